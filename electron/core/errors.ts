@@ -1,0 +1,53 @@
+import type { ErrorKind, PublicError } from '../../shared/errors';
+
+export interface LatchkeyErrorOptions {
+  /** The lower-level error, kept for debugging; never shown to users (it may quote input). */
+  cause?: unknown;
+  retryAfterMs?: number;
+}
+
+/**
+ * The one error type of core. `message` is written for the person using Latchkey: what went wrong and
+ * what to do. It must never contain a secret value or token.
+ */
+export class LatchkeyError extends Error {
+  readonly kind: ErrorKind;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(kind: ErrorKind, message: string, options: LatchkeyErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = `LatchkeyError(${kind})`;
+    this.kind = kind;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+export function isLatchkeyError(error: unknown): error is LatchkeyError {
+  return error instanceof LatchkeyError;
+}
+
+export const notFound = (message: string, options?: LatchkeyErrorOptions) => new LatchkeyError('NotFound', message, options);
+export const conflict = (message: string, options?: LatchkeyErrorOptions) => new LatchkeyError('Conflict', message, options);
+export const permissionDenied = (message: string, options?: LatchkeyErrorOptions) =>
+  new LatchkeyError('PermissionDenied', message, options);
+export const unauthenticated = (message: string, options?: LatchkeyErrorOptions) =>
+  new LatchkeyError('Unauthenticated', message, options);
+export const backendUnavailable = (message: string, options?: LatchkeyErrorOptions) =>
+  new LatchkeyError('BackendUnavailable', message, options);
+export const invalidInput = (message: string, options?: LatchkeyErrorOptions) => new LatchkeyError('InvalidInput', message, options);
+export const confirmationRequired = (message: string) => new LatchkeyError('ConfirmationRequired', message);
+export const cancelled = (message = 'The operation was cancelled.') => new LatchkeyError('Cancelled', message);
+
+/**
+ * The form of an error that may leave the main process (IPC result, CLI output). Anything that is not a
+ * LatchkeyError is reported as Internal with a fixed message: its own message may quote input (JSON
+ * parse errors do), so it is never passed on.
+ */
+export function toPublicError(error: unknown): PublicError {
+  if (isLatchkeyError(error)) {
+    return error.retryAfterMs === undefined
+      ? { kind: error.kind, message: error.message }
+      : { kind: error.kind, message: error.message, retryAfterMs: error.retryAfterMs };
+  }
+  return { kind: 'Internal', message: 'Latchkey hit an unexpected error. Details are in the log; no secret values are recorded there.' };
+}

@@ -1,0 +1,44 @@
+import lockfile from 'proper-lockfile';
+import { backendUnavailable } from '../errors';
+
+/**
+ * Mutual exclusion for read-modify-write of files that the app and the CLI may both change. Within a
+ * process, callers queue per path (no retry storms); across processes, proper-lockfile holds a lock
+ * directory next to the file, which goes stale — and may be taken over — when its holder dies.
+ */
+export class FileLocks {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  async withLock<T>(lockPath: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(lockPath) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => this.acrossProcesses(lockPath, work));
+    this.tails.set(lockPath, run);
+    try {
+      return await run;
+    } finally {
+      if (this.tails.get(lockPath) === run) this.tails.delete(lockPath);
+    }
+  }
+
+  private async acrossProcesses<T>(lockPath: string, work: () => Promise<T>): Promise<T> {
+    let release: () => Promise<void>;
+    try {
+      release = await lockfile.lock(lockPath, {
+        realpath: false,
+        lockfilePath: `${lockPath}.lock`,
+        stale: 5_000,
+        retries: { retries: 200, factor: 1.3, minTimeout: 5, maxTimeout: 200, randomize: true },
+      });
+    } catch (error) {
+      throw backendUnavailable(`Another Latchkey process holds ${lockPath} and did not release it. Try again in a few seconds.`, {
+        cause: error,
+        retryAfterMs: 5_000,
+      });
+    }
+    try {
+      return await work();
+    } finally {
+      await release().catch(() => undefined);
+    }
+  }
+}

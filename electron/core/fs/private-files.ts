@@ -1,0 +1,173 @@
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readdir, rm } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { invalidInput, notFound, permissionDenied } from '../errors';
+
+/**
+ * File I/O for everything Latchkey keeps on disk. Directories are 0o700 and files 0o600 from the moment
+ * they exist (created with those modes, never loosened then tightened); writes are atomic (temp file in
+ * the same directory, fsync, rename, fsync of the directory); a symlink, a foreign owner or a group- or
+ * world-accessible entry is refused with a message that says how to fix it.
+ */
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
+const checksModes = process.platform !== 'win32';
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+/** Refuses `path` unless it is a real (non-symlink) entry of the expected type, owned by us, private. */
+async function assertPrivate(path: string, expect: 'dir' | 'file'): Promise<void> {
+  const stats = await lstat(path);
+  if (stats.isSymbolicLink()) {
+    throw permissionDenied(
+      `Refusing to use ${path}: it is a symbolic link. Latchkey keeps secrets only in real directories and files it created. ` +
+        `Move the link away (mv '${path}' '${path}.moved') and run Latchkey again.`,
+    );
+  }
+  if (expect === 'dir' ? !stats.isDirectory() : !stats.isFile()) {
+    throw permissionDenied(`Refusing to use ${path}: expected a ${expect === 'dir' ? 'directory' : 'regular file'}. Move it away and try again.`);
+  }
+  if (!checksModes) return;
+  if (typeof process.getuid === 'function' && stats.uid !== process.getuid()) {
+    throw permissionDenied(`Refusing to use ${path}: it belongs to another user (uid ${stats.uid}). Only files you own are trusted.`);
+  }
+  if ((stats.mode & 0o077) !== 0) {
+    const mode = (stats.mode & 0o777).toString(8).padStart(3, '0');
+    const wanted = expect === 'dir' ? '700' : '600';
+    throw permissionDenied(
+      `Refusing to use ${path}: it is accessible by group or others (mode ${mode}). ` +
+        `Fix it with: chmod ${wanted} '${path}' — then check that nobody else read it.`,
+    );
+  }
+}
+
+/**
+ * A directory tree Latchkey owns: `root` and everything below it are private. Paths handed to it are
+ * always joined from validated names, and checked again here to stay under the root.
+ */
+export class PrivateTree {
+  constructor(readonly root: string) {}
+
+  resolve(...parts: string[]): string {
+    const path = join(this.root, ...parts);
+    const rel = relative(this.root, path);
+    const escapes = rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+    if (escapes || parts.some((part) => part.includes('\0'))) {
+      throw invalidInput(`The name ${JSON.stringify(parts.join('/'))} would leave Latchkey's folder; use plain names.`);
+    }
+    return path;
+  }
+
+  /** Creates `root/...parts` (each missing level with 0o700) and checks every level from the root down. */
+  async ensureDir(...parts: string[]): Promise<string> {
+    const path = this.resolve(...parts);
+    await mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE });
+    let current = this.root;
+    await assertPrivate(current, 'dir');
+    for (const part of relative(this.root, path).split(sep).filter(Boolean)) {
+      current = join(current, part);
+      await assertPrivate(current, 'dir');
+    }
+    return path;
+  }
+
+  /** Checks the directories from the root down to `parts`; NotFound when one is missing. */
+  async checkDir(...parts: string[]): Promise<string> {
+    const path = this.resolve(...parts);
+    let current = this.root;
+    try {
+      await assertPrivate(current, 'dir');
+      for (const part of relative(this.root, path).split(sep).filter(Boolean)) {
+        current = join(current, part);
+        await assertPrivate(current, 'dir');
+      }
+    } catch (error) {
+      if (isMissing(error)) throw notFound(`${current} does not exist.`);
+      throw error;
+    }
+    return path;
+  }
+
+  async exists(...parts: string[]): Promise<boolean> {
+    try {
+      await lstat(this.resolve(...parts));
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Atomically replaces (or creates) a private file. The parent directories must exist. */
+  async write(parts: string[], data: string | Buffer): Promise<void> {
+    const path = this.resolve(...parts);
+    await this.checkDir(...parts.slice(0, -1));
+    try {
+      await assertPrivate(path, 'file');
+    } catch (error) {
+      // A missing file is the normal case of a create; anything else (symlink, wrong mode) stops the write.
+      if (!isMissing(error)) throw error;
+    }
+    await writeFileAtomic(path, data, { mode: PRIVATE_FILE_MODE, fsync: true });
+    await fsyncDir(dirname(path));
+  }
+
+  /** Reads a private file; NotFound when it does not exist, PermissionDenied when it is not private. */
+  async read(parts: string[]): Promise<Buffer> {
+    const path = this.resolve(...parts);
+    try {
+      await this.checkDir(...parts.slice(0, -1));
+      await assertPrivate(path, 'file');
+      // O_NOFOLLOW: a symlink swapped in after the check is still not followed.
+      const handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+      try {
+        return await handle.readFile();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      if (isMissing(error)) throw notFound(`${path} does not exist.`);
+      throw error;
+    }
+  }
+
+  async remove(parts: string[]): Promise<boolean> {
+    const path = this.resolve(...parts);
+    try {
+      await lstat(path);
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+    await rm(path, { recursive: true, force: true });
+    await fsyncDir(dirname(path));
+    return true;
+  }
+
+  /** Lists the entries of a private directory (empty when it does not exist). */
+  async list(...parts: string[]): Promise<{ name: string; isDirectory: boolean }[]> {
+    let dir: string;
+    try {
+      dir = await this.checkDir(...parts);
+    } catch (error) {
+      if ((error as { kind?: string }).kind === 'NotFound') return [];
+      throw error;
+    }
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.map((entry) => ({ name: entry.name, isDirectory: entry.isDirectory() }));
+  }
+}
+
+async function fsyncDir(path: string): Promise<void> {
+  if (process.platform === 'win32') return; // directories cannot be opened for fsync on Windows
+  const handle = await open(path, constants.O_RDONLY);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

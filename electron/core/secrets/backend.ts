@@ -1,0 +1,114 @@
+/**
+ * The one interface every storage backend implements (file, env, keychain, Vault, AWS, Google, Azure).
+ * A backend is addressed by the part of a reference after `scheme://` (its "path"); it throws
+ * LatchkeyError with kinds NotFound, Conflict, PermissionDenied, Unauthenticated, BackendUnavailable or
+ * InvalidInput — never returns an empty string for a missing secret.
+ */
+export const backendSchemes = ['file', 'env', 'keychain', 'vault', 'aws', 'gcp', 'azure'] as const;
+export type BackendScheme = (typeof backendSchemes)[number];
+
+export interface BackendCapabilities {
+  /** Older values can be read and restored. */
+  versions: boolean;
+  /** Deleted secrets can be recovered for a while. */
+  softDelete: boolean;
+  /** String metadata (notes, labels, tags) is stored with the secret. */
+  metadata: boolean;
+  /** Writes can be made conditional on the version read (no silent overwrite between two writers). */
+  checkAndSet: boolean;
+  /** Largest value the backend accepts, in UTF-8 bytes. */
+  maxValueBytes: number;
+}
+
+export type SecretMetadata = Record<string, string>;
+
+export interface SecretVersionInfo {
+  version: string;
+  createdAt?: string;
+  state: 'enabled' | 'disabled' | 'destroyed' | 'deleted';
+  current: boolean;
+  /** Backend labels of this version (AWSCURRENT, AWSPREVIOUS…). */
+  stages?: string[];
+}
+
+export interface SecretSummary {
+  /** The path of the secret within the backend (what follows `scheme://`). */
+  path: string;
+  createdAt?: string;
+  updatedAt?: string;
+  version?: string;
+  metadata?: SecretMetadata;
+}
+
+export interface SecretDescription extends SecretSummary {
+  versions: SecretVersionInfo[];
+}
+
+export interface ReadResult {
+  value: string;
+  version?: string;
+  createdAt?: string;
+}
+
+export interface WriteOptions {
+  metadata?: SecretMetadata;
+  /**
+   * Check-and-set: the version the caller last read. `null` means "only if the secret does not exist".
+   * A mismatch is a Conflict. Ignored by backends without the checkAndSet capability.
+   */
+  expectedVersion?: string | null;
+}
+
+export interface WriteResult {
+  version?: string;
+}
+
+export interface ListOptions {
+  /** The backend's own continuation token from the previous page. */
+  pageToken?: string;
+  pageSize?: number;
+  signal?: AbortSignal;
+}
+
+export interface ListPage {
+  items: SecretSummary[];
+  nextPageToken?: string;
+}
+
+export interface DeleteOptions {
+  /** Skip soft delete / recovery windows where the backend has them. */
+  force?: boolean;
+  recoveryWindowDays?: number;
+}
+
+export interface SecretBackend {
+  readonly scheme: BackendScheme;
+  readonly capabilities: BackendCapabilities;
+  get(path: string, options?: { version?: string }): Promise<ReadResult>;
+  set(path: string, value: string, options?: WriteOptions): Promise<WriteResult>;
+  delete(path: string, options?: DeleteOptions): Promise<void>;
+  /** One page of secrets whose path starts with `prefix`. */
+  list(prefix: string, options?: ListOptions): Promise<ListPage>;
+  describe(path: string): Promise<SecretDescription>;
+  /** Undo a soft delete (capabilities.softDelete). */
+  restore?(path: string): Promise<void>;
+  /**
+   * Two-phase write for rotation, where the backend has staging labels (AWS: AWSPENDING): the new value
+   * is stored but not yet current, so a failure before promote() leaves the current value in place.
+   */
+  stage?(path: string, value: string): Promise<WriteResult>;
+  /** Makes a staged version current (AWS: moves AWSCURRENT to it, AWSPREVIOUS to the old one). */
+  promote?(path: string, version: string): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** Every secret under `prefix`, following the backend's paging. */
+export async function* listAll(backend: SecretBackend, prefix: string, options: Omit<ListOptions, 'pageToken'> = {}): AsyncGenerator<SecretSummary> {
+  let pageToken: string | undefined;
+  do {
+    options.signal?.throwIfAborted();
+    const page = await backend.list(prefix, { ...options, ...(pageToken === undefined ? {} : { pageToken }) });
+    yield* page.items;
+    pageToken = page.nextPageToken;
+  } while (pageToken !== undefined);
+}
