@@ -90,6 +90,8 @@ export interface SecretBackend {
   /** One page of secrets whose path starts with `prefix`. */
   list(prefix: string, options?: ListOptions): Promise<ListPage>;
   describe(path: string): Promise<SecretDescription>;
+  /** Replaces the metadata without writing a new value (where capabilities.metadata). */
+  setMetadata?(path: string, metadata: SecretMetadata): Promise<void>;
   /** Undo a soft delete (capabilities.softDelete). */
   restore?(path: string): Promise<void>;
   /**

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { ENVIRONMENT_NAME, PROJECT_NAME } from '../../../shared/names';
+import { LatchkeyError } from '../errors';
+import type { FileLocks } from '../fs/locks';
+import type { PrivateTree } from '../fs/private-files';
+
+/**
+ * `$XDG_CONFIG_HOME/latchkey/config.json`: projects, their environments and how each is stored. It never
+ * holds a secret value or credential. Every change is a locked read-modify-write, validated before it is
+ * written, so the app and the CLI can both change it without losing each other's edits.
+ */
+export const COLOUR = /^#[0-9a-f]{6}$/;
+
+export const environmentBindingSchema = z.object({ backend: z.literal('file') });
+
+export const environmentSchema = z.object({
+  id: z.string().regex(/^env-[0-9a-f]{32}$/),
+  name: z.string().regex(ENVIRONMENT_NAME),
+  colour: z.string().regex(COLOUR),
+  protected: z.boolean(),
+  binding: environmentBindingSchema,
+  createdAt: z.string(),
+});
+
+export const projectSchema = z.object({
+  name: z.string().regex(PROJECT_NAME),
+  createdAt: z.string(),
+  environments: z.array(environmentSchema),
+});
+
+export const configSchema = z.object({
+  version: z.literal(1),
+  projects: z.array(projectSchema),
+});
+
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+export type ProjectConfig = z.infer<typeof projectSchema>;
+export type LatchkeyConfig = z.infer<typeof configSchema>;
+
+const FILE = 'config.json';
+
+export function newEnvironmentId(): string {
+  return `env-${randomUUID().replaceAll('-', '')}`;
+}
+
+export class ConfigFile {
+  constructor(
+    private readonly tree: PrivateTree,
+    private readonly locks: FileLocks,
+  ) {}
+
+  get path(): string {
+    return this.tree.resolve(FILE);
+  }
+
+  async read(): Promise<LatchkeyConfig> {
+    if (!(await this.tree.exists(FILE))) return { version: 1, projects: [] };
+    const raw = (await this.tree.read([FILE])).toString('utf8');
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw new LatchkeyError('InvalidInput', `${this.path} is not valid JSON. Fix it by hand or move it away to start with an empty configuration.`);
+    }
+    const parsed = configSchema.safeParse(json);
+    if (!parsed.success) {
+      const where = parsed.error.issues[0]?.path.join('.') ?? '';
+      throw new LatchkeyError('InvalidInput', `${this.path} is not a valid Latchkey configuration (at "${where}"). Fix that entry or move the file away.`);
+    }
+    return parsed.data;
+  }
+
+  /** Applies `change` to the current configuration under the config lock and writes the result. */
+  async update<T>(change: (config: LatchkeyConfig) => T): Promise<T> {
+    await this.tree.ensureDir();
+    return this.locks.withLock(this.path, async () => {
+      const config = await this.read();
+      const result = change(config);
+      const checked = configSchema.parse(config);
+      await this.tree.write([FILE], `${JSON.stringify(checked, null, 2)}\n`);
+      return result;
+    });
+  }
+}

@@ -1,0 +1,129 @@
+import { SECRET_KEY, nameRules } from '../../../shared/names';
+import type { EnvironmentConfig, ProjectConfig } from '../config/config-file';
+import type { Confirmation, ProjectsService } from '../config/projects';
+import { confirmationRequired, invalidInput } from '../errors';
+import { listAll, type SecretBackend, type SecretMetadata, type SecretVersionInfo } from './backend';
+
+/**
+ * The secrets of one environment, whatever backend stores them: what the app's secrets view shows.
+ * Keys map to backend paths through the environment's binding; values are returned only by reveal().
+ */
+export interface BoundEnvironment {
+  backend: SecretBackend;
+  /** The backend path of a key of this environment. */
+  pathOf(key: string): string;
+  /** Every path of this environment starts with this. */
+  prefix: string;
+}
+
+export type BindingResolver = (project: ProjectConfig, environment: EnvironmentConfig) => Promise<BoundEnvironment>;
+
+export interface SecretItem {
+  key: string;
+  note: string;
+  createdAt?: string;
+  updatedAt?: string;
+  version?: string;
+}
+
+const NOTE = 'note';
+
+export function createEnvironmentSecrets(deps: { projects: ProjectsService; bind: BindingResolver }) {
+  const open = async (project: string, environment: string) => {
+    const found = await deps.projects.find(project, environment);
+    return { environment: found.environment, ...(await deps.bind(found.project, found.environment)) };
+  };
+
+  const checkKey = (key: string) => {
+    if (!SECRET_KEY.test(key)) throw invalidInput(`"${key.slice(0, 80)}" is not a valid secret key: use ${nameRules.key}.`);
+  };
+
+  const guardWrite = (environment: EnvironmentConfig, project: string, confirmation: Confirmation) => {
+    if (environment.protected && confirmation.confirmed !== true) {
+      throw confirmationRequired(`"${project}/${environment.name}" is protected. Confirm to change its secrets.`);
+    }
+  };
+
+  const checkSize = (backend: SecretBackend, value: string) => {
+    if (Buffer.byteLength(value, 'utf8') > backend.capabilities.maxValueBytes) {
+      throw invalidInput(`The value is larger than this backend accepts (${backend.capabilities.maxValueBytes} bytes).`);
+    }
+  };
+
+  return {
+    /** Metadata of every secret of the environment; `query` filters by key or note (case-insensitive). */
+    async list(project: string, environment: string, options: { query?: string; signal?: AbortSignal } = {}): Promise<SecretItem[]> {
+      const bound = await open(project, environment);
+      const needle = options.query?.trim().toLowerCase() ?? '';
+      const items: SecretItem[] = [];
+      for await (const summary of listAll(bound.backend, bound.prefix, options.signal === undefined ? {} : { signal: options.signal })) {
+        const key = summary.path.slice(bound.prefix.length);
+        const note = summary.metadata?.[NOTE] ?? '';
+        if (needle !== '' && !key.toLowerCase().includes(needle) && !note.toLowerCase().includes(needle)) continue;
+        items.push({
+          key,
+          note,
+          ...(summary.createdAt === undefined ? {} : { createdAt: summary.createdAt }),
+          ...(summary.updatedAt === undefined ? {} : { updatedAt: summary.updatedAt }),
+          ...(summary.version === undefined ? {} : { version: summary.version }),
+        });
+      }
+      return items;
+    },
+
+    async reveal(project: string, environment: string, key: string, version?: string): Promise<{ value: string; version?: string }> {
+      checkKey(key);
+      const bound = await open(project, environment);
+      const read = await bound.backend.get(bound.pathOf(key), version === undefined ? {} : { version });
+      return read.version === undefined ? { value: read.value } : { value: read.value, version: read.version };
+    },
+
+    async create(project: string, environment: string, key: string, value: string, options: { note?: string } & Confirmation = {}) {
+      checkKey(key);
+      const bound = await open(project, environment);
+      guardWrite(bound.environment, project, options);
+      checkSize(bound.backend, value);
+      const metadata: SecretMetadata = options.note === undefined || options.note === '' ? {} : { [NOTE]: options.note };
+      return bound.backend.set(bound.pathOf(key), value, { metadata, expectedVersion: null });
+    },
+
+    /** Changes the value and/or the note of an existing secret. */
+    async update(project: string, environment: string, key: string, change: { value?: string; note?: string; expectedVersion?: string }, confirmation: Confirmation = {}) {
+      checkKey(key);
+      const bound = await open(project, environment);
+      guardWrite(bound.environment, project, confirmation);
+      const path = bound.pathOf(key);
+      const current = await bound.backend.describe(path);
+      const metadata = { ...current.metadata };
+      if (change.note !== undefined) {
+        if (change.note === '') delete metadata[NOTE];
+        else metadata[NOTE] = change.note;
+      }
+      if (change.value !== undefined) {
+        checkSize(bound.backend, change.value);
+        return bound.backend.set(path, change.value, {
+          metadata,
+          ...(change.expectedVersion === undefined ? {} : { expectedVersion: change.expectedVersion }),
+        });
+      }
+      if (bound.backend.setMetadata === undefined) throw invalidInput('This backend cannot store a note without writing a new value.');
+      await bound.backend.setMetadata(path, metadata);
+      return current.version === undefined ? {} : { version: current.version };
+    },
+
+    async remove(project: string, environment: string, key: string, confirmation: Confirmation = {}) {
+      checkKey(key);
+      const bound = await open(project, environment);
+      guardWrite(bound.environment, project, confirmation);
+      await bound.backend.delete(bound.pathOf(key));
+    },
+
+    async history(project: string, environment: string, key: string): Promise<SecretVersionInfo[]> {
+      checkKey(key);
+      const bound = await open(project, environment);
+      return (await bound.backend.describe(bound.pathOf(key))).versions;
+    },
+  };
+}
+
+export type EnvironmentSecrets = ReturnType<typeof createEnvironmentSecrets>;

@@ -1,0 +1,262 @@
+import { z } from 'zod';
+import { ENVIRONMENT_NAME, PROJECT_NAME, SECRET_KEY, nameRules } from '../../../shared/names';
+import { sealedBoxSchema, open, seal } from '../crypto/sealed-box';
+import type { DataKeyProvider } from '../crypto/data-key';
+import { conflict, invalidInput, LatchkeyError, notFound } from '../errors';
+import type { FileLocks } from '../fs/locks';
+import type { PrivateTree } from '../fs/private-files';
+import type {
+  BackendCapabilities,
+  ListOptions,
+  ListPage,
+  ReadResult,
+  SecretBackend,
+  SecretDescription,
+  SecretMetadata,
+  SecretSummary,
+  WriteOptions,
+  WriteResult,
+} from './backend';
+
+/**
+ * Latchkey's local encrypted store: `file://<project>/<environment>/<KEY>`.
+ *
+ * Each secret is one file `<environment id>/<KEY>.secret` under `$XDG_STATE_HOME/latchkey/store`,
+ * holding an AES-256-GCM box of its record (value history, metadata, times). The environment's
+ * directory is named by its stable id, so renaming a project or environment is a config change; the
+ * box's authenticated data names the environment id and key, so a file copied onto another secret does
+ * not open. Writes are atomic and serialised per secret across processes.
+ */
+
+/** Maps `<project>/<environment>` to the environment's stable id (from config). */
+export interface EnvironmentLocator {
+  /** The id of an existing environment; NotFound when the project or environment does not exist. */
+  find(project: string, environment: string): Promise<string>;
+  /** As find(), creating the project and environment (file-bound) when missing. */
+  findOrCreate(project: string, environment: string): Promise<string>;
+  /** Every environment id with its `<project>/<environment>` name, for listing. */
+  all(): Promise<{ id: string; project: string; environment: string }[]>;
+}
+
+export const FILE_VALUE_LIMIT_BYTES = 1024 * 1024;
+const FILE_SUFFIX = '.secret';
+
+const recordSchema = z.object({
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  metadata: z.record(z.string(), z.string()),
+  versions: z
+    .array(z.object({ version: z.number().int().positive(), value: z.string(), createdAt: z.string() }))
+    .min(1),
+});
+type SecretRecord = z.infer<typeof recordSchema>;
+
+const fileSchema = z.object({ format: z.literal('latchkey-secret'), box: sealedBoxSchema });
+
+export interface FilePath {
+  project: string;
+  environment: string;
+  key: string;
+}
+
+export function parseFilePath(path: string): FilePath {
+  const parts = path.split('/');
+  if (parts.length !== 3) {
+    throw invalidInput(`"file://${path.slice(0, 80)}" must have the form file://<project>/<environment>/<KEY>.`);
+  }
+  const [project, environment, key] = parts as [string, string, string];
+  if (!PROJECT_NAME.test(project)) throw invalidInput(`Project name "${project.slice(0, 80)}" is not allowed: use ${nameRules.project}.`);
+  if (!ENVIRONMENT_NAME.test(environment)) {
+    throw invalidInput(`Environment name "${environment.slice(0, 80)}" is not allowed: use ${nameRules.environment}.`);
+  }
+  if (!SECRET_KEY.test(key)) throw invalidInput(`Secret key "${key.slice(0, 80)}" is not allowed: use ${nameRules.key}.`);
+  return { project, environment, key };
+}
+
+export interface FileBackendOptions {
+  tree: PrivateTree;
+  locks: FileLocks;
+  dataKey: DataKeyProvider;
+  environments: EnvironmentLocator;
+  now?: () => Date;
+  /** Versions kept per secret (the current one included). */
+  historyLimit?: number;
+}
+
+export function createFileBackend(options: FileBackendOptions): SecretBackend & {
+  setMetadata(path: string, metadata: SecretMetadata): Promise<void>;
+  deleteEnvironment(environmentId: string): Promise<void>;
+} {
+  const { tree, locks, dataKey, environments } = options;
+  const now = options.now ?? (() => new Date());
+  const historyLimit = options.historyLimit ?? 10;
+
+  const aad = (environmentId: string, key: string) => `latchkey-secret:v1:${environmentId}:${key}`;
+  const fileParts = (environmentId: string, key: string) => [environmentId, `${key}${FILE_SUFFIX}`];
+
+  const readRecord = async (environmentId: string, key: string, where: string): Promise<SecretRecord | undefined> => {
+    let raw: Buffer;
+    try {
+      raw = await tree.read(fileParts(environmentId, key));
+    } catch (error) {
+      if (error instanceof LatchkeyError && error.kind === 'NotFound') return undefined;
+      throw error;
+    }
+    const file = fileSchema.safeParse(safeJson(raw));
+    if (!file.success) throw damaged(where);
+    const plaintext = open(await dataKey.get(), file.data.box, aad(environmentId, key), where);
+    const record = recordSchema.safeParse(safeJson(plaintext));
+    plaintext.fill(0);
+    if (!record.success) throw damaged(where);
+    return record.data;
+  };
+
+  const writeRecord = async (environmentId: string, key: string, record: SecretRecord) => {
+    const plaintext = Buffer.from(JSON.stringify(record), 'utf8');
+    const box = seal(await dataKey.get(), plaintext, aad(environmentId, key));
+    plaintext.fill(0);
+    await tree.ensureDir(environmentId);
+    await tree.write(fileParts(environmentId, key), JSON.stringify({ format: 'latchkey-secret', box }));
+  };
+
+  /** Read-modify-write of one secret, serialised across processes. */
+  const update = async <T>(environmentId: string, key: string, change: (current: SecretRecord | undefined) => { record: SecretRecord; result: T }) => {
+    await tree.ensureDir(environmentId);
+    return locks.withLock(tree.resolve(...fileParts(environmentId, key)), async () => {
+      const where = `Secret ${key}`;
+      const { record, result } = change(await readRecord(environmentId, key, where));
+      await writeRecord(environmentId, key, record);
+      return result;
+    });
+  };
+
+  const locate = async (path: string) => {
+    const parsed = parseFilePath(path);
+    return { ...parsed, environmentId: await environments.find(parsed.project, parsed.environment) };
+  };
+
+  const mustRead = async (path: string) => {
+    const located = await locate(path);
+    const record = await readRecord(located.environmentId, located.key, `Secret file://${path}`);
+    if (record === undefined) throw notFound(`No secret file://${path}.`);
+    return record;
+  };
+
+  const summary = (path: string, record: SecretRecord): SecretSummary => ({
+    path,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    version: String(record.versions.at(-1)!.version),
+    metadata: record.metadata,
+  });
+
+  const capabilities: BackendCapabilities = { versions: true, softDelete: false, metadata: true, checkAndSet: true, maxValueBytes: FILE_VALUE_LIMIT_BYTES };
+
+  return {
+    scheme: 'file',
+    capabilities,
+
+    async get(path, getOptions = {}): Promise<ReadResult> {
+      const record = await mustRead(path);
+      const wanted =
+        getOptions.version === undefined ? record.versions.at(-1) : record.versions.find((entry) => String(entry.version) === getOptions.version);
+      if (wanted === undefined) throw notFound(`Version ${getOptions.version} of file://${path} is not kept (the last ${historyLimit} are).`);
+      return { value: wanted.value, version: String(wanted.version), createdAt: wanted.createdAt };
+    },
+
+    async set(path, value, writeOptions: WriteOptions = {}): Promise<WriteResult> {
+      if (Buffer.byteLength(value, 'utf8') > FILE_VALUE_LIMIT_BYTES) {
+        throw invalidInput(`The value is larger than the local store's limit of ${FILE_VALUE_LIMIT_BYTES} bytes.`);
+      }
+      const parsed = parseFilePath(path);
+      const environmentId = await environments.findOrCreate(parsed.project, parsed.environment);
+      return update(environmentId, parsed.key, (current) => {
+        const currentVersion = current?.versions.at(-1)?.version;
+        if (writeOptions.expectedVersion !== undefined) {
+          const expected = writeOptions.expectedVersion;
+          if (expected === null ? current !== undefined : String(currentVersion) !== expected) {
+            throw conflict(
+              `file://${path} changed since it was read (now at version ${currentVersion ?? 'none'}). Reload it and apply your change again.`,
+            );
+          }
+        }
+        const at = now().toISOString();
+        const version = (currentVersion ?? 0) + 1;
+        const record: SecretRecord = {
+          createdAt: current?.createdAt ?? at,
+          updatedAt: at,
+          metadata: writeOptions.metadata ?? current?.metadata ?? {},
+          versions: [...(current?.versions ?? []), { version, value, createdAt: at }].slice(-historyLimit),
+        };
+        return { record, result: { version: String(version) } };
+      });
+    },
+
+    async setMetadata(path, metadata) {
+      const located = await locate(path);
+      await update(located.environmentId, located.key, (current) => {
+        if (current === undefined) throw notFound(`No secret file://${path}.`);
+        return { record: { ...current, metadata, updatedAt: now().toISOString() }, result: undefined };
+      });
+    },
+
+    async delete(path) {
+      const located = await locate(path);
+      const removed = await locks.withLock(tree.resolve(...fileParts(located.environmentId, located.key)), () =>
+        tree.remove(fileParts(located.environmentId, located.key)),
+      );
+      if (!removed) throw notFound(`No secret file://${path}.`);
+    },
+
+    async list(prefix, listOptions: ListOptions = {}): Promise<ListPage> {
+      const all = await environments.all();
+      const items: SecretSummary[] = [];
+      for (const environment of all) {
+        const base = `${environment.project}/${environment.environment}/`;
+        if (!base.startsWith(prefix) && !prefix.startsWith(base)) continue;
+        for (const entry of await tree.list(environment.id)) {
+          if (entry.isDirectory || !entry.name.endsWith(FILE_SUFFIX)) continue;
+          const key = entry.name.slice(0, -FILE_SUFFIX.length);
+          const path = `${base}${key}`;
+          if (!path.startsWith(prefix) || !SECRET_KEY.test(key)) continue;
+          listOptions.signal?.throwIfAborted();
+          const record = await readRecord(environment.id, key, `Secret file://${path}`);
+          if (record !== undefined) items.push(summary(path, record));
+        }
+      }
+      items.sort((a, b) => a.path.localeCompare(b.path));
+      const start = listOptions.pageToken === undefined ? 0 : Number(listOptions.pageToken);
+      if (!Number.isInteger(start) || start < 0) throw invalidInput('The page token is not one this store issued.');
+      const size = listOptions.pageSize ?? items.length;
+      const end = start + size;
+      return end < items.length ? { items: items.slice(start, end), nextPageToken: String(end) } : { items: items.slice(start) };
+    },
+
+    async describe(path): Promise<SecretDescription> {
+      const record = await mustRead(path);
+      const latest = record.versions.at(-1)!.version;
+      return {
+        ...summary(path, record),
+        versions: record.versions
+          .map((entry) => ({ version: String(entry.version), createdAt: entry.createdAt, state: 'enabled' as const, current: entry.version === latest }))
+          .reverse(),
+      };
+    },
+
+    async deleteEnvironment(environmentId) {
+      await tree.remove([environmentId]);
+    },
+  };
+}
+
+function safeJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function damaged(where: string): LatchkeyError {
+  return new LatchkeyError('InvalidInput', `${where} is damaged and cannot be read. Restore it from a backup, or delete it and set the secret again.`);
+}

@@ -1,0 +1,84 @@
+import type { Confirmation, ProjectsService } from '../config/projects';
+import { defaultEnvironment } from '../config/projects';
+import { confirmationRequired, invalidInput, isLatchkeyError } from '../errors';
+import { backendSchemes, listAll, type ReadResult, type SecretBackend, type SecretDescription, type SecretMetadata, type WriteResult } from './backend';
+import { parseFilePath } from './file-backend';
+import { formatRef, parseRef, type SecretRef } from './reference';
+
+/**
+ * Secrets addressed by reference string (`file://demo/dev/API_KEY`, `vault://…`): what the CLI works
+ * with. The scheme picks the backend; writes into a protected environment need a confirmation.
+ */
+export type BackendResolver = (ref: SecretRef) => Promise<SecretBackend>;
+
+export interface ListedSecret {
+  ref: string;
+  createdAt?: string;
+  updatedAt?: string;
+  version?: string;
+}
+
+export function createReferenceSecrets(deps: { resolve: BackendResolver; projects: ProjectsService }) {
+  const guardWrite = async (ref: SecretRef, confirmation: Confirmation) => {
+    if (ref.scheme !== 'file' || confirmation.confirmed === true) return;
+    const { project, environment } = parseFilePath(ref.path);
+    let isProtected: boolean;
+    try {
+      isProtected = (await deps.projects.find(project, environment)).environment.protected;
+    } catch (error) {
+      if (!isLatchkeyError(error) || error.kind !== 'NotFound') throw error;
+      isProtected = defaultEnvironment(environment, new Date()).protected;
+    }
+    if (isProtected) throw confirmationRequired(`"${project}/${environment}" is protected. Confirm the change (--yes on the command line).`);
+  };
+
+  return {
+    async get(text: string, options: { version?: string } = {}): Promise<ReadResult> {
+      const ref = parseRef(text);
+      return (await deps.resolve(ref)).get(ref.path, options);
+    },
+
+    async set(text: string, value: string, options: { metadata?: SecretMetadata } & Confirmation = {}): Promise<WriteResult> {
+      const ref = parseRef(text);
+      await guardWrite(ref, options);
+      const backend = await deps.resolve(ref);
+      if (Buffer.byteLength(value, 'utf8') > backend.capabilities.maxValueBytes) {
+        throw invalidInput(`The value is larger than ${ref.scheme}:// accepts (${backend.capabilities.maxValueBytes} bytes).`);
+      }
+      return backend.set(ref.path, value, options.metadata === undefined ? {} : { metadata: options.metadata });
+    },
+
+    async remove(text: string, options: Confirmation = {}): Promise<void> {
+      const ref = parseRef(text);
+      await guardWrite(ref, options);
+      await (await deps.resolve(ref)).delete(ref.path);
+    },
+
+    async describe(text: string): Promise<SecretDescription> {
+      const ref = parseRef(text);
+      return (await deps.resolve(ref)).describe(ref.path);
+    },
+
+    /** Every secret whose reference starts with `prefix` (`file://`, `file://demo/`, `vault://app/`…). */
+    async list(prefix: string, options: { signal?: AbortSignal } = {}): Promise<ListedSecret[]> {
+      const match = /^([a-z]+):\/\/(.*)$/s.exec(prefix);
+      if (match === null || !(backendSchemes as readonly string[]).includes(match[1]!)) {
+        throw invalidInput(`"${prefix.slice(0, 80)}" is not a reference prefix. Start it with a scheme, e.g. file:// or file://demo/dev/.`);
+      }
+      const ref = { scheme: match[1] as SecretRef['scheme'], path: match[2]! };
+      const backend = await deps.resolve(ref);
+      const listed: ListedSecret[] = [];
+      for await (const item of listAll(backend, ref.path, options)) {
+        listed.push({
+          ref: formatRef({ scheme: ref.scheme, path: item.path }),
+          ...(item.createdAt === undefined ? {} : { createdAt: item.createdAt }),
+          ...(item.updatedAt === undefined ? {} : { updatedAt: item.updatedAt }),
+          ...(item.version === undefined ? {} : { version: item.version }),
+        });
+      }
+      return listed;
+    },
+  };
+}
+
+export type ReferenceSecrets = ReturnType<typeof createReferenceSecrets>;
