@@ -32,16 +32,9 @@ export function createCore(options: CoreOptions) {
   const config = new ConfigFile(new PrivateTree(options.paths.configDir), locks);
   const dataKey = createDataKeyProvider({ keychain: options.keychain, tree: storeTree, locks });
 
-  // The file backend and the projects service refer to each other: environments are located through
-  // the config, and deleting an environment removes its directory of the store.
-  let fileBackend: ReturnType<typeof createFileBackend> | undefined;
-  const projects = createProjectsService({
-    config,
-    now,
-    onEnvironmentDeleted: async (environment) => fileBackend?.deleteEnvironment(environment.id),
-  });
-  fileBackend = createFileBackend({ tree: storeTree, locks, dataKey, environments: projects.locator(), now });
-  const file = fileBackend;
+  // Deleting an environment removes its directory of the local store (the closure runs after `file` exists).
+  const projects = createProjectsService({ config, now, onEnvironmentDeleted: (environment) => file.deleteEnvironment(environment.id) });
+  const file = createFileBackend({ tree: storeTree, locks, dataKey, environments: projects.locator(), now });
 
   const environmentSecrets = createEnvironmentSecrets({
     projects,
