@@ -1,0 +1,23 @@
+import type { Core } from '../../core';
+import type { ClipboardGuard } from '../clipboard-guard';
+import type { Handlers } from '../ipc/router';
+import { appHandlers } from './app.handlers';
+import { environmentsHandlers, projectsHandlers } from './projects.handlers';
+import { secretsHandlers } from './secrets.handlers';
+
+/** Every area's handlers; the router refuses to start if an entry of the contract has none. */
+export interface HandlerDeps {
+  core: Core;
+  clipboard: ClipboardGuard;
+  version: string;
+  platform: string;
+}
+
+export function createHandlers(deps: HandlerDeps): Handlers {
+  return {
+    app: appHandlers(deps),
+    projects: projectsHandlers(deps),
+    environments: environmentsHandlers(deps),
+    secrets: secretsHandlers(deps),
+  };
+}

@@ -1,0 +1,102 @@
+import { join } from 'node:path';
+import { app, BrowserWindow, clipboard, ipcMain, protocol, session, shell } from 'electron';
+import { eventChannel, type EventName, type EventPayload } from '../../shared/ipc/events';
+import { createCore } from '../core';
+import { createKeytarKeychain } from '../core/keychain';
+import { createLogger } from '../core/log';
+import { resolvePaths } from '../core/paths';
+import { appSchemePrivileges, serveAppProtocol } from './app-protocol';
+import { createClipboardGuard } from './clipboard-guard';
+import { createExternalOpener } from './external-links';
+import { createHandlers } from './handlers';
+import { registerRouter } from './ipc/register';
+import { createRouter } from './ipc/router';
+import { createSenderPolicy } from './ipc/sender-policy';
+import { createMainWindow } from './main-window';
+import { APP_URL, contentSecurityPolicy, hardenSession, hardenWebContents } from './security';
+
+/**
+ * Start-up, in order. Each step is a small module; this function only composes them.
+ */
+export interface StartOptions {
+  env?: Record<string, string | undefined>;
+  /** Folder of the built renderer (out/renderer) and the built preload script. */
+  rendererDir?: string;
+  preloadPath?: string;
+}
+
+export async function startApp(options: StartOptions = {}) {
+  const env = options.env ?? process.env;
+  const logger = createLogger({ level: 'info' });
+
+  // SECURITY: one instance only, so two windows never race on the clipboard or the store.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return undefined;
+  }
+  // SECURITY: every renderer is sandboxed, whatever options a window is created with.
+  app.enableSandbox();
+  protocol.registerSchemesAsPrivileged([appSchemePrivileges]);
+
+  // The Vite dev server (npm run dev) only: a packaged or previewed app always loads app://latchkey.
+  const devServer = !app.isPackaged && env.ELECTRON_RENDERER_URL !== undefined ? new URL(env.ELECTRON_RENDERER_URL) : undefined;
+  const pageUrl = devServer?.href ?? APP_URL;
+  const csp = contentSecurityPolicy(devServer === undefined ? {} : { devServer: devServer.origin });
+
+  const openExternal = createExternalOpener(
+    (url) => shell.openExternal(url),
+    (url) => logger.warn('refused to open a link that is not allow-listed', { host: safeHost(url) }),
+  );
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, openExternal));
+
+  await app.whenReady();
+  hardenSession(session.defaultSession, csp);
+  serveAppProtocol(protocol, options.rendererDir ?? join(__dirname, '../renderer'), csp);
+
+  const core = createCore({ paths: resolvePaths(env), keychain: createKeytarKeychain(), logger });
+  const trustedContents = new Set<number>();
+  // Events go to the window created below (the clipboard cannot clear before a copy, which needs it).
+  const emit = <E extends EventName>(name: E, payload: EventPayload<E>) => {
+    if (!window.isDestroyed()) window.webContents.send(eventChannel(name), payload);
+  };
+  const clipboardGuard = createClipboardGuard({ clipboard, onCleared: (reason) => emit('clipboard.cleared', { reason }) });
+
+  const router = createRouter({
+    handlers: createHandlers({ core, clipboard: clipboardGuard, version: app.getVersion(), platform: process.platform }),
+    isTrustedSender: createSenderPolicy(pageUrl, trustedContents),
+    logger,
+  });
+  registerRouter(ipcMain, router);
+
+  const window: BrowserWindow = createMainWindow({ preload: options.preloadPath ?? join(__dirname, '../preload/index.js'), url: pageUrl });
+  trustedContents.add(window.webContents.id);
+
+  app.on('second-instance', () => {
+    if (window.isDestroyed()) return;
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+  // SECURITY: a secret copied to the clipboard does not outlive the app. Clearing is asynchronous, so
+  // the first quit waits for it and then quits again.
+  let clipboardSettled = false;
+  app.on('before-quit', (event) => {
+    if (clipboardSettled) return;
+    event.preventDefault();
+    void clipboardGuard.clearIfUnchanged('quit').finally(() => {
+      clipboardSettled = true;
+      app.quit();
+    });
+  });
+  // A secrets console does not linger in the background once its window is closed (macOS included).
+  app.on('window-all-closed', () => app.quit());
+
+  return { window, router, core, clipboardGuard };
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'invalid URL';
+  }
+}

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { ENVIRONMENT_NAME, PROJECT_NAME, SECRET_KEY } from '../names';
+
+/** Field schemas shared by several contract entries. */
+export const projectName = z.string().regex(PROJECT_NAME, 'not a valid project name');
+export const environmentName = z.string().regex(ENVIRONMENT_NAME, 'not a valid environment name');
+export const secretKey = z.string().regex(SECRET_KEY, 'not a valid secret key');
+/** Values are checked against each backend's byte limit in core; this only bounds what IPC carries. */
+export const secretValue = z.string().max(1024 * 1024, 'value too large');
+export const note = z.string().max(2000, 'note too long');
+export const colour = z.string().regex(/^#[0-9a-f]{6}$/, 'colour must be #rrggbb');
+export const confirmed = z.boolean().optional();
+export const timestamp = z.string().max(64);
+export const empty = z.strictObject({});
