@@ -16,6 +16,9 @@ export interface Keychain {
 type Keytar = Pick<typeof import('keytar'), 'getPassword' | 'setPassword' | 'deletePassword' | 'findCredentials'>;
 
 const loadKeytar = async (): Promise<Keytar> => {
+  // The built app and CLI are CommonJS: require() loads the native module (also from an asar archive).
+  // Under vitest modules are ESM, and import() does the same.
+  if (typeof require === 'function') return require('keytar') as Keytar;
   const module = await import('keytar');
   return (module as { default?: Keytar }).default ?? module;
 };

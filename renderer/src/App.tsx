@@ -1,0 +1,71 @@
+import { useEffect } from 'react';
+import { api } from './api';
+import { ConfirmHost } from './components/ConfirmHost';
+import { Toasts } from './components/Toasts';
+import { useCurrent, useProjects } from './stores/projects.store';
+import { useToasts } from './stores/toasts.store';
+import { useUi } from './stores/ui.store';
+import { Sidebar } from './screens/projects/Sidebar';
+import { NoEnvironment } from './screens/projects/NoEnvironment';
+import { Welcome } from './screens/projects/Welcome';
+import { SecretsScreen } from './screens/secrets/SecretsScreen';
+import { SettingsScreen } from './screens/settings/SettingsScreen';
+
+export function App() {
+  const { loaded, error, load } = useProjects();
+  const { project, environment } = useCurrent();
+  const { screen, theme, hideAllRevealed } = useUi();
+  const toast = useToasts((state) => state.show);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  // Revealed values do not stay on screen while the window is hidden.
+  useEffect(() => {
+    const onVisibility = () => {
+      if (document.visibilityState === 'hidden') hideAllRevealed();
+    };
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => document.removeEventListener('visibilitychange', onVisibility);
+  }, [hideAllRevealed]);
+
+  useEffect(
+    () =>
+      api.events.on('clipboard.cleared', ({ reason }) => {
+        if (reason === 'timeout') toast('info', 'The clipboard was cleared.');
+      }),
+    [toast],
+  );
+
+  let main;
+  if (!loaded) main = <section className="screen" aria-busy="true" />;
+  else if (error !== undefined)
+    main = (
+      <section className="screen">
+        <div className="banner banner-error" role="alert">
+          <span>{error}</span>
+          <button type="button" className="btn" onClick={() => void load()}>
+            Retry
+          </button>
+        </div>
+      </section>
+    );
+  else if (screen === 'settings') main = <SettingsScreen />;
+  else if (project === undefined) main = <Welcome />;
+  else if (environment === undefined) main = <NoEnvironment project={project} />;
+  else main = <SecretsScreen key={`${project.name}/${environment.name}`} project={project} environment={environment} />;
+
+  return (
+    <div className="app">
+      <Sidebar />
+      <main className="main">{main}</main>
+      <ConfirmHost />
+      <Toasts />
+    </div>
+  );
+}

@@ -1,0 +1,30 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+
+/**
+ * A modal built on <dialog>: the browser traps focus and closes it on Escape. `onClose` runs however
+ * it is dismissed.
+ */
+export function Dialog(props: { title: string; onClose: () => void; children: ReactNode; footer?: ReactNode; width?: 'narrow' | 'wide' }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const { onClose } = props;
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog === null) return;
+    if (!dialog.open) dialog.showModal();
+    const cancel = (event: Event) => {
+      event.preventDefault();
+      onClose();
+    };
+    dialog.addEventListener('cancel', cancel);
+    return () => dialog.removeEventListener('cancel', cancel);
+  }, [onClose]);
+  return (
+    <dialog ref={ref} className={`dialog dialog-${props.width ?? 'narrow'}`} aria-label={props.title}>
+      <header className="dialog-header">
+        <h2>{props.title}</h2>
+      </header>
+      <div className="dialog-body">{props.children}</div>
+      {props.footer === undefined ? null : <footer className="dialog-footer">{props.footer}</footer>}
+    </dialog>
+  );
+}

@@ -1,0 +1,81 @@
+import { useState } from 'react';
+import { EnvironmentPill } from '../../components/EnvironmentPill';
+import { Icon } from '../../components/Icon';
+import { useProjects } from '../../stores/projects.store';
+import { useUi, type Screen } from '../../stores/ui.store';
+import { ProjectDialog } from './ProjectDialog';
+
+const NAVIGATION: { screen: Screen; label: string; icon: 'key' | 'settings' }[] = [
+  { screen: 'secrets', label: 'Secrets', icon: 'key' },
+  { screen: 'settings', label: 'Settings', icon: 'settings' },
+];
+
+/** Projects with their environments, and the app's screens. */
+export function Sidebar() {
+  const { projects, selectedProject, selectedEnvironment, select } = useProjects();
+  const { screen, go } = useUi();
+  const [dialog, setDialog] = useState<{ editing?: string } | undefined>(undefined);
+  return (
+    <nav className="sidebar" aria-label="Projects">
+      <div className="brand">
+        <Icon name="shield" size={20} />
+        <span>Latchkey</span>
+      </div>
+      <div className="sidebar-section">
+        <div className="sidebar-heading">
+          <span>Projects</span>
+          <button type="button" className="icon-btn" aria-label="New project" title="New project" onClick={() => setDialog({})}>
+            <Icon name="plus" />
+          </button>
+        </div>
+        <ul className="project-list">
+          {projects.map((project) => (
+            <li key={project.name} className={project.name === selectedProject ? 'active' : undefined}>
+              <div className="project-row">
+                <button
+                  type="button"
+                  className="project-name"
+                  onClick={() => {
+                    select(project.name);
+                    go('secrets');
+                  }}
+                >
+                  <Icon name="folder" />
+                  <span>{project.name}</span>
+                </button>
+                <button type="button" className="icon-btn subtle" aria-label={`Settings of project ${project.name}`} onClick={() => setDialog({ editing: project.name })}>
+                  <Icon name="more" />
+                </button>
+              </div>
+              {project.name === selectedProject ? (
+                <div className="project-envs">
+                  {project.environments.map((environment) => (
+                    <EnvironmentPill
+                      key={environment.name}
+                      environment={environment}
+                      tab={false}
+                      active={environment.name === selectedEnvironment && screen === 'secrets'}
+                      onClick={() => {
+                        select(project.name, environment.name);
+                        go('secrets');
+                      }}
+                    />
+                  ))}
+                </div>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      </div>
+      <div className="sidebar-footer">
+        {NAVIGATION.map((item) => (
+          <button key={item.screen} type="button" className={`nav-item${screen === item.screen ? ' active' : ''}`} onClick={() => go(item.screen)}>
+            <Icon name={item.icon} />
+            <span>{item.label}</span>
+          </button>
+        ))}
+      </div>
+      {dialog === undefined ? null : <ProjectDialog {...dialog} onDone={() => setDialog(undefined)} />}
+    </nav>
+  );
+}

@@ -1,0 +1,80 @@
+import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
+import type { SecretItem } from '../../../../shared/ipc/secrets.contract';
+import { api, call, messageOf } from '../../api';
+import { Icon } from '../../components/Icon';
+import { fullTime, timeAgo } from '../../format';
+import { useToasts } from '../../stores/toasts.store';
+import { REVEAL_SECONDS, useReveal } from './useReveal';
+
+export interface RowActions {
+  onEdit(item: SecretItem): void;
+  onDelete(item: SecretItem): void;
+  onHistory(item: SecretItem): void;
+}
+
+export function SecretRow({ project, environment, item, actions }: { project: string; environment: EnvironmentView; item: SecretItem; actions: RowActions }) {
+  const { value, secondsLeft, reveal, hide } = useReveal(project, environment.name, item.key);
+  const toast = useToasts((state) => state.show);
+
+  const onReveal = () => reveal().catch((error: unknown) => toast('error', messageOf(error)));
+  const onCopy = async () => {
+    try {
+      const { clearAfterSeconds } = await call(api.secrets.copy({ project, environment: environment.name, key: item.key }));
+      toast('success', `Copied ${item.key}. The clipboard is cleared in ${clearAfterSeconds} s.`);
+    } catch (error) {
+      toast('error', messageOf(error));
+    }
+  };
+
+  return (
+    <tr className="secret-row" data-key={item.key}>
+      <td className="cell-key">
+        <span className="mono">{item.key}</span>
+        {item.note === '' ? null : <span className="note">{item.note}</span>}
+      </td>
+      <td className="cell-value">
+        {value === undefined ? (
+          <span className="masked" aria-label={`${item.key} value hidden`}>
+            ••••••••••••
+          </span>
+        ) : (
+          <span className="revealed">
+            <code className="mono value" data-testid="revealed-value">
+              {value}
+            </code>
+            <span className="countdown" aria-label={`hides in ${secondsLeft} seconds`}>
+              <span className="countdown-bar" style={{ width: `${(secondsLeft / REVEAL_SECONDS) * 100}%` }} />
+            </span>
+          </span>
+        )}
+      </td>
+      <td className="cell-time" title={fullTime(item.updatedAt)}>
+        {timeAgo(item.updatedAt)}
+        {item.version === undefined ? null : <span className="version">v{item.version}</span>}
+      </td>
+      <td className="cell-actions">
+        {value === undefined ? (
+          <button type="button" className="icon-btn" aria-label={`Reveal ${item.key}`} title="Reveal for 20 s" onClick={onReveal}>
+            <Icon name="eye" />
+          </button>
+        ) : (
+          <button type="button" className="icon-btn" aria-label={`Hide ${item.key}`} title="Hide" onClick={hide}>
+            <Icon name="eyeOff" />
+          </button>
+        )}
+        <button type="button" className="icon-btn" aria-label={`Copy ${item.key}`} title="Copy (cleared after 30 s)" onClick={onCopy}>
+          <Icon name="copy" />
+        </button>
+        <button type="button" className="icon-btn" aria-label={`Edit ${item.key}`} title="Edit" onClick={() => actions.onEdit(item)}>
+          <Icon name="edit" />
+        </button>
+        <button type="button" className="icon-btn" aria-label={`History of ${item.key}`} title="History" onClick={() => actions.onHistory(item)}>
+          <Icon name="history" />
+        </button>
+        <button type="button" className="icon-btn danger" aria-label={`Delete ${item.key}`} title="Delete" onClick={() => actions.onDelete(item)}>
+          <Icon name="trash" />
+        </button>
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,110 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createCore, type Core } from '../../../electron/core';
+import type { Keychain } from '../../../electron/core/keychain';
+import { createLogger } from '../../../electron/core/log';
+import { createClipboardGuard } from '../../../electron/main/clipboard-guard';
+import { createHandlers } from '../../../electron/main/handlers';
+import { createRouter } from '../../../electron/main/ipc/router';
+import { createSenderPolicy } from '../../../electron/main/ipc/sender-policy';
+import { eventChannel, type EventName, type EventPayload } from '../../../shared/ipc/events';
+import { createTempXdg, type TempXdg } from '../../harness/temp-xdg';
+import { bundlePreloadForBrowser } from './preload-bundle';
+import { serveRenderer } from './renderer-server';
+
+/**
+ * The app as a user meets it, minus the Electron binary: the built renderer in Debian's Chromium,
+ * `window.latchkey` made by the real preload, every call going through the real router into a real
+ * core (real files in a temporary XDG tree, the real keyring).
+ */
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+export const SCREENSHOTS = `${root}test-results/screenshots`;
+export const CHROMIUM = process.env.LATCHKEY_CHROMIUM ?? '/usr/bin/chromium';
+
+export interface AppUnderTest {
+  page: Page;
+  core: Core;
+  xdg: TempXdg;
+  clipboard: { text: string };
+  logLines: string[];
+  consoleErrors: string[];
+  deliver<E extends EventName>(name: E, payload: EventPayload<E>): Promise<void>;
+  screenshot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+let preload: Promise<string> | undefined;
+
+function ensureRendererBuilt(): void {
+  if (existsSync(`${root}out/renderer/index.html`)) return;
+  const built = spawnSync('npx', ['electron-vite', 'build'], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('electron-vite build failed; the e2e tests need the built renderer');
+}
+
+export async function launchApp(options: { colorScheme: 'light' | 'dark'; keychain: Keychain; clipboardClearMs?: number }): Promise<AppUnderTest> {
+  ensureRendererBuilt();
+  preload ??= bundlePreloadForBrowser();
+  const xdg = await createTempXdg();
+  const logLines: string[] = [];
+  const logger = createLogger({ sink: (line) => logLines.push(line), level: 'debug' });
+  const core = createCore({ paths: xdg.paths, keychain: options.keychain, logger });
+  const server = await serveRenderer(`${root}out/renderer`);
+  const clipboard = { text: '' };
+
+  let page: Page | undefined;
+  const deliver = async <E extends EventName>(name: E, payload: EventPayload<E>) => {
+    await page?.evaluate(([channel, body]) => (window as unknown as { __latchkeyDeliver(c: string, p: unknown): void }).__latchkeyDeliver(channel, body), [eventChannel(name), payload] as const);
+  };
+  const guard = createClipboardGuard({
+    clipboard: { readText: () => clipboard.text, writeText: (text) => void (clipboard.text = text) },
+    ...(options.clipboardClearMs === undefined ? {} : { clearAfterMs: options.clipboardClearMs }),
+    onCleared: (reason) => void deliver('clipboard.cleared', { reason }),
+  });
+  const router = createRouter({
+    handlers: createHandlers({ core, clipboard: guard, version: 'e2e', platform: process.platform }),
+    isTrustedSender: createSenderPolicy(`${server.url}/index.html`),
+    logger,
+  });
+
+  const browser: Browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const context: BrowserContext = await browser.newContext({ colorScheme: options.colorScheme, viewport: { width: 1280, height: 800 } });
+  await context.exposeBinding('__latchkeyTransport', (source, channel: unknown, payload: unknown) =>
+    router.handle(channel, { url: source.frame.url(), isMainFrame: source.frame.parentFrame() === null }, payload),
+  );
+  await context.addInitScript({ content: await preload });
+  page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  await page.clock.install();
+  await page.goto(`${server.url}/index.html`);
+  const opened = page;
+
+  return {
+    page: opened,
+    core,
+    xdg,
+    clipboard,
+    logLines,
+    consoleErrors,
+    deliver,
+    async screenshot(name) {
+      await mkdir(SCREENSHOTS, { recursive: true });
+      await opened.screenshot({ path: `${SCREENSHOTS}/${name}-${options.colorScheme}.png` });
+    },
+    async close() {
+      await browser.close();
+      await server.close();
+      await xdg.cleanup();
+    },
+  };
+}
