@@ -1,0 +1,74 @@
+import type { Command } from 'commander';
+import { table, UsageError, type CliContext } from '../context';
+import { readValue } from '../io';
+
+/** `latchkey secrets set|get|rm|ls|history` — secrets by reference. Values travel only through stdin/stdout. */
+export function registerSecrets(program: Command, context: CliContext): void {
+  const secrets = program.command('secrets').description('read and write secrets by reference (file://, env://, keychain://, vault://, aws://, gcp://, azure://)');
+
+  secrets
+    .command('set <ref>')
+    .description('store the value read from standard input')
+    .option('--value-stdin', 'read the value from standard input (the only way to pass a value)')
+    .option('--keep-newline', 'keep a trailing newline of the input (by default one is dropped)')
+    .option('--note <text>', 'a note kept with the secret (file store)')
+    .option('--yes', 'confirm a write to a protected environment')
+    .option('--json', 'machine-readable output')
+    .action(async (ref: string, options: { valueStdin?: boolean; keepNewline?: boolean; note?: string; yes?: boolean }, command: Command) => {
+      if (options.valueStdin !== true) {
+        throw new UsageError('secret values are read from standard input only, never from arguments: printf %s "$VALUE" | latchkey secrets set <ref> --value-stdin');
+      }
+      const value = await readValue(context.io, options.keepNewline === true);
+      const written = await context.core().refs.set(ref, value, {
+        confirmed: options.yes === true,
+        ...(options.note === undefined ? {} : { metadata: { note: options.note } }),
+      });
+      context.print(command, { ref, ...written }, () => `Stored ${ref}${written.version === undefined ? '' : ` (version ${written.version})`}.`);
+    });
+
+  secrets
+    .command('get <ref>')
+    .description('print the value (exactly, with no newline when piped)')
+    .option('--version <version>', 'an older version, where the backend keeps them')
+    .option('--json', 'print {ref, value, version} as JSON')
+    .action(async (ref: string, options: { version?: string }, command: Command) => {
+      const read = await context.core().refs.get(ref, options.version === undefined ? {} : { version: options.version });
+      if (command.optsWithGlobals().json === true) {
+        context.io.stdout.write(`${JSON.stringify({ ref, value: read.value, version: read.version ?? null })}\n`);
+      } else {
+        context.io.stdout.write(context.io.stdout.isTTY === true ? `${read.value}\n` : read.value);
+      }
+    });
+
+  secrets
+    .command('rm <ref>')
+    .description('delete a secret')
+    .option('--yes', 'confirm a delete in a protected environment')
+    .option('--json', 'machine-readable output')
+    .action(async (ref: string, options: { yes?: boolean }, command: Command) => {
+      await context.core().refs.remove(ref, { confirmed: options.yes === true });
+      context.print(command, { ref, deleted: true }, () => `Deleted ${ref}.`);
+    });
+
+  secrets
+    .command('ls <ref-prefix>')
+    .description('list secrets whose reference starts with the prefix (names and times, never values)')
+    .option('--json', 'machine-readable output')
+    .action(async (prefix: string, _options: unknown, command: Command) => {
+      const listed = await context.core().refs.list(prefix);
+      context.print(command, listed, () => table(listed.map((item) => [item.ref, item.version === undefined ? '' : `v${item.version}`, item.updatedAt ?? ''])));
+    });
+
+  secrets
+    .command('history <ref>')
+    .description('versions of a secret with their times (no values)')
+    .option('--json', 'machine-readable output')
+    .action(async (ref: string, _options: unknown, command: Command) => {
+      const { versions } = await context.core().refs.describe(ref);
+      context.print(command, versions, () =>
+        table(versions.map((version) => [`v${version.version}`, version.createdAt ?? '', version.current ? 'current' : version.state])),
+      );
+    });
+}
+
+

@@ -1,0 +1,48 @@
+import { Command } from 'commander';
+import { createCore, type Core } from '../core';
+import { createKeytarKeychain } from '../core/keychain';
+import { createLogger } from '../core/log';
+import { resolvePaths } from '../core/paths';
+import type { CliIo } from './io';
+
+/** What every command gets: its I/O, the core (made on first use), and output helpers. */
+export interface CliContext {
+  io: CliIo;
+  core(): Core;
+  /** Prints `data` as JSON when --json was given, otherwise the human form. */
+  print(command: Command, data: unknown, human: () => string): void;
+}
+
+export type CoreFactory = (io: CliIo) => Core;
+
+export const defaultCoreFactory: CoreFactory = (io) =>
+  createCore({
+    paths: resolvePaths(io.env),
+    keychain: createKeytarKeychain(),
+    logger: createLogger({ sink: (line) => io.stderr.write(`${line}\n`) }),
+  });
+
+export function createContext(io: CliIo, makeCore: CoreFactory): CliContext {
+  let core: Core | undefined;
+  return {
+    io,
+    core: () => (core ??= makeCore(io)),
+    print(command, data, human) {
+      if (command.optsWithGlobals().json === true) io.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+      else {
+        const text = human();
+        if (text !== '') io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+      }
+    },
+  };
+}
+
+/** A usage error (exit 2) raised from inside an action, like commander's own. */
+export class UsageError extends Error {}
+
+/** Columns for human output. */
+export function table(rows: string[][]): string {
+  if (rows.length === 0) return '';
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')).join('\n');
+}

@@ -1,0 +1,59 @@
+import { Command, CommanderError } from 'commander';
+import { version } from '../../package.json';
+import { toPublicError } from '../core/errors';
+import { registerProjects } from './commands/projects.command';
+import { registerSecrets } from './commands/secrets.command';
+import { createContext, defaultCoreFactory, UsageError, type CoreFactory } from './context';
+import { EXIT, exitCodeFor } from './exit-codes';
+import type { CliIo } from './io';
+
+/**
+ * `latchkey` — the command line over the same core as the app. Exit codes: 0 success, 2 bad usage,
+ * 3 not found or invalid, 1 anything else. Secret values and tokens come only from standard input.
+ */
+export async function runCli(argv: string[], io: CliIo, makeCore: CoreFactory = defaultCoreFactory): Promise<number> {
+  const context = createContext(io, makeCore);
+  const program = new Command('latchkey')
+    .description('Per-environment secrets, session revocation and incident rotation, from the command line.')
+    .version(version)
+    .showSuggestionAfterError()
+    // Options before a subcommand belong to the program: `latchkey --version` vs `secrets get --version 3`.
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+  registerSecrets(program, context);
+  registerProjects(program, context);
+  program.commands.forEach(function exitOverrideAll(command: Command) {
+    command.exitOverride();
+    command.commands.forEach(exitOverrideAll);
+  });
+
+  const json = argv.includes('--json');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every other commander error is bad usage, already printed.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof UsageError) {
+      io.stderr.write(`latchkey: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    const publicError = toPublicError(error);
+    if (publicError.kind === 'Internal') reportUnexpected(io, error);
+    io.stderr.write(json ? `${JSON.stringify({ error: publicError })}\n` : `latchkey: ${publicError.message}\n`);
+    return exitCodeFor(publicError.kind);
+  }
+}
+
+/** An unexpected error: its type and stack frames go to stderr (never its message, which may quote input). */
+function reportUnexpected(io: CliIo, error: unknown): void {
+  if (!(error instanceof Error) || io.env.LATCHKEY_DEBUG !== '1') return;
+  const frames = (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at '));
+  io.stderr.write(`${error.name}\n${frames.join('\n')}\n`);
+}
