@@ -12,6 +12,7 @@ for tool in dbus-run-session gnome-keyring-daemon; do
     exit 1
   fi
 done
+export LATCHKEY_KEYRING_SESSION=1
 exec dbus-run-session -- sh -c '
   printf "%s" latchkey-test-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
   exec "$@"
