@@ -13,6 +13,12 @@ export default tseslint.config(
     },
   },
   {
+    // Plain Node scripts (the bin shim, the test runner).
+    files: ['bin/**/*.js', 'scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', require: 'readonly', __dirname: 'readonly', console: 'readonly', URL: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Core holds secret values: it logs only through the redacting logger.
     files: ['electron/core/**/*.ts'],
     rules: {

@@ -18,6 +18,7 @@ type Keytar = Pick<typeof import('keytar'), 'getPassword' | 'setPassword' | 'del
 const loadKeytar = async (): Promise<Keytar> => {
   // The built app and CLI are CommonJS: require() loads the native module (also from an asar archive).
   // Under vitest modules are ESM, and import() does the same.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy, synchronous native-module load
   if (typeof require === 'function') return require('keytar') as Keytar;
   const module = await import('keytar');
   return (module as { default?: Keytar }).default ?? module;

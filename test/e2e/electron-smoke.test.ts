@@ -28,7 +28,7 @@ if (binary === undefined) {
 describe.skipIf(binary === undefined)('Electron smoke test (real binary)', () => {
   it('starts the built app, loads app://latchkey with window.latchkey and nothing of Node', async () => {
     const xdg = await createTempXdg();
-    const app = await electron.launch({ executablePath: binary!, args: [root], env: { ...process.env, ...xdg.env } });
+    const app = await electron.launch({ executablePath: binary!, args: [root], env: { ...(process.env as Record<string, string>), ...xdg.env } });
     try {
       const window = await app.firstWindow();
       await window.waitForLoadState('domcontentloaded');

@@ -54,9 +54,10 @@ export async function launchApp(options: { colorScheme: 'light' | 'dark'; keycha
   const server = await serveRenderer(`${root}out/renderer`);
   const clipboard = { text: '' };
 
-  let page: Page | undefined;
+  // Main's webContents.send(), for the page opened below.
+  const opened: { page?: Page } = {};
   const deliver = async <E extends EventName>(name: E, payload: EventPayload<E>) => {
-    await page?.evaluate(([channel, body]) => (window as unknown as { __latchkeyDeliver(c: string, p: unknown): void }).__latchkeyDeliver(channel, body), [eventChannel(name), payload] as const);
+    await opened.page?.evaluate(([channel, body]) => (window as unknown as { __latchkeyDeliver(c: string, p: unknown): void }).__latchkeyDeliver(channel, body), [eventChannel(name), payload] as const);
   };
   const guard = createClipboardGuard({
     clipboard: { readText: () => clipboard.text, writeText: (text) => void (clipboard.text = text) },
@@ -78,7 +79,8 @@ export async function launchApp(options: { colorScheme: 'light' | 'dark'; keycha
     router.handle(channel, { url: source.frame.url(), isMainFrame: source.frame.parentFrame() === null }, payload),
   );
   await context.addInitScript({ content: await preload });
-  page = await context.newPage();
+  const page = await context.newPage();
+  opened.page = page;
   page.setDefaultTimeout(10_000);
   const consoleErrors: string[] = [];
   page.on('console', (message) => {
@@ -87,10 +89,9 @@ export async function launchApp(options: { colorScheme: 'light' | 'dark'; keycha
   page.on('pageerror', (error) => consoleErrors.push(error.message));
   await page.clock.install();
   await page.goto(`${server.url}/index.html`);
-  const opened = page;
 
   return {
-    page: opened,
+    page,
     core,
     xdg,
     clipboard,
@@ -99,7 +100,7 @@ export async function launchApp(options: { colorScheme: 'light' | 'dark'; keycha
     deliver,
     async screenshot(name) {
       await mkdir(SCREENSHOTS, { recursive: true });
-      await opened.screenshot({ path: `${SCREENSHOTS}/${name}-${options.colorScheme}.png` });
+      await page.screenshot({ path: `${SCREENSHOTS}/${name}-${options.colorScheme}.png` });
     },
     async close() {
       await browser.close();
