@@ -84,6 +84,20 @@ describeWithKeyring('latchkey secrets (the built CLI, real files, real keyring)'
     expect((await run(['secrets', 'get', 'file://demo/dev/ROTATED', '--version', '1'])).stdout).toBe('one');
   });
 
+  it('says clearly when no keychain is reachable, and writes nothing', async () => {
+    const other = await createTempXdg();
+    try {
+      const noKeychain = { ...other.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/latchkey-bus', DISPLAY: '' };
+      const result = await runLatchkey(['secrets', 'set', 'file://demo/dev/K', '--value-stdin'], { env: noKeychain, input: CANARY });
+      expect(result).toMatchObject({ code: 1, stderr: expect.stringContaining('The OS keychain is not reachable') });
+      expect(result.stderr).not.toContain(CANARY);
+      const written = await readdir(other.root, { recursive: true });
+      expect(written.filter((name) => name.endsWith('.secret'))).toEqual([]);
+    } finally {
+      await other.cleanup();
+    }
+  });
+
   it('manages projects and environments', async () => {
     expect(await run(['projects', 'create', 'shop', '--env', 'dev', 'prod'])).toMatchObject({ code: 0 });
     const listed = JSON.parse((await run(['envs', 'ls', 'shop', '--json'])).stdout) as { name: string; protected: boolean }[];
