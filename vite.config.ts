@@ -13,6 +13,7 @@ export default defineConfig({
   build: {
     outDir: resolve(__dirname, 'out/renderer'),
     emptyOutDir: true,
+    minify: true,
     rollupOptions: { input: resolve(__dirname, 'renderer/index.html') },
   },
 });
