@@ -91,36 +91,70 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     }
   };
 
-  const append = async (event: AuditEvent): Promise<AuditEntry> => {
-    const parsedEvent = auditEventSchema.safeParse(event);
-    if (!parsedEvent.success) {
-      // A programming error in core, not user input: the event never reaches the file.
-      throw new LatchkeyError('Internal', 'An audit entry was refused because it does not match the audit schema.', { cause: parsedEvent.error });
-    }
+  // Group commit: events that arrive while a batch is being written go out together in the next one —
+  // one lock, one write, one fsync — each still its own line chained to the one before.
+  let queue: { event: AuditEvent; resolve: (entry: AuditEntry) => void; reject: (error: unknown) => void }[] = [];
+  let flushing = false;
+
+  const writeBatch = async (events: AuditEvent[]): Promise<AuditEntry[]> => {
     await tree.ensureDir();
     return options.locks.withLock(path, async () => {
       const tail = await readLastEntry();
+      let prefix = '';
       if (!tail.terminated) {
         // An interrupted write left half a line. It stays (verify reports it); the next entry starts on a
         // new line and chains to the last whole entry.
         options.logger?.warn('audit log ends with a partial line; starting a new line', { path });
-        await tree.append([AUDIT_FILE], '\n');
+        prefix = '\n';
       }
-      const body = {
-        ...parsedEvent.data,
-        v: 1 as const,
-        seq: (tail.head?.seq ?? 0) + 1,
-        time: now().toISOString(),
-        user,
-        prev: tail.head?.hash ?? GENESIS_HASH,
-      };
-      const entry = auditEntrySchema.parse({ ...body, hash: entryHash(body) });
-      const line = entryLine(entry);
-      await tree.append([AUDIT_FILE], line);
-      const head: AuditHead = { seq: entry.seq, hash: entry.hash };
-      await tree.write([AUDIT_HEAD_FILE], `${JSON.stringify(head)}\n`);
-      cached = { size: tail.size + (tail.terminated ? 0 : 1) + Buffer.byteLength(line, 'utf8'), head };
-      return entry;
+      let seq = tail.head?.seq ?? 0;
+      let prev = tail.head?.hash ?? GENESIS_HASH;
+      const entries = events.map((event) => {
+        seq += 1;
+        const body = { ...event, v: 1 as const, seq, time: now().toISOString(), user, prev };
+        const entry = auditEntrySchema.parse({ ...body, hash: entryHash(body) });
+        prev = entry.hash;
+        return entry;
+      });
+      const text = prefix + entries.map((entry) => entryLine(entry)).join('');
+      await tree.append([AUDIT_FILE], text);
+      const last = entries[entries.length - 1] as AuditEntry;
+      const head: AuditHead = { seq: last.seq, hash: last.hash };
+      // The head may lag after a crash (the log is fsynced first, so it is never ahead): no fsync needed.
+      await tree.write([AUDIT_HEAD_FILE], `${JSON.stringify(head)}\n`, { fsync: false });
+      cached = { size: tail.size + Buffer.byteLength(text, 'utf8'), head };
+      return entries;
+    });
+  };
+
+  const flush = async (): Promise<void> => {
+    if (flushing) return;
+    flushing = true;
+    try {
+      while (queue.length > 0) {
+        const batch = queue;
+        queue = [];
+        try {
+          const entries = await writeBatch(batch.map((item) => item.event));
+          batch.forEach((item, index) => item.resolve(entries[index] as AuditEntry));
+        } catch (error) {
+          for (const item of batch) item.reject(error);
+        }
+      }
+    } finally {
+      flushing = false;
+    }
+  };
+
+  const append = (event: AuditEvent): Promise<AuditEntry> => {
+    const parsedEvent = auditEventSchema.safeParse(event);
+    if (!parsedEvent.success) {
+      // A programming error in core, not user input: the event never reaches the file.
+      return Promise.reject(new LatchkeyError('Internal', 'An audit entry was refused because it does not match the audit schema.', { cause: parsedEvent.error }));
+    }
+    return new Promise<AuditEntry>((resolve, reject) => {
+      queue.push({ event: parsedEvent.data, resolve, reject });
+      void flush();
     });
   };
 

@@ -102,8 +102,12 @@ export class PrivateTree {
     }
   }
 
-  /** Atomically replaces (or creates) a private file. The parent directories must exist. */
-  async write(parts: string[], data: string | Buffer): Promise<void> {
+  /**
+   * Atomically replaces (or creates) a private file. The parent directories must exist. `fsync: false`
+   * keeps the atomic rename but skips the flushes, for files whose loss in a crash is harmless.
+   */
+  async write(parts: string[], data: string | Buffer, options: { fsync?: boolean } = {}): Promise<void> {
+    const durable = options.fsync ?? true;
     const path = this.resolve(...parts);
     await this.checkDir(...parts.slice(0, -1));
     try {
@@ -112,8 +116,8 @@ export class PrivateTree {
       // A missing file is the normal case of a create; anything else (symlink, wrong mode) stops the write.
       if (!isMissing(error)) throw error;
     }
-    await writeFileAtomic(path, data, { mode: PRIVATE_FILE_MODE, fsync: true });
-    await fsyncDir(dirname(path));
+    await writeFileAtomic(path, data, { mode: PRIVATE_FILE_MODE, fsync: durable });
+    if (durable) await fsyncDir(dirname(path));
   }
 
   /** Reads a private file; NotFound when it does not exist, PermissionDenied when it is not private. */
