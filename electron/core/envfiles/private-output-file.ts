@@ -8,7 +8,8 @@ import { permissionDenied } from '../errors';
  * Writes a file that holds secret values somewhere the person chose (a project's .env): created 0o600
  * (the temporary file is created with that mode, then renamed over the target), never through a symlink.
  */
-export async function writePrivateOutputFile(path: string, text: string): Promise<void> {
+/** Refuses a path that is a symlink or not a regular file; a missing file is fine. */
+export async function checkOutputPath(path: string): Promise<void> {
   try {
     const stats = await lstat(path);
     if (stats.isSymbolicLink()) {
@@ -18,6 +19,10 @@ export async function writePrivateOutputFile(path: string, text: string): Promis
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
+}
+
+export async function writePrivateOutputFile(path: string, text: string): Promise<void> {
+  await checkOutputPath(path);
   await writeFileAtomic(path, text, { mode: 0o600, fsync: true });
   if (process.platform !== 'win32') {
     const handle = await open(dirname(path), constants.O_RDONLY);
