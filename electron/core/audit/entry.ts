@@ -36,7 +36,7 @@ const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const reference = z
   .string()
   .max(512)
-  .regex(/^[a-z]+:\/\/[^\s\u0000-\u001f\u007f]+$/);
+  .regex(/^[a-z]+:\/\/[^\s\p{Cc}]+$/u);
 const versionId = z.string().regex(/^[A-Za-z0-9._:+/=-]{1,200}$/);
 /** Session owners and devices are identifiers chosen by the API server, never tokens. */
 const identifier = z.string().regex(/^[A-Za-z0-9_.:@/-]{1,200}$/);
@@ -94,7 +94,7 @@ export const auditEntrySchema = auditEventSchema
     seq: z.number().int().positive(),
     time: z.iso.datetime(),
     /** The OS account that ran Latchkey. */
-    user: z.string().regex(/^[^\u0000-\u001f\u007f]{1,128}$/),
+    user: z.string().regex(/^[^\p{Cc}]{1,128}$/u),
     prev: hex64,
     hash: hex64,
   })

@@ -8,7 +8,7 @@ export function currentOsUser(env: Record<string, string | undefined> = process.
   } catch {
     name = env.USER ?? env.USERNAME ?? env.LOGNAME;
   }
-  const cleaned = (name ?? '').replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 128);
+  const cleaned = (name ?? '').replace(/\p{Cc}/gu, '').slice(0, 128);
   if (cleaned !== '') return cleaned;
   return typeof process.getuid === 'function' ? `uid:${process.getuid()}` : 'unknown';
 }
