@@ -44,12 +44,14 @@ export interface RotateOptions extends RotationContext {
 export async function rotateSecret(deps: RotationDeps, ref: string, options: RotateOptions = {}): Promise<RotationResult> {
   let path: string;
   let backend: SecretBackend;
+  if (options.signal?.aborted === true) {
+    return { ref, ok: false, state: 'unchanged', error: failureMessage('Rotation', ref, 'unchanged', new LatchkeyError('Cancelled', 'it was cancelled before it started')) };
+  }
   try {
     path = parseRef(ref).path;
     backend = deps.resolveBackend(ref);
-    options.signal?.throwIfAborted();
   } catch (error) {
-    return { ref, ok: false, state: 'unchanged', error: failureMessage('Rotation', ref, 'unchanged', asLatchkey(error)) };
+    return { ref, ok: false, state: 'unchanged', error: failureMessage('Rotation', ref, 'unchanged', error) };
   }
   const base = auditBase('secret.rotate', ref, options);
   try {
@@ -219,9 +221,4 @@ function isVersionId(text: string): boolean {
 function auditUnavailable(error: unknown): LatchkeyError {
   const detail = error instanceof LatchkeyError ? ` (${error.message.replace(/\.$/, '')})` : '';
   return new LatchkeyError('BackendUnavailable', `the audit log could not be written${detail}, and Latchkey does not change secrets without a record`, { cause: error });
-}
-
-function asLatchkey(error: unknown): unknown {
-  if (error instanceof DOMException && error.name === 'AbortError') return new LatchkeyError('Cancelled', 'it was cancelled before it started');
-  return error;
 }
