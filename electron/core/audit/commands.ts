@@ -1,11 +1,12 @@
+import type { CommandOutput } from '../command-output';
 import type { AuditLog } from './audit-log';
 import type { AuditEntry } from './entry';
 import type { AuditVerification } from './verify';
 
-/** `latchkey audit verify` and `latchkey audit tail`, as plain functions (see rotation/commands.ts). */
+/** `latchkey audit verify` and `latchkey audit tail`, as plain functions returning a CommandOutput. */
 
 /** Exit 0 when intact, 3 when tampered (DESIGN.md: "not found / invalid"). */
-export async function auditVerifyCommand(audit: AuditLog): Promise<{ json: AuditVerification; text: string; exitCode: 0 | 3 }> {
+export async function auditVerifyCommand(audit: AuditLog): Promise<CommandOutput<AuditVerification>> {
   const result = await audit.verify();
   if (result.intact) {
     return { json: result, text: `Audit log intact: ${result.entries} entries, chain unbroken (${audit.path}).`, exitCode: 0 };
@@ -22,7 +23,7 @@ export function formatAuditEntry(entry: AuditEntry): string {
 }
 
 /** `latchkey audit tail [-n N] [--json]` */
-export async function auditTailCommand(audit: AuditLog, count = 20): Promise<{ json: AuditEntry[]; text: string; exitCode: 0 }> {
+export async function auditTailCommand(audit: AuditLog, count = 20): Promise<CommandOutput<AuditEntry[]>> {
   const entries = await audit.tail(count);
   return { json: entries, text: entries.length === 0 ? 'The audit log is empty.' : entries.map(formatAuditEntry).join('\n'), exitCode: 0 };
 }

@@ -4,9 +4,9 @@ import { diffEnvironments, type CompareDeps, type EnvironmentDiff } from './diff
 import { exportEnvironment, type ExportDeps } from '../envfiles/export-environment';
 import { applyDotenvImport, previewDotenvImport, type DotenvImportPreview, type DotenvImportResult, type ImportDeps } from '../envfiles/import-dotenv';
 import { importMycelium, type MyceliumImportDeps, type MyceliumImportResult } from '../envfiles/mycelium-import';
-import { exitCodeFor, type CommandOutput } from '../rotation/commands';
+import { exitCodeFor, type CommandOutput } from '../command-output';
 
-/** The environment commands of `latchkey`, as plain functions (see rotation/commands.ts). */
+/** The environment commands of `latchkey`, as plain functions returning a CommandOutput. */
 
 /** `latchkey env diff --project P --env A --env B` → {missing_in_a, missing_in_b, different, same} */
 export async function envDiffCommand(deps: CompareDeps, a: EnvironmentView, b: EnvironmentView): Promise<CommandOutput<EnvironmentDiff>> {

@@ -1,4 +1,5 @@
 import type { PublicError } from '../../../shared/errors';
+import { exitCodeFor, type CommandOutput } from '../command-output';
 import { runBounded } from '../async/bounded-pool';
 import type { Confirmation } from '../environments/confirmation';
 import type { EnvironmentView } from '../environments/environment-view';
@@ -14,18 +15,9 @@ import type { RotationResult } from './rotation-result';
 import type { SessionRevocationPlan } from './session-revocation';
 
 /**
- * The behaviour of the rotation commands of `latchkey`, without argument parsing or process exit: each
- * returns the JSON the command prints with --json, a readable text, and the exit code (DESIGN.md: 0 ok,
- * 3 not found / invalid, 1 other failures).
+ * The behaviour of the rotation commands of `latchkey`, without argument parsing or process exit; each
+ * returns a CommandOutput (JSON for --json, readable text, exit code).
  */
-export type ExitCode = 0 | 1 | 3;
-
-export interface CommandOutput<T> {
-  json: T;
-  text: string;
-  exitCode: ExitCode;
-}
-
 /** `latchkey rotate` prints one row per reference; values never appear. */
 export interface RotateRow {
   ref: string;
@@ -33,12 +25,6 @@ export interface RotateRow {
   version?: string;
   error?: PublicError;
   warning?: string;
-}
-
-export function exitCodeFor(errors: (PublicError | undefined)[]): ExitCode {
-  const failures = errors.filter((error): error is PublicError => error !== undefined);
-  if (failures.length === 0) return 0;
-  return failures.every((error) => error.kind === 'NotFound' || error.kind === 'InvalidInput') ? 3 : 1;
 }
 
 function row(result: RotationResult): RotateRow {
