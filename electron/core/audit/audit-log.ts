@@ -64,12 +64,12 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   // What this process appended last; reused while the file size shows nobody else appended since.
   let cached: { size: number; head: AuditHead } | undefined;
 
-  const readLastEntry = async (): Promise<{ size: number; head?: AuditHead; terminated: boolean }> => {
+  const readLastEntry = async (): Promise<{ size: number; head?: AuditHead; terminated: boolean; fromCache?: true }> => {
     if (!(await tree.exists(AUDIT_FILE))) return { size: 0, terminated: true };
     let window = TAIL_CHUNK;
     for (;;) {
       const { size, data } = await tree.readTail([AUDIT_FILE], window);
-      if (cached !== undefined && cached.size === size) return { size, head: cached.head, terminated: true };
+      if (cached !== undefined && cached.size === size) return { size, head: cached.head, terminated: true, fromCache: true };
       const text = data.toString('utf8');
       const terminated = text === '' || text.endsWith('\n');
       const lines = text.split('\n');
@@ -107,8 +107,13 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         options.logger?.warn('audit log ends with a partial line; starting a new line', { path });
         prefix = '\n';
       }
-      let seq = tail.head?.seq ?? 0;
-      let prev = tail.head?.hash ?? GENESIS_HASH;
+      // If the recorded head is ahead of the log, lines were removed from its end (or it was emptied):
+      // chain on from the head, so the gap stays visible to verify instead of being papered over.
+      const recorded = tail.fromCache === true ? undefined : (await readHead()).head;
+      const base = recorded !== undefined && (tail.head === undefined || recorded.seq > tail.head.seq) ? recorded : tail.head;
+      if (base !== tail.head) options.logger?.warn('audit log is shorter than its recorded head; continuing the chain from the head', { path });
+      let seq = base?.seq ?? 0;
+      let prev = base?.hash ?? GENESIS_HASH;
       const entries = events.map((event) => {
         seq += 1;
         const body = { ...event, v: 1 as const, seq, time: now().toISOString(), user, prev };

@@ -121,6 +121,14 @@ describe('audit trail on real files', () => {
     expect((await audit.verify()).problems).toEqual([expect.objectContaining({ kind: 'removed', message: expect.stringContaining('emptied') })]);
   });
 
+  it('appending after lines were removed from the end keeps the gap visible instead of starting over', async () => {
+    await appendFive();
+    await writeFile(logFile(), '');
+    const next = await audit.append({ action: 'secret.write', outcome: 'ok', ref: 'file://demo/prod/NEW' });
+    expect(next.seq).toBe(6);
+    expect((await audit.verify()).problems).toEqual([expect.objectContaining({ line: 1, kind: 'removed', message: 'Entries #1 to #5 are missing before line 1: lines were removed.' })]);
+  });
+
   it('detects a line that is not JSON', async () => {
     await appendFive();
     const all = await lines();
