@@ -13,8 +13,9 @@ export interface PreviousValueEscrow {
 }
 
 /**
- * An escrow kept in another backend, one secret per reference at `pathFor(ref)`. The default path is a
- * hash of the reference, so the escrow's names do not repeat the references they stand for.
+ * An escrow kept in another backend, one secret per reference at `pathFor(ref)`. The default path fits
+ * the local file store's <project>/<environment>/<KEY> form (project "latchkey", environment
+ * "previous-values") and names the reference by a hash, so the escrow does not repeat the references.
  */
 export function createBackendEscrow(backend: SecretBackend, pathFor: (ref: string) => string = defaultEscrowPath): PreviousValueEscrow {
   return {
@@ -28,5 +29,5 @@ export function createBackendEscrow(backend: SecretBackend, pathFor: (ref: strin
 }
 
 export function defaultEscrowPath(ref: string): string {
-  return `latchkey-previous/PREVIOUS_${createHash('sha256').update(ref, 'utf8').digest('hex').slice(0, 32)}`;
+  return `latchkey/previous-values/PREVIOUS_${createHash('sha256').update(ref, 'utf8').digest('hex').slice(0, 32)}`;
 }

@@ -103,3 +103,18 @@ describe('rotation schedule', () => {
     expect(lastChangedAt({ path: 'p' })).toBeUndefined();
   });
 });
+
+describe('escrow path', () => {
+  it('fits the local file store form <project>/<environment>/<KEY> and does not repeat the reference', async () => {
+    const { defaultEscrowPath } = await import('../../../electron/core/rotation/escrow');
+    const { ENVIRONMENT_NAME, PROJECT_NAME, SECRET_KEY } = await import('../../../shared/names');
+    const path = defaultEscrowPath('keychain://svc/DB_PASSWORD');
+    const [project, environment, key, ...rest] = path.split('/');
+    expect(rest).toEqual([]);
+    expect(project).toMatch(PROJECT_NAME);
+    expect(environment).toMatch(ENVIRONMENT_NAME);
+    expect(key).toMatch(SECRET_KEY);
+    expect(path).not.toContain('DB_PASSWORD');
+    expect(defaultEscrowPath('keychain://svc/OTHER')).not.toBe(path);
+  });
+});
