@@ -102,8 +102,12 @@ export class PrivateTree {
     }
   }
 
-  /** Atomically replaces (or creates) a private file. The parent directories must exist. */
-  async write(parts: string[], data: string | Buffer): Promise<void> {
+  /**
+   * Atomically replaces (or creates) a private file. The parent directories must exist. `fsync: false`
+   * keeps the atomic rename but skips the flushes, for files whose loss in a crash is harmless.
+   */
+  async write(parts: string[], data: string | Buffer, options: { fsync?: boolean } = {}): Promise<void> {
+    const durable = options.fsync ?? true;
     const path = this.resolve(...parts);
     await this.checkDir(...parts.slice(0, -1));
     try {
@@ -112,8 +116,8 @@ export class PrivateTree {
       // A missing file is the normal case of a create; anything else (symlink, wrong mode) stops the write.
       if (!isMissing(error)) throw error;
     }
-    await writeFileAtomic(path, data, { mode: PRIVATE_FILE_MODE, fsync: true });
-    await fsyncDir(dirname(path));
+    await writeFileAtomic(path, data, { mode: PRIVATE_FILE_MODE, fsync: durable });
+    if (durable) await fsyncDir(dirname(path));
   }
 
   /** Reads a private file; NotFound when it does not exist, PermissionDenied when it is not private. */
@@ -126,6 +130,59 @@ export class PrivateTree {
       const handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
       try {
         return await handle.readFile();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      if (isMissing(error)) throw notFound(`${path} does not exist.`);
+      throw error;
+    }
+  }
+
+  /**
+   * Appends to a private file (created 0o600 when missing) and fsyncs it. O_APPEND makes every write land
+   * at the current end, so appenders in several processes never overwrite each other; callers that need
+   * whole lines in order hold a FileLocks lock around it.
+   */
+  async append(parts: string[], data: string | Buffer): Promise<void> {
+    const path = this.resolve(...parts);
+    await this.checkDir(...parts.slice(0, -1));
+    let created = false;
+    try {
+      await assertPrivate(path, 'file');
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      created = true;
+    }
+    const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
+    const handle = await open(path, flags, PRIVATE_FILE_MODE);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (created) await fsyncDir(dirname(path));
+  }
+
+  /** The size of a private file and its last `maxBytes` bytes; NotFound when it does not exist. */
+  async readTail(parts: string[], maxBytes: number): Promise<{ size: number; data: Buffer }> {
+    const path = this.resolve(...parts);
+    try {
+      await this.checkDir(...parts.slice(0, -1));
+      await assertPrivate(path, 'file');
+      const handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+      try {
+        const { size } = await handle.stat();
+        const length = Math.min(size, Math.max(0, maxBytes));
+        const data = Buffer.alloc(length);
+        let offset = 0;
+        while (offset < length) {
+          const { bytesRead } = await handle.read(data, offset, length - offset, size - length + offset);
+          if (bytesRead === 0) break;
+          offset += bytesRead;
+        }
+        return { size, data: data.subarray(0, offset) };
       } finally {
         await handle.close();
       }

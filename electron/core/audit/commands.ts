@@ -1,0 +1,29 @@
+import type { CommandOutput } from '../command-output';
+import type { AuditLog } from './audit-log';
+import type { AuditEntry } from './entry';
+import type { AuditVerification } from './verify';
+
+/** `latchkey audit verify` and `latchkey audit tail`, as plain functions returning a CommandOutput. */
+
+/** Exit 0 when intact, 3 when tampered (DESIGN.md: "not found / invalid"). */
+export async function auditVerifyCommand(audit: AuditLog): Promise<CommandOutput<AuditVerification>> {
+  const result = await audit.verify();
+  if (result.intact) {
+    return { json: result, text: `Audit log intact: ${result.entries} entries, chain unbroken (${audit.path}).`, exitCode: 0 };
+  }
+  const shown = result.problems.slice(0, 20).map((problem) => `  line ${problem.line}: ${problem.kind} — ${problem.message}`);
+  const more = result.problems.length > 20 ? [`  … and ${result.problems.length - 20} more`] : [];
+  return { json: result, text: [`Audit log TAMPERED or damaged (${audit.path}):`, ...shown, ...more].join('\n'), exitCode: 3 };
+}
+
+export function formatAuditEntry(entry: AuditEntry): string {
+  const where = [entry.project, entry.environment].filter((part) => part !== undefined).join('/');
+  const counts = entry.counts === undefined ? '' : ` ${Object.entries(entry.counts).map(([name, count]) => `${name}=${count}`).join(' ')}`;
+  return `${entry.time}  #${entry.seq}  ${entry.user}  ${entry.action} ${entry.outcome}${where === '' ? '' : `  ${where}`}${entry.ref === undefined ? '' : `  ${entry.ref}`}${entry.target_ref === undefined ? '' : ` → ${entry.target_ref}`}${entry.version === undefined ? '' : `  v${entry.version}`}${entry.error_kind === undefined ? '' : `  (${entry.error_kind})`}${counts}`;
+}
+
+/** `latchkey audit tail [-n N] [--json]` */
+export async function auditTailCommand(audit: AuditLog, count = 20): Promise<CommandOutput<AuditEntry[]>> {
+  const entries = await audit.tail(count);
+  return { json: entries, text: entries.length === 0 ? 'The audit log is empty.' : entries.map(formatAuditEntry).join('\n'), exitCode: 0 };
+}

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { errorKinds } from '../../../shared/errors';
+import { ENVIRONMENT_NAME, PROJECT_NAME } from '../../../shared/names';
+
+/**
+ * One line of the audit trail. The schema is closed (`strict`) and has no free-text field: every string
+ * is an enum, a name with a restricted alphabet, a reference, a version id or a time. So an entry has no
+ * place to put a secret value or a session token, even by mistake.
+ */
+export const auditActions = [
+  'secret.write',
+  'secret.delete',
+  'secret.restore',
+  'secret.reveal',
+  'secret.copy',
+  'secret.rotate',
+  'secret.rollback',
+  'env.copy',
+  'env.import',
+  'env.export',
+  'import.mycelium',
+  'incident.run',
+  'session.revoke',
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+/** `started` is written before a change so that a crash in the middle still leaves a trace. */
+export const auditOutcomes = ['started', 'ok', 'failed', 'partial', 'cancelled'] as const;
+export type AuditOutcome = (typeof auditOutcomes)[number];
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+/** A reference names a secret; whitespace and control characters are refused so that it stays a name. */
+const reference = z
+  .string()
+  .max(512)
+  .regex(/^[a-z]+:\/\/[^\s\p{Cc}]+$/u);
+const versionId = z.string().regex(/^[A-Za-z0-9._:+/=-]{1,200}$/);
+/** Session owners and devices are identifiers chosen by the API server, never tokens. */
+const identifier = z.string().regex(/^[A-Za-z0-9_.:@/-]{1,200}$/);
+const count = z.number().int().nonnegative();
+
+export const auditCountsSchema = z
+  .object({
+    total: count,
+    ok: count,
+    failed: count,
+    skipped: count,
+    cancelled: count,
+    added: count,
+    changed: count,
+    unchanged: count,
+    revoked: count,
+  })
+  .partial()
+  .strict();
+export type AuditCounts = z.infer<typeof auditCountsSchema>;
+
+export const REPORT_ID = /^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$/;
+
+export const auditEventSchema = z
+  .object({
+    action: z.enum(auditActions),
+    outcome: z.enum(auditOutcomes),
+    ref: reference.optional(),
+    /** The destination of a copy between environments. */
+    target_ref: reference.optional(),
+    project: z.string().regex(PROJECT_NAME).optional(),
+    environment: z.string().regex(ENVIRONMENT_NAME).optional(),
+    version: versionId.optional(),
+    previous_version: versionId.optional(),
+    error_kind: z.enum(errorKinds).optional(),
+    counts: auditCountsSchema.optional(),
+    report_id: z.string().regex(REPORT_ID).optional(),
+    sessions: z
+      .object({
+        scope: z.enum(['all', 'user', 'device', 'session']),
+        user_id: identifier.optional(),
+        device_id: identifier.optional(),
+        /** A session's key hash (SHA-256 of the token), possibly shortened; never the token. */
+        session_hash: z.string().regex(/^[0-9a-f]{8,64}$/).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type AuditEvent = z.infer<typeof auditEventSchema>;
+
+export const auditEntrySchema = auditEventSchema
+  .extend({
+    v: z.literal(1),
+    seq: z.number().int().positive(),
+    time: z.iso.datetime(),
+    /** The OS account that ran Latchkey. */
+    user: z.string().regex(/^[^\p{Cc}]{1,128}$/u),
+    prev: hex64,
+    hash: hex64,
+  })
+  .strict();
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+/** JSON with object keys sorted at every level: one byte sequence per entry, so hashes are reproducible. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record)
+      .filter((key) => record[key] !== undefined)
+      .sort();
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** hash = SHA-256 of the canonical JSON of the entry without its `hash` field (which includes `prev`). */
+export function entryHash(entry: Omit<AuditEntry, 'hash'> | AuditEntry): string {
+  const { hash: _hash, ...rest } = entry as AuditEntry;
+  return createHash('sha256').update(canonicalJson(rest), 'utf8').digest('hex');
+}
+
+/** The line written to audit.jsonl: canonical JSON of the whole entry. */
+export function entryLine(entry: AuditEntry): string {
+  return `${canonicalJson(entry)}\n`;
+}

@@ -1,0 +1,73 @@
+import { runBounded } from '../async/bounded-pool';
+import type { AuditSink } from '../audit/audit-log';
+import type { EnvironmentView } from '../environments/environment-view';
+import { LatchkeyError } from '../errors';
+import type { Logger } from '../log';
+import { describeError } from '../log';
+import type { SecretBackend } from '../secrets/backend';
+import { parseRef } from '../secrets/reference';
+import { formatDotenv } from './dotenv-format';
+import { checkOutputPath, writePrivateOutputFile } from './private-output-file';
+
+/**
+ * `.env` export of one environment: every value read, formatted so dotenv reads it back unchanged, and
+ * either returned (for standard output) or written to a 0o600 file. All values are formatted before
+ * anything is written, so a value that cannot be represented leaves no file behind.
+ */
+export interface ExportDeps {
+  resolveBackend: (ref: string) => SecretBackend;
+  audit: AuditSink;
+  now?: () => Date;
+  logger?: Logger;
+}
+
+export interface ExportResult {
+  /** The file's text when no `out` path was given (the CLI prints it). */
+  text?: string;
+  path?: string;
+  count: number;
+}
+
+export async function exportEnvironment(deps: ExportDeps, environment: EnvironmentView, options: { out?: string; signal?: AbortSignal } = {}): Promise<ExportResult> {
+  const secrets = await environment.list(options.signal);
+  const entries: { key: string; value: string }[] = new Array<{ key: string; value: string }>(secrets.length);
+  const failed: string[] = [];
+  await runBounded(
+    secrets,
+    8,
+    async (secret, index) => {
+      try {
+        entries[index] = { key: secret.key, value: (await deps.resolveBackend(secret.ref).get(parseRef(secret.ref).path)).value };
+      } catch (error) {
+        deps.logger?.warn('secret unreadable for export', { ref: secret.ref, error: describeError(error) });
+        failed.push(secret.key);
+      }
+    },
+    options.signal,
+  );
+  options.signal?.throwIfAborted();
+  const record = async (outcome: 'ok' | 'failed', kind?: LatchkeyError['kind']) =>
+    deps.audit.append({
+      action: 'env.export',
+      outcome,
+      project: environment.project,
+      environment: environment.name,
+      counts: { total: secrets.length },
+      ...(kind === undefined ? {} : { error_kind: kind }),
+    });
+  try {
+    if (failed.length > 0) {
+      throw new LatchkeyError('BackendUnavailable', `Could not read ${failed.sort().slice(0, 10).join(', ')} to export; nothing was written. Check access to the backend and try again.`);
+    }
+    const text = formatDotenv(entries, { project: environment.project, environment: environment.name, generatedAt: (deps.now ?? (() => new Date()))() });
+    if (options.out !== undefined) await checkOutputPath(options.out);
+    // On record before the values leave: an export that cannot be audited does not happen.
+    await record('ok');
+    if (options.out === undefined) return { text, count: entries.length };
+    await writePrivateOutputFile(options.out, text);
+    return { path: options.out, count: entries.length };
+  } catch (error) {
+    if (error instanceof LatchkeyError && error.kind !== 'Internal') await record('failed', error.kind).catch(() => undefined);
+    throw error;
+  }
+}

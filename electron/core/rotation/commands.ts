@@ -1,0 +1,161 @@
+import type { PublicError } from '../../../shared/errors';
+import { exitCodeFor, type CommandOutput } from '../command-output';
+import { runBounded } from '../async/bounded-pool';
+import type { Confirmation } from '../environments/confirmation';
+import type { EnvironmentView } from '../environments/environment-view';
+import type { SecretBackend } from '../secrets/backend';
+import { parseRef } from '../secrets/reference';
+import { isDueItem, listDue } from './due';
+import { resumeIncident, runIncident, type IncidentDeps, type IncidentProgress } from './incident';
+import type { IncidentReport } from './incident-report';
+import { decodePolicy } from './policy';
+import { rollbackSecret } from './rollback-secret';
+import { rotateSecret, type RotationDeps } from './rotate-secret';
+import type { RotationResult } from './rotation-result';
+import type { SessionRevocationPlan } from './session-revocation';
+
+/**
+ * The behaviour of the rotation commands of `latchkey`, without argument parsing or process exit; each
+ * returns a CommandOutput (JSON for --json, readable text, exit code).
+ */
+/** `latchkey rotate` prints one row per reference; values never appear. */
+export interface RotateRow {
+  ref: string;
+  ok: boolean;
+  version?: string;
+  error?: PublicError;
+  warning?: string;
+}
+
+function row(result: RotationResult): RotateRow {
+  return {
+    ref: result.ref,
+    ok: result.ok,
+    ...(result.version === undefined ? {} : { version: result.version }),
+    ...(result.error === undefined ? {} : { error: result.error }),
+    ...(result.warning === undefined ? {} : { warning: result.warning }),
+  };
+}
+
+function rowsText(rows: RotateRow[]): string {
+  return rows
+    .map((item) => (item.ok ? `rotated  ${item.ref}${item.version === undefined ? '' : `  → version ${item.version}`}${item.warning === undefined ? '' : `\n  ! ${item.warning}`}` : `FAILED   ${item.ref}\n  ${item.error?.message ?? ''}`))
+    .join('\n');
+}
+
+/** `latchkey rotate <ref>... [--policy <policy>]`; the policy uses the stored grammar, e.g. password-40-p30. */
+export async function rotateCommand(deps: RotationDeps, refs: string[], options: { policy?: string; concurrency?: number } = {}): Promise<CommandOutput<RotateRow[]>> {
+  const policy = options.policy === undefined ? undefined : decodePolicy(options.policy);
+  const rows: RotateRow[] = new Array<RotateRow>(refs.length);
+  await runBounded(refs, options.concurrency ?? 4, async (ref, index) => {
+    rows[index] = row(await rotateSecret(deps, ref, policy === undefined ? {} : { policy }));
+  });
+  return { json: rows, text: rowsText(rows), exitCode: exitCodeFor(rows.map((item) => item.error)) };
+}
+
+/** `latchkey rotate --due`: exactly the secrets the schedule shows as overdue or due soon. */
+export async function rotateDueCommand(deps: RotationDeps, environments: EnvironmentView[], options: { concurrency?: number; now?: () => Date } = {}): Promise<CommandOutput<RotateRow[]>> {
+  const due = (await listDue({ ...deps, ...(options.now === undefined ? {} : { now: options.now }) }, environments)).filter(isDueItem);
+  const rows: RotateRow[] = new Array<RotateRow>(due.length);
+  await runBounded(due, options.concurrency ?? 4, async (item, index) => {
+    rows[index] = item.rotatable
+      ? row(await rotateSecret(deps, item.ref, { project: item.project, environment: item.environment }))
+      : { ref: item.ref, ok: false, error: { kind: 'InvalidInput', message: `${item.ref} is due but Latchkey cannot rotate it: ${item.reason ?? 'not rotatable'}` } };
+  });
+  return { json: rows, text: rows.length === 0 ? 'Nothing is due.' : rowsText(rows), exitCode: exitCodeFor(rows.map((item) => item.error)) };
+}
+
+export interface RollbackRow extends RotateRow {
+  restored_from?: string;
+}
+
+/** `latchkey rollback <ref>` */
+export async function rollbackCommand(deps: RotationDeps, ref: string): Promise<CommandOutput<RollbackRow>> {
+  const result = await rollbackSecret(deps, ref);
+  const json: RollbackRow = { ...row(result), ...(result.restoredFrom === undefined ? {} : { restored_from: result.restoredFrom }) };
+  const text = result.ok
+    ? `rolled back  ${ref}${result.restoredFrom === undefined ? '' : `  (value of version ${result.restoredFrom})`}${result.version === undefined ? '' : `  → version ${result.version}`}`
+    : `FAILED  ${ref}\n  ${result.error?.message ?? ''}`;
+  return { json, text, exitCode: exitCodeFor([json.error]) };
+}
+
+export interface HistoryJson {
+  ref: string;
+  versions: { version: string; created_at?: string; state: string; current: boolean; stages?: string[] }[];
+}
+
+/** `latchkey secrets history <ref>`: versions with times, newest first as the backend lists them; no values. */
+export async function historyCommand(deps: { resolveBackend: (ref: string) => SecretBackend }, ref: string): Promise<CommandOutput<HistoryJson>> {
+  const description = await deps.resolveBackend(ref).describe(parseRef(ref).path);
+  const versions = description.versions.map((version) => ({
+    version: version.version,
+    ...(version.createdAt === undefined ? {} : { created_at: version.createdAt }),
+    state: version.state,
+    current: version.current,
+    ...(version.stages === undefined || version.stages.length === 0 ? {} : { stages: version.stages }),
+  }));
+  const text =
+    versions.length === 0
+      ? `${ref} keeps no version history in its backend.`
+      : versions.map((version) => `${version.current ? '*' : ' '} ${version.version.padEnd(12)} ${version.created_at ?? '-'}  ${version.state}${version.stages === undefined ? '' : `  [${version.stages.join(', ')}]`}`).join('\n');
+  return { json: { ref, versions }, text, exitCode: 0 };
+}
+
+export interface IncidentJson {
+  report_id: string;
+  status: IncidentReport['status'];
+  counts: IncidentReport['counts'];
+  sessions?: IncidentReport['sessions'];
+  items: { ref: string; environment: string; status: string; version?: string; error?: PublicError; reason?: string }[];
+  report: { json: string; text: string };
+  warnings: string[];
+}
+
+function incidentOutput(deps: IncidentDeps, report: IncidentReport, warnings: string[]): CommandOutput<IncidentJson> {
+  const json: IncidentJson = {
+    report_id: report.id,
+    status: report.status,
+    counts: report.counts,
+    ...(report.sessions === undefined ? {} : { sessions: report.sessions }),
+    items: report.items.map((item) => ({
+      ref: item.ref,
+      environment: item.environment,
+      status: item.status,
+      ...(item.version === undefined ? {} : { version: item.version }),
+      ...(item.error === undefined ? {} : { error: item.error }),
+      ...(item.reason === undefined ? {} : { reason: item.reason }),
+    })),
+    report: deps.reports.pathsOf(report.id),
+    warnings,
+  };
+  const { counts } = report;
+  const text = [
+    `Incident ${report.id}: ${report.status.toUpperCase()} — ${counts.rotated} rotated, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.pending + counts.cancelled} not done.`,
+    ...report.items.filter((item) => item.status === 'failed').map((item) => `  FAILED ${item.ref}: ${item.error?.message ?? ''}`),
+    ...warnings.map((warning) => `  ! ${warning}`),
+    `Report: ${json.report.text}`,
+    ...(report.status === 'completed' ? [] : [`Finish what is left with: latchkey incident resume ${report.id}`]),
+  ].join('\n');
+  return { json, text, exitCode: report.status === 'completed' ? 0 : 1 };
+}
+
+export interface IncidentCommandOptions {
+  /** --yes, or the names typed at the prompt. */
+  confirmation?: Confirmation;
+  sessions?: SessionRevocationPlan;
+  concurrency?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: IncidentProgress) => void;
+}
+
+/** `latchkey incident rotate --project P --env E [--env E2] [--yes]` */
+export async function incidentRotateCommand(deps: IncidentDeps, environments: EnvironmentView[], options: IncidentCommandOptions = {}): Promise<CommandOutput<IncidentJson>> {
+  const { report, warnings } = await runIncident(deps, { environments, ...(options.sessions === undefined ? {} : { sessions: options.sessions }) }, options);
+  return incidentOutput(deps, report, warnings);
+}
+
+/** `latchkey incident resume <report-id> [--yes]`: finishes only what the report says is left. */
+export async function incidentResumeCommand(deps: IncidentDeps, reportId: string, options: IncidentCommandOptions = {}): Promise<CommandOutput<IncidentJson>> {
+  const { report, warnings } = await resumeIncident(deps, reportId, options);
+  return incidentOutput(deps, report, warnings);
+}

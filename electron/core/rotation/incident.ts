@@ -1,0 +1,297 @@
+import { runBounded } from '../async/bounded-pool';
+import { currentOsUser } from '../audit/os-user';
+import { requireConfirmation, type Confirmation } from '../environments/confirmation';
+import type { EnvironmentView } from '../environments/environment-view';
+import { LatchkeyError, toPublicError } from '../errors';
+import { describeError } from '../log';
+import { countItems, reportStatusOf, type IncidentReport, type ReportItem } from './incident-report';
+import type { IncidentReportStore } from './incident-store';
+import { inspectEnvironments, type InspectDeps } from './inspect-targets';
+import { rotateSecret, type RotationDeps } from './rotate-secret';
+import type { SessionRevocationPlan, SessionRevoker } from './session-revocation';
+
+/**
+ * Incident mode: preview every rotatable secret of some environments (and the sessions to revoke),
+ * confirm (typing the name of each protected environment), then rotate with bounded concurrency,
+ * reporting progress per item. Cancel stops new items; the ones in flight finish, so none is half-done.
+ * The report is saved as the run goes and drives a re-run that does only what is left.
+ */
+export interface IncidentDeps extends RotationDeps, Omit<InspectDeps, 'resolveBackend' | 'escrow' | 'logger'> {
+  reports: IncidentReportStore;
+  sessions?: SessionRevoker;
+  now?: () => Date;
+  /** The OS user recorded in each run (default: the current one). */
+  user?: string;
+}
+
+export interface IncidentPreview {
+  environments: { project: string; name: string; protected: boolean }[];
+  items: {
+    ref: string;
+    project: string;
+    environment: string;
+    key: string;
+    rotatable: boolean;
+    policy?: string;
+    reason?: string;
+  }[];
+  rotatable: number;
+  sessions?: { plan: SessionRevocationPlan; count: number };
+  /** Names that must be typed to confirm (the protected environments). */
+  typeToConfirm: string[];
+}
+
+export interface IncidentRequest {
+  environments: EnvironmentView[];
+  sessions?: SessionRevocationPlan;
+  signal?: AbortSignal;
+}
+
+export interface IncidentProgress {
+  reportId: string;
+  phase: 'sessions' | 'secrets' | 'done';
+  /** Items this run works on, and how many of them have finished. */
+  total: number;
+  done: number;
+  rotated: number;
+  failed: number;
+  /** The item that just finished. */
+  item?: ReportItem;
+}
+
+export interface RunOptions {
+  confirmation?: Confirmation;
+  /** Rotations in flight at once (default 8, at most 64). */
+  concurrency?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: IncidentProgress) => void;
+  /** References to leave out of this incident (unticked in the preview). */
+  exclude?: string[];
+}
+
+export interface IncidentRun {
+  report: IncidentReport;
+  /** Problems that did not stop the run (e.g. the report could not be saved at some point). */
+  warnings: string[];
+}
+
+export async function previewIncident(deps: IncidentDeps, request: IncidentRequest): Promise<IncidentPreview> {
+  const targets = await inspectEnvironments(deps, request.environments, request.signal);
+  const sessions =
+    request.sessions === undefined || deps.sessions === undefined
+      ? undefined
+      : { plan: request.sessions, count: await deps.sessions.count(request.sessions, request.signal) };
+  if (request.sessions !== undefined && deps.sessions === undefined) {
+    throw new LatchkeyError('InvalidInput', 'Session revocation is not available here: no Redis connection is configured.');
+  }
+  return {
+    environments: request.environments.map((environment) => ({ project: environment.project, name: environment.name, protected: environment.protected })),
+    items: targets.map((target) => ({
+      ref: target.ref,
+      project: target.project,
+      environment: target.environment,
+      key: target.key,
+      rotatable: target.rotatable,
+      ...(target.policyText === undefined ? {} : { policy: target.policyText }),
+      ...(target.reason === undefined ? {} : { reason: target.reason }),
+    })),
+    rotatable: targets.filter((target) => target.rotatable).length,
+    ...(sessions === undefined ? {} : { sessions }),
+    typeToConfirm: request.environments.filter((environment) => environment.protected).map((environment) => environment.name),
+  };
+}
+
+export async function runIncident(deps: IncidentDeps, request: IncidentRequest, options: RunOptions = {}): Promise<IncidentRun> {
+  requireConfirmation(request.environments, options.confirmation, 'rotating every rotatable secret');
+  const preview = await previewIncident(deps, request);
+  const now = deps.now ?? (() => new Date());
+  const excluded = new Set(options.exclude ?? []);
+  const created = now();
+  const items: ReportItem[] = preview.items.map((item) => ({
+    ref: item.ref,
+    project: item.project,
+    environment: item.environment,
+    key: item.key,
+    status: item.rotatable && !excluded.has(item.ref) ? 'pending' : 'skipped',
+    ...(item.rotatable ? (excluded.has(item.ref) ? { reason: 'Left out of this incident when it was confirmed.' } : {}) : { reason: item.reason ?? 'Not rotatable.' }),
+    attempts: 0,
+  }));
+  const report: IncidentReport = {
+    v: 1,
+    id: deps.reports.newId(created),
+    created_at: created.toISOString(),
+    updated_at: created.toISOString(),
+    status: 'running',
+    environments: preview.environments,
+    concurrency: clampConcurrency(options.concurrency),
+    ...(preview.sessions === undefined ? {} : { sessions: { plan: preview.sessions.plan, status: 'pending' as const, attempts: 0 } }),
+    items,
+    runs: [],
+    counts: countItems(items),
+  };
+  return execute(deps, report, options);
+}
+
+/** Re-runs a saved incident: only items not yet rotated (and sessions not yet revoked) are worked on. */
+export async function resumeIncident(deps: IncidentDeps, reportId: string, options: RunOptions = {}): Promise<IncidentRun> {
+  const report = await deps.reports.open(reportId);
+  if (report.status === 'completed') return { report, warnings: [] };
+  requireConfirmation(report.environments, options.confirmation, `re-running incident ${reportId}`);
+  return execute(deps, { ...report, concurrency: clampConcurrency(options.concurrency ?? report.concurrency) }, options);
+}
+
+async function execute(deps: IncidentDeps, report: IncidentReport, options: RunOptions): Promise<IncidentRun> {
+  const now = deps.now ?? (() => new Date());
+  const warnings: string[] = [];
+  const saver = coalescingSaver(async () => {
+    report.updated_at = now().toISOString();
+    report.counts = countItems(report.items);
+    // A snapshot: items keep finishing while the files are written.
+    await deps.reports.save(structuredClone(report));
+  });
+  const run: IncidentReport['runs'][number] = { started_at: now().toISOString(), user: deps.user ?? currentOsUser() };
+  report.runs.push(run);
+  report.status = 'running';
+  const work = report.items.filter((item) => item.status === 'pending' || item.status === 'failed' || item.status === 'cancelled');
+  for (const item of work) {
+    item.status = 'pending';
+  }
+  const context = (environment?: string) => ({
+    report_id: report.id,
+    ...(environment === undefined ? {} : { environment }),
+    ...(report.environments.length === 1 && report.environments[0] !== undefined ? { project: report.environments[0].project } : {}),
+  });
+
+  try {
+    await deps.audit.append({ action: 'incident.run', outcome: 'started', ...context(), counts: { total: work.length } });
+  } catch (error) {
+    throw new LatchkeyError('BackendUnavailable', 'The audit log could not be written, so the incident was not started: Latchkey does not change secrets without a record.', { cause: error });
+  }
+  await saver.now().catch((error: unknown) => warnings.push(saveWarning(error)));
+
+  const progress: IncidentProgress = { reportId: report.id, phase: 'sessions', total: work.length, done: 0, rotated: 0, failed: 0 };
+  const emit = (item?: ReportItem) => options.onProgress?.({ ...progress, ...(item === undefined ? {} : { item: { ...item } }) });
+  emit();
+
+  // Sessions first: cutting off a stolen session is the quickest win of an incident.
+  const sessions = report.sessions;
+  if (sessions !== undefined && sessions.status !== 'revoked' && options.signal?.aborted !== true) {
+    sessions.attempts += 1;
+    try {
+      if (deps.sessions === undefined) throw new LatchkeyError('InvalidInput', 'Session revocation is not available here: no Redis connection is configured.');
+      const { revoked } = await deps.sessions.revoke(sessions.plan, options.signal);
+      sessions.status = 'revoked';
+      sessions.revoked = revoked;
+      delete sessions.error;
+    } catch (error) {
+      sessions.status = 'failed';
+      sessions.error = toPublicError(error);
+      deps.logger?.warn('incident session revocation failed', { report: report.id, error: describeError(error) });
+    }
+    await deps.audit
+      .append({
+        action: 'session.revoke',
+        outcome: sessions.status === 'revoked' ? 'ok' : 'failed',
+        ...context(),
+        sessions: { scope: sessions.plan.scope, ...('user_id' in sessions.plan ? { user_id: sessions.plan.user_id } : {}), ...('device_id' in sessions.plan ? { device_id: sessions.plan.device_id } : {}) },
+        ...(sessions.revoked === undefined ? {} : { counts: { revoked: sessions.revoked } }),
+        ...(sessions.error === undefined ? {} : { error_kind: sessions.error.kind }),
+      })
+      .catch((error: unknown) => warnings.push(`The audit entry of the session revocation could not be written (${toPublicError(error).message}).`));
+    saver.request();
+  }
+
+  progress.phase = 'secrets';
+  emit();
+  await runBounded(
+    work,
+    report.concurrency,
+    async (item) => {
+      item.attempts += 1;
+      const result = await rotateSecret(deps, item.ref, { project: item.project, environment: item.environment, reportId: report.id, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+      const cancelledBeforeStart = !result.ok && result.error?.kind === 'Cancelled';
+      item.status = result.ok ? 'rotated' : cancelledBeforeStart ? 'cancelled' : 'failed';
+      item.state = result.state;
+      item.finished_at = now().toISOString();
+      if (result.version === undefined) delete item.version;
+      else item.version = result.version;
+      if (result.previousVersion !== undefined) item.previous_version = result.previousVersion;
+      if (result.error === undefined) delete item.error;
+      else item.error = result.error;
+      if (result.warning !== undefined) warnings.push(`${item.ref}: ${result.warning}`);
+      progress.done += 1;
+      if (item.status === 'rotated') progress.rotated += 1;
+      if (item.status === 'failed') progress.failed += 1;
+      emit(item);
+      saver.request();
+    },
+    options.signal,
+  );
+
+  const cancelled = options.signal?.aborted === true;
+  for (const item of work) if (item.status === 'pending') item.status = 'cancelled';
+  if (cancelled && sessions !== undefined && sessions.status === 'pending') sessions.status = 'cancelled';
+  const status = reportStatusOf(report, cancelled);
+  report.status = status;
+  run.finished_at = now().toISOString();
+  run.outcome = status;
+  await saver.now().catch((error: unknown) => warnings.push(saveWarning(error)));
+
+  const counts = countItems(report.items);
+  await deps.audit
+    .append({
+      action: 'incident.run',
+      outcome: status === 'completed' ? 'ok' : status === 'cancelled' ? 'cancelled' : 'partial',
+      ...context(),
+      counts: { total: counts.total, ok: counts.rotated, failed: counts.failed, skipped: counts.skipped, cancelled: counts.cancelled + counts.pending },
+    })
+    .catch((error: unknown) => warnings.push(`The audit entry closing this run could not be written (${toPublicError(error).message}).`));
+  progress.phase = 'done';
+  emit();
+  return { report, warnings };
+}
+
+function clampConcurrency(requested: number | undefined): number {
+  if (requested === undefined) return 8;
+  if (!Number.isInteger(requested) || requested < 1) throw new LatchkeyError('InvalidInput', 'Concurrency must be a whole number of at least 1.');
+  return Math.min(64, requested);
+}
+
+function saveWarning(error: unknown): string {
+  return `The incident report could not be saved (${toPublicError(error).message}); the results above are complete, but a re-run needs the saved report.`;
+}
+
+/**
+ * Saves the report at most once at a time: a request while a save runs marks it dirty, and one more save
+ * follows with the newest state. Many item completions thus cost a few writes, not one each.
+ */
+function coalescingSaver(save: () => Promise<void>): { request(): void; now(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  let dirty = false;
+  const loop = async (): Promise<void> => {
+    do {
+      dirty = false;
+      await save();
+    } while (dirty);
+  };
+  const start = (): Promise<void> => {
+    if (running !== undefined) {
+      dirty = true;
+      return running;
+    }
+    running = loop().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+  return {
+    request() {
+      // Errors of intermediate saves are not fatal; the final save reports its own.
+      start().catch(() => undefined);
+    },
+    async now() {
+      if (running !== undefined) await running.catch(() => undefined);
+      await start();
+    },
+  };
+}

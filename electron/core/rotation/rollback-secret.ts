@@ -1,0 +1,114 @@
+import { LatchkeyError } from '../errors';
+import { describeError } from '../log';
+import type { SecretBackend } from '../secrets/backend';
+import { parseRef } from '../secrets/reference';
+import { auditBase, readCurrent, readStable, recordOutcome, type RotationContext, type RotationDeps } from './rotate-secret';
+import { failureMessage, stateOf, type RotationResult } from './rotation-result';
+import { replaceCurrent } from './verified-write';
+import { previousVersionOf } from './versions';
+
+/**
+ * Rollback: make the previous value current again — read version N-1, write it as the new current
+ * version (or, where the backend has staging labels, move AWSCURRENT back to it), verify, audit. For a
+ * backend without versions the previous value comes from the escrow, and the value it replaces goes
+ * there, so a second rollback undoes the first. `state: 'rotated'` in the result means "the rollback took".
+ */
+export interface RollbackResult extends RotationResult {
+  /** The version whose value is current again. */
+  restoredFrom?: string;
+}
+
+export async function rollbackSecret(deps: RotationDeps, ref: string, context: RotationContext = {}): Promise<RollbackResult> {
+  let path: string;
+  let backend: SecretBackend;
+  try {
+    path = parseRef(ref).path;
+    backend = deps.resolveBackend(ref);
+  } catch (error) {
+    return { ref, ok: false, state: 'unchanged', error: failureMessage('Rollback', ref, 'unchanged', error) };
+  }
+  const base = auditBase('secret.rollback', ref, context);
+  try {
+    await deps.audit.append({ ...base, outcome: 'started' });
+  } catch (error) {
+    return {
+      ref,
+      ok: false,
+      state: 'unchanged',
+      error: failureMessage('Rollback', ref, 'unchanged', new LatchkeyError('BackendUnavailable', 'the audit log could not be written, and Latchkey does not change secrets without a record', { cause: error })),
+    };
+  }
+
+  let result: RollbackResult;
+  let previousVersion: string | undefined;
+  try {
+    const current = await readCurrent(backend, path, ref);
+    previousVersion = current.version;
+    const description = await backend.describe(path);
+    const metadata = backend.capabilities.metadata && description.metadata !== undefined ? { ...description.metadata } : undefined;
+    let target: { value: string; version?: string };
+    let write: () => Promise<unknown>;
+
+    if (backend.capabilities.versions) {
+      const previous = previousVersionOf(description, current.version);
+      const value = (await readStable(backend, path, previous.version)).value;
+      target = { value, version: previous.version };
+      const { promote } = backend;
+      write =
+        promote !== undefined && previous.stages !== undefined
+          ? () => promote.call(backend, path, previous.version)
+          : () =>
+              backend.set(path, value, {
+                ...(metadata === undefined ? {} : { metadata }),
+                ...(backend.capabilities.checkAndSet && current.version !== undefined ? { expectedVersion: current.version } : {}),
+              });
+    } else {
+      const escrow = deps.escrow;
+      if (escrow === undefined) throw new LatchkeyError('NotFound', `${ref} is kept in ${backend.scheme}, which stores no earlier versions, and no previous value was kept for it.`);
+      const value = await escrow.load(ref);
+      if ((await escrow.load(ref)) !== value) {
+        throw new LatchkeyError('BackendUnavailable', 'the kept previous value read back differently twice, so nothing was changed');
+      }
+      target = { value };
+      write = () => backend.set(path, value);
+    }
+
+    const settled = await replaceCurrent({
+      backend,
+      path,
+      oldValue: current.value,
+      oldVersion: current.version,
+      newValue: target.value,
+      ...(metadata === undefined ? {} : { metadata }),
+      write: async () => {
+        await write();
+        return undefined;
+      },
+    });
+    let warning: string | undefined;
+    if (settled.state === 'changed' && !backend.capabilities.versions && deps.escrow !== undefined) {
+      try {
+        await deps.escrow.save(ref, current.value);
+      } catch (error) {
+        deps.logger?.warn('replaced value not kept in escrow', { ref, error: describeError(error) });
+        warning = 'The value this rollback replaced could not be kept, so another rollback cannot bring it back.';
+      }
+    }
+    const state = stateOf(settled.state);
+    result = {
+      ref,
+      ok: state === 'rotated',
+      state,
+      ...(settled.version === undefined ? {} : { version: settled.version }),
+      ...(previousVersion === undefined ? {} : { previousVersion }),
+      ...(target.version === undefined ? {} : { restoredFrom: target.version }),
+      ...(state === 'rotated' ? {} : { error: failureMessage('Rollback', ref, state, settled.error) }),
+      ...(warning === undefined ? {} : { warning }),
+    };
+  } catch (error) {
+    deps.logger?.warn('rollback failed before writing', { ref, error: describeError(error) });
+    result = { ref, ok: false, state: 'unchanged', ...(previousVersion === undefined ? {} : { previousVersion }), error: failureMessage('Rollback', ref, 'unchanged', error) };
+  }
+  await recordOutcome(deps, base, result);
+  return result;
+}

@@ -1,0 +1,224 @@
+import type { AuditSink } from '../audit/audit-log';
+import type { AuditEvent } from '../audit/entry';
+import { invalidInput, LatchkeyError, notFound } from '../errors';
+import type { Logger } from '../log';
+import { describeError } from '../log';
+import type { ReadResult, SecretBackend, SecretDescription, SecretMetadata } from '../secrets/backend';
+import { parseRef } from '../secrets/reference';
+import type { PreviousValueEscrow } from './escrow';
+import { generateValue, isGenerated, policyFromMetadata, withPolicy, type RotationPolicy } from './policy';
+import { failureMessage, stateOf, type RotationResult } from './rotation-result';
+import { replaceCurrent, type Settled } from './verified-write';
+
+/**
+ * Rotating one secret: generate → write as a new version (check-and-set where the backend has it, or
+ * stage → verify → promote where it has staging labels) → read back and verify → the previous value stays
+ * restorable (as an older version, or in the escrow for backends without versions) → audit entry.
+ * A `started` audit entry is written before anything changes, so even a crash leaves a trace.
+ */
+export interface RotationDeps {
+  /** The backend that serves a reference (the composition's resolver). */
+  resolveBackend: (ref: string) => SecretBackend;
+  audit: AuditSink;
+  logger?: Logger;
+  /** Required to rotate secrets whose backend keeps no versions. */
+  escrow?: PreviousValueEscrow;
+  /** Value generation; injectable so tests can force a collision. */
+  generate?: (policy: RotationPolicy) => string;
+}
+
+export interface RotationContext {
+  project?: string;
+  environment?: string;
+  /** The incident report this rotation belongs to. */
+  reportId?: string;
+}
+
+export interface RotateOptions extends RotationContext {
+  /** Overrides the stored policy; stored with the new value where the backend writes metadata with it. */
+  policy?: RotationPolicy;
+  /** Checked before anything changes; a rotation that has started always finishes. */
+  signal?: AbortSignal;
+}
+
+export async function rotateSecret(deps: RotationDeps, ref: string, options: RotateOptions = {}): Promise<RotationResult> {
+  let path: string;
+  let backend: SecretBackend;
+  if (options.signal?.aborted === true) {
+    return { ref, ok: false, state: 'unchanged', error: failureMessage('Rotation', ref, 'unchanged', new LatchkeyError('Cancelled', 'it was cancelled before it started')) };
+  }
+  try {
+    path = parseRef(ref).path;
+    backend = deps.resolveBackend(ref);
+  } catch (error) {
+    return { ref, ok: false, state: 'unchanged', error: failureMessage('Rotation', ref, 'unchanged', error) };
+  }
+  const base = auditBase('secret.rotate', ref, options);
+  try {
+    await deps.audit.append({ ...base, outcome: 'started' });
+  } catch (error) {
+    deps.logger?.error('rotation not started: audit log unavailable', { ref, error });
+    return { ref, ok: false, state: 'unchanged', error: failureMessage('Rotation', ref, 'unchanged', auditUnavailable(error)) };
+  }
+
+  let previousVersion: string | undefined;
+  let result: RotationResult;
+  try {
+    const description = await backend.describe(path);
+    const policy = options.policy ?? policyFromMetadata(description.metadata).policy;
+    if (!isGenerated(policy)) {
+      throw invalidInput(`${ref} is rotated by hand (policy "manual"): set its new value yourself, or give it a generator policy.`);
+    }
+    // Without versions the old value is about to be persisted in the escrow: read it twice to be sure of it.
+    const current = await readCurrent(backend, path, ref, !backend.capabilities.versions);
+    previousVersion = current.version;
+    await keepPrevious(deps, backend, ref, current.value);
+    const generate = deps.generate ?? generateValue;
+    let next = generate(policy);
+    if (next === current.value) next = generate(policy); // a repeat would make "rotated" indistinguishable from "unchanged"
+    if (next === current.value) throw new LatchkeyError('Internal', 'The generator returned the current value twice; check the rotation policy.');
+
+    const settled = await writeNewValue(backend, path, current, next, metadataFor(backend, description, options.policy));
+    result = toResult(ref, settled, previousVersion);
+  } catch (error) {
+    // Failures before the write: nothing was changed.
+    result = { ref, ok: false, state: 'unchanged', ...(previousVersion === undefined ? {} : { previousVersion }), error: failureMessage('Rotation', ref, 'unchanged', error) };
+    deps.logger?.warn('rotation failed before writing', { ref, error: describeError(error) });
+  }
+  await recordOutcome(deps, base, result);
+  return result;
+}
+
+async function writeNewValue(backend: SecretBackend, path: string, current: ReadResult, next: string, metadata: SecretMetadata | undefined): Promise<Settled> {
+  const { stage, promote } = backend;
+  if (stage !== undefined && promote !== undefined) {
+    // Two-phase: the new value is stored as pending and checked before it becomes current.
+    let staged: string | undefined;
+    return replaceCurrent({
+      backend,
+      path,
+      oldValue: current.value,
+      oldVersion: current.version,
+      newValue: next,
+      write: async () => {
+        const written = await stage.call(backend, path, next);
+        if (written.version === undefined) throw new LatchkeyError('Internal', 'The backend did not name the staged version.');
+        staged = written.version;
+        const check = await backend.get(path, { version: staged });
+        if (check.value !== next) {
+          throw new LatchkeyError('BackendUnavailable', 'the staged value read back differently, so it was not made current');
+        }
+        await promote.call(backend, path, staged);
+        return written;
+      },
+      restore: async () => {
+        if (current.version === undefined) throw new LatchkeyError('Internal', 'No previous version to promote back.');
+        await promote.call(backend, path, current.version);
+      },
+    });
+  }
+  return replaceCurrent({
+    backend,
+    path,
+    oldValue: current.value,
+    oldVersion: current.version,
+    newValue: next,
+    ...(metadata === undefined ? {} : { metadata }),
+    write: () =>
+      backend.set(path, next, {
+        ...(metadata === undefined ? {} : { metadata }),
+        ...(backend.capabilities.checkAndSet && current.version !== undefined ? { expectedVersion: current.version } : {}),
+      }),
+  });
+}
+
+/** Where the backend has no history, the old value goes to the escrow first; without one, refuse. */
+export async function keepPrevious(deps: Pick<RotationDeps, 'escrow'>, backend: SecretBackend, ref: string, value: string): Promise<void> {
+  if (backend.capabilities.versions) return;
+  if (deps.escrow === undefined) {
+    throw invalidInput(
+      `${ref} is kept in ${backend.scheme}, which stores no earlier versions, so its current value could not be restored after a rotation. ` +
+        'Move it to a backend with versions (the local file store, Vault, AWS, Google, Azure) before rotating it.',
+    );
+  }
+  await deps.escrow.save(ref, value);
+}
+
+export async function readCurrent(backend: SecretBackend, path: string, ref: string, twice = false): Promise<ReadResult> {
+  try {
+    return twice ? await readStable(backend, path) : await backend.get(path);
+  } catch (error) {
+    if (error instanceof LatchkeyError && error.kind === 'NotFound') throw notFound(`${ref} does not exist, so there is nothing to rotate. Set a value first.`);
+    throw error;
+  }
+}
+
+/**
+ * Reads a value twice and insists on the same answer. Used where the value read is written somewhere
+ * (the escrow, a rollback): a read that came back damaged must not become a stored value.
+ */
+export async function readStable(backend: SecretBackend, path: string, version?: string): Promise<ReadResult> {
+  const options = version === undefined ? undefined : { version };
+  const first = await backend.get(path, options);
+  const second = await backend.get(path, options);
+  if (first.value !== second.value || first.version !== second.version) {
+    throw new LatchkeyError('BackendUnavailable', 'the backend answered two reads of the same version differently, so nothing was changed');
+  }
+  return first;
+}
+
+/** Metadata to write with the new value: the existing metadata (kept), plus an overriding policy. */
+function metadataFor(backend: SecretBackend, description: SecretDescription, policy: RotationPolicy | undefined): SecretMetadata | undefined {
+  if (!backend.capabilities.metadata) return undefined;
+  if (policy !== undefined) return withPolicy(description.metadata, policy);
+  return description.metadata === undefined ? undefined : { ...description.metadata };
+}
+
+function toResult(ref: string, settled: Settled, previousVersion: string | undefined): RotationResult {
+  const state = stateOf(settled.state);
+  const ok = state === 'rotated';
+  return {
+    ref,
+    ok,
+    state,
+    ...(settled.version === undefined ? {} : { version: settled.version }),
+    ...(previousVersion === undefined ? {} : { previousVersion }),
+    ...(ok ? {} : { error: failureMessage('Rotation', ref, state, settled.error) }),
+  };
+}
+
+export function auditBase(action: 'secret.rotate' | 'secret.rollback', ref: string, context: RotationContext): Omit<AuditEvent, 'outcome'> {
+  return {
+    action,
+    ref,
+    ...(context.project === undefined ? {} : { project: context.project }),
+    ...(context.environment === undefined ? {} : { environment: context.environment }),
+    ...(context.reportId === undefined ? {} : { report_id: context.reportId }),
+  };
+}
+
+/** The outcome entry. If it cannot be written the result still stands, but says so. */
+export async function recordOutcome(deps: Pick<RotationDeps, 'audit' | 'logger'>, base: Omit<AuditEvent, 'outcome'>, result: RotationResult): Promise<void> {
+  try {
+    await deps.audit.append({
+      ...base,
+      outcome: result.ok ? 'ok' : 'failed',
+      ...(result.version === undefined || !isVersionId(result.version) ? {} : { version: result.version }),
+      ...(result.previousVersion === undefined || !isVersionId(result.previousVersion) ? {} : { previous_version: result.previousVersion }),
+      ...(result.error === undefined ? {} : { error_kind: result.error.kind }),
+    });
+  } catch (error) {
+    deps.logger?.error('audit outcome entry could not be written', { ref: base.ref, error });
+    result.warning = 'The audit log could not record the outcome of this operation; only its "started" entry is there.';
+  }
+}
+
+/** Backend version ids go into the audit only when they fit its closed alphabet (AWS uses UUIDs, Vault numbers). */
+function isVersionId(text: string): boolean {
+  return /^[A-Za-z0-9._:+/=-]{1,200}$/.test(text);
+}
+
+function auditUnavailable(error: unknown): LatchkeyError {
+  const detail = error instanceof LatchkeyError ? ` (${error.message.replace(/\.$/, '')})` : '';
+  return new LatchkeyError('BackendUnavailable', `the audit log could not be written${detail}, and Latchkey does not change secrets without a record`, { cause: error });
+}

@@ -1,0 +1,53 @@
+import type { PublicError } from '../../../shared/errors';
+import { isLatchkeyError } from '../errors';
+import { ReadBackMismatch, type SettledState } from './verified-write';
+
+/**
+ * What a rotation or rollback left behind. `state` says which value is current now:
+ *   rotated    the new value (verified by reading it back)
+ *   unchanged  the value from before (nothing was changed, or the change did not take)
+ *   restored   the value from before, put back after a damaged write
+ *   unknown    the backend could not be read afterwards; the message says how to check
+ */
+export type RotationState = 'rotated' | 'unchanged' | 'restored' | 'unknown';
+
+export interface RotationResult {
+  ref: string;
+  ok: boolean;
+  state: RotationState;
+  /** The current version after the operation, when the backend has versions. */
+  version?: string;
+  /** The version that was current before. */
+  previousVersion?: string;
+  error?: PublicError;
+  /** Something the person should know although the operation succeeded (e.g. the audit outcome was not recorded). */
+  warning?: string;
+}
+
+export function stateOf(settled: SettledState): RotationState {
+  return settled === 'changed' ? 'rotated' : settled;
+}
+
+/** The reason of a failure as a person-readable sentence fragment; foreign messages are never passed on. */
+export function reasonOf(error: unknown): { kind: PublicError['kind']; reason: string } {
+  if (isLatchkeyError(error)) return { kind: error.kind, reason: error.message.replace(/\.$/, '') };
+  if (error instanceof ReadBackMismatch) return { kind: 'BackendUnavailable', reason: 'the value read back differed from the value written' };
+  return { kind: 'Internal', reason: 'an unexpected error occurred (details are in the log)' };
+}
+
+export function failureMessage(verb: 'Rotation' | 'Rollback', ref: string, state: RotationState, error: unknown): PublicError {
+  const { kind, reason } = reasonOf(error);
+  switch (state) {
+    case 'restored':
+      return { kind, message: `${verb} of ${ref} failed (${reason}); the previous value was put back and is current.` };
+    case 'unknown':
+      return {
+        kind,
+        message:
+          `${verb} of ${ref} failed (${reason}) and its current value could not be checked afterwards. ` +
+          `Check it with "latchkey secrets history ${ref}" and use "latchkey rollback ${ref}" if the current value is wrong.`,
+      };
+    default:
+      return { kind, message: `${verb} of ${ref} failed: ${reason}. The current value was left in place.` };
+  }
+}
