@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { createAuditLog } from './audit/audit-log';
 import { ConfigFile } from './config/config-file';
 import { createProjectsService } from './config/projects';
 import { createDataKeyProvider } from './crypto/data-key';
@@ -31,6 +32,7 @@ export function createCore(options: CoreOptions) {
   const storeTree = new PrivateTree(join(options.paths.stateDir, 'store'));
   const config = new ConfigFile(new PrivateTree(options.paths.configDir), locks);
   const dataKey = createDataKeyProvider({ keychain: options.keychain, tree: storeTree, locks });
+  const audit = createAuditLog({ stateDir: options.paths.stateDir, locks, now, logger });
 
   // Deleting an environment removes its directory of the local store (the closure runs after `file` exists).
   const projects = createProjectsService({ config, now, onEnvironmentDeleted: (environment) => file.deleteEnvironment(environment.id) });
@@ -38,6 +40,8 @@ export function createCore(options: CoreOptions) {
 
   const environmentSecrets = createEnvironmentSecrets({
     projects,
+    audit,
+    logger,
     bind: async (project, environment) => {
       const prefix = `${project.name}/${environment.name}/`;
       return { backend: file, prefix, pathOf: (key) => `${prefix}${key}` };
@@ -46,6 +50,8 @@ export function createCore(options: CoreOptions) {
 
   const referenceSecrets = createReferenceSecrets({
     projects,
+    audit,
+    logger,
     resolve: async (ref) => {
       if (ref.scheme === 'file') return file;
       throw invalidInput(`${ref.scheme}:// references need a connection to that backend, and none is configured.`);
@@ -56,6 +62,7 @@ export function createCore(options: CoreOptions) {
     logger,
     paths: options.paths,
     projects,
+    audit,
     secrets: environmentSecrets,
     refs: referenceSecrets,
     /** Drops cached key material (the app's lock). */

@@ -1,8 +1,12 @@
 import { SECRET_KEY, nameRules } from '../../../shared/names';
+import type { AuditSink } from '../audit/audit-log';
+import { auditedChange, auditedRead, auditRef } from '../audit/audited';
+import type { Logger } from '../log';
 import type { EnvironmentConfig, ProjectConfig } from '../config/config-file';
 import type { Confirmation, ProjectsService } from '../config/projects';
 import { confirmationRequired, invalidInput } from '../errors';
 import { listAll, type SecretBackend, type SecretMetadata, type SecretVersionInfo } from './backend';
+import { formatRef } from './reference';
 
 /**
  * The secrets of one environment, whatever backend stores them: what the app's secrets view shows.
@@ -28,11 +32,18 @@ export interface SecretItem {
 
 const NOTE = 'note';
 
-export function createEnvironmentSecrets(deps: { projects: ProjectsService; bind: BindingResolver }) {
+export function createEnvironmentSecrets(deps: { projects: ProjectsService; bind: BindingResolver; audit: AuditSink; logger: Logger }) {
+  const { audit, logger } = deps;
   const open = async (project: string, environment: string) => {
     const found = await deps.projects.find(project, environment);
     return { environment: found.environment, ...(await deps.bind(found.project, found.environment)) };
   };
+  /** What the audit trail records about an operation on one key of an environment. */
+  const about = (bound: BoundEnvironment, project: string, environment: string, key: string) => ({
+    ref: auditRef(formatRef({ scheme: bound.backend.scheme, path: bound.pathOf(key) })),
+    project,
+    environment,
+  });
 
   const checkKey = (key: string) => {
     if (!SECRET_KEY.test(key)) throw invalidInput(`"${key.slice(0, 80)}" is not a valid secret key: use ${nameRules.key}.`);
@@ -74,8 +85,18 @@ export function createEnvironmentSecrets(deps: { projects: ProjectsService; bind
     async reveal(project: string, environment: string, key: string, version?: string): Promise<{ value: string; version?: string }> {
       checkKey(key);
       const bound = await open(project, environment);
-      const read = await bound.backend.get(bound.pathOf(key), version === undefined ? {} : { version });
+      const read = await auditedRead(audit, { action: 'secret.reveal', ...about(bound, project, environment, key) }, () =>
+        bound.backend.get(bound.pathOf(key), version === undefined ? {} : { version }),
+      );
       return read.version === undefined ? { value: read.value } : { value: read.value, version: read.version };
+    },
+
+    /** The value for main to put on the clipboard (recorded as a copy, not a reveal). */
+    async copyValue(project: string, environment: string, key: string): Promise<string> {
+      checkKey(key);
+      const bound = await open(project, environment);
+      const read = await auditedRead(audit, { action: 'secret.copy', ...about(bound, project, environment, key) }, () => bound.backend.get(bound.pathOf(key)));
+      return read.value;
     },
 
     async create(project: string, environment: string, key: string, value: string, options: { note?: string } & Confirmation = {}) {
@@ -84,7 +105,9 @@ export function createEnvironmentSecrets(deps: { projects: ProjectsService; bind
       guardWrite(bound.environment, project, options);
       checkSize(bound.backend, value);
       const metadata: SecretMetadata = options.note === undefined || options.note === '' ? {} : { [NOTE]: options.note };
-      return bound.backend.set(bound.pathOf(key), value, { metadata, expectedVersion: null });
+      return auditedChange(audit, logger, { action: 'secret.write', ...about(bound, project, environment, key) }, () =>
+        bound.backend.set(bound.pathOf(key), value, { metadata, expectedVersion: null }),
+      );
     },
 
     /** Changes the value and/or the note of an existing secret. */
@@ -99,23 +122,30 @@ export function createEnvironmentSecrets(deps: { projects: ProjectsService; bind
         if (change.note === '') delete metadata[NOTE];
         else metadata[NOTE] = change.note;
       }
-      if (change.value !== undefined) {
-        checkSize(bound.backend, change.value);
-        return bound.backend.set(path, change.value, {
-          metadata,
-          ...(change.expectedVersion === undefined ? {} : { expectedVersion: change.expectedVersion }),
-        });
+      const event = { action: 'secret.write' as const, ...about(bound, project, environment, key) };
+      const newValue = change.value;
+      if (newValue !== undefined) {
+        checkSize(bound.backend, newValue);
+        return auditedChange(audit, logger, event, () =>
+          bound.backend.set(path, newValue, {
+            metadata,
+            ...(change.expectedVersion === undefined ? {} : { expectedVersion: change.expectedVersion }),
+          }),
+        );
       }
-      if (bound.backend.setMetadata === undefined) throw invalidInput('This backend cannot store a note without writing a new value.');
-      await bound.backend.setMetadata(path, metadata);
-      return current.version === undefined ? {} : { version: current.version };
+      const setMetadata = bound.backend.setMetadata?.bind(bound.backend);
+      if (setMetadata === undefined) throw invalidInput('This backend cannot store a note without writing a new value.');
+      return auditedChange(audit, logger, event, async () => {
+        await setMetadata(path, metadata);
+        return current.version === undefined ? {} : { version: current.version };
+      });
     },
 
     async remove(project: string, environment: string, key: string, confirmation: Confirmation = {}) {
       checkKey(key);
       const bound = await open(project, environment);
       guardWrite(bound.environment, project, confirmation);
-      await bound.backend.delete(bound.pathOf(key));
+      await auditedChange(audit, logger, { action: 'secret.delete', ...about(bound, project, environment, key) }, () => bound.backend.delete(bound.pathOf(key)));
     },
 
     async history(project: string, environment: string, key: string): Promise<SecretVersionInfo[]> {

@@ -1,4 +1,7 @@
+import type { AuditSink } from '../audit/audit-log';
+import { auditedChange, auditedRead, auditRef } from '../audit/audited';
 import type { Confirmation, ProjectsService } from '../config/projects';
+import type { Logger } from '../log';
 import { defaultEnvironment } from '../config/projects';
 import { confirmationRequired, invalidInput, isLatchkeyError } from '../errors';
 import { backendSchemes, listAll, type ReadResult, type SecretBackend, type SecretDescription, type SecretMetadata, type WriteResult } from './backend';
@@ -18,7 +21,15 @@ export interface ListedSecret {
   version?: string;
 }
 
-export function createReferenceSecrets(deps: { resolve: BackendResolver; projects: ProjectsService }) {
+export function createReferenceSecrets(deps: { resolve: BackendResolver; projects: ProjectsService; audit: AuditSink; logger: Logger }) {
+  const { audit, logger } = deps;
+  /** What the audit trail records: the reference, and for the local store its project and environment. */
+  const about = (ref: SecretRef) => {
+    if (ref.scheme !== 'file') return { ref: auditRef(formatRef(ref)) };
+    const { project, environment } = parseFilePath(ref.path);
+    return { ref: auditRef(formatRef(ref)), project, environment };
+  };
+
   const guardWrite = async (ref: SecretRef, confirmation: Confirmation) => {
     if (ref.scheme !== 'file' || confirmation.confirmed === true) return;
     const { project, environment } = parseFilePath(ref.path);
@@ -35,7 +46,8 @@ export function createReferenceSecrets(deps: { resolve: BackendResolver; project
   return {
     async get(text: string, options: { version?: string } = {}): Promise<ReadResult> {
       const ref = parseRef(text);
-      return (await deps.resolve(ref)).get(ref.path, options);
+      const backend = await deps.resolve(ref);
+      return auditedRead(audit, { action: 'secret.reveal', ...about(ref) }, () => backend.get(ref.path, options));
     },
 
     async set(text: string, value: string, options: { metadata?: SecretMetadata } & Confirmation = {}): Promise<WriteResult> {
@@ -45,13 +57,16 @@ export function createReferenceSecrets(deps: { resolve: BackendResolver; project
       if (Buffer.byteLength(value, 'utf8') > backend.capabilities.maxValueBytes) {
         throw invalidInput(`The value is larger than ${ref.scheme}:// accepts (${backend.capabilities.maxValueBytes} bytes).`);
       }
-      return backend.set(ref.path, value, options.metadata === undefined ? {} : { metadata: options.metadata });
+      return auditedChange(audit, logger, { action: 'secret.write', ...about(ref) }, () =>
+        backend.set(ref.path, value, options.metadata === undefined ? {} : { metadata: options.metadata }),
+      );
     },
 
     async remove(text: string, options: Confirmation = {}): Promise<void> {
       const ref = parseRef(text);
       await guardWrite(ref, options);
-      await (await deps.resolve(ref)).delete(ref.path);
+      const backend = await deps.resolve(ref);
+      await auditedChange(audit, logger, { action: 'secret.delete', ...about(ref) }, () => backend.delete(ref.path));
     },
 
     async describe(text: string): Promise<SecretDescription> {

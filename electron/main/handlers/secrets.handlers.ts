@@ -8,8 +8,7 @@ export function secretsHandlers(deps: { core: Core; clipboard: ClipboardGuard })
     list: async ({ project, environment, query }) => ({ items: await secrets.list(project, environment, query === undefined ? {} : { query }) }),
     reveal: ({ project, environment, key }) => secrets.reveal(project, environment, key),
     copy: async ({ project, environment, key }) => {
-      const { value } = await secrets.reveal(project, environment, key);
-      await deps.clipboard.copy(value);
+      await deps.clipboard.copy(await secrets.copyValue(project, environment, key));
       return { clearAfterSeconds: deps.clipboard.clearAfterSeconds };
     },
     create: ({ project, environment, key, value, note, confirmed }) =>

@@ -105,6 +105,36 @@ describeWithKeyring('local encrypted store (real files, real keyring)', () => {
     await expect(stat(join(xdg.paths.stateDir, 'store', environmentId))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('records every write, reveal, copy and delete in the audit trail, without the value', async () => {
+    await core.projects.createProject('audited');
+    await core.projects.createEnvironment('audited', 'dev');
+    await core.secrets.create('audited', 'dev', 'TOKEN', CANARY);
+    await core.secrets.reveal('audited', 'dev', 'TOKEN');
+    await core.secrets.copyValue('audited', 'dev', 'TOKEN');
+    await core.secrets.update('audited', 'dev', 'TOKEN', { note: 'rotated monthly' });
+    await core.secrets.remove('audited', 'dev', 'TOKEN');
+    await expect(core.secrets.reveal('audited', 'dev', 'TOKEN')).rejects.toMatchObject({ kind: 'NotFound' });
+    await core.refs.get('file://demo/dev/A').catch(() => undefined);
+    const entries = await core.audit.tail(100);
+    expect(entries.map((entry) => `${entry.action}:${entry.outcome}`)).toEqual([
+      'secret.write:started',
+      'secret.write:ok',
+      'secret.reveal:ok',
+      'secret.copy:ok',
+      'secret.write:started',
+      'secret.write:ok',
+      'secret.delete:started',
+      'secret.delete:ok',
+      'secret.reveal:failed',
+      'secret.reveal:failed',
+    ]);
+    expect(entries[0]).toMatchObject({ ref: 'file://audited/dev/TOKEN', project: 'audited', environment: 'dev' });
+    expect(entries[1]).toMatchObject({ version: '1' });
+    expect(entries[8]).toMatchObject({ error_kind: 'NotFound' });
+    expect(await readFile(core.audit.path, 'utf8')).not.toContain(CANARY);
+    expect((await core.audit.verify()).intact).toBe(true);
+  });
+
   it('lists with search on key and note', async () => {
     await core.projects.createProject('web');
     await core.projects.createEnvironment('web', 'dev');
