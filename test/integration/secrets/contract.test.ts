@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { EnvBackend } from '../../../electron/core/secrets/backends/env-backend';
 import { KeychainBackend } from '../../../electron/core/secrets/backends/keychain-backend';
+import { VaultBackend } from '../../../electron/core/secrets/backends/vault/vault-backend';
+import { FAST_RETRY } from '../../fakes/fast-retry';
+import { VaultFake } from '../../fakes/vault-fake';
 import { describeWithKeyring, realKeychain } from '../../harness/keyring';
+import { captureLogger } from '../../harness/log-capture';
 import { backendContractSuite } from './contract';
 
 // Every backend passes the same suite. Local ones run for real; remote ones through their real SDKs
@@ -24,4 +28,27 @@ describeWithKeyring('keychain backend on a real gnome-keyring', () => {
       },
     };
   });
+});
+
+backendContractSuite('vault (node-vault against the wire-level fake, AppRole)', async () => {
+  const fake = await VaultFake.start();
+  const { logger, lines } = captureLogger();
+  const { roleId, secretId } = fake.addAppRole({ ttlSeconds: 3600 });
+  return {
+    backend: new VaultBackend({ address: fake.url, auth: { method: 'approle', roleId, secretId }, logger, retry: FAST_RETRY }),
+    logLines: () => lines,
+    requestTraces: () => fake.server.traces(),
+    cleanup: () => fake.close(),
+  };
+});
+
+backendContractSuite('vault with the HandsFree layout (wire-level fake, token auth)', async () => {
+  const fake = await VaultFake.start();
+  const { logger, lines } = captureLogger();
+  return {
+    backend: new VaultBackend({ address: fake.url, layout: 'handsfree', auth: { method: 'token', token: fake.createToken() }, logger, retry: FAST_RETRY }),
+    logLines: () => lines,
+    requestTraces: () => fake.server.traces(),
+    cleanup: () => fake.close(),
+  };
 });
