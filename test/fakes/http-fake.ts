@@ -8,9 +8,10 @@ import type { AddressInfo, Socket } from 'node:net';
  * travel), applies injected faults, and hands the request to the fake's own API implementation.
  *
  * Faults are what real services do on a bad day: latency, 5xx, throttling, an expired token, a
- * permission error, a reset connection. Each fake renders them the way its service does.
+ * permission error, a reset connection, or a request that is carried out but whose answer never
+ * arrives (lost-response). Each fake renders them the way its service does.
  */
-export type FaultKind = 'latency' | 'server-error' | 'throttle' | 'expired-token' | 'permission-denied' | 'reset';
+export type FaultKind = 'latency' | 'server-error' | 'throttle' | 'expired-token' | 'permission-denied' | 'reset' | 'lost-response';
 
 export interface Fault {
   kind: FaultKind;
@@ -146,9 +147,14 @@ export class FakeServer {
       return;
     }
 
+    let loseResponse = false;
     for (const fault of this.faults) {
       if (fault.remaining <= 0 || (fault.match !== undefined && !fault.match(request))) continue;
       fault.remaining -= 1;
+      if (fault.kind === 'lost-response') {
+        loseResponse = true;
+        continue;
+      }
       if (fault.kind === 'latency') {
         await new Promise((resolve) => setTimeout(resolve, fault.ms ?? 100));
         if (res.destroyed) return;
@@ -167,7 +173,12 @@ export class FakeServer {
     this.faults = this.faults.filter((fault) => fault.remaining > 0);
 
     try {
-      send(res, await options.handler(request));
+      const response = await options.handler(request);
+      if (loseResponse) {
+        req.socket.destroy();
+        return;
+      }
+      send(res, response);
     } catch (error) {
       if (error instanceof BadRequestBody) {
         send(res, { status: 400, body: { error: error.message } });

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { EnvBackend } from '../../../electron/core/secrets/backends/env-backend';
 import { KeychainBackend } from '../../../electron/core/secrets/backends/keychain-backend';
+import { AwsBackend } from '../../../electron/core/secrets/backends/aws/aws-backend';
 import { VaultBackend } from '../../../electron/core/secrets/backends/vault/vault-backend';
+import { AwsSecretsManagerFake } from '../../fakes/aws-secrets-manager-fake';
 import { FAST_RETRY } from '../../fakes/fast-retry';
 import { VaultFake } from '../../fakes/vault-fake';
 import { describeWithKeyring, realKeychain } from '../../harness/keyring';
@@ -47,6 +49,17 @@ backendContractSuite('vault with the HandsFree layout (wire-level fake, token au
   const { logger, lines } = captureLogger();
   return {
     backend: new VaultBackend({ address: fake.url, layout: 'handsfree', auth: { method: 'token', token: fake.createToken() }, logger, retry: FAST_RETRY }),
+    logLines: () => lines,
+    requestTraces: () => fake.server.traces(),
+    cleanup: () => fake.close(),
+  };
+});
+
+backendContractSuite('aws (@aws-sdk/client-secrets-manager against the wire-level fake, SigV4-checked)', async () => {
+  const fake = await AwsSecretsManagerFake.start();
+  const { logger, lines } = captureLogger();
+  return {
+    backend: new AwsBackend({ region: fake.region, endpoint: fake.url, credentials: fake.addAccessKey(), logger, retry: FAST_RETRY }),
     logLines: () => lines,
     requestTraces: () => fake.server.traces(),
     cleanup: () => fake.close(),

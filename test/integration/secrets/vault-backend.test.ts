@@ -10,11 +10,8 @@ import { createTestCertificates, opensslAvailable } from '../../harness/tls';
 
 // Vault-specific behaviour beyond the contract suite, through node-vault against the wire-level fake.
 
-const backends: VaultBackend[] = [];
 function vault(fake: VaultFake, options: Partial<VaultBackendOptions> & Pick<VaultBackendOptions, 'auth'>): VaultBackend {
-  const backend = new VaultBackend({ address: fake.url, logger: captureLogger().logger, retry: FAST_RETRY, ...options });
-  backends.push(backend);
-  return backend;
+  return new VaultBackend({ address: fake.url, logger: captureLogger().logger, retry: FAST_RETRY, ...options });
 }
 
 describe('Vault backend: the seed layout and explicit references (wire-level fake)', () => {
@@ -231,10 +228,7 @@ describe('Vault backend: permission errors and faults (wire-level fake)', () => 
     fake = await VaultFake.start();
   });
   afterEach(() => fake.server.clearFaults());
-  afterAll(async () => {
-    await Promise.all(backends.map((backend) => backend.close?.()));
-    await fake.close();
-  });
+  afterAll(() => fake.close());
 
   it('a read-only token writing is PermissionDenied (the token itself is valid)', async () => {
     const backend = vault(fake, { auth: { method: 'token', token: fake.createToken({ policy: 'read-only' }) } });
@@ -301,6 +295,15 @@ describe('Vault backend: permission errors and faults (wire-level fake)', () => 
     expect((await backend.get('slow')).value).toBe('v');
     fake.inject({ kind: 'latency', ms: 400, times: Infinity, match: (request) => request.url.pathname.endsWith('/data/slow') });
     await expect(backend.get('slow')).rejects.toMatchObject({ kind: 'BackendUnavailable', message: expect.stringContaining('did not answer within') });
+  });
+
+  it('a check-and-set write whose answer was lost is recognised as applied on retry, not reported as a conflict', async () => {
+    const backend = vault(fake, { auth: { method: 'token', token: fake.createToken() } });
+    const first = await backend.set('lost-answer', 'v1');
+    fake.inject({ kind: 'lost-response', match: (request) => request.method === 'POST' && request.url.pathname.endsWith('/data/lost-answer') });
+    expect(await backend.set('lost-answer', 'v2', { expectedVersion: first.version! })).toEqual({ version: '2' });
+    expect((await backend.get('lost-answer')).value).toBe('v2');
+    expect((await backend.describe('lost-answer')).versions).toHaveLength(2);
   });
 
   it('a 4xx is not retried', async () => {
