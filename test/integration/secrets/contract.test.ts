@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { OAuth2Client } from 'google-auth-library';
 import { EnvBackend } from '../../../electron/core/secrets/backends/env-backend';
 import { KeychainBackend } from '../../../electron/core/secrets/backends/keychain-backend';
 import { AwsBackend } from '../../../electron/core/secrets/backends/aws/aws-backend';
+import { GcpBackend } from '../../../electron/core/secrets/backends/gcp/gcp-backend';
 import { VaultBackend } from '../../../electron/core/secrets/backends/vault/vault-backend';
 import { AwsSecretsManagerFake } from '../../fakes/aws-secrets-manager-fake';
 import { FAST_RETRY } from '../../fakes/fast-retry';
+import { GcpSecretManagerFake } from '../../fakes/gcp-secret-manager-fake';
 import { VaultFake } from '../../fakes/vault-fake';
 import { describeWithKeyring, realKeychain } from '../../harness/keyring';
 import { captureLogger } from '../../harness/log-capture';
@@ -60,6 +63,19 @@ backendContractSuite('aws (@aws-sdk/client-secrets-manager against the wire-leve
   const { logger, lines } = captureLogger();
   return {
     backend: new AwsBackend({ region: fake.region, endpoint: fake.url, credentials: fake.addAccessKey(), logger, retry: FAST_RETRY }),
+    logLines: () => lines,
+    requestTraces: () => fake.server.traces(),
+    cleanup: () => fake.close(),
+  };
+});
+
+backendContractSuite('gcp (@google-cloud/secret-manager REST fallback against the wire-level fake)', async () => {
+  const fake = await GcpSecretManagerFake.start();
+  const { logger, lines } = captureLogger();
+  const client = new OAuth2Client();
+  client.setCredentials({ access_token: fake.issueAccessToken(), expiry_date: Date.now() + 3_600_000 });
+  return {
+    backend: new GcpBackend({ projectId: fake.projectId, endpoint: `http://127.0.0.1:${fake.port}`, credentials: { source: 'auth-client', client }, logger, retry: FAST_RETRY }),
     logLines: () => lines,
     requestTraces: () => fake.server.traces(),
     cleanup: () => fake.close(),
