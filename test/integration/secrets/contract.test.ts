@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { OAuth2Client } from 'google-auth-library';
 import { EnvBackend } from '../../../electron/core/secrets/backends/env-backend';
 import { KeychainBackend } from '../../../electron/core/secrets/backends/keychain-backend';
+import { AzureBackend } from '../../../electron/core/secrets/backends/azure/azure-backend';
 import { AwsBackend } from '../../../electron/core/secrets/backends/aws/aws-backend';
 import { GcpBackend } from '../../../electron/core/secrets/backends/gcp/gcp-backend';
 import { VaultBackend } from '../../../electron/core/secrets/backends/vault/vault-backend';
+import { FakeIssuerCredential } from '../../doubles/azure-fake-issuer-credential';
 import { AwsSecretsManagerFake } from '../../fakes/aws-secrets-manager-fake';
+import { AzureKeyVaultFake } from '../../fakes/azure-key-vault-fake';
 import { FAST_RETRY } from '../../fakes/fast-retry';
 import { GcpSecretManagerFake } from '../../fakes/gcp-secret-manager-fake';
 import { VaultFake } from '../../fakes/vault-fake';
@@ -76,6 +79,25 @@ backendContractSuite('gcp (@google-cloud/secret-manager REST fallback against th
   client.setCredentials({ access_token: fake.issueAccessToken(), expiry_date: Date.now() + 3_600_000 });
   return {
     backend: new GcpBackend({ projectId: fake.projectId, endpoint: `http://127.0.0.1:${fake.port}`, credentials: { source: 'auth-client', client }, logger, retry: FAST_RETRY }),
+    logLines: () => lines,
+    requestTraces: () => fake.server.traces(),
+    cleanup: () => fake.close(),
+  };
+});
+
+backendContractSuite('azure (@azure/keyvault-secrets against the wire-level fake, challenge auth)', async () => {
+  const fake = await AzureKeyVaultFake.start({ pendingDeletePolls: 1 });
+  const { logger, lines } = captureLogger();
+  return {
+    backend: new AzureBackend({
+      credential: new FakeIssuerCredential(fake),
+      vaultUrl: fake.url,
+      vaultName: 'latchkey-test',
+      disableChallengeResourceVerification: true,
+      pollIntervalMs: 5,
+      logger,
+      retry: FAST_RETRY,
+    }),
     logLines: () => lines,
     requestTraces: () => fake.server.traces(),
     cleanup: () => fake.close(),
