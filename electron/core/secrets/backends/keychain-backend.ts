@@ -3,7 +3,7 @@ import { invalidInput, notFound, permissionDenied } from '../../errors';
 import type { Keychain } from '../../keychain';
 import type { BackendCapabilities, DeleteOptions, ListOptions, ListPage, ReadResult, SecretBackend, SecretDescription, WriteOptions, WriteResult } from '../backend';
 import { pageOfPaths } from '../client-side-paging';
-import { CONNECTION_CREDENTIALS_SERVICE } from '../connection-credentials';
+import { CONNECTION_CREDENTIALS_SERVICE } from '../connections/connection-credentials';
 import { assertValueFits } from '../value-limits';
 
 /**

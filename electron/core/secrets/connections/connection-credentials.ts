@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { invalidInput, notFound } from '../errors';
-import type { Keychain } from '../keychain';
+import { invalidInput, notFound } from '../../errors';
+import type { Keychain } from '../../keychain';
 
 /**
  * Credentials Latchkey stores for a connection (a Vault token or AppRole secret id, AWS access keys, a
