@@ -130,7 +130,8 @@ async function attemptOnce<T>(
 
 function abortReason(timeout: AbortSignal, target: string, timeoutMs: number): LatchkeyError {
   if (timeout.aborted) {
-    return new TransientBackendError(`${target} did not answer within ${Math.round(timeoutMs / 100) / 10} s. Check the network or the service's status, then try again.`);
+    const limit = timeoutMs < 1_000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 100) / 10} s`;
+    return new TransientBackendError(`${target} did not answer within ${limit}. Check the network or the service's status, then try again.`);
   }
   return cancelled();
 }
