@@ -215,8 +215,12 @@ export function backendContractSuite(name: string, makeSubject: () => Promise<Co
         return;
       }
       expect((await backend.describe(path)).metadata).toMatchObject(metadata);
+      // New metadata replaces the old; a write without metadata keeps what the secret has.
       await backend.set(path, 'new value', { metadata: { owner: 'team-b' } });
-      expect((await backend.describe(path)).metadata).toMatchObject({ owner: 'team-b' });
+      expect((await backend.describe(path)).metadata).toEqual({ owner: 'team-b' });
+      await backend.set(path, 'third value');
+      expect((await backend.describe(path)).metadata).toEqual({ owner: 'team-b' });
+      expect((await backend.get(path)).value).toBe('third value');
     });
 
     it('a canary value never appears in an error, a log line or a request line', async () => {
