@@ -68,22 +68,20 @@ export class AwsSecretsManagerFake {
   private readonly pageTokens = new Map<string, { offset: number; context: string }>();
   private readonly now: () => number;
 
-  private constructor(
-    readonly server: FakeServer,
-    options: AwsFakeOptions,
-  ) {
+  server!: FakeServer;
+
+  private constructor(options: AwsFakeOptions) {
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '123456789012';
     this.now = options.now ?? Date.now;
   }
 
   static async start(options: AwsFakeOptions = {}): Promise<AwsSecretsManagerFake> {
-    let fake: AwsSecretsManagerFake | undefined;
-    const server = await FakeServer.start({
-      handler: (request) => fake!.handle(request),
-      renderFault: (fault, request) => fake!.renderFault(fault, request),
+    const fake = new AwsSecretsManagerFake(options);
+    fake.server = await FakeServer.start({
+      handler: (request) => fake.handle(request),
+      renderFault: (fault, request) => fake.renderFault(fault, request),
     });
-    fake = new AwsSecretsManagerFake(server, options);
     return fake;
   }
 

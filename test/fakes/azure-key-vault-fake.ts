@@ -64,10 +64,9 @@ export class AzureKeyVaultFake {
   private readonly purgeProtection: boolean;
   tokensIssued = 0;
 
-  private constructor(
-    readonly server: FakeServer,
-    options: AzureFakeOptions,
-  ) {
+  server!: FakeServer;
+
+  private constructor(options: AzureFakeOptions) {
     this.now = options.now ?? Date.now;
     this.tenantId = options.tenantId ?? '72f988bf-86f1-41af-91ab-2d7cd011db47';
     this.pendingDeletePolls = options.pendingDeletePolls ?? 0;
@@ -75,12 +74,11 @@ export class AzureKeyVaultFake {
   }
 
   static async start(options: AzureFakeOptions = {}): Promise<AzureKeyVaultFake> {
-    let fake: AzureKeyVaultFake | undefined;
-    const server = await FakeServer.start({
-      handler: (request) => fake!.handle(request),
-      renderFault: (fault, request) => fake!.renderFault(fault, request),
+    const fake = new AzureKeyVaultFake(options);
+    fake.server = await FakeServer.start({
+      handler: (request) => fake.handle(request),
+      renderFault: (fault, request) => fake.renderFault(fault, request),
     });
-    fake = new AzureKeyVaultFake(server, options);
     return fake;
   }
 
@@ -107,6 +105,12 @@ export class AzureKeyVaultFake {
 
   revokeAllTokens(): void {
     for (const token of this.tokens.values()) token.revoked = true;
+  }
+
+  /** Seeds a secret with one version, as another writer would. */
+  seed(name: string, value: string, tags: Record<string, string> = {}): void {
+    const now = Math.floor(this.now() / 1000);
+    this.secrets.set(name, { name, versions: [{ id: randomBytes(16).toString('hex'), value, tags, enabled: true, created: now, updated: now }] });
   }
 
   valueOf(name: string): string | undefined {

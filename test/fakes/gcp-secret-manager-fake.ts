@@ -77,22 +77,20 @@ export class GcpSecretManagerFake {
   private readonly pageTokens = new Map<string, { offset: number; context: string }>();
   private readonly now: () => number;
 
-  private constructor(
-    readonly server: FakeServer,
-    options: GcpFakeOptions,
-  ) {
+  server!: FakeServer;
+
+  private constructor(options: GcpFakeOptions) {
     this.projectId = options.projectId ?? 'latchkey-test';
     this.projectNumber = options.projectNumber ?? '123456789012';
     this.now = options.now ?? Date.now;
   }
 
   static async start(options: GcpFakeOptions = {}): Promise<GcpSecretManagerFake> {
-    let fake: GcpSecretManagerFake | undefined;
-    const server = await FakeServer.start({
-      handler: (request) => fake!.handle(request),
-      renderFault: (fault, request) => fake!.renderFault(fault, request),
+    const fake = new GcpSecretManagerFake(options);
+    fake.server = await FakeServer.start({
+      handler: (request) => fake.handle(request),
+      renderFault: (fault, request) => fake.renderFault(fault, request),
     });
-    fake = new GcpSecretManagerFake(server, options);
     return fake;
   }
 

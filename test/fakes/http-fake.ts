@@ -78,15 +78,15 @@ export class FakeServer {
   }
 
   static async start(options: FakeServerOptions): Promise<FakeServer> {
-    let fake: FakeServer | undefined;
+    const ref: { fake?: FakeServer } = {};
     const listener = (req: IncomingMessage, res: ServerResponse) => {
-      void fake!.serve(req, res, options);
+      void ref.fake!.serve(req, res, options);
     };
     const server = options.tls === undefined ? createHttpServer(listener) : createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    fake = new FakeServer(server, `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`, port);
-    return fake;
+    ref.fake = new FakeServer(server, `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`, port);
+    return ref.fake;
   }
 
   inject(fault: Fault): void {

@@ -78,10 +78,9 @@ export class VaultFake {
   private readonly mounts: string[];
   private readonly maxVersions: number;
 
-  private constructor(
-    readonly server: FakeServer,
-    options: VaultFakeOptions,
-  ) {
+  server!: FakeServer;
+
+  private constructor(options: VaultFakeOptions) {
     this.now = options.now ?? Date.now;
     this.namespaces = new Set(['', ...(options.namespaces ?? [])]);
     this.mounts = options.mounts ?? ['secret'];
@@ -89,14 +88,13 @@ export class VaultFake {
   }
 
   static async start(options: VaultFakeOptions = {}): Promise<VaultFake> {
-    let fake: VaultFake | undefined;
-    const server = await FakeServer.start({
-      handler: (request) => fake!.handle(request),
-      renderFault: (fault, request) => fake!.renderFault(fault, request),
+    const fake = new VaultFake(options);
+    fake.server = await FakeServer.start({
+      handler: (request) => fake.handle(request),
+      renderFault: (fault, request) => fake.renderFault(fault, request),
       maxBodyBytes: 32 * 1024 * 1024,
       ...(options.tls === undefined ? {} : { tls: options.tls }),
     });
-    fake = new VaultFake(server, options);
     return fake;
   }
 

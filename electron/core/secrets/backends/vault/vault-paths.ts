@@ -20,7 +20,6 @@ export interface VaultTarget {
 }
 
 export const DEFAULT_VAULT_FIELD = 'value';
-const SEGMENT = /^[^\0-\x1f\x7f/#?%]+$/;
 const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
 export function checkMount(mount: string): string {
@@ -39,10 +38,20 @@ export function checkField(field: string): string {
 export function checkSecretPath(path: string, allowEmpty = false): string {
   if (path === '' && allowEmpty) return path;
   const segments = path.split('/');
-  if (path.length > 1024 || segments.some((segment) => !SEGMENT.test(segment) || segment === '.' || segment === '..')) {
+  if (path.length > 1024 || segments.some((segment) => !isSegment(segment))) {
     throw invalidInput(`"${path.slice(0, 80)}" is not a Vault secret path: use non-empty segments separated by "/", without "#", "?", "%" or control characters.`);
   }
   return path;
+}
+
+/** A path segment: not empty, not "." or "..", no "/", "#", "?", "%" or control characters. */
+function isSegment(segment: string): boolean {
+  if (segment === '' || segment === '.' || segment === '..') return false;
+  for (const char of segment) {
+    const code = char.codePointAt(0)!;
+    if (code < 0x20 || code === 0x7f || '/#?%'.includes(char)) return false;
+  }
+  return true;
 }
 
 export function resolveVaultTarget(referencePath: string, options: VaultLayoutOptions): VaultTarget {
