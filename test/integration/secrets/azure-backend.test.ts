@@ -84,6 +84,16 @@ describe('Azure backend: soft delete (wire-level fake)', () => {
     expect((await backend.describe(path('phoenix'))).versions.map((version) => version.version)).toEqual([first.version, second.version]);
   });
 
+  it('a transient failure while Azure finishes a deletion is retried, and the delete still completes', async () => {
+    const backend = azure();
+    await backend.set(path('slow-delete'), 'v');
+    fake.inject({ kind: 'server-error', times: 2, match: (request) => request.url.pathname === '/deletedsecrets/slow-delete' });
+    await backend.delete(path('slow-delete'));
+    expect(fake.isDeleted('slow-delete')).toBe(true);
+    await backend.restore(path('slow-delete'));
+    expect((await backend.get(path('slow-delete'))).value).toBe('v');
+  });
+
   it('describe of a deleted secret shows it as deleted, so it can be offered for restore', async () => {
     const backend = azure();
     await backend.set(path('tombstone'), 'v', { metadata: { owner: 'ops' } });

@@ -351,6 +351,16 @@ describe.skipIf(!opensslAvailable())('Vault backend over TLS with a private CA (
     expect((await backend.get('tls')).value).toBe('over-tls');
   });
 
+  it('checks the certificate against the configured server name', async () => {
+    const backend = vault(fake, { auth: { method: 'token', token: fake.createToken() }, tls: { ca: caPem, serverName: 'vault.other.example' } });
+    await expect(backend.get('tls')).rejects.toMatchObject({ kind: 'BackendUnavailable', message: expect.stringContaining('server name') });
+  });
+
+  it('skips verification only when told to', async () => {
+    const backend = vault(fake, { auth: { method: 'token', token: fake.createToken() }, tls: { insecureSkipVerify: true } });
+    expect((await backend.get('tls')).value).toBe('over-tls');
+  });
+
   it('without the CA the certificate is refused with a message that says to set it', async () => {
     const backend = vault(fake, { auth: { method: 'token', token: fake.createToken() } });
     await expect(backend.get('tls')).rejects.toMatchObject({ kind: 'BackendUnavailable', message: expect.stringContaining('CA certificate') });

@@ -17,7 +17,7 @@ import type {
   WriteResult,
 } from '../../backend';
 import { pageSizeOf } from '../../client-side-paging';
-import { DEFAULT_RETRY_POLICY, withRetry, type AttemptContext, type RetryOptions, type RetryPolicy } from '../../remote/retry';
+import { DEFAULT_RETRY_POLICY, sleepMs, TransientBackendError, withRetry, type AttemptContext, type RetryOptions, type RetryPolicy } from '../../remote/retry';
 import { assertValueFits } from '../../value-limits';
 import { azureFailureOf, mapAzureError } from './azure-errors';
 import { NextLinkCapture } from './azure-next-links';
@@ -40,8 +40,9 @@ export interface AzureBackendOptions {
   dnsSuffix?: string;
   /** Only for endpoints that are not *.vault.azure.net hosts (a private endpoint, a local fake). */
   disableChallengeResourceVerification?: boolean;
-  /** How often delete and recover look whether Azure has finished. */
+  /** How often delete and recover look whether Azure has finished, and for how long in all. */
   pollIntervalMs?: number;
+  pollTimeoutMs?: number;
   logger: Logger;
   retry?: RetryPolicy;
   sleep?: RetryOptions['sleep'];
@@ -70,6 +71,7 @@ export class AzureBackend implements SecretBackend {
   private readonly defaultVault: { name: string; url: URL } | undefined;
   private readonly dnsSuffix: string;
   private readonly pollIntervalMs: number;
+  private readonly pollTimeoutMs: number;
   private readonly credentialsLabel: string;
   private readonly logger: Logger;
   private readonly retry: Omit<RetryOptions, 'target'>;
@@ -85,6 +87,7 @@ export class AzureBackend implements SecretBackend {
     }
     this.location = this.defaultVault === undefined ? 'Azure Key Vault (vault named in each reference)' : `Azure Key Vault ${this.defaultVault.name}`;
     this.pollIntervalMs = options.pollIntervalMs ?? 2_000;
+    this.pollTimeoutMs = options.pollTimeoutMs ?? 120_000;
     this.credentialsLabel = options.credentialsLabel ?? 'the default Azure credential chain';
     this.logger = options.logger.child({ backend: 'azure' });
     this.retry = {
@@ -113,29 +116,38 @@ export class AzureBackend implements SecretBackend {
     assertValueFits(value, AZURE_MAX_VALUE_BYTES, 'Azure Key Vault');
     const tags = options.metadata ?? (await this.latestTags(target));
     if (options.metadata !== undefined) checkTags(options.metadata);
-    const written = await this.call(target, async (client, context) => {
-      const write = () => client.setSecret(target.name, value, { abortSignal: context.signal, ...(tags === undefined ? {} : { tags }) });
-      try {
-        return await write();
-      } catch (error) {
-        if (azureFailureOf(error).innerCode !== 'ObjectIsDeletedButRecoverable') throw error;
-      }
+    let softDeleted = false;
+    const write = () =>
+      this.call(target, async (client, context) => {
+        try {
+          return await client.setSecret(target.name, value, { abortSignal: context.signal, ...(tags === undefined ? {} : { tags }) });
+        } catch (error) {
+          if (azureFailureOf(error).innerCode === 'ObjectIsDeletedButRecoverable') softDeleted = true;
+          throw error;
+        }
+      });
+    let written;
+    try {
+      written = await write();
+    } catch (error) {
+      if (!softDeleted) throw error;
       // The name is deleted but recoverable: recover it (its old versions come back), then add the new one.
       this.logger.info('azure secret was soft-deleted; recovering it before writing', { vault: target.vault, name: target.name });
-      const poller = await client.beginRecoverDeletedSecret(target.name, { abortSignal: context.signal, intervalInMs: this.pollIntervalMs });
-      await poller.pollUntilDone({ abortSignal: context.signal });
-      return write();
-    });
+      await this.recover(target);
+      written = await write();
+    }
     return written.properties.version === undefined ? {} : { version: written.properties.version };
   }
 
   async delete(path: string, options: DeleteOptions = {}): Promise<void> {
     const target = this.resolve(path);
     try {
-      await this.call(target, async (client, context) => {
-        const poller = await client.beginDeleteSecret(target.name, { abortSignal: context.signal, intervalInMs: this.pollIntervalMs });
-        return poller.pollUntilDone({ abortSignal: context.signal });
-      });
+      await this.startThenWait(
+        target,
+        'deleting',
+        (client, context) => client.beginDeleteSecret(target.name, { abortSignal: context.signal, intervalInMs: this.pollIntervalMs }),
+        (client, context) => client.getDeletedSecret(target.name, { abortSignal: context.signal }),
+      );
     } catch (error) {
       // A forced delete of a secret that is already soft-deleted still purges it.
       if (!(options.force === true && isLatchkeyError(error) && error.kind === 'NotFound')) throw error;
@@ -262,10 +274,58 @@ export class AzureBackend implements SecretBackend {
   }
 
   private async recover(target: AzureTarget): Promise<void> {
+    await this.startThenWait(
+      target,
+      'recovering',
+      (client, context) => client.beginRecoverDeletedSecret(target.name, { abortSignal: context.signal, intervalInMs: this.pollIntervalMs }),
+      (client, context) => client.getSecret(target.name, { abortSignal: context.signal }),
+      // A recovered secret whose latest version is disabled is back, too.
+      (failure) => failure.status === 403 && failure.innerCode === 'SecretDisabled',
+    );
+  }
+
+  /**
+   * Starts a long-running operation (delete, recover), then waits until `done` finds its result. The
+   * SDK's poller cannot resume after a failed poll, so waiting is done here: each look is a request
+   * with its own retries, and the whole wait has a limit. A start that is retried after Azure already
+   * accepted it answers 404, which then means "already under way".
+   */
+  private async startThenWait(
+    target: AzureTarget,
+    action: string,
+    start: (client: SecretClient, context: AttemptContext) => Promise<unknown>,
+    done: (client: SecretClient, context: AttemptContext) => Promise<unknown>,
+    alsoDone: (failure: ReturnType<typeof azureFailureOf>) => boolean = () => false,
+  ): Promise<void> {
+    let started = false;
     await this.call(target, async (client, context) => {
-      const poller = await client.beginRecoverDeletedSecret(target.name, { abortSignal: context.signal, intervalInMs: this.pollIntervalMs });
-      return poller.pollUntilDone({ abortSignal: context.signal });
+      try {
+        await start(client, context);
+      } catch (error) {
+        if (!(started && azureFailureOf(error).status === 404)) throw error;
+      } finally {
+        started = true;
+      }
     });
+    const deadline = Date.now() + this.pollTimeoutMs;
+    for (;;) {
+      const finished = await this.call(target, async (client, context) => {
+        try {
+          await done(client, context);
+          return true;
+        } catch (error) {
+          const failure = azureFailureOf(error);
+          if (alsoDone(failure)) return true;
+          if (failure.status === 404) return false;
+          throw error;
+        }
+      });
+      if (finished) return;
+      if (Date.now() >= deadline) {
+        throw new TransientBackendError(`${this.targetOf(target)} has not finished ${action} ${describe(target)} after ${Math.round(this.pollTimeoutMs / 1000)} s. Check it in the Azure portal, then try again.`);
+      }
+      await sleepMs(this.pollIntervalMs);
+    }
   }
 
   private async setEnabled(path: string, version: string, enabled: boolean): Promise<void> {

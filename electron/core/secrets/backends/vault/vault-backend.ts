@@ -146,7 +146,7 @@ export class VaultBackend implements SecretBackend {
     const target = this.wholeSecret(path, 'delete');
     const metadata = await this.readMetadata(target);
     if (options.force === true) {
-      await this.call(target, (token, context) => this.http.send({ method: 'DELETE', path: `${this.kv(target, 'metadata')}`, token, timeoutMs: context.timeoutMs }));
+      await this.call(target, (token, context) => this.http.send({ method: 'DELETE', path: this.kv(target, 'metadata'), token, timeoutMs: context.timeoutMs }));
       return;
     }
     const latest = metadata.versions[String(metadata.current_version)];

@@ -171,5 +171,4 @@ export class VaultSession {
     if (!this.expired(state)) return { ...state, leaseMs: 0 };
     throw unauthenticated(`The token from ${credentialsLabel} has expired and ${target} would not renew it. Get a new token and try again.`);
   }
-
 }
