@@ -67,6 +67,18 @@ describe('Vault backend: the seed layout and explicit references (wire-level fak
     expect((await backend.get('guarded')).value).toBe('two');
   });
 
+  it('plain writers racing each other never lose an update silently: each write is its own version or a Conflict', async () => {
+    const backend = vault(fake, { auth: { method: 'token', token: fake.createToken() } });
+    await backend.set('raced', 'start');
+    const outcomes = await Promise.allSettled(['a', 'b', 'c', 'd', 'e'].map((writer) => backend.set('raced', `writer ${writer}`)));
+    const written = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value.version!] : []));
+    for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ kind: 'Conflict' });
+    expect(written.length).toBeGreaterThan(0);
+    expect((await backend.describe('raced')).versions).toHaveLength(1 + written.length);
+    const values = await Promise.all(written.map(async (version) => (await backend.get('raced', { version })).value));
+    expect(new Set(values).size).toBe(written.length);
+  });
+
   it('versions can be disabled (soft-deleted), enabled again and destroyed', async () => {
     const backend = vault(fake, { auth: { method: 'token', token: fake.createToken() } });
     await backend.set('history', 'v1');

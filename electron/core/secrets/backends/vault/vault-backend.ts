@@ -19,15 +19,16 @@ import type {
 import { compareCodeUnits, decodeCursor, encodeCursor, pageSizeOf } from '../../client-side-paging';
 import { DEFAULT_RETRY_POLICY, withRetry, type AttemptContext, type RetryOptions, type RetryPolicy } from '../../remote/retry';
 import { assertValueFits } from '../../value-limits';
-import { CAS_MISMATCH, CAS_REQUIRED, mapVaultError, vaultReplyOf } from './vault-errors';
+import { CAS_MISMATCH, mapVaultError, vaultReplyOf } from './vault-errors';
 import { VaultHttp, type VaultTlsOptions } from './vault-http';
 import { checkField, checkMount, checkSecretPath, DEFAULT_VAULT_FIELD, describeTarget, encodeSegments, referencePathOf, resolveVaultTarget, type VaultLayoutOptions, type VaultTarget } from './vault-paths';
 import { VaultSession, type VaultAuth } from './vault-session';
 
 /**
  * HashiCorp Vault, KV secrets engine version 2, through node-vault. Data is stored the seed's way,
- * `{"value": …, "metadata": {…}}`; every write makes a version; writes can be check-and-set; delete is
- * a soft delete of the latest version (undone by restore), a forced delete removes every version.
+ * `{"value": …, "metadata": {…}}`; every write makes a version and is check-and-set (two writers never
+ * silently overwrite each other); delete is a soft delete of the latest version (undone by restore),
+ * a forced delete removes every version.
  */
 export interface VaultBackendOptions {
   address: string;
@@ -128,12 +129,12 @@ export class VaultBackend implements SecretBackend {
   async set(path: string, value: string, options: WriteOptions = {}): Promise<WriteResult> {
     const target = resolveVaultTarget(path, this.layout);
     assertValueFits(value, VAULT_MAX_VALUE_BYTES, 'Vault');
-    let cas = expectedToCas(options.expectedVersion);
-    // Metadata stays with the secret across value changes, and another field's data is kept: both
-    // need the latest version, whose number then also guards the write.
-    const needsPrevious = options.metadata === undefined || target.field !== DEFAULT_VAULT_FIELD;
-    const previous = needsPrevious ? await this.readLatestIfAny(target) : undefined;
-    if (cas === undefined && target.field !== DEFAULT_VAULT_FIELD) cas = previous?.metadata.version ?? 0;
+    // Every write is check-and-set: against the version the caller read, or else the version current
+    // now, so a write that lands between that read and ours is a Conflict, never silently lost. The
+    // latest version also carries metadata over (it stays with the secret) and other fields' data.
+    const previous = await this.readLatestIfAny(target);
+    const current = previous?.metadata.version ?? (await this.readMetadataIfAny(target))?.current_version ?? 0;
+    const cas = expectedToCas(options.expectedVersion) ?? current;
 
     const data: KvData = target.field === DEFAULT_VAULT_FIELD ? { value } : { ...(previous?.data ?? {}), [target.field]: value };
     const metadata = options.metadata ?? (isMetadata(previous?.data.metadata) ? previous.data.metadata : undefined);
@@ -306,25 +307,16 @@ export class VaultBackend implements SecretBackend {
     }
   }
 
-  private async write(target: VaultTarget, data: KvData, cas: number | undefined): Promise<WriteResult> {
+  private async write(target: VaultTarget, data: KvData, cas: number): Promise<WriteResult> {
     let sent = false;
-    let guard = cas;
     const answer = await this.call(target, async (token, context) => {
-      const send = () => this.http.send({ method: 'POST', path: this.kv(target, 'data'), token, body: { data, ...(guard === undefined ? {} : { options: { cas: guard } }) }, timeoutMs: context.timeoutMs });
       try {
-        return await send();
+        return await this.http.send({ method: 'POST', path: this.kv(target, 'data'), token, body: { data, options: { cas } }, timeoutMs: context.timeoutMs });
       } catch (error) {
-        const said = (text: string) => vaultReplyOf(error)?.errors.some((line) => line.includes(text)) === true;
-        // The secret requires check-and-set and the caller asked for a plain overwrite: guard it with
-        // the version that is current now.
-        if (guard === undefined && said(CAS_REQUIRED)) {
-          guard = (await this.readMetadataIfAny(target))?.current_version ?? 0;
-          return await send();
-        }
         // An earlier attempt timed out after Vault applied it: the "mismatch" is our own write.
-        if (sent && said(CAS_MISMATCH)) {
+        if (sent && vaultReplyOf(error)?.errors.some((line) => line.includes(CAS_MISMATCH)) === true) {
           const latest = await this.readLatestIfAny(target);
-          if (latest !== undefined && isDeepStrictEqual(latest.data, data)) return { data: latest.metadata };
+          if (latest !== undefined && latest.metadata.version === cas + 1 && isDeepStrictEqual(latest.data, data)) return { data: latest.metadata };
         }
         throw error;
       } finally {
