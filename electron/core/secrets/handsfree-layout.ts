@@ -8,7 +8,6 @@ import type { SecretMetadata } from './backend';
 export const HANDSFREE_ENV_PREFIX = 'HANDSFREE_SECRET_';
 export const HANDSFREE_AWS_PREFIX = 'handsfree/';
 export const HANDSFREE_GCP_PREFIX = 'handsfree';
-export const HANDSFREE_VAULT_MOUNT = 'secret';
 
 /** env: prefix + key upper-cased, with "-", "." and "/" turned into "_". */
 export function handsfreeEnvName(key: string, prefix = HANDSFREE_ENV_PREFIX): string {

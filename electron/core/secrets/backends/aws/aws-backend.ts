@@ -31,7 +31,7 @@ import type {
   WriteResult,
 } from '../../backend';
 import { pageSizeOf } from '../../client-side-paging';
-import { HANDSFREE_AWS_PREFIX } from '../../handsfree-layout';
+import { HANDSFREE_AWS_PREFIX, handsfreeAwsName } from '../../handsfree-layout';
 import { DEFAULT_RETRY_POLICY, withRetry, type AttemptContext, type RetryOptions, type RetryPolicy } from '../../remote/retry';
 import { assertValueFits } from '../../value-limits';
 import { awsErrorName, mapAwsError, type AwsErrorContext } from './aws-errors';
@@ -114,7 +114,7 @@ export class AwsBackend implements SecretBackend {
   }
 
   pathForKey(key: string): string {
-    return `${this.keyPrefix}${key}`;
+    return handsfreeAwsName(key, this.keyPrefix);
   }
 
   async get(path: string, options?: { version?: string }): Promise<ReadResult> {
