@@ -1,17 +1,29 @@
 import type { Keychain } from '../../electron/core/keychain';
 
-/** A test double of the OS keychain for unit tests; integration tests use the real one. */
-export function createMemoryKeychain(): Keychain & { entries: Map<string, string> } {
-  const entries = new Map<string, string>();
-  const id = (service: string, account: string) => `${service}\u0000${account}`;
-  return {
-    entries,
-    getPassword: async (service, account) => entries.get(id(service, account)) ?? null,
-    setPassword: async (service, account, password) => {
-      entries.set(id(service, account), password);
-    },
-    deletePassword: async (service, account) => entries.delete(id(service, account)),
-    findAccounts: async (service) =>
-      [...entries.keys()].filter((key) => key.startsWith(`${service}\u0000`)).map((key) => key.slice(service.length + 1)),
-  };
+/**
+ * An in-memory Keychain for tests about what is stored where (data keys, connection credentials), not
+ * about the OS keychain itself; those run against a real gnome-keyring (describeWithKeyring).
+ */
+export class MemoryKeychain implements Keychain {
+  readonly entries = new Map<string, string>();
+
+  async getPassword(service: string, account: string): Promise<string | null> {
+    return this.entries.get(`${service}\0${account}`) ?? null;
+  }
+
+  async setPassword(service: string, account: string, password: string): Promise<void> {
+    this.entries.set(`${service}\0${account}`, password);
+  }
+
+  async deletePassword(service: string, account: string): Promise<boolean> {
+    return this.entries.delete(`${service}\0${account}`);
+  }
+
+  async findAccounts(service: string): Promise<string[]> {
+    return [...this.entries.keys()].filter((key) => key.startsWith(`${service}\0`)).map((key) => key.slice(service.length + 1));
+  }
+}
+
+export function createMemoryKeychain(): MemoryKeychain {
+  return new MemoryKeychain();
 }

@@ -84,6 +84,8 @@ export interface DeleteOptions {
 export interface SecretBackend {
   readonly scheme: BackendScheme;
   readonly capabilities: BackendCapabilities;
+  /** Where this backend keeps secrets, for people (e.g. "Vault at vault.example.com, mount secret"); never a credential. */
+  readonly location?: string;
   get(path: string, options?: { version?: string }): Promise<ReadResult>;
   set(path: string, value: string, options?: WriteOptions): Promise<WriteResult>;
   delete(path: string, options?: DeleteOptions): Promise<void>;
@@ -101,6 +103,19 @@ export interface SecretBackend {
   stage?(path: string, value: string): Promise<WriteResult>;
   /** Makes a staged version current (AWS: moves AWSCURRENT to it, AWSPREVIOUS to the old one). */
   promote?(path: string, version: string): Promise<void>;
+  /**
+   * The path at which this backend keeps the secret an application calls `key`, following the
+   * connection's layout (HandsFree: `github_token_user_123` → Vault `github/token/user/123`, AWS
+   * `handsfree/github_token_user_123`, Google `handsfree-github-token-user-123`, env
+   * `HANDSFREE_SECRET_GITHUB_TOKEN_USER_123`).
+   */
+  pathForKey?(key: string): string;
+  /** Makes one version unreadable but recoverable (Google: disable; Vault: soft-delete that version; Azure: disable). */
+  disableVersion?(path: string, version: string): Promise<void>;
+  /** Undoes disableVersion. */
+  enableVersion?(path: string, version: string): Promise<void>;
+  /** Erases one version's value for good (Google, Vault). */
+  destroyVersion?(path: string, version: string): Promise<void>;
   close?(): Promise<void>;
 }
 

@@ -1,0 +1,137 @@
+import { cancelled, LatchkeyError } from '../../errors';
+
+/**
+ * Retries for remote backends. Only transient failures (timeouts, 5xx, throttling, connection reset or
+ * refused) are tried again, with capped exponential backoff and full jitter so that many clients do not
+ * retry in step; permanent ones (authentication, permission, not found, validation) fail at once. Every
+ * attempt has its own timeout.
+ */
+export interface RetryPolicy {
+  /** Attempts in total, the first one included. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Limit for one attempt (one HTTP request and its answer). */
+  timeoutMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDelayMs: 8_000, timeoutMs: 20_000 };
+
+/** What a caller is told to wait before trying again when the server gave no hint of its own. */
+export const DEFAULT_RETRY_HINT_MS = 1_000;
+
+/**
+ * A BackendUnavailable failure that may pass if tried again. `serverRetryAfterMs` is the server's own
+ * hint (Retry-After); the backoff never waits less than that.
+ */
+export class TransientBackendError extends LatchkeyError {
+  readonly serverRetryAfterMs: number | undefined;
+
+  constructor(message: string, options: { cause?: unknown; serverRetryAfterMs?: number } = {}) {
+    super('BackendUnavailable', message, { cause: options.cause, retryAfterMs: options.serverRetryAfterMs ?? DEFAULT_RETRY_HINT_MS });
+    this.serverRetryAfterMs = options.serverRetryAfterMs;
+  }
+}
+
+export function isTransient(error: unknown): error is TransientBackendError {
+  return error instanceof TransientBackendError;
+}
+
+export interface AttemptContext {
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** Aborted when this attempt times out or the caller gives up; pass it to the client library. */
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+export interface RetryOptions {
+  policy: RetryPolicy;
+  /** What is being done, for the timeout message: e.g. 'Vault at vault.example.com'. */
+  target: string;
+  signal?: AbortSignal;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+  onRetry?: (info: { attempt: number; delayMs: number; error: TransientBackendError }) => void;
+}
+
+export function backoffDelayMs(attempt: number, policy: RetryPolicy, random: () => number, serverRetryAfterMs?: number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  const jittered = Math.floor(random() * ceiling);
+  return Math.min(policy.maxDelayMs, Math.max(jittered, serverRetryAfterMs ?? 0));
+}
+
+export function sleepMs(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(cancelled());
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(cancelled());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Runs `operation` until it succeeds, fails permanently, or the attempts are used up. `operation` must
+ * already map its library's errors to LatchkeyError (TransientBackendError for transient ones).
+ */
+export async function withRetry<T>(operation: (context: AttemptContext) => Promise<T>, options: RetryOptions): Promise<T> {
+  const { policy, target } = options;
+  const sleep = options.sleep ?? sleepMs;
+  const random = options.random ?? Math.random;
+  for (let attempt = 1; ; attempt += 1) {
+    if (options.signal?.aborted) throw cancelled();
+    try {
+      return await attemptOnce(operation, attempt, policy.timeoutMs, target, options.signal);
+    } catch (error) {
+      if (!isTransient(error) || attempt >= policy.attempts) throw error;
+      const delayMs = backoffDelayMs(attempt, policy, random, error.serverRetryAfterMs);
+      options.onRetry?.({ attempt, delayMs, error });
+      await sleep(delayMs, options.signal);
+    }
+  }
+}
+
+async function attemptOnce<T>(
+  operation: (context: AttemptContext) => Promise<T>,
+  attempt: number,
+  timeoutMs: number,
+  target: string,
+  callerSignal: AbortSignal | undefined,
+): Promise<T> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = callerSignal === undefined ? timeout : AbortSignal.any([timeout, callerSignal]);
+  // The race makes the timeout hold even for a library that ignores the signal.
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortReason(timeout, target, timeoutMs));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([operation({ attempt, signal, timeoutMs }), aborted]);
+  } catch (error) {
+    // A library may report the abort as its own error; what happened is the timeout or the cancel.
+    if (signal.aborted) throw abortReason(timeout, target, timeoutMs);
+    throw error;
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+    aborted.catch(() => undefined);
+  }
+}
+
+function abortReason(timeout: AbortSignal, target: string, timeoutMs: number): LatchkeyError {
+  if (timeout.aborted) {
+    const limit = timeoutMs < 1_000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 100) / 10} s`;
+    return new TransientBackendError(`${target} did not answer within ${limit}. Check the network or the service's status, then try again.`);
+  }
+  return cancelled();
+}
