@@ -11,7 +11,9 @@ import { createLogger, type Logger } from './log';
 import type { LatchkeyPaths } from './paths';
 import { createEnvironmentSecrets } from './secrets/environment-secrets';
 import { createFileBackend } from './secrets/file-backend';
+import type { SecretBackend } from './secrets/backend';
 import { createReferenceSecrets } from './secrets/reference-secrets';
+import type { SecretRef } from './secrets/reference';
 
 /**
  * Latchkey's core, composed once per process (the app's main process, or one CLI run). Everything that
@@ -48,21 +50,18 @@ export function createCore(options: CoreOptions) {
     },
   });
 
-  const referenceSecrets = createReferenceSecrets({
-    projects,
-    audit,
-    logger,
-    resolve: async (ref) => {
-      if (ref.scheme === 'file') return file;
-      throw invalidInput(`${ref.scheme}:// references need a connection to that backend, and none is configured.`);
-    },
-  });
+  const resolveBackend = async (ref: SecretRef): Promise<SecretBackend> => {
+    if (ref.scheme === 'file') return file;
+    throw invalidInput(`${ref.scheme}:// references need a connection to that backend, and none is configured.`);
+  };
+  const referenceSecrets = createReferenceSecrets({ projects, audit, logger, resolve: resolveBackend });
 
   return {
     logger,
     paths: options.paths,
     projects,
     audit,
+    backends: { resolve: resolveBackend },
     secrets: environmentSecrets,
     refs: referenceSecrets,
     /** Drops cached key material (the app's lock). */

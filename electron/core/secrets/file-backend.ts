@@ -202,6 +202,8 @@ export function createFileBackend(options: FileBackendOptions): SecretBackend & 
 
     async delete(path) {
       const located = await locate(path);
+      // Nothing to lock (or delete) when the environment has never stored this secret.
+      if (!(await tree.exists(...fileParts(located.environmentId, located.key)))) throw notFound(`No secret file://${path}.`);
       const removed = await locks.withLock(tree.resolve(...fileParts(located.environmentId, located.key)), () =>
         tree.remove(fileParts(located.environmentId, located.key)),
       );

@@ -11,7 +11,7 @@ import { FileLocks } from '../../../electron/core/fs/locks';
 import { ROTATION_METADATA_KEY } from '../../../electron/core/rotation/policy';
 import { VersionedMemoryBackend } from '../../doubles/versioned-memory-backend';
 import { createTempXdg, type TempXdg } from '../../harness/temp-xdg';
-import { capturedLogger } from '../../support/captured-logger';
+import { captureLogger } from '../../harness/log-capture';
 
 const CANARY = 'envfile-canary-';
 
@@ -21,14 +21,14 @@ describe('.env export/import and Mycelium import (real files, versioned backend 
   let backend: VersionedMemoryBackend;
   let dev: EnvironmentView;
   let prod: EnvironmentView;
-  let logs: ReturnType<typeof capturedLogger>;
+  let logs: ReturnType<typeof captureLogger>;
   const deps = () => ({ resolveBackend: () => backend, audit, logger: logs.logger, now: () => new Date('2025-03-01T10:00:00Z') });
 
   beforeEach(async () => {
     xdg = await createTempXdg();
     audit = createAuditLog({ stateDir: xdg.paths.stateDir, locks: new FileLocks(), user: 'dev' });
     backend = new VersionedMemoryBackend({ scheme: 'file' });
-    logs = capturedLogger();
+    logs = captureLogger();
     dev = environmentOverBackend({ project: 'shop', name: 'dev', backend, prefix: 'shop/dev/' });
     prod = environmentOverBackend({ project: 'shop', name: 'prod', protected: true, backend, prefix: 'shop/prod/' });
   });

@@ -11,7 +11,7 @@ import { FaultyBackend } from '../../doubles/faulty-backend';
 import { RecordingSessionRevoker } from '../../doubles/recording-session-revoker';
 import { VersionedMemoryBackend } from '../../doubles/versioned-memory-backend';
 import { createTempXdg, type TempXdg } from '../../harness/temp-xdg';
-import { capturedLogger } from '../../support/captured-logger';
+import { captureLogger } from '../../harness/log-capture';
 
 const CANARY = 'incident-canary-';
 
@@ -20,7 +20,7 @@ describe('incident mode (versioned backend double, real audit log and report fil
   let audit: AuditLog;
   let inner: VersionedMemoryBackend;
   let backend: FaultyBackend;
-  let logs: ReturnType<typeof capturedLogger>;
+  let logs: ReturnType<typeof captureLogger>;
   let environments: EnvironmentView[];
   let revoker: RecordingSessionRevoker;
   let deps: IncidentDeps;
@@ -30,7 +30,7 @@ describe('incident mode (versioned backend double, real audit log and report fil
     audit = createAuditLog({ stateDir: xdg.paths.stateDir, locks: new FileLocks(), user: 'oncall' });
     inner = new VersionedMemoryBackend();
     backend = new FaultyBackend(inner);
-    logs = capturedLogger();
+    logs = captureLogger();
     // 200 secrets: 120 in prod (protected), 80 in staging; two of them are rotated by hand.
     for (let index = 0; index < 200; index += 1) {
       const environment = index < 120 ? 'prod' : 'staging';

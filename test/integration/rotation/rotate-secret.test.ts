@@ -9,7 +9,7 @@ import { rotateSecret, type RotationDeps } from '../../../electron/core/rotation
 import { FaultyBackend, type FaultMode, type FaultOperation } from '../../doubles/faulty-backend';
 import { VersionedMemoryBackend } from '../../doubles/versioned-memory-backend';
 import { createTempXdg, type TempXdg } from '../../harness/temp-xdg';
-import { capturedLogger } from '../../support/captured-logger';
+import { captureLogger } from '../../harness/log-capture';
 import { join } from 'node:path';
 
 const OLD = 'old-canary-5d1e0b7f';
@@ -20,11 +20,11 @@ type Mode = 'history' | 'staging' | 'none';
 describe('rotating one secret (versioned backend double, real audit log)', () => {
   let xdg: TempXdg;
   let audit: AuditLog;
-  let logs: ReturnType<typeof capturedLogger>;
+  let logs: ReturnType<typeof captureLogger>;
   beforeEach(async () => {
     xdg = await createTempXdg();
     audit = createAuditLog({ stateDir: xdg.paths.stateDir, locks: new FileLocks(), user: 'tester' });
-    logs = capturedLogger();
+    logs = captureLogger();
   });
   afterEach(() => xdg.cleanup());
 

@@ -15,6 +15,8 @@ import { VaultFake } from '../../fakes/vault-fake';
 import { describeWithKeyring, realKeychain } from '../../harness/keyring';
 import { captureLogger } from '../../harness/log-capture';
 import { backendContractSuite } from './contract';
+import { createCore } from '../../../electron/core';
+import { createTempXdg } from '../../harness/temp-xdg';
 
 // Every backend passes the same suite. Local ones run for real; remote ones through their real SDKs
 // against the wire-level fakes in test/fakes/.
@@ -102,4 +104,20 @@ backendContractSuite('azure (@azure/keyvault-secrets against the wire-level fake
     requestTraces: () => fake.server.traces(),
     cleanup: () => fake.close(),
   };
+});
+
+describeWithKeyring('the local encrypted store on real files and a real keyring', () => {
+  backendContractSuite('file (encrypted local store)', async () => {
+    const xdg = await createTempXdg();
+    const { logger, lines } = captureLogger();
+    const core = createCore({ paths: xdg.paths, keychain: realKeychain(), logger });
+    await core.projects.createProject('contract');
+    await core.projects.createEnvironment('contract', 'dev');
+    return {
+      backend: await core.backends.resolve({ scheme: 'file', path: 'contract/dev/PROBE' }),
+      pathFor: (key) => `contract/dev/${key}`,
+      logLines: () => lines,
+      cleanup: () => xdg.cleanup(),
+    };
+  });
 });
