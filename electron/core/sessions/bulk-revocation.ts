@@ -1,0 +1,178 @@
+import { backendUnavailable, isLatchkeyError, LatchkeyError } from '../errors';
+import type { SessionContext } from './context';
+import { dropIndexEntries, indexEntries, type IndexKind } from './indexes';
+import { scanSessionKeys, type SessionProblem } from './scan';
+import type { RevokeReply } from './scripts';
+import { deviceIdSchema, parseInput, userIdSchema } from './session-input';
+
+/**
+ * Revoking every session of a user or a device.
+ *
+ * - 'index': read the owner's index (one round trip), revoke what it names in pipelined batches (one
+ *   round trip per batch of up to `batchSize` sessions), then clean both indexes. Cost O(the owner's
+ *   sessions), independent of the keyspace.
+ * - 'scan': walk the keyspace with SCAN and pipelined HMGETs: finds sessions written by servers that
+ *   keep no index. Cost O(keyspace), one round trip per batch, never one per key.
+ * - 'both' (the default): the index first, so indexed sessions end at once, then the scan. Use it unless
+ *   every writer of this Redis maintains Latchkey's indexes (or they were just rebuilt), because a
+ *   session missed by a lost-device revocation stays usable by whoever has the device.
+ *
+ * Every run emits one audit event, also when Redis goes away part-way ('partial'): running the same
+ * revocation again finishes the job, and sessions already revoked are not counted twice.
+ */
+export type LookupStrategy = 'index' | 'scan' | 'both';
+export const DEFAULT_STRATEGY: LookupStrategy = 'both';
+
+export interface BulkRevocationProgress {
+  phase: 'index' | 'scan';
+  revoked: number;
+  /** Scan phase: keys looked at and the DBSIZE-based upper bound. */
+  scannedKeys?: number;
+  estimatedKeys?: number;
+}
+
+export interface BulkRevocationOptions {
+  strategy?: LookupStrategy;
+  signal?: AbortSignal;
+  onProgress?: (progress: BulkRevocationProgress) => void;
+}
+
+export interface BulkRevocationResult {
+  revoked: number;
+  viaIndex: number;
+  viaScan: number;
+  strategy: LookupStrategy;
+  /** Keys that were named for this owner but are not session hashes (left alone). */
+  skipped: SessionProblem[];
+}
+
+export async function revokeOwnerSessions(ctx: SessionContext, kind: IndexKind, owner: string, options: BulkRevocationOptions = {}): Promise<BulkRevocationResult> {
+  parseInput(kind === 'user' ? userIdSchema : deviceIdSchema, owner, `${kind} id`);
+  const strategy = options.strategy ?? DEFAULT_STRATEGY;
+  const result: BulkRevocationResult = { revoked: 0, viaIndex: 0, viaScan: 0, strategy, skipped: [] };
+  const revokedIds: string[] = [];
+  let outcome: 'complete' | 'partial' = 'partial';
+  try {
+    if (strategy !== 'scan') await revokeThroughIndex(ctx, kind, owner, options, result, revokedIds);
+    if (strategy !== 'index') await revokeThroughScan(ctx, kind, owner, options, result, revokedIds);
+    outcome = 'complete';
+    return result;
+  } catch (error) {
+    throw partialFailure(ctx, error, kind, owner, result.revoked);
+  } finally {
+    await ctx.audit({
+      kind: kind === 'user' ? 'session.revoke-user' : 'session.revoke-device',
+      ...(kind === 'user' ? { userId: owner } : { deviceId: owner }),
+      sessionIds: revokedIds,
+      count: result.revoked,
+      outcome,
+    });
+  }
+}
+
+async function revokeThroughIndex(
+  ctx: SessionContext,
+  kind: IndexKind,
+  owner: string,
+  options: BulkRevocationOptions,
+  result: BulkRevocationResult,
+  revokedIds: string[],
+): Promise<void> {
+  const entries = await indexEntries(ctx, kind, owner);
+  for (let start = 0; start < entries.length; start += ctx.batchSize) {
+    if (options.signal?.aborted === true) throw new LatchkeyError('Cancelled', 'cancelled');
+    const chunk = entries.slice(start, start + ctx.batchSize);
+    const replies = await revokeKeys(ctx, chunk.map((entry) => ctx.keys.session(entry.id)));
+    const gone: { id: string; userId: string; deviceId: string }[] = [];
+    replies.forEach((reply, i) => {
+      const entry = chunk[i]!;
+      if (reply !== null && reply[0] === 'wrongtype') {
+        result.skipped.push({ key: ctx.keys.session(entry.id), id: entry.id, problem: `not a session: the key holds a ${reply[1]}, not a hash` });
+      } else if (reply !== null) {
+        result.revoked += 1;
+        result.viaIndex += 1;
+        revokedIds.push(entry.id);
+      }
+      // Deleted now, or already gone: either way its index entries must go.
+      gone.push(reply !== null && reply[0] === 'ok' ? { id: entry.id, userId: reply[1], deviceId: reply[2] } : entry);
+    });
+    await clean(ctx, gone);
+    options.onProgress?.({ phase: 'index', revoked: result.revoked });
+  }
+}
+
+async function revokeThroughScan(
+  ctx: SessionContext,
+  kind: IndexKind,
+  owner: string,
+  options: BulkRevocationOptions,
+  result: BulkRevocationResult,
+  revokedIds: string[],
+): Promise<void> {
+  const field = kind === 'user' ? 'user_id' : 'device_id';
+  for await (const batch of scanSessionKeys(ctx, { signal: options.signal })) {
+    const client = await ctx.client();
+    const owners = await Promise.allSettled(batch.keys.map((key) => client.hget(key, field)));
+    const matches: string[] = [];
+    owners.forEach((owned, i) => {
+      // A key of another type under the prefix belongs to no one; the listing reports it.
+      if (owned.status === 'rejected') {
+        if (!String((owned.reason as Error | undefined)?.message).startsWith('WRONGTYPE')) throw ctx.redis.failure(owned.reason);
+        return;
+      }
+      if (owned.value === owner) matches.push(batch.keys[i]!);
+    });
+    if (matches.length > 0) {
+      const replies = await revokeKeys(ctx, matches);
+      const gone: { id: string; userId: string; deviceId: string }[] = [];
+      replies.forEach((reply, i) => {
+        if (reply === null || reply[0] !== 'ok') return;
+        const id = ctx.keys.idOf(matches[i]!);
+        result.revoked += 1;
+        result.viaScan += 1;
+        if (id !== undefined) {
+          revokedIds.push(id);
+          gone.push({ id, userId: reply[1], deviceId: reply[2] });
+        }
+      });
+      await clean(ctx, gone);
+    }
+    options.onProgress?.({ phase: 'scan', revoked: result.revoked, scannedKeys: batch.progress.scannedKeys, estimatedKeys: batch.progress.estimatedKeys });
+  }
+}
+
+async function revokeKeys(ctx: SessionContext, keys: string[]): Promise<RevokeReply[]> {
+  const client = await ctx.client();
+  try {
+    return await Promise.all(keys.map((key) => client.latchkeyRevokeSession(key)));
+  } catch (error) {
+    throw ctx.redis.failure(error);
+  }
+}
+
+async function clean(ctx: SessionContext, gone: { id: string; userId: string; deviceId: string }[]): Promise<void> {
+  if (gone.length === 0) return;
+  const client = await ctx.client();
+  try {
+    await dropIndexEntries(ctx, client, gone);
+  } catch (error) {
+    throw ctx.redis.failure(error);
+  }
+}
+
+function partialFailure(ctx: SessionContext, error: unknown, kind: IndexKind, owner: string, revoked: number): LatchkeyError {
+  const failure = isLatchkeyError(error) ? error : ctx.redis.failure(error);
+  const done = `${revoked} session${revoked === 1 ? ' was' : 's were'} revoked before it stopped`;
+  if (failure.kind === 'Cancelled') {
+    return new LatchkeyError('Cancelled', `Revoking the sessions of ${kind} "${owner}" was cancelled; ${done}. Run it again to finish.`);
+  }
+  if (failure.kind === 'BackendUnavailable') {
+    return backendUnavailable(`Revoking the sessions of ${kind} "${owner}" stopped: ${failure.message} ${capitalize(done)}; run the same revocation again to finish (sessions already revoked are not counted twice).`, {
+      cause: failure,
+      retryAfterMs: failure.retryAfterMs,
+    });
+  }
+  return failure;
+}
+
+const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

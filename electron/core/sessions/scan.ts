@@ -1,0 +1,155 @@
+import type { Redis } from 'ioredis';
+import { cancelled } from '../errors';
+import type { SessionContext } from './context';
+import { parseSessionHash, type SessionRecord } from './record';
+
+/**
+ * The keyspace walk for sessions that no index knows about: SCAN each master node with MATCH on the
+ * prefix, and read the keys it returns in pipelined batches (one round trip per batch, never one per
+ * key). Everything here streams: memory stays O(batch) for any size of keyspace.
+ */
+export interface Session extends SessionRecord {
+  /** Seconds until the key expires (Redis PTTL, rounded down); null when the key has no TTL. */
+  ttlSeconds: number | null;
+}
+
+/** A key under the prefix that is not a usable session; reported, never thrown on. */
+export interface SessionProblem {
+  key: string;
+  id?: string;
+  problem: string;
+}
+
+export interface ScanProgress {
+  /** Keys under the prefix seen so far. */
+  scannedKeys: number;
+  /** Keys in the databases scanned (DBSIZE, all keys, not only sessions): an upper bound for progress bars. */
+  estimatedKeys: number;
+  nodesDone: number;
+  nodesTotal: number;
+}
+
+export interface ScanOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: ScanProgress) => void;
+  /** SCAN COUNT hint: how many keys each SCAN call looks at. */
+  count?: number;
+}
+
+export interface KeyBatch {
+  keys: string[];
+  progress: ScanProgress;
+  /** Where to resume: `<node>/<cursor>`, or null after the last node. */
+  resumeAt: string | null;
+}
+
+/** Every key under the prefix, node by node, batch by batch. `from` resumes a walk (see KeyBatch.resumeAt). */
+export async function* scanSessionKeys(ctx: SessionContext, options: ScanOptions & { from?: string } = {}): AsyncGenerator<KeyBatch> {
+  const nodes = await ctx.redis.masters().catch((error: unknown) => {
+    throw ctx.redis.failure(error);
+  });
+  const named = nodes.map((node) => ({ node, name: nodeName(node) })).sort((a, b) => a.name.localeCompare(b.name));
+  const estimatedKeys = await sumDbSize(ctx, named.map((n) => n.node));
+  const start = parseResume(options.from, named.map((n) => n.name));
+  const progress: ScanProgress = { scannedKeys: 0, estimatedKeys, nodesDone: start.nodeIndex, nodesTotal: named.length };
+  const pattern = ctx.keys.scanPattern();
+  const count = String(options.count ?? ctx.batchSize);
+
+  for (let index = start.nodeIndex; index < named.length; index += 1) {
+    const { node, name } = named[index]!;
+    let cursor = index === start.nodeIndex ? start.cursor : '0';
+    do {
+      if (options.signal?.aborted === true) throw cancelled('The session scan was cancelled.');
+      let reply: [string, string[]];
+      try {
+        reply = await node.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+      } catch (error) {
+        throw ctx.redis.failure(error);
+      }
+      cursor = reply[0];
+      const keys = reply[1];
+      progress.scannedKeys += keys.length;
+      if (cursor === '0') progress.nodesDone = index + 1;
+      options.onProgress?.({ ...progress });
+      const next = cursor !== '0' ? `${name}/${cursor}` : index + 1 < named.length ? `${named[index + 1]!.name}/0` : null;
+      if (keys.length > 0 || next === null) yield { keys, progress: { ...progress }, resumeAt: next };
+    } while (cursor !== '0');
+  }
+}
+
+function nodeName(node: Redis): string {
+  return `${node.options.host ?? '127.0.0.1'}:${node.options.port ?? 6379}`;
+}
+
+async function sumDbSize(ctx: SessionContext, nodes: Redis[]): Promise<number> {
+  try {
+    const sizes = await Promise.all(nodes.map((node) => node.dbsize()));
+    return sizes.reduce((sum, size) => sum + size, 0);
+  } catch (error) {
+    throw ctx.redis.failure(error);
+  }
+}
+
+const RESUME = /^([^/]+)\/(\d{1,20})$/;
+
+function parseResume(from: string | undefined, names: string[]): { nodeIndex: number; cursor: string } {
+  if (from === undefined) return { nodeIndex: 0, cursor: '0' };
+  const match = RESUME.exec(from);
+  const nodeIndex = match === null ? -1 : names.indexOf(match[1]!);
+  // A cursor from another topology cannot be trusted to cover the rest; start again rather than skip keys.
+  if (match === null || nodeIndex < 0) return { nodeIndex: 0, cursor: '0' };
+  return { nodeIndex, cursor: match[2]! };
+}
+
+export interface ReadResult {
+  sessions: Session[];
+  problems: SessionProblem[];
+  /** Keys that no longer existed when read (expired or deleted since they were listed). */
+  missing: string[];
+}
+
+/**
+ * HGETALL and PTTL for every key, in one pipelined batch per node. Sessions whose expires_at has passed
+ * are left out (they are gone for the server); malformed records and keys of another type are reported.
+ */
+export async function readSessions(ctx: SessionContext, keys: string[]): Promise<ReadResult> {
+  const client = await ctx.client();
+  const nowMicros = ctx.now().getTime() * 1000;
+  const settled = await Promise.all(
+    keys.map((key) =>
+      Promise.allSettled([client.hgetall(key), client.pttl(key)]).then(([hash, pttl]) => ({ key, hash, pttl })),
+    ),
+  );
+  const result: ReadResult = { sessions: [], problems: [], missing: [] };
+  for (const { key, hash, pttl } of settled) {
+    const id = ctx.keys.idOf(key);
+    if (hash.status === 'rejected') {
+      const reason: unknown = hash.reason;
+      if (reason instanceof Error && reason.message.startsWith('WRONGTYPE')) {
+        result.problems.push({ key, ...(id === undefined ? {} : { id }), problem: 'not a session: the key holds another Redis type than a hash' });
+        continue;
+      }
+      throw ctx.redis.failure(reason);
+    }
+    if (pttl.status === 'rejected') throw ctx.redis.failure(pttl.reason);
+    if (Object.keys(hash.value).length === 0) {
+      result.missing.push(key);
+      continue;
+    }
+    if (id === undefined) {
+      result.problems.push({ key, problem: 'not a session: the key name is not the prefix followed by a SHA-256 hex hash' });
+      continue;
+    }
+    const parsed = parseSessionHash(id, hash.value);
+    if (!parsed.ok) {
+      result.problems.push({ key, id, problem: parsed.problem });
+      continue;
+    }
+    if (parsed.record.expiresAtMicros <= nowMicros) {
+      if (pttl.value === -1) result.problems.push({ key, id, problem: 'expired session kept without a TTL: the server will reject it; revoke it to clean up' });
+      continue;
+    }
+    result.sessions.push({ ...parsed.record, ttlSeconds: pttl.value < 0 ? null : Math.floor(pttl.value / 1000) });
+  }
+  return result;
+}

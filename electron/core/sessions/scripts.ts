@@ -1,0 +1,83 @@
+import type { RedisClient } from './connection';
+
+/**
+ * The few steps that must be atomic on one key, as Lua scripts. Each touches exactly the one key it
+ * declares, so each is valid in a Redis Cluster. ioredis sends them with EVALSHA (loading them on
+ * NOSCRIPT) and auto-pipelines them like any other command.
+ */
+const scripts = {
+  /** Writes a new session hash and its expiry together: no moment without a TTL, never overwrites. */
+  latchkeyCreateSession: {
+    numberOfKeys: 1,
+    lua: `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'user_id', ARGV[1], 'device_id', ARGV[2], 'created_at', ARGV[3], 'expires_at', ARGV[4], 'metadata', ARGV[5])
+redis.call('PEXPIREAT', KEYS[1], ARGV[6])
+return 1`,
+  },
+  /**
+   * Deletes a session and says whose it was: nil when there was nothing to delete, {'ok', user, device}
+   * when deleted, {'wrongtype', type} when the key is not a hash (left alone).
+   */
+  latchkeyRevokeSession: {
+    numberOfKeys: 1,
+    lua: `
+local kind = redis.call('TYPE', KEYS[1])['ok']
+if kind == 'none' then return false end
+if kind ~= 'hash' then return {'wrongtype', kind} end
+local owner = redis.call('HMGET', KEYS[1], 'user_id', 'device_id')
+redis.call('DEL', KEYS[1])
+return {'ok', owner[1] or '', owner[2] or ''}`,
+  },
+  /**
+   * Moves expires_at forward only if the session still exists and expires_at is what the caller read:
+   * a session revoked (deleted) in between is never written to, so extend cannot resurrect it.
+   * Returns 1 when extended, 0 when the session is gone, -1 when it changed since it was read.
+   */
+  latchkeyExtendSession: {
+    numberOfKeys: 1,
+    lua: `
+if redis.call('TYPE', KEYS[1])['ok'] ~= 'hash' then return 0 end
+if redis.call('HGET', KEYS[1], 'expires_at') ~= ARGV[1] then return -1 end
+redis.call('HSET', KEYS[1], 'expires_at', ARGV[2])
+redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+return 1`,
+  },
+  /**
+   * Adds (or, with ARGV[3] = 'XX', only updates) an index entry scored by its session's expiry, and
+   * keeps the index key alive exactly as long as its longest-lived entry.
+   */
+  latchkeyIndexPut: {
+    numberOfKeys: 1,
+    lua: `
+if ARGV[3] == 'XX' then
+  if not redis.call('ZSCORE', KEYS[1], ARGV[2]) then return 0 end
+end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+redis.call('PEXPIREAT', KEYS[1], string.format('%.0f', tonumber(top[2])))
+return 1`,
+  },
+} as const;
+
+type RevokeReply = null | ['ok', string, string] | ['wrongtype', string];
+
+interface ScriptCommands {
+  latchkeyCreateSession(key: string, ...args: string[]): Promise<number>;
+  latchkeyRevokeSession(key: string): Promise<RevokeReply>;
+  latchkeyExtendSession(key: string, expected: string, next: string, nextMs: string): Promise<number>;
+  latchkeyIndexPut(key: string, score: string, member: string, mode: 'XX' | ''): Promise<number>;
+}
+
+const installed = new WeakSet<object>();
+
+/** The client with Latchkey's scripts defined on it (once per client). */
+export function withScripts(client: RedisClient): RedisClient & ScriptCommands {
+  if (!installed.has(client)) {
+    for (const [name, definition] of Object.entries(scripts)) client.defineCommand(name, definition);
+    installed.add(client);
+  }
+  return client as RedisClient & ScriptCommands;
+}
+
+export type { RevokeReply };

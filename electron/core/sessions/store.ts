@@ -1,0 +1,228 @@
+import { conflict, notFound } from '../errors';
+import type { Logger } from '../log';
+import type { AuditSink } from './audit';
+import { revokeOwnerSessions, type BulkRevocationOptions, type BulkRevocationResult } from './bulk-revocation';
+import type { SessionRedis } from './connection';
+import { createSessionContext, type SessionContext } from './context';
+import { dropIndexEntries, indexExistingSessions, putIndexEntries, type IndexingResult } from './indexes';
+import { parseSessionHash, sessionHashFields, type SessionRecord } from './record';
+import type { ScanOptions, Session } from './scan';
+import { createSessionSchema, hoursSchema, parseInput, selectedId, type CreateSessionInput, type SessionSelector } from './session-input';
+import { formatIsoTimestamp, parseIsoTimestamp } from './timestamps';
+import { generateToken, sessionIdOf } from './tokens';
+import { countFailedValidation } from './failed-validations';
+
+/**
+ * The session store: the HandsFree server's operations (create, validate, revoke, revoke all of a user
+ * or device, extend) on its Redis data as it is, plus Latchkey's indexes. A token is returned once, by
+ * create, and is otherwise only ever hashed: it is never stored, logged or put in an error.
+ */
+export const DEFAULT_TTL_HOURS = 24;
+const HOUR_MICROS = 3_600_000_000;
+const EXTEND_ATTEMPTS = 5;
+
+export interface SessionStoreOptions {
+  redis: SessionRedis;
+  logger: Logger;
+  now?: () => Date;
+  defaultTtlHours?: number;
+  /** Receives one event per revocation (and per create, extend, indexing run); never a token. */
+  onAudit?: AuditSink;
+  /** Sessions per pipelined batch for bulk work. */
+  batchSize?: number;
+}
+
+export interface CreatedSession extends Session {
+  /** Shown once. Not stored anywhere by Latchkey. */
+  token: string;
+}
+
+export type InvalidReason = 'unknown' | 'expired' | 'malformed';
+export type ValidationResult = { valid: true; session: Session } | { valid: false; reason: InvalidReason };
+
+export interface RevokeResult {
+  revoked: boolean;
+  id: string;
+  userId?: string;
+  deviceId?: string;
+}
+
+export type ExtendResult = { extended: true; session: Session } | { extended: false; reason: InvalidReason };
+
+export class SessionStore {
+  readonly ctx: SessionContext;
+  private readonly defaultTtlHours: number;
+
+  constructor(options: SessionStoreOptions) {
+    this.ctx = createSessionContext(options);
+    this.defaultTtlHours = options.defaultTtlHours ?? DEFAULT_TTL_HOURS;
+  }
+
+  /** The key prefix and Redis this store works on. */
+  get prefix(): string {
+    return this.ctx.keys.prefix;
+  }
+
+  async create(input: CreateSessionInput): Promise<CreatedSession> {
+    const { userId, deviceId, ttlHours, metadata } = parseInput(createSessionSchema, input, 'new session');
+    const client = await this.ctx.client();
+    const createdMicros = this.ctx.now().getTime() * 1000;
+    const expiresMicros = createdMicros + Math.round((ttlHours ?? this.defaultTtlHours) * HOUR_MICROS);
+    const token = generateToken();
+    const record: SessionRecord = {
+      id: sessionIdOf(token),
+      userId,
+      deviceId,
+      createdAt: formatIsoTimestamp(createdMicros),
+      expiresAt: formatIsoTimestamp(expiresMicros),
+      createdAtMicros: createdMicros,
+      expiresAtMicros: expiresMicros,
+      metadata: metadata ?? {},
+    };
+    const fields = sessionHashFields(record).filter((_, i) => i % 2 === 1);
+    const expireAtMs = String(Math.floor(expiresMicros / 1000));
+    try {
+      // Indexes first, in the same pipeline: if the session write fails, an index entry without a
+      // session is a ghost that reads drop; a session without an index entry would be invisible to
+      // index-only lookups.
+      const [written] = await Promise.all([client.latchkeyCreateSession(this.ctx.keys.session(record.id), ...fields, expireAtMs), putIndexEntries(this.ctx, client, record, '')]);
+      if (written !== 1) throw conflict('A session with the same id already exists. Create the session again.');
+    } catch (error) {
+      throw this.ctx.redis.failure(error);
+    }
+    await this.ctx.audit({ kind: 'session.create', userId, deviceId, sessionIds: [record.id], count: 1, outcome: 'complete' });
+    return { ...record, token, ttlSeconds: Math.floor((expiresMicros - createdMicros) / 1_000_000) };
+  }
+
+  /**
+   * The seed's check: hash the token, read the hash, parse it, compare expires_at with now. Unknown,
+   * expired and malformed sessions are invalid, and each failure is counted for analytics.
+   */
+  async validate(token: string): Promise<ValidationResult> {
+    const result = await this.inspect(selectedId({ token }));
+    if (!result.valid) await countFailedValidation(this.ctx);
+    return result;
+  }
+
+  /** One session by id, or NotFound. */
+  async get(id: string): Promise<Session> {
+    const result = await this.inspect(selectedId({ id }));
+    if (!result.valid) throw notFound(missingMessage(result.reason));
+    return result.session;
+  }
+
+  async revoke(selector: SessionSelector): Promise<RevokeResult> {
+    const id = selectedId(selector);
+    const client = await this.ctx.client();
+    let reply: Awaited<ReturnType<typeof client.latchkeyRevokeSession>>;
+    try {
+      reply = await client.latchkeyRevokeSession(this.ctx.keys.session(id));
+    } catch (error) {
+      throw this.ctx.redis.failure(error);
+    }
+    if (reply === null || reply[0] !== 'ok') {
+      if (reply !== null) this.ctx.logger.warn('refused to revoke a key that is not a session hash', { id, type: reply[1] });
+      await this.ctx.audit({ kind: 'session.revoke', sessionIds: [id], count: 0, outcome: 'complete' });
+      return { revoked: false, id };
+    }
+    const [, userId, deviceId] = reply;
+    try {
+      await dropIndexEntries(this.ctx, client, [{ id, userId, deviceId }]);
+    } catch (error) {
+      this.ctx.logger.warn('revoked a session but could not clean its index entries; reads will drop them', { error });
+    }
+    await this.ctx.audit({ kind: 'session.revoke', userId, deviceId, sessionIds: [id], count: 1, outcome: 'complete' });
+    return { revoked: true, id, userId, deviceId };
+  }
+
+  revokeUser(userId: string, options?: BulkRevocationOptions): Promise<BulkRevocationResult> {
+    return revokeOwnerSessions(this.ctx, 'user', userId, options);
+  }
+
+  revokeDevice(deviceId: string, options?: BulkRevocationOptions): Promise<BulkRevocationResult> {
+    return revokeOwnerSessions(this.ctx, 'device', deviceId, options);
+  }
+
+  /**
+   * Moves expires_at (and the key's TTL) `hours` later than it is now, as the seed's
+   * extend_session(token, additional_hours) does. Fails for a session that is unknown, expired,
+   * malformed or revoked, including one revoked while this runs: the write is conditional on the
+   * session still existing with the expires_at that was read.
+   */
+  async extend(selector: SessionSelector, hours: number): Promise<ExtendResult> {
+    const added = parseInput(hoursSchema, hours, 'number of hours');
+    const id = selectedId(selector);
+    const key = this.ctx.keys.session(id);
+    const client = await this.ctx.client();
+    for (let attempt = 0; attempt < EXTEND_ATTEMPTS; attempt += 1) {
+      const read = await this.readRaw(id);
+      if (!read.valid) return { extended: false, reason: read.reason };
+      const nextMicros = read.session.expiresAtMicros + Math.round(added * HOUR_MICROS);
+      const next = formatIsoTimestamp(nextMicros);
+      let outcome: number;
+      try {
+        outcome = await client.latchkeyExtendSession(key, read.rawExpiresAt, next, String(Math.floor(nextMicros / 1000)));
+      } catch (error) {
+        throw this.ctx.redis.failure(error);
+      }
+      if (outcome === 0) return { extended: false, reason: 'unknown' };
+      if (outcome === 1) {
+        const session: Session = { ...read.session, expiresAt: next, expiresAtMicros: nextMicros, ttlSeconds: Math.floor((nextMicros - this.ctx.now().getTime() * 1000) / 1_000_000) };
+        try {
+          await putIndexEntries(this.ctx, client, session, 'XX');
+        } catch (error) {
+          this.ctx.logger.warn('extended a session but could not update its index score; reads will repair it', { error });
+        }
+        await this.ctx.audit({ kind: 'session.extend', userId: session.userId, deviceId: session.deviceId, sessionIds: [id], count: 1, outcome: 'complete' });
+        return { extended: true, session };
+      }
+      // -1: someone changed expires_at between our read and our write; read again.
+    }
+    throw conflict('The session kept changing while Latchkey tried to extend it. Try again.');
+  }
+
+  /** Indexes sessions written by servers that keep no index (a keyspace walk, with progress). */
+  indexExisting(options?: ScanOptions): Promise<IndexingResult> {
+    return indexExistingSessions(this.ctx, options);
+  }
+
+  private async inspect(id: string): Promise<ValidationResult> {
+    const read = await this.readRaw(id);
+    return read.valid ? { valid: true, session: read.session } : read;
+  }
+
+  private async readRaw(id: string): Promise<{ valid: true; session: Session; rawExpiresAt: string } | { valid: false; reason: InvalidReason }> {
+    const client = await this.ctx.client();
+    const key = this.ctx.keys.session(id);
+    let hash: Record<string, string>;
+    let pttl: number;
+    try {
+      [hash, pttl] = await Promise.all([client.hgetall(key), client.pttl(key)]);
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return { valid: false, reason: 'malformed' };
+      throw this.ctx.redis.failure(error);
+    }
+    if (Object.keys(hash).length === 0) return { valid: false, reason: 'unknown' };
+    const parsed = parseSessionHash(id, hash);
+    if (!parsed.ok) return { valid: false, reason: 'malformed' };
+    const rawExpiresAt = hash.expires_at!;
+    if (parseIsoTimestamp(rawExpiresAt)! <= this.ctx.now().getTime() * 1000) return { valid: false, reason: 'expired' };
+    return { valid: true, session: { ...parsed.record, ttlSeconds: pttl < 0 ? null : Math.floor(pttl / 1000) }, rawExpiresAt };
+  }
+}
+
+export function missingMessage(reason: InvalidReason): string {
+  switch (reason) {
+    case 'unknown':
+      return 'No such session: it was revoked, has expired, or never existed.';
+    case 'expired':
+      return 'The session has expired.';
+    case 'malformed':
+      return 'The session record in Redis is malformed, so the server treats it as invalid. Revoke it to clean up.';
+  }
+}
+
+export function createSessionStore(options: SessionStoreOptions): SessionStore {
+  return new SessionStore(options);
+}
+
