@@ -8,6 +8,8 @@ import { dropIndexEntries, indexExistingSessions, putIndexEntries, type Indexing
 import { parseSessionHash, sessionHashFields, type SessionRecord } from './record';
 import type { ScanOptions, Session } from './scan';
 import { createSessionSchema, hoursSchema, parseInput, selectedId, type CreateSessionInput, type SessionSelector } from './session-input';
+import { collectSessionStats, type SessionStats } from './analytics';
+import { findSessions, listSessionsPage, sessionsOfOwner, streamSessions, type OwnerQueryOptions, type SessionFilter, type SessionList, type SessionPage, type StreamBatch } from './queries';
 import { formatIsoTimestamp, parseIsoTimestamp } from './timestamps';
 import { generateToken, sessionIdOf } from './tokens';
 import { countFailedValidation } from './failed-validations';
@@ -179,6 +181,36 @@ export class SessionStore {
       // -1: someone changed expires_at between our read and our write; read again.
     }
     throw conflict('The session kept changing while Latchkey tried to extend it. Try again.');
+  }
+
+  listByUser(userId: string, options?: OwnerQueryOptions): Promise<SessionList> {
+    return sessionsOfOwner(this.ctx, 'user', userId, options);
+  }
+
+  listByDevice(deviceId: string, options?: OwnerQueryOptions): Promise<SessionList> {
+    return sessionsOfOwner(this.ctx, 'device', deviceId, options);
+  }
+
+  /** Every session matching `filter`, streamed batch by batch (progress, AbortSignal, resumable). */
+  stream(options?: ScanOptions & { filter?: SessionFilter; from?: string }): AsyncGenerator<StreamBatch> {
+    return streamSessions(this.ctx, options);
+  }
+
+  page(options?: { cursor?: string | null; limit?: number; filter?: SessionFilter; signal?: AbortSignal }): Promise<SessionPage> {
+    return listSessionsPage(this.ctx, options);
+  }
+
+  /** Sessions matching metadata and other filters (a keyspace walk), at most `limit` of them. */
+  find(filter: SessionFilter, options?: ScanOptions & { limit?: number }): Promise<SessionList & { truncated: boolean }> {
+    return findSessions(this.ctx, filter, options);
+  }
+
+  expiringSoon(withinSeconds: number, options?: ScanOptions & { limit?: number }): Promise<SessionList & { truncated: boolean }> {
+    return findSessions(this.ctx, { expiringWithinSeconds: withinSeconds }, options);
+  }
+
+  stats(options?: ScanOptions & { hours?: number }): Promise<SessionStats> {
+    return collectSessionStats(this.ctx, options);
   }
 
   /** Indexes sessions written by servers that keep no index (a keyspace walk, with progress). */
