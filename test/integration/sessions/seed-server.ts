@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /**
  * The HandsFree server's session code (seed 000, "Session Token Management"), transcribed from Python
@@ -23,7 +23,7 @@ export function pythonIsoformat(date: Date, micros = 0): string {
 
 /** create_session(user_id, device_id, ttl_hours, metadata): HSET the fields, then EXPIRE. */
 export async function seedCreateSession(
-  redis: Redis,
+  redis: Redis | Cluster,
   options: { userId: string; deviceId: string; ttlHours?: number; metadata?: Record<string, unknown>; prefix?: string; now?: Date },
 ): Promise<SeedSession> {
   const token = randomBytes(32).toString('base64url');
@@ -52,7 +52,7 @@ function pythonFromIsoformat(text: string): number {
 }
 
 /** validate_session(token): None (here: undefined) for unknown, malformed or expired sessions. */
-export async function seedValidateSession(redis: Redis, token: string, prefix = 'session:'): Promise<{ userId: string; deviceId: string; metadata: unknown } | undefined> {
+export async function seedValidateSession(redis: Redis | Cluster, token: string, prefix = 'session:'): Promise<{ userId: string; deviceId: string; metadata: unknown } | undefined> {
   const key = `${prefix}${createHash('sha256').update(token).digest('hex')}`;
   const data = await redis.hgetall(key);
   if (Object.keys(data).length === 0) return undefined;
