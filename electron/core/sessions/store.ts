@@ -83,15 +83,16 @@ export class SessionStore {
     };
     const fields = sessionHashFields(record).filter((_, i) => i % 2 === 1);
     const expireAtMs = String(Math.floor(expiresMicros / 1000));
-    try {
-      // Indexes first, in the same pipeline: if the session write fails, an index entry without a
-      // session is a ghost that reads drop; a session without an index entry would be invisible to
-      // index-only lookups.
-      const [written] = await Promise.all([client.latchkeyCreateSession(this.ctx.keys.session(record.id), ...fields, expireAtMs), putIndexEntries(this.ctx, client, record, '')]);
-      if (written !== 1) throw conflict('A session with the same id already exists. Create the session again.');
-    } catch (error) {
-      throw this.ctx.redis.failure(error);
+    // The session and its two index entries go out in one pipelined batch. If any part fails, the
+    // rest is undone, so a failed create leaves nothing behind (the token was never returned anyway).
+    const key = this.ctx.keys.session(record.id);
+    const [written, indexed] = await Promise.allSettled([client.latchkeyCreateSession(key, ...fields, expireAtMs), putIndexEntries(this.ctx, client, record, '')]);
+    if (written.status === 'rejected' || indexed.status === 'rejected') {
+      const failure = written.status === 'rejected' ? written.reason : (indexed as PromiseRejectedResult).reason;
+      await Promise.allSettled([written.status === 'fulfilled' && written.value === 1 ? client.del(key) : undefined, dropIndexEntries(this.ctx, client, [record])]);
+      throw this.ctx.redis.failure(failure);
     }
+    if (written.value !== 1) throw conflict('A session with the same id already exists. Create the session again.');
     await this.ctx.audit({ kind: 'session.create', userId, deviceId, sessionIds: [record.id], count: 1, outcome: 'complete' });
     return { ...record, token, ttlSeconds: Math.floor((expiresMicros - createdMicros) / 1_000_000) };
   }

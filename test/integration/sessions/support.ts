@@ -21,7 +21,9 @@ export async function openTestStore(connection: RedisConnectionInput, options: P
   const logger = createLogger({ sink: (line) => logs.push(line), level: 'debug' });
   const redis = await openSessionRedis(connection, { logger });
   const store = createSessionStore({ redis, logger, onAudit: (event) => void audit.push(event), ...options });
-  const raw = connection.url === undefined ? undefined : new Redis(connection.url);
+  // A plain client for looking behind the store's back (not for TLS or cluster set-ups).
+  const raw = connection.url?.startsWith('redis://') === true ? new Redis(connection.url, { lazyConnect: true }) : undefined;
+  raw?.on('error', () => undefined);
   return {
     store,
     redis,
