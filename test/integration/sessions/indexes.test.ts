@@ -30,7 +30,7 @@ describe('per-user and per-device indexes on a real redis-server', () => {
   it('scores entries by expiry and expires the index key with its last session', async () => {
     const short = await t.store.create({ userId: 'u', deviceId: 'd', ttlHours: 1 });
     const long = await t.store.create({ userId: 'u', deviceId: 'd', ttlHours: 5 });
-    const scores = await t.raw.zrange('latchkey:session:user:u', 0, -1, 'WITHSCORES');
+    const scores = await t.raw.zrange('latchkey:session:user:u', '0', '-1', 'WITHSCORES');
     expect(scores).toEqual([`${short.id}:d`, String(Math.floor(short.expiresAtMicros / 1000)), `${long.id}:d`, String(Math.floor(long.expiresAtMicros / 1000))]);
     const indexExpiry = await t.raw.pexpiretime('latchkey:session:user:u');
     expect(indexExpiry).toBe(Math.floor(long.expiresAtMicros / 1000));
@@ -51,8 +51,8 @@ describe('per-user and per-device indexes on a real redis-server', () => {
       expect(byDevice.sessions.map((s) => s.id)).toEqual([kept.id]);
     }
     // The reads pruned the ghosts from both indexes.
-    expect(await t.raw.zrange('latchkey:session:user:u', 0, -1)).toEqual([`${kept.id}:d`]);
-    expect(await t.raw.zrange('latchkey:session:device:d', 0, -1)).toEqual([`${kept.id}:u`]);
+    expect(await t.raw.zrange('latchkey:session:user:u', '0', '-1')).toEqual([`${kept.id}:d`]);
+    expect(await t.raw.zrange('latchkey:session:device:d', '0', '-1')).toEqual([`${kept.id}:u`]);
     // And revocation counts only what really ended.
     expect(await t.store.revokeUser('u', { strategy: 'index' })).toMatchObject({ revoked: 1 });
   });
@@ -107,7 +107,7 @@ describe('per-user and per-device indexes on a real redis-server', () => {
     expect(calls('zrem')).toBe(10);
     expect(calls('scan')).toBe(0);
     expect(await t.raw.exists('latchkey:session:user:carol')).toBe(0);
-    expect(await t.raw.zrange('latchkey:session:device:dev-0', 0, -1)).toHaveLength(1);
+    expect(await t.raw.zrange('latchkey:session:device:dev-0', '0', '-1')).toHaveLength(1);
     expect((await t.store.listByDevice('dev-0')).sessions.map((s) => s.userId)).toEqual(['dave']);
   });
 });

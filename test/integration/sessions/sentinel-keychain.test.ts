@@ -28,7 +28,7 @@ describe('a Sentinel-managed master (real redis-server in sentinel mode)', () =>
       const session = await store.create({ userId: 'u', deviceId: 'd' });
       expect(await store.validate(session.token)).toMatchObject({ valid: true });
       const client = await redis.ready();
-      expect(client.options.port === master.port || (await client.info('server')).includes(`tcp_port:${master.port}`)).toBe(true);
+      expect(await client.info('server')).toContain(`tcp_port:${master.port}`);
       expect(await store.revokeDevice('d')).toMatchObject({ revoked: 1 });
     } finally {
       await redis.close();
