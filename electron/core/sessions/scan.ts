@@ -57,23 +57,30 @@ export async function* scanSessionKeys(ctx: SessionContext, options: ScanOptions
 
   for (let index = start.nodeIndex; index < named.length; index += 1) {
     const { node, name } = named[index]!;
-    let cursor = index === start.nodeIndex ? start.cursor : '0';
-    do {
+    const scan = (cursor: string) => {
+      const reply = node.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+      reply.catch(() => undefined); // awaited below; this only keeps an abandoned prefetch from being "unhandled"
+      return reply;
+    };
+    let pending = scan(index === start.nodeIndex ? start.cursor : '0');
+    for (;;) {
       if (options.signal?.aborted === true) throw cancelled('The session scan was cancelled.');
       let reply: [string, string[]];
       try {
-        reply = await node.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+        reply = await pending;
       } catch (error) {
         throw ctx.redis.failure(error);
       }
-      cursor = reply[0];
-      const keys = reply[1];
+      const [cursor, keys] = reply;
+      // Ask for the next batch now, so the server scans while the caller works on this one.
+      if (cursor !== '0') pending = scan(cursor);
       progress.scannedKeys += keys.length;
       if (cursor === '0') progress.nodesDone = index + 1;
       options.onProgress?.({ ...progress });
       const next = cursor !== '0' ? `${name}/${cursor}` : index + 1 < named.length ? `${named[index + 1]!.name}/0` : null;
       if (keys.length > 0 || next === null) yield { keys, progress: { ...progress }, resumeAt: next };
-    } while (cursor !== '0');
+      if (cursor === '0') break;
+    }
   }
 }
 

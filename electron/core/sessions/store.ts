@@ -10,7 +10,7 @@ import type { ScanOptions, Session } from './scan';
 import { createSessionSchema, hoursSchema, parseInput, selectedId, type CreateSessionInput, type SessionSelector } from './session-input';
 import { collectSessionStats, type SessionStats } from './analytics';
 import { findSessions, listSessionsPage, sessionsOfOwner, streamSessions, type OwnerQueryOptions, type SessionFilter, type SessionList, type SessionPage, type StreamBatch } from './queries';
-import { formatIsoTimestamp, parseIsoTimestamp } from './timestamps';
+import { formatIsoTimestamp } from './timestamps';
 import { generateToken, sessionIdOf } from './tokens';
 import { countFailedValidation } from './failed-validations';
 
@@ -228,9 +228,9 @@ export class SessionStore {
     const client = await this.ctx.client();
     const key = this.ctx.keys.session(id);
     let hash: Record<string, string>;
-    let pttl: number;
     try {
-      [hash, pttl] = await Promise.all([client.hgetall(key), client.pttl(key)]);
+      // One HGETALL, as the server does: validate is the hot path.
+      hash = await client.hgetall(key);
     } catch (error) {
       if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return { valid: false, reason: 'malformed' };
       throw this.ctx.redis.failure(error);
@@ -238,9 +238,10 @@ export class SessionStore {
     if (Object.keys(hash).length === 0) return { valid: false, reason: 'unknown' };
     const parsed = parseSessionHash(id, hash);
     if (!parsed.ok) return { valid: false, reason: 'malformed' };
-    const rawExpiresAt = hash.expires_at!;
-    if (parseIsoTimestamp(rawExpiresAt)! <= this.ctx.now().getTime() * 1000) return { valid: false, reason: 'expired' };
-    return { valid: true, session: { ...parsed.record, ttlSeconds: pttl < 0 ? null : Math.floor(pttl / 1000) }, rawExpiresAt };
+    const leftMicros = parsed.record.expiresAtMicros - this.ctx.now().getTime() * 1000;
+    if (leftMicros <= 0) return { valid: false, reason: 'expired' };
+    // The key's TTL is seconds until expires_at (the server sets it so); no second round trip for it.
+    return { valid: true, session: { ...parsed.record, ttlSeconds: Math.floor(leftMicros / 1_000_000) }, rawExpiresAt: hash.expires_at! };
   }
 }
 

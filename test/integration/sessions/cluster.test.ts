@@ -1,7 +1,7 @@
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisCluster, type RedisCluster } from '../../harness/redis';
-import { seedCreateSession, seedValidateSession } from './seed-server';
+import { seedCreateSession, seedValidateSession } from '../../harness/seed-session-server';
 import { openTestStore, type TestStore } from './support';
 
 /**

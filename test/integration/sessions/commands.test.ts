@@ -18,7 +18,7 @@ import {
   type CliStore,
 } from '../../../electron/core/sessions/commands';
 import { startRedis, type RedisServer } from '../../harness/redis';
-import { seedCreateSession, seedValidateSession } from './seed-server';
+import { seedCreateSession, seedValidateSession } from '../../harness/seed-session-server';
 
 /** The CLI core, command by command, against sessions written by the seed server and by Latchkey. */
 describe('latchkey sessions commands (core) on a real redis-server', () => {

@@ -4,7 +4,7 @@ import { openSessionRedis } from '../../../electron/core/sessions/connection';
 import { freePort } from '../../harness/ports';
 import { startRedis, type RedisServer } from '../../harness/redis';
 import { makeTlsFiles, startTlsRedis, type TlsFiles, type TlsRedis } from '../../harness/redis-extra';
-import { seedCreateSession } from './seed-server';
+import { seedCreateSession } from '../../harness/seed-session-server';
 import { openTestStore } from './support';
 
 const quiet = createLogger({ sink: () => undefined });

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../../harness/redis';
-import { seedCreateSession } from './seed-server';
+import { seedCreateSession } from '../../harness/seed-session-server';
 import { openTestStore, type TestStore } from './support';
 
 /** Redis data written by others that is not a usable session: reported and left alone, never crashed on. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../../harness/redis';
-import { seedCreateSession, seedRevokeOwner } from './seed-server';
+import { seedCreateSession, seedRevokeOwner } from '../../harness/seed-session-server';
 import { openTestStore, type TestStore } from './support';
 
 describe('per-user and per-device indexes on a real redis-server', () => {

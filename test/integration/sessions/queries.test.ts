@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../../harness/redis';
-import { seedCreateSession } from './seed-server';
+import { seedCreateSession } from '../../harness/seed-session-server';
 import { openTestStore, type TestStore } from './support';
 
 /** Admin queries and analytics over a mixed keyspace: sessions from Latchkey, from the seed server, and junk. */

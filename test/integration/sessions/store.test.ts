@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../../harness/redis';
-import { seedCreateSession, seedValidateSession } from './seed-server';
+import { seedCreateSession, seedValidateSession } from '../../harness/seed-session-server';
 import { openTestStore, type TestStore } from './support';
 
 describe('session store on a real redis-server', () => {
