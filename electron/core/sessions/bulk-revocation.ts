@@ -1,4 +1,5 @@
 import { backendUnavailable, isLatchkeyError, LatchkeyError } from '../errors';
+import { AUDIT_MAX_IDS } from './audit';
 import type { SessionContext } from './context';
 import { dropIndexEntries, indexEntries, type IndexKind } from './indexes';
 import { scanSessionKeys, type SessionProblem } from './scan';
@@ -8,9 +9,9 @@ import { deviceIdSchema, parseInput, userIdSchema } from './session-input';
 /**
  * Revoking every session of a user or a device.
  *
- * - 'index': read the owner's index (one round trip), revoke what it names in pipelined batches (one
- *   round trip per batch of up to `batchSize` sessions), then clean both indexes. Cost O(the owner's
- *   sessions), independent of the keyspace.
+ * - 'index': read the owner's index (one round trip), then revoke what it names and clean both
+ *   indexes in pipelined batches (one more round trip per batch of up to `batchSize` sessions on a
+ *   single server; two in a cluster). Cost O(the owner's sessions), independent of the keyspace.
  * - 'scan': walk the keyspace with SCAN and pipelined HMGETs: finds sessions written by servers that
  *   keep no index. Cost O(keyspace), one round trip per batch, never one per key.
  * - 'both' (the default): the index first, so indexed sessions end at once, then the scan. Use it unless
@@ -82,21 +83,34 @@ async function revokeThroughIndex(
   for (let start = 0; start < entries.length; start += ctx.batchSize) {
     if (options.signal?.aborted === true) throw new LatchkeyError('Cancelled', 'cancelled');
     const chunk = entries.slice(start, start + ctx.batchSize);
-    const replies = await revokeKeys(ctx, chunk.map((entry) => ctx.keys.session(entry.id)));
+    const keys = chunk.map((entry) => ctx.keys.session(entry.id));
+    // On one server the index clean-up rides in the same pipeline, after the revocations: Redis runs a
+    // connection's commands in order, so an entry is only ever removed after its session was. In a
+    // cluster the two land on different nodes with no such order, so the clean-up waits for the replies.
+    // Both are issued synchronously on one client, so auto-pipelining sends them in this order.
+    const client = await ctx.client();
+    const revoking = Promise.all(keys.map((key) => client.latchkeyRevokeSession(key)));
+    const cleaning = ctx.redis.isCluster ? undefined : dropIndexEntries(ctx, client, chunk);
+    let replies: RevokeReply[];
+    try {
+      [replies] = await Promise.all([revoking, cleaning]);
+    } catch (error) {
+      throw ctx.redis.failure(error);
+    }
     const gone: { id: string; userId: string; deviceId: string }[] = [];
     replies.forEach((reply, i) => {
       const entry = chunk[i]!;
       if (reply !== null && reply[0] === 'wrongtype') {
-        result.skipped.push({ key: ctx.keys.session(entry.id), id: entry.id, problem: `not a session: the key holds a ${reply[1]}, not a hash` });
+        result.skipped.push({ key: keys[i]!, id: entry.id, problem: `not a session: the key holds a ${reply[1]}, not a hash` });
       } else if (reply !== null) {
         result.revoked += 1;
         result.viaIndex += 1;
-        revokedIds.push(entry.id);
+        note(revokedIds, entry.id);
       }
       // Deleted now, or already gone: either way its index entries must go.
       gone.push(reply !== null && reply[0] === 'ok' ? { id: entry.id, userId: reply[1], deviceId: reply[2] } : entry);
     });
-    await clean(ctx, gone);
+    if (cleaning === undefined) await clean(ctx, gone);
     options.onProgress?.({ phase: 'index', revoked: result.revoked });
   }
 }
@@ -131,7 +145,7 @@ async function revokeThroughScan(
         result.revoked += 1;
         result.viaScan += 1;
         if (id !== undefined) {
-          revokedIds.push(id);
+          note(revokedIds, id);
           gone.push({ id, userId: reply[1], deviceId: reply[2] });
         }
       });
@@ -173,6 +187,11 @@ function partialFailure(ctx: SessionContext, error: unknown, kind: IndexKind, ow
     });
   }
   return failure;
+}
+
+/** The audit event lists at most AUDIT_MAX_IDS ids (and says so); don't hold more than that. */
+function note(ids: string[], id: string): void {
+  if (ids.length <= AUDIT_MAX_IDS) ids.push(id);
 }
 
 const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

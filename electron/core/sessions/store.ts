@@ -1,18 +1,28 @@
 import { conflict, notFound } from '../errors';
 import type { Logger } from '../log';
+import { collectSessionStats, type SessionStats } from './analytics';
 import type { AuditSink } from './audit';
 import { revokeOwnerSessions, type BulkRevocationOptions, type BulkRevocationResult } from './bulk-revocation';
 import type { SessionRedis } from './connection';
 import { createSessionContext, type SessionContext } from './context';
+import { countFailedValidation } from './failed-validations';
 import { dropIndexEntries, indexExistingSessions, putIndexEntries, type IndexingResult } from './indexes';
+import {
+  findSessions,
+  listSessionsPage,
+  sessionsOfOwner,
+  streamSessions,
+  type OwnerQueryOptions,
+  type SessionFilter,
+  type SessionList,
+  type SessionPage,
+  type StreamBatch,
+} from './queries';
 import { parseSessionHash, sessionHashFields, type SessionRecord } from './record';
-import type { ScanOptions, Session } from './scan';
+import { readSessions, type ScanOptions, type Session } from './scan';
 import { createSessionSchema, hoursSchema, parseInput, selectedId, type CreateSessionInput, type SessionSelector } from './session-input';
-import { collectSessionStats, type SessionStats } from './analytics';
-import { findSessions, listSessionsPage, sessionsOfOwner, streamSessions, type OwnerQueryOptions, type SessionFilter, type SessionList, type SessionPage, type StreamBatch } from './queries';
 import { formatIsoTimestamp } from './timestamps';
 import { generateToken, sessionIdOf } from './tokens';
-import { countFailedValidation } from './failed-validations';
 
 /**
  * The session store: the HandsFree server's operations (create, validate, revoke, revoke all of a user
@@ -102,16 +112,22 @@ export class SessionStore {
    * expired and malformed sessions are invalid, and each failure is counted for analytics.
    */
   async validate(token: string): Promise<ValidationResult> {
-    const result = await this.inspect(selectedId({ token }));
-    if (!result.valid) await countFailedValidation(this.ctx);
-    return result;
+    const read = await this.readRaw(selectedId({ token }));
+    if (!read.valid) {
+      await countFailedValidation(this.ctx);
+      return read;
+    }
+    return { valid: true, session: read.session };
   }
 
-  /** One session by id, or NotFound. */
+  /** One session by id, with its key's real TTL; NotFound (saying why) when there is no live session. */
   async get(id: string): Promise<Session> {
-    const result = await this.inspect(selectedId({ id }));
-    if (!result.valid) throw notFound(missingMessage(result.reason));
-    return result.session;
+    const read = await readSessions(this.ctx, [this.ctx.keys.session(selectedId({ id }))]);
+    const [session] = read.sessions;
+    if (session !== undefined) return session;
+    const [problem] = read.problems;
+    if (problem !== undefined) throw notFound(`There is no usable session with this id: ${problem.problem}.`);
+    throw notFound(missingMessage('unknown'));
   }
 
   async revoke(selector: SessionSelector): Promise<RevokeResult> {
@@ -219,11 +235,7 @@ export class SessionStore {
     return indexExistingSessions(this.ctx, options);
   }
 
-  private async inspect(id: string): Promise<ValidationResult> {
-    const read = await this.readRaw(id);
-    return read.valid ? { valid: true, session: read.session } : read;
-  }
-
+  /** The seed's validate: HGETALL, parse, compare expires_at with now. `rawExpiresAt` is the stored text, for extend's compare-and-set. */
   private async readRaw(id: string): Promise<{ valid: true; session: Session; rawExpiresAt: string } | { valid: false; reason: InvalidReason }> {
     const client = await this.ctx.client();
     const key = this.ctx.keys.session(id);

@@ -119,6 +119,22 @@ describe('session store on a real redis-server', () => {
     expect(await t.raw.dbsize()).toBe(0);
   });
 
+  it('works in the database and under the prefix the connection names', async () => {
+    const other = await openTestStore({ url: `${server.url}/3`, prefix: 'hf:sess:' });
+    try {
+      const created = await other.store.create({ userId: 'u', deviceId: 'd' });
+      expect(await t.raw.dbsize()).toBe(0);
+      await other.raw.select(3);
+      expect(await other.raw.type(`hf:sess:${created.id}`)).toBe('hash');
+      expect(await other.raw.exists('latchkey:hf:sess:user:u')).toBe(1);
+      expect(await seedValidateSession(other.raw, created.token, 'hf:sess:')).toBeDefined();
+      expect(await other.store.revokeUser('u')).toMatchObject({ revoked: 1 });
+      await other.raw.flushdb();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('never puts a token in a log line, an audit event or an error message (canary)', async () => {
     const created = await t.store.create({ userId: 'canary-user', deviceId: 'canary-device', metadata: { os: 'x' } });
     const seeded = await seedCreateSession(t.raw, { userId: 'canary-user', deviceId: 'canary-device' });
