@@ -26,66 +26,69 @@ export type ParsedRecord = { ok: true; record: SessionRecord } | { ok: false; pr
 
 /** Ids are free text chosen by the server; bound them so one bad record cannot flood a screen or a key. */
 const idField = z.string().min(1).max(512);
-const timestampField = z.string().transform((text, ctx) => {
-  const micros = parseIsoTimestamp(text);
-  if (micros === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'is not an ISO 8601 timestamp' });
-    return z.NEVER;
-  }
-  return micros;
-});
-const metadataField = z
-  .string()
-  .optional()
-  .transform((text, ctx): SessionMetadata => {
-    // The server always writes metadata; a record without it is still a session with none.
-    if (text === undefined || text === '') return {};
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as SessionMetadata;
-    } catch {
-      // reported below
-    }
-    ctx.addIssue({ code: 'custom', message: 'is not a JSON object' });
-    return z.NEVER;
-  });
 
+/**
+ * The shape check is zod; the two timestamps and the metadata JSON are then parsed by hand, because
+ * this runs once per validate (the hot path) and once per key in keyspace walks of millions.
+ */
 const sessionHash = z.object({
   user_id: idField,
   device_id: idField,
-  created_at: timestampField,
-  expires_at: timestampField,
-  metadata: metadataField,
+  created_at: z.string().max(64),
+  expires_at: z.string().max(64),
+  metadata: z.string().max(65_536).optional(),
 });
 
 /** `hash` is what HGETALL returned; an empty hash means the key does not exist. */
 export function parseSessionHash(id: string, hash: Record<string, string>): ParsedRecord {
-  const result = sessionHash.safeParse(hash);
-  if (!result.success) {
+  const problems: string[] = [];
+  const shape = sessionHash.safeParse(hash);
+  if (!shape.success) {
     // Name the fields and what is wrong with them; never echo the stored values.
-    const problem = result.error.issues
-      .map((issue) => {
-        const field = String(issue.path[0] ?? 'record');
-        if (!(field in hash)) return `${field} is missing`;
-        return issue.code === 'custom' ? `${field} ${issue.message}` : `${field} is not a valid value`;
-      })
-      .join('; ');
-    return { ok: false, problem: `malformed session record: ${problem}` };
+    for (const issue of shape.error.issues) {
+      const field = String(issue.path[0] ?? 'record');
+      problems.push(field in hash ? `${field} is not a valid value` : `${field} is missing`);
+    }
   }
-  const fields = result.data;
+  const createdAt = timestamp(hash.created_at, 'created_at', problems);
+  const expiresAt = timestamp(hash.expires_at, 'expires_at', problems);
+  const metadata = metadataObject(hash.metadata, problems);
+  if (!shape.success || createdAt === undefined || expiresAt === undefined || metadata === undefined) {
+    return { ok: false, problem: `malformed session record: ${[...new Set(problems)].join('; ')}` };
+  }
   return {
     ok: true,
     record: {
       id,
-      userId: fields.user_id,
-      deviceId: fields.device_id,
-      createdAt: formatIsoTimestamp(fields.created_at),
-      expiresAt: formatIsoTimestamp(fields.expires_at),
-      createdAtMicros: fields.created_at,
-      expiresAtMicros: fields.expires_at,
-      metadata: fields.metadata,
+      userId: shape.data.user_id,
+      deviceId: shape.data.device_id,
+      createdAt: formatIsoTimestamp(createdAt),
+      expiresAt: formatIsoTimestamp(expiresAt),
+      createdAtMicros: createdAt,
+      expiresAtMicros: expiresAt,
+      metadata,
     },
   };
+}
+
+function timestamp(text: string | undefined, field: string, problems: string[]): EpochMicros | undefined {
+  if (text === undefined) return undefined; // reported by the shape check
+  const micros = parseIsoTimestamp(text);
+  if (micros === undefined) problems.push(`${field} is not an ISO 8601 timestamp`);
+  return micros;
+}
+
+function metadataObject(text: string | undefined, problems: string[]): SessionMetadata | undefined {
+  // The server always writes metadata; a record without it is still a session with none.
+  if (text === undefined || text === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as SessionMetadata;
+  } catch {
+    // reported below
+  }
+  problems.push('metadata is not a JSON object');
+  return undefined;
 }
 
 /** The hash fields, in the server's order, exactly as the server writes them. */
