@@ -2,7 +2,7 @@ import { backendUnavailable, isLatchkeyError, LatchkeyError } from '../errors';
 import { AUDIT_MAX_IDS } from './audit';
 import type { SessionContext } from './context';
 import { dropIndexEntries, indexEntries, type IndexKind } from './indexes';
-import { scanSessionKeys, type SessionProblem } from './scan';
+import { keysWithField, scanSessionKeys, type SessionProblem } from './scan';
 import type { RevokeReply } from './scripts';
 import { deviceIdSchema, parseInput, userIdSchema } from './session-input';
 
@@ -125,17 +125,7 @@ async function revokeThroughScan(
 ): Promise<void> {
   const field = kind === 'user' ? 'user_id' : 'device_id';
   for await (const batch of scanSessionKeys(ctx, { signal: options.signal })) {
-    const client = await ctx.client();
-    const owners = await Promise.allSettled(batch.keys.map((key) => client.hget(key, field)));
-    const matches: string[] = [];
-    owners.forEach((owned, i) => {
-      // A key of another type under the prefix belongs to no one; the listing reports it.
-      if (owned.status === 'rejected') {
-        if (!String((owned.reason as Error | undefined)?.message).startsWith('WRONGTYPE')) throw ctx.redis.failure(owned.reason);
-        return;
-      }
-      if (owned.value === owner) matches.push(batch.keys[i]!);
-    });
+    const matches = await keysWithField(ctx, batch.keys, field, owner);
     if (matches.length > 0) {
       const replies = await revokeKeys(ctx, matches);
       const gone: { id: string; userId: string; deviceId: string }[] = [];

@@ -126,7 +126,7 @@ export async function indexExistingSessions(ctx: SessionContext, options: ScanOp
   const result: IndexingResult = { indexed: 0, problems: [], scannedKeys: 0 };
   let outcome: 'complete' | 'partial' = 'partial';
   try {
-    for await (const batch of scanSessionKeys(ctx, options)) {
+    for await (const batch of scanSessionKeys(ctx, { ...options, unique: true })) {
       result.scannedKeys = batch.progress.scannedKeys;
       const read = await readSessions(ctx, batch.keys);
       result.problems.push(...read.problems);

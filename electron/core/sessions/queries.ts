@@ -2,7 +2,7 @@ import { invalidInput } from '../errors';
 import { DEFAULT_STRATEGY, type LookupStrategy } from './bulk-revocation';
 import type { SessionContext } from './context';
 import { readIndexedSessions, type IndexKind } from './indexes';
-import { readSessions, scanSessionKeys, type ScanOptions, type ScanProgress, type Session, type SessionProblem } from './scan';
+import { keysWithField, readSessions, scanSessionKeys, type ScanOptions, type ScanProgress, type Session, type SessionProblem } from './scan';
 import { deviceIdSchema, parseInput, userIdSchema } from './session-input';
 
 /**
@@ -70,15 +70,8 @@ export async function sessionsOfOwner(ctx: SessionContext, kind: IndexKind, owne
 async function scanForOwner(ctx: SessionContext, kind: IndexKind, owner: string, options: ScanOptions): Promise<SessionList> {
   const field = kind === 'user' ? 'user_id' : 'device_id';
   const list: SessionList = { sessions: [], problems: [] };
-  for await (const batch of scanSessionKeys(ctx, options)) {
-    const client = await ctx.client();
-    const owners = await Promise.allSettled(batch.keys.map((key) => client.hget(key, field)));
-    const matches = batch.keys.filter((_, i) => {
-      const owned = owners[i]!;
-      if (owned.status === 'fulfilled') return owned.value === owner;
-      if (String((owned.reason as Error | undefined)?.message).startsWith('WRONGTYPE')) return false;
-      throw ctx.redis.failure(owned.reason);
-    });
+  for await (const batch of scanSessionKeys(ctx, { ...options, unique: true })) {
+    const matches = await keysWithField(ctx, batch.keys, field, owner);
     if (matches.length === 0) continue;
     const read = await readSessions(ctx, matches);
     list.sessions.push(...read.sessions);
@@ -96,7 +89,7 @@ export interface StreamBatch extends SessionList {
 /** Every session matching `filter`, batch by batch, with progress and cancellation. */
 export async function* streamSessions(ctx: SessionContext, options: ScanOptions & { filter?: SessionFilter; from?: string } = {}): AsyncGenerator<StreamBatch> {
   const filter = options.filter ?? {};
-  for await (const batch of scanSessionKeys(ctx, options)) {
+  for await (const batch of scanSessionKeys(ctx, { ...options, unique: true })) {
     const read = await readSessions(ctx, batch.keys);
     yield {
       sessions: read.sessions.filter((session) => matchesFilter(session, filter)),
@@ -117,7 +110,9 @@ const MAX_PAGE = 5_000;
 /**
  * One page of sessions: at least `limit` sessions unless the keyspace ends first (a page can be a
  * little longer: SCAN returns keys in batches). The cursor is opaque; an outdated one (the cluster
- * changed shape) restarts from the beginning rather than skipping sessions.
+ * changed shape) restarts from the beginning rather than skipping sessions. A page never repeats a
+ * session, but SCAN's guarantee is "at least once": if Redis resizes its table between two page
+ * calls, a session can appear on two pages, so a UI keys its rows by session id.
  */
 export async function listSessionsPage(ctx: SessionContext, options: { cursor?: string | null; limit?: number; filter?: SessionFilter; signal?: AbortSignal } = {}): Promise<SessionPage> {
   const limit = options.limit ?? 100;

@@ -31,6 +31,12 @@ export interface ScanProgress {
 
 export interface ScanOptions {
   signal?: AbortSignal;
+  /**
+   * Drop keys this walk already returned. SCAN may return a key twice (when Redis resizes its table
+   * between calls); counts and listings must not show it twice. Costs memory for every key seen
+   * (about 100 bytes each); walks that are idempotent per key (revocation) leave it off.
+   */
+  unique?: boolean;
   onProgress?: (progress: ScanProgress) => void;
   /** SCAN COUNT hint: how many keys each SCAN call looks at. */
   count?: number;
@@ -54,6 +60,7 @@ export async function* scanSessionKeys(ctx: SessionContext, options: ScanOptions
   const progress: ScanProgress = { scannedKeys: 0, estimatedKeys, nodesDone: start.nodeIndex, nodesTotal: named.length };
   const pattern = ctx.keys.scanPattern();
   const count = String(options.count ?? ctx.batchSize);
+  const seen = options.unique === true ? new Set<string>() : undefined;
 
   for (let index = start.nodeIndex; index < named.length; index += 1) {
     const { node, name } = named[index]!;
@@ -71,7 +78,8 @@ export async function* scanSessionKeys(ctx: SessionContext, options: ScanOptions
       } catch (error) {
         throw ctx.redis.failure(error);
       }
-      const [cursor, keys] = reply;
+      const [cursor, returned] = reply;
+      const keys = seen === undefined ? returned : returned.filter((key) => firstTime(seen, key));
       // Ask for the next batch now, so the server scans while the caller works on this one.
       if (cursor !== '0') pending = scan(cursor);
       progress.scannedKeys += keys.length;
@@ -82,6 +90,12 @@ export async function* scanSessionKeys(ctx: SessionContext, options: ScanOptions
       if (cursor === '0') break;
     }
   }
+}
+
+function firstTime(seen: Set<string>, key: string): boolean {
+  if (seen.has(key)) return false;
+  seen.add(key);
+  return true;
 }
 
 function nodeName(node: Redis): string {
@@ -120,26 +134,15 @@ export interface ReadResult {
  * are left out (they are gone for the server); malformed records and keys of another type are reported.
  */
 export async function readSessions(ctx: SessionContext, keys: string[]): Promise<ReadResult> {
-  const client = await ctx.client();
   const nowMicros = ctx.now().getTime() * 1000;
-  const settled = await Promise.all(
-    keys.map((key) =>
-      Promise.allSettled([client.hgetall(key), client.pttl(key)]).then(([hash, pttl]) => ({ key, hash, pttl })),
-    ),
-  );
   const result: ReadResult = { sessions: [], problems: [], missing: [] };
-  for (const { key, hash, pttl } of settled) {
+  for (const { key, hash, pttl } of await readHashes(ctx, keys)) {
     const id = ctx.keys.idOf(key);
-    if (hash.status === 'rejected') {
-      const reason: unknown = hash.reason;
-      if (reason instanceof Error && reason.message.startsWith('WRONGTYPE')) {
-        result.problems.push({ key, ...(id === undefined ? {} : { id }), problem: 'not a session: the key holds another Redis type than a hash' });
-        continue;
-      }
-      throw ctx.redis.failure(reason);
+    if (hash === 'wrongtype') {
+      result.problems.push({ key, ...(id === undefined ? {} : { id }), problem: 'not a session: the key holds another Redis type than a hash' });
+      continue;
     }
-    if (pttl.status === 'rejected') throw ctx.redis.failure(pttl.reason);
-    if (Object.keys(hash.value).length === 0) {
+    if (hash === undefined) {
       result.missing.push(key);
       continue;
     }
@@ -147,16 +150,85 @@ export async function readSessions(ctx: SessionContext, keys: string[]): Promise
       result.problems.push({ key, problem: 'not a session: the key name is not the prefix followed by a SHA-256 hex hash' });
       continue;
     }
-    const parsed = parseSessionHash(id, hash.value);
+    const parsed = parseSessionHash(id, hash);
     if (!parsed.ok) {
       result.problems.push({ key, id, problem: parsed.problem });
       continue;
     }
     if (parsed.record.expiresAtMicros <= nowMicros) {
-      if (pttl.value === -1) result.problems.push({ key, id, problem: 'expired session kept without a TTL: the server will reject it; revoke it to clean up' });
+      if (pttl === -1) result.problems.push({ key, id, problem: 'expired session kept without a TTL: the server will reject it; revoke it to clean up' });
       continue;
     }
-    result.sessions.push({ ...parsed.record, ttlSeconds: pttl.value < 0 ? null : Math.floor(pttl.value / 1000) });
+    result.sessions.push({ ...parsed.record, ttlSeconds: pttl < 0 ? null : Math.floor(pttl / 1000) });
   }
   return result;
+}
+
+interface RawRead {
+  key: string;
+  /** undefined when the key does not exist. */
+  hash: Record<string, string> | 'wrongtype' | undefined;
+  pttl: number;
+}
+
+/**
+ * HGETALL + PTTL for each key: one script call per batch on a single server; in a cluster (a batch
+ * spans many slots) two commands per key, auto-pipelined into one round trip per node.
+ */
+async function readHashes(ctx: SessionContext, keys: string[]): Promise<RawRead[]> {
+  if (keys.length === 0) return [];
+  const client = await ctx.client();
+  if (!ctx.redis.isCluster) {
+    let replies: Awaited<ReturnType<typeof client.latchkeyReadMany>>;
+    try {
+      replies = await client.latchkeyReadMany(keys.length, ...keys);
+    } catch (error) {
+      throw ctx.redis.failure(error);
+    }
+    return keys.map((key, i) => {
+      const reply = replies[i] ?? [];
+      if (reply.length === 0) return { key, hash: undefined, pttl: -2 };
+      if (reply[0] === 'wrongtype') return { key, hash: 'wrongtype', pttl: -2 };
+      const [pttl, ...flat] = reply as [number, ...string[]];
+      // No prototype: field names come from Redis, and one may be "__proto__".
+      const hash = Object.create(null) as Record<string, string>;
+      for (let f = 0; f + 1 < flat.length; f += 2) hash[flat[f]!] = flat[f + 1]!;
+      return { key, hash, pttl };
+    });
+  }
+  const settled = await Promise.all(keys.map((key) => Promise.allSettled([client.hgetall(key), client.pttl(key)])));
+  return keys.map((key, i) => {
+    const [hash, pttl] = settled[i]!;
+    if (hash.status === 'rejected') {
+      if (String((hash.reason as Error | undefined)?.message).startsWith('WRONGTYPE')) return { key, hash: 'wrongtype', pttl: -2 };
+      throw ctx.redis.failure(hash.reason);
+    }
+    if (pttl.status === 'rejected') throw ctx.redis.failure(pttl.reason);
+    return { key, hash: Object.keys(hash.value).length === 0 ? undefined : hash.value, pttl: pttl.value };
+  });
+}
+
+/**
+ * The keys among `keys` whose hash field `field` equals `value`: the owner filter of keyspace walks.
+ * On a single server one script call per batch does it; in a cluster, one HGET per key, auto-pipelined
+ * per node (a batch spans many slots). Keys of another type never match.
+ */
+export async function keysWithField(ctx: SessionContext, keys: string[], field: string, value: string): Promise<string[]> {
+  if (keys.length === 0) return [];
+  const client = await ctx.client();
+  if (!ctx.redis.isCluster) {
+    try {
+      const positions = await client.latchkeyMatchField(keys.length, ...keys, field, value);
+      return positions.map((position) => keys[position - 1]!);
+    } catch (error) {
+      throw ctx.redis.failure(error);
+    }
+  }
+  const values = await Promise.allSettled(keys.map((key) => client.hget(key, field)));
+  return keys.filter((_, i) => {
+    const read = values[i]!;
+    if (read.status === 'fulfilled') return read.value === value;
+    if (String((read.reason as Error | undefined)?.message).startsWith('WRONGTYPE')) return false;
+    throw ctx.redis.failure(read.reason);
+  });
 }

@@ -58,6 +58,40 @@ local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 redis.call('PEXPIREAT', KEYS[1], string.format('%.0f', tonumber(top[2])))
 return 1`,
   },
+  /**
+   * Which of KEYS have hash field ARGV[1] equal to ARGV[2]: the 1-based positions, in order. Keys of
+   * another type or without the field never match. One call per scanned batch replaces one HGET per key.
+   * Only for a single server: in a cluster, one batch of keys spans many slots, so this would be CROSSSLOT.
+   */
+  latchkeyMatchField: {
+    lua: `
+local matches = {}
+for i, key in ipairs(KEYS) do
+  local value = redis.pcall('HGET', key, ARGV[1])
+  if type(value) == 'string' and value == ARGV[2] then matches[#matches + 1] = i end
+end
+return matches`,
+  },
+  /**
+   * HGETALL and PTTL of every key in KEYS in one call: per key {pttl, field, value, …}, {} when the key
+   * is gone, or {'wrongtype'} for another type. Single server only, like latchkeyMatchField.
+   */
+  latchkeyReadMany: {
+    lua: `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local fields = redis.pcall('HGETALL', key)
+  if type(fields) ~= 'table' or fields.err then
+    out[i] = {'wrongtype'}
+  elseif #fields == 0 then
+    out[i] = {}
+  else
+    table.insert(fields, 1, redis.call('PTTL', key))
+    out[i] = fields
+  end
+end
+return out`,
+  },
 } as const;
 
 type RevokeReply = null | ['ok', string, string] | ['wrongtype', string];
@@ -67,6 +101,10 @@ interface ScriptCommands {
   latchkeyRevokeSession(key: string): Promise<RevokeReply>;
   latchkeyExtendSession(key: string, expected: string, next: string, nextMs: string): Promise<number>;
   latchkeyIndexPut(key: string, score: string, member: string, mode: 'XX' | ''): Promise<number>;
+  /** Called as (numberOfKeys, ...keys). */
+  latchkeyReadMany(numberOfKeys: number, ...keys: string[]): Promise<(['wrongtype'] | [] | [number, ...string[]])[]>;
+  /** Called as (numberOfKeys, ...keys, field, value). */
+  latchkeyMatchField(numberOfKeys: number, ...args: string[]): Promise<number[]>;
 }
 
 const installed = new WeakSet<object>();
