@@ -14,7 +14,7 @@ import { deviceIdSchema, parseInput, userIdSchema } from './session-input';
  *   single server; two in a cluster). Cost O(the owner's sessions), independent of the keyspace.
  * - 'scan': walk the keyspace with SCAN and pipelined HMGETs: finds sessions written by servers that
  *   keep no index. Cost O(keyspace), one round trip per batch, never one per key.
- * - 'both' (the default): the index first, so indexed sessions end at once, then the scan. Use it unless
+ * - 'both' (the default unless the store is told otherwise): the index first, so indexed sessions end at once, then the scan. Use it unless
  *   every writer of this Redis maintains Latchkey's indexes (or they were just rebuilt), because a
  *   session missed by a lost-device revocation stays usable by whoever has the device.
  *
@@ -22,7 +22,6 @@ import { deviceIdSchema, parseInput, userIdSchema } from './session-input';
  * revocation again finishes the job, and sessions already revoked are not counted twice.
  */
 export type LookupStrategy = 'index' | 'scan' | 'both';
-export const DEFAULT_STRATEGY: LookupStrategy = 'both';
 
 export interface BulkRevocationProgress {
   phase: 'index' | 'scan';
@@ -49,7 +48,7 @@ export interface BulkRevocationResult {
 
 export async function revokeOwnerSessions(ctx: SessionContext, kind: IndexKind, owner: string, options: BulkRevocationOptions = {}): Promise<BulkRevocationResult> {
   parseInput(kind === 'user' ? userIdSchema : deviceIdSchema, owner, `${kind} id`);
-  const strategy = options.strategy ?? DEFAULT_STRATEGY;
+  const strategy = options.strategy ?? ctx.defaultStrategy;
   const result: BulkRevocationResult = { revoked: 0, viaIndex: 0, viaScan: 0, strategy, skipped: [] };
   const revokedIds: string[] = [];
   let outcome: 'complete' | 'partial' = 'partial';
@@ -89,7 +88,8 @@ async function revokeThroughIndex(
     // cluster the two land on different nodes with no such order, so the clean-up waits for the replies.
     // Both are issued synchronously on one client, so auto-pipelining sends them in this order.
     const client = await ctx.client();
-    const revoking = Promise.all(keys.map((key) => client.latchkeyRevokeSession(key)));
+    const field = kind === 'user' ? 'user_id' : 'device_id';
+    const revoking = Promise.all(keys.map((key) => client.latchkeyRevokeSession(key, field, owner)));
     const cleaning = ctx.redis.isCluster ? undefined : dropIndexEntries(ctx, client, chunk);
     let replies: RevokeReply[];
     try {
@@ -102,12 +102,12 @@ async function revokeThroughIndex(
       const entry = chunk[i]!;
       if (reply !== null && reply[0] === 'wrongtype') {
         result.skipped.push({ key: keys[i]!, id: entry.id, problem: `not a session: the key holds a ${reply[1]}, not a hash` });
-      } else if (reply !== null) {
+      } else if (reply !== null && reply[0] === 'ok') {
         result.revoked += 1;
         result.viaIndex += 1;
         note(revokedIds, entry.id);
       }
-      // Deleted now, or already gone: either way its index entries must go.
+      // Deleted now, already gone, or not this owner's session: either way this entry must go.
       gone.push(reply !== null && reply[0] === 'ok' ? { id: entry.id, userId: reply[1], deviceId: reply[2] } : entry);
     });
     if (cleaning === undefined) await clean(ctx, gone);
@@ -127,10 +127,10 @@ async function revokeThroughScan(
   for await (const batch of scanSessionKeys(ctx, { signal: options.signal })) {
     const matches = await keysWithField(ctx, batch.keys, field, owner);
     if (matches.length > 0) {
-      const replies = await revokeKeys(ctx, matches);
+      const replies = await revokeKeys(ctx, matches, field, owner);
       const gone: { id: string; userId: string; deviceId: string }[] = [];
       replies.forEach((reply, i) => {
-        if (reply === null || reply[0] !== 'ok') return;
+        if (reply?.[0] !== 'ok') return;
         const id = ctx.keys.idOf(matches[i]!);
         result.revoked += 1;
         result.viaScan += 1;
@@ -145,10 +145,10 @@ async function revokeThroughScan(
   }
 }
 
-async function revokeKeys(ctx: SessionContext, keys: string[]): Promise<RevokeReply[]> {
+async function revokeKeys(ctx: SessionContext, keys: string[], field: 'user_id' | 'device_id', owner: string): Promise<RevokeReply[]> {
   const client = await ctx.client();
   try {
-    return await Promise.all(keys.map((key) => client.latchkeyRevokeSession(key)));
+    return await Promise.all(keys.map((key) => client.latchkeyRevokeSession(key, field, owner)));
   } catch (error) {
     throw ctx.redis.failure(error);
   }

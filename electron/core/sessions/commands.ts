@@ -106,13 +106,15 @@ export async function openCliSessionStore(options: {
   logger: Logger;
   keychain?: Keychain;
   onAudit?: AuditSink;
+  /** Default lookup for list/revoke-user/revoke-device: 'both' unless every writer keeps the indexes. */
+  defaultStrategy?: LookupStrategy;
 }): Promise<CliStore> {
   if (options.redisUrl === undefined || options.redisUrl === '') {
     throw invalidInput('No Redis to work on: pass --redis redis://host:6379 or set LATCHKEY_REDIS_URL.');
   }
   const { config, password } = connectionFromUrl(options.redisUrl, { prefix: options.prefix ?? DEFAULT_PREFIX });
   const redis = await openSessionRedis(config, { logger: options.logger, keychain: options.keychain, password });
-  const store = new SessionStore({ redis, logger: options.logger, onAudit: options.onAudit });
+  const store = new SessionStore({ redis, logger: options.logger, onAudit: options.onAudit, defaultStrategy: options.defaultStrategy });
   return { store, close: () => redis.close() };
 }
 

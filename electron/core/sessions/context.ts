@@ -1,4 +1,5 @@
 import type { Logger } from '../log';
+import type { LookupStrategy } from './bulk-revocation';
 import { AUDIT_MAX_IDS, type AuditSink, type SessionAuditEvent } from './audit';
 import type { RedisClient, SessionRedis } from './connection';
 import { SessionKeys } from './keys';
@@ -12,6 +13,8 @@ export interface SessionContext {
   now: () => Date;
   /** Keys read or sessions revoked per pipelined batch. */
   batchSize: number;
+  /** How owner lookups and bulk revocations find sessions when the caller does not say. */
+  defaultStrategy: LookupStrategy;
   audit(event: Omit<SessionAuditEvent, 'at' | 'target' | 'prefix' | 'sessionIdsTruncated'>): Promise<void>;
   client(): Promise<ReturnType<typeof withScripts>>;
 }
@@ -21,6 +24,7 @@ export function createSessionContext(options: {
   logger: Logger;
   now?: () => Date;
   batchSize?: number;
+  defaultStrategy?: LookupStrategy;
   onAudit?: AuditSink;
 }): SessionContext {
   const now = options.now ?? (() => new Date());
@@ -31,6 +35,7 @@ export function createSessionContext(options: {
     logger,
     now,
     batchSize: options.batchSize ?? 1_000,
+    defaultStrategy: options.defaultStrategy ?? 'both',
     async audit(event) {
       const full: SessionAuditEvent = {
         ...event,

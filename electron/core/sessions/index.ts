@@ -6,7 +6,6 @@ export { SessionStore, createSessionStore, DEFAULT_TTL_HOURS, missingMessage } f
 export type { SessionStoreOptions, CreatedSession, ValidationResult, InvalidReason, RevokeResult, ExtendResult } from './store';
 export { openSessionRedis, parseRedisConnection, connectionFromUrl, redisConnectionSchema, REDIS_PASSWORD_SERVICE } from './connection';
 export type { SessionRedis, SessionRedisDeps, RedisConnectionConfig, RedisConnectionInput } from './connection';
-export { DEFAULT_STRATEGY } from './bulk-revocation';
 export type { LookupStrategy, BulkRevocationOptions, BulkRevocationProgress, BulkRevocationResult } from './bulk-revocation';
 export { METADATA_FILTER_FIELDS } from './queries';
 export type { SessionFilter, SessionList, SessionPage, StreamBatch, OwnerQueryOptions, MetadataFilterField } from './queries';

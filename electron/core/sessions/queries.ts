@@ -1,5 +1,5 @@
 import { invalidInput } from '../errors';
-import { DEFAULT_STRATEGY, type LookupStrategy } from './bulk-revocation';
+import type { LookupStrategy } from './bulk-revocation';
 import type { SessionContext } from './context';
 import { readIndexedSessions, type IndexKind } from './indexes';
 import { keysWithField, readSessions, scanSessionKeys, type ScanOptions, type ScanProgress, type Session, type SessionProblem } from './scan';
@@ -54,7 +54,7 @@ export interface OwnerQueryOptions {
 
 export async function sessionsOfOwner(ctx: SessionContext, kind: IndexKind, owner: string, options: OwnerQueryOptions = {}): Promise<SessionList> {
   parseInput(kind === 'user' ? userIdSchema : deviceIdSchema, owner, `${kind} id`);
-  const strategy = options.strategy ?? DEFAULT_STRATEGY;
+  const strategy = options.strategy ?? ctx.defaultStrategy;
   const byId = new Map<string, Session>();
   const problems = new Map<string, SessionProblem>();
   const add = (list: SessionList) => {

@@ -17,7 +17,9 @@ return 1`,
   },
   /**
    * Deletes a session and says whose it was: nil when there was nothing to delete, {'ok', user, device}
-   * when deleted, {'wrongtype', type} when the key is not a hash (left alone).
+   * when deleted, {'wrongtype', type} when the key is not a hash (left alone). With ARGV[1] (a field) and
+   * ARGV[2] (a value), deletes only a session whose field has that value, else {'mismatch'}: an index
+   * entry can only ever revoke a session of the owner it was filed under.
    */
   latchkeyRevokeSession: {
     numberOfKeys: 1,
@@ -26,6 +28,10 @@ local kind = redis.call('TYPE', KEYS[1])['ok']
 if kind == 'none' then return false end
 if kind ~= 'hash' then return {'wrongtype', kind} end
 local owner = redis.call('HMGET', KEYS[1], 'user_id', 'device_id')
+if ARGV[1] then
+  local expected = (ARGV[1] == 'user_id') and owner[1] or owner[2]
+  if expected ~= ARGV[2] then return {'mismatch'} end
+end
 redis.call('DEL', KEYS[1])
 return {'ok', owner[1] or '', owner[2] or ''}`,
   },
@@ -94,11 +100,11 @@ return out`,
   },
 } as const;
 
-type RevokeReply = null | ['ok', string, string] | ['wrongtype', string];
+type RevokeReply = null | ['ok', string, string] | ['wrongtype', string] | ['mismatch'];
 
 interface ScriptCommands {
   latchkeyCreateSession(key: string, ...args: string[]): Promise<number>;
-  latchkeyRevokeSession(key: string): Promise<RevokeReply>;
+  latchkeyRevokeSession(key: string, ...ownerCheck: [] | ['user_id' | 'device_id', string]): Promise<RevokeReply>;
   latchkeyExtendSession(key: string, expected: string, next: string, nextMs: string): Promise<number>;
   latchkeyIndexPut(key: string, score: string, member: string, mode: 'XX' | ''): Promise<number>;
   /** Called as (numberOfKeys, ...keys). */

@@ -2,7 +2,7 @@ import { conflict, notFound } from '../errors';
 import type { Logger } from '../log';
 import { collectSessionStats, type SessionStats } from './analytics';
 import type { AuditSink } from './audit';
-import { revokeOwnerSessions, type BulkRevocationOptions, type BulkRevocationResult } from './bulk-revocation';
+import { revokeOwnerSessions, type BulkRevocationOptions, type BulkRevocationResult, type LookupStrategy } from './bulk-revocation';
 import type { SessionRedis } from './connection';
 import { createSessionContext, type SessionContext } from './context';
 import { countFailedValidation } from './failed-validations';
@@ -42,6 +42,12 @@ export interface SessionStoreOptions {
   onAudit?: AuditSink;
   /** Sessions per pipelined batch for bulk work. */
   batchSize?: number;
+  /**
+   * How owner lookups and bulk revocations find sessions by default: 'both' (index, then keyspace walk;
+   * the default) is right unless every writer of this Redis maintains Latchkey's indexes, in which
+   * case 'index' makes them O(the owner's sessions).
+   */
+  defaultStrategy?: LookupStrategy;
 }
 
 export interface CreatedSession extends Session {
@@ -62,7 +68,7 @@ export interface RevokeResult {
 export type ExtendResult = { extended: true; session: Session } | { extended: false; reason: InvalidReason };
 
 export class SessionStore {
-  readonly ctx: SessionContext;
+  private readonly ctx: SessionContext;
   private readonly defaultTtlHours: number;
 
   constructor(options: SessionStoreOptions) {

@@ -93,6 +93,29 @@ describe('per-user and per-device indexes on a real redis-server', () => {
     expect(await t.raw.zcard('latchkey:session:user:alice')).toBe(2);
   });
 
+  it('never revokes another owner’s session through a wrong index entry', async () => {
+    const victim = await t.store.create({ userId: 'victim', deviceId: 'v-phone' });
+    // An entry filed under "intruder" that names the victim's session (a bug, or a hand-edited index).
+    await t.raw.zadd('latchkey:session:user:intruder', Date.now() + 3600_000, `${victim.id}:v-phone`);
+    expect(await t.store.revokeUser('intruder', { strategy: 'index' })).toMatchObject({ revoked: 0 });
+    expect(await t.store.validate(victim.token)).toMatchObject({ valid: true });
+    expect(await t.raw.exists('latchkey:session:user:intruder')).toBe(0);
+    expect((await t.store.listByUser('intruder', { strategy: 'index' })).sessions).toEqual([]);
+  });
+
+  it('uses the store’s default strategy when a call does not name one', async () => {
+    const indexOnly = await openTestStore({ url: server.url }, { defaultStrategy: 'index' });
+    try {
+      await seedCreateSession(t.raw, { userId: 'erin', deviceId: 'tab' });
+      await indexOnly.store.create({ userId: 'erin', deviceId: 'tab' });
+      expect((await indexOnly.store.listByUser('erin')).sessions).toHaveLength(1);
+      expect(await indexOnly.store.revokeDevice('tab')).toMatchObject({ revoked: 1, strategy: 'index' });
+      expect(await t.store.revokeDevice('tab')).toMatchObject({ revoked: 1, viaScan: 1, strategy: 'both' });
+    } finally {
+      await indexOnly.close();
+    }
+  });
+
   it('revokes a user through the index alone in a few round trips, cleaning the device indexes too', async () => {
     for (let i = 0; i < 5; i += 1) await t.store.create({ userId: 'carol', deviceId: `dev-${i % 2}` });
     await t.store.create({ userId: 'dave', deviceId: 'dev-0' });
