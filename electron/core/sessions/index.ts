@@ -18,3 +18,5 @@ export type { SessionAuditEvent, SessionAuditKind, AuditSink } from './audit';
 export { DEFAULT_PREFIX } from './keys';
 export { shortSessionId } from './tokens';
 export * from './commands';
+export { createSessionSchema, userIdSchema, deviceIdSchema, hoursSchema, metadataSchema, MAX_TTL_HOURS } from './session-input';
+export type { CreateSessionInput, SessionSelector } from './session-input';
