@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../electron/core/log';
 import { openSessionRedis } from '../../../electron/core/sessions/connection';
@@ -77,6 +78,25 @@ describe('connection faults give typed errors, never a hang', () => {
       .then((redis) => redis.ready())
       .catch((error: unknown) => error);
     expect(failure).toMatchObject({ kind: 'BackendUnavailable', message: expect.stringContaining(`127.0.0.1:${port} is not reachable (ECONNREFUSED)`), retryAfterMs: 2000 });
+  });
+
+  it('gives up on a server that accepts connections but never answers (bounded timeouts, no hang)', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => {
+      sockets.push(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const failure = await openSessionRedis({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 500, commandTimeoutMs: 1000, maxReconnectAttempts: 1 }, { logger: quiet })
+        .then((redis) => redis.ready())
+        .catch((error: unknown) => error);
+      expect(failure).toMatchObject({ kind: 'BackendUnavailable', message: expect.stringContaining(`127.0.0.1:${port} is not reachable`) });
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      silent.close();
+    }
   });
 
   it('recovers when a Redis that went down comes back', async () => {
