@@ -1,0 +1,228 @@
+import { invalidInput, notFound } from '../errors';
+import type { Keychain } from '../keychain';
+import type { Logger } from '../log';
+import type { SessionStats } from './analytics';
+import type { AuditSink } from './audit';
+import type { BulkRevocationProgress, LookupStrategy } from './bulk-revocation';
+import { connectionFromUrl, openSessionRedis } from './connection';
+import { DEFAULT_PREFIX } from './keys';
+import type { ScanProgress, Session, SessionProblem } from './scan';
+import { missingMessage, SessionStore, type CreatedSession } from './store';
+
+/**
+ * The `latchkey sessions …` commands, minus argv parsing and process exit: each returns the plain,
+ * JSON-able object the command prints, in the exact shape scripts depend on, or throws a LatchkeyError
+ * (NotFound means exit 3: invalid, expired, nothing to revoke). Tokens arrive as arguments of these
+ * functions only from standard input, and leave only in `sessionsCreate`'s result.
+ */
+
+/** `{token, id, user_id, device_id, created_at, expires_at, metadata}` */
+export interface CreatedSessionOutput {
+  token: string;
+  id: string;
+  user_id: string;
+  device_id: string;
+  created_at: string;
+  expires_at: string;
+  metadata: Record<string, unknown>;
+}
+
+/** `{id, user_id, device_id, created_at, expires_at, ttl_seconds, metadata}`; id = hex SHA-256 of the token. */
+export interface SessionOutput {
+  id: string;
+  user_id: string;
+  device_id: string;
+  created_at: string;
+  expires_at: string;
+  /** Seconds until Redis expires the key; null if the key has no TTL. */
+  ttl_seconds: number | null;
+  metadata: Record<string, unknown>;
+}
+
+export interface RevokedOutput {
+  revoked: number;
+}
+
+export interface StatsOutput {
+  generated_at: string;
+  active_sessions: number;
+  problems: number;
+  by_device_type: Record<string, number>;
+  by_os: Record<string, number>;
+  by_app_version: Record<string, number>;
+  created_per_hour: { hour: string; count: number }[];
+  failed_validations_per_hour: { hour: string; count: number }[];
+  expiring_within_hour: number;
+  scanned_keys: number;
+}
+
+export function sessionOutput(session: Session): SessionOutput {
+  return {
+    id: session.id,
+    user_id: session.userId,
+    device_id: session.deviceId,
+    created_at: session.createdAt,
+    expires_at: session.expiresAt,
+    ttl_seconds: session.ttlSeconds,
+    metadata: session.metadata,
+  };
+}
+
+function createdOutput(session: CreatedSession): CreatedSessionOutput {
+  return {
+    token: session.token,
+    id: session.id,
+    user_id: session.userId,
+    device_id: session.deviceId,
+    created_at: session.createdAt,
+    expires_at: session.expiresAt,
+    metadata: session.metadata,
+  };
+}
+
+/** `--meta key=value`, repeatable; the last value of a key wins. */
+export function parseMetaPairs(pairs: readonly string[]): Record<string, string> {
+  const metadata: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw invalidInput(`--meta takes key=value, as in --meta device_type=wearable; "${pair.slice(0, 40)}" has no key.`);
+    metadata[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return { ...metadata };
+}
+
+export interface CliStore {
+  store: SessionStore;
+  close(): Promise<void>;
+}
+
+/**
+ * The store for one CLI run: `--redis URL` or LATCHKEY_REDIS_URL (a password in that URL is used for
+ * this connection only), `--prefix` (default `session:`).
+ */
+export async function openCliSessionStore(options: {
+  redisUrl: string | undefined;
+  prefix?: string;
+  logger: Logger;
+  keychain?: Keychain;
+  onAudit?: AuditSink;
+  /** Default lookup for list/revoke-user/revoke-device: 'both' unless every writer keeps the indexes. */
+  defaultStrategy?: LookupStrategy;
+}): Promise<CliStore> {
+  if (options.redisUrl === undefined || options.redisUrl === '') {
+    throw invalidInput('No Redis to work on: pass --redis redis://host:6379 or set LATCHKEY_REDIS_URL.');
+  }
+  const { config, password } = connectionFromUrl(options.redisUrl, { prefix: options.prefix ?? DEFAULT_PREFIX });
+  const redis = await openSessionRedis(config, { logger: options.logger, keychain: options.keychain, password });
+  const store = new SessionStore({ redis, logger: options.logger, onAudit: options.onAudit, defaultStrategy: options.defaultStrategy });
+  return { store, close: () => redis.close() };
+}
+
+/** `latchkey sessions create --user U --device D [--ttl-hours N] [--meta key=value]...` */
+export async function sessionsCreate(store: SessionStore, args: { user: string; device: string; ttlHours?: number; meta?: readonly string[] }): Promise<CreatedSessionOutput> {
+  const created = await store.create({ userId: args.user, deviceId: args.device, ttlHours: args.ttlHours, metadata: parseMetaPairs(args.meta ?? []) });
+  return createdOutput(created);
+}
+
+/** `latchkey sessions validate --token-stdin`: the session, or NotFound (exit 3) when invalid or expired. */
+export async function sessionsValidate(store: SessionStore, token: string): Promise<SessionOutput> {
+  const result = await store.validate(token);
+  if (!result.valid) throw notFound(`The token is not valid. ${missingMessage(result.reason)}`);
+  return sessionOutput(result.session);
+}
+
+export interface ListArgs {
+  user?: string;
+  device?: string;
+  strategy?: LookupStrategy;
+  /** Keys under the prefix that are not usable sessions: the CLI prints these as warnings on stderr. */
+  onProblem?: (problem: SessionProblem) => void;
+  onProgress?: (progress: ScanProgress) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * `latchkey sessions list [--user U] [--device D]`, item by item: print `[`, the items, `]` to stream a
+ * keyspace of millions without holding it. With --user or --device the owner's sessions come through
+ * the index (and the keyspace walk, per `strategy`); with neither, every session is walked.
+ */
+export async function* sessionsListItems(store: SessionStore, args: ListArgs = {}): AsyncGenerator<SessionOutput> {
+  const report = (problems: SessionProblem[]) => problems.forEach((problem) => args.onProblem?.(problem));
+  if (args.user !== undefined || args.device !== undefined) {
+    const owner = args.user !== undefined ? { kind: 'user' as const, id: args.user } : { kind: 'device' as const, id: args.device! };
+    const options = { strategy: args.strategy, signal: args.signal, onProgress: args.onProgress };
+    const list = owner.kind === 'user' ? await store.listByUser(owner.id, options) : await store.listByDevice(owner.id, options);
+    report(list.problems);
+    for (const session of list.sessions) {
+      if (args.device !== undefined && session.deviceId !== args.device) continue;
+      yield sessionOutput(session);
+    }
+    return;
+  }
+  for await (const batch of store.stream({ signal: args.signal, onProgress: args.onProgress })) {
+    report(batch.problems);
+    for (const session of batch.sessions) yield sessionOutput(session);
+  }
+}
+
+/** `latchkey sessions list …` collected into the array it prints. */
+export async function sessionsList(store: SessionStore, args: ListArgs = {}): Promise<SessionOutput[]> {
+  const items: SessionOutput[] = [];
+  for await (const item of sessionsListItems(store, args)) items.push(item);
+  return items;
+}
+
+/** `latchkey sessions show <id>` */
+export async function sessionsShow(store: SessionStore, id: string): Promise<SessionOutput> {
+  return sessionOutput(await store.get(id));
+}
+
+/** `latchkey sessions revoke (--token-stdin | --id <id>)`: `{revoked: 1}`, or NotFound (exit 3). */
+export async function sessionsRevoke(store: SessionStore, selector: { token: string } | { id: string }): Promise<RevokedOutput> {
+  const result = await store.revoke(selector);
+  if (!result.revoked) throw notFound('There was no such session to revoke: it was already revoked, has expired, or never existed.');
+  return { revoked: 1 };
+}
+
+export interface BulkArgs {
+  strategy?: LookupStrategy;
+  signal?: AbortSignal;
+  onProgress?: (progress: BulkRevocationProgress) => void;
+}
+
+/** `latchkey sessions revoke-user <user>` → `{revoked: N}` (N may be 0). */
+export async function sessionsRevokeUser(store: SessionStore, user: string, args: BulkArgs = {}): Promise<RevokedOutput> {
+  return { revoked: (await store.revokeUser(user, args)).revoked };
+}
+
+/** `latchkey sessions revoke-device <device>` → `{revoked: N}` (N may be 0). */
+export async function sessionsRevokeDevice(store: SessionStore, device: string, args: BulkArgs = {}): Promise<RevokedOutput> {
+  return { revoked: (await store.revokeDevice(device, args)).revoked };
+}
+
+/** `latchkey sessions extend --token-stdin --hours N`: the extended session, or NotFound (exit 3). */
+export async function sessionsExtend(store: SessionStore, token: string, hours: number): Promise<SessionOutput> {
+  const result = await store.extend({ token }, hours);
+  if (!result.extended) throw notFound(`The session cannot be extended. ${missingMessage(result.reason)}`);
+  return sessionOutput(result.session);
+}
+
+/** `latchkey sessions stats` */
+export async function sessionsStats(store: SessionStore, args: { hours?: number; signal?: AbortSignal; onProgress?: (progress: ScanProgress) => void } = {}): Promise<StatsOutput> {
+  return statsOutput(await store.stats(args));
+}
+
+export function statsOutput(stats: SessionStats): StatsOutput {
+  return {
+    generated_at: stats.generatedAt,
+    active_sessions: stats.activeSessions,
+    problems: stats.problems,
+    by_device_type: stats.byDeviceType,
+    by_os: stats.byOs,
+    by_app_version: stats.byAppVersion,
+    created_per_hour: stats.createdPerHour,
+    failed_validations_per_hour: stats.failedValidationsPerHour,
+    expiring_within_hour: stats.expiringWithinHour,
+    scanned_keys: stats.scannedKeys,
+  };
+}

@@ -1,0 +1,284 @@
+import { readFile } from 'node:fs/promises';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { z } from 'zod';
+import { invalidInput, notFound, unauthenticated, type LatchkeyError } from '../errors';
+import type { Keychain } from '../keychain';
+import type { Logger } from '../log';
+import { DEFAULT_PREFIX } from './keys';
+import { redisFailure } from './redis-errors';
+
+/**
+ * A Redis connection for session administration: one server (optionally TLS, ACL user, database),
+ * a Sentinel-managed master, or a Redis Cluster. The config holds no password: it names a keychain
+ * account (service `latchkey-redis`) whose password is read when connecting.
+ *
+ * Connecting never hangs and never retries forever: a bounded connect timeout, a few reconnect attempts,
+ * then a typed error. A connection that gave up is rebuilt by the next operation (the app's "Retry").
+ */
+export const REDIS_PASSWORD_SERVICE = 'latchkey-redis';
+
+const hostPort = z.object({ host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535) });
+
+const redisUrl = z
+  .string()
+  .max(2048)
+  .refine((text) => /^rediss?:\/\//.test(text), 'must start with redis:// or rediss://')
+  .refine((text) => {
+    try {
+      return new URL(text).password === '';
+    } catch {
+      return false;
+    }
+  }, 'must be a valid URL without a password (keep the password in the keychain and name its account)');
+
+export const redisConnectionSchema = z
+  .object({
+    mode: z.enum(['standalone', 'sentinel', 'cluster']).default('standalone'),
+    /** standalone: `redis[s]://[user@]host:port[/db]`. */
+    url: redisUrl.optional(),
+    /** cluster: seed nodes. */
+    nodes: z.array(hostPort).min(1).max(64).optional(),
+    sentinel: z
+      .object({
+        masterName: z.string().min(1).max(256),
+        sentinels: z.array(hostPort).min(1).max(16),
+        username: z.string().min(1).max(256).optional(),
+        passwordAccount: z.string().min(1).max(256).optional(),
+      })
+      .optional(),
+    db: z.number().int().min(0).max(1023).optional(),
+    prefix: z.string().default(DEFAULT_PREFIX),
+    username: z.string().min(1).max(256).optional(),
+    /** Keychain account (service `latchkey-redis`) that holds the password. */
+    passwordAccount: z.string().min(1).max(256).optional(),
+    tls: z
+      .object({
+        caFile: z.string().min(1).optional(),
+        certFile: z.string().min(1).optional(),
+        keyFile: z.string().min(1).optional(),
+        serverName: z.string().min(1).max(253).optional(),
+      })
+      .optional(),
+    connectTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+    commandTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+    maxReconnectAttempts: z.number().int().min(0).max(20).default(2),
+  })
+  .superRefine((config, ctx) => {
+    if (config.mode === 'standalone' && config.url === undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: 'is required for a single server' });
+    if (config.mode === 'cluster' && config.nodes === undefined) ctx.addIssue({ code: 'custom', path: ['nodes'], message: 'is required for a cluster' });
+    if (config.mode === 'sentinel' && config.sentinel === undefined) ctx.addIssue({ code: 'custom', path: ['sentinel'], message: 'is required for Sentinel' });
+    if (config.tls?.certFile !== undefined && config.tls.keyFile === undefined) ctx.addIssue({ code: 'custom', path: ['tls', 'keyFile'], message: 'is required with certFile' });
+  });
+
+export type RedisConnectionInput = z.input<typeof redisConnectionSchema>;
+export type RedisConnectionConfig = z.output<typeof redisConnectionSchema>;
+
+export function parseRedisConnection(input: unknown): RedisConnectionConfig {
+  const result = redisConnectionSchema.safeParse(input);
+  if (!result.success) {
+    const where = result.error.issues.map((issue) => `${issue.path.join('.') || 'connection'} ${issue.message}`).join('; ');
+    throw invalidInput(`The Redis connection settings are not valid: ${where}.`);
+  }
+  return result.data;
+}
+
+/**
+ * The settings for `--redis URL` / LATCHKEY_REDIS_URL. A password in the URL (common in runbooks that
+ * take it from an environment variable) is split off and returned apart, so it never lands in a config.
+ */
+export function connectionFromUrl(url: string, extra: Partial<RedisConnectionInput> = {}): { config: RedisConnectionConfig; password: string | undefined } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalidInput('The Redis URL is not valid. Use redis://[user@]host:port[/db] or rediss://… for TLS.');
+  }
+  const password = parsed.password === '' ? undefined : decodeURIComponent(parsed.password);
+  parsed.password = '';
+  return { config: parseRedisConnection({ ...extra, mode: 'standalone', url: parsed.toString() }), password };
+}
+
+export type RedisClient = Redis | Cluster;
+
+export interface SessionRedis {
+  /** host:port (or the cluster's seed node, or the Sentinel master name), for messages. */
+  readonly target: string;
+  readonly prefix: string;
+  readonly isCluster: boolean;
+  /** A connected client, reconnecting first if an earlier connection gave up. */
+  ready(): Promise<RedisClient>;
+  /** One client per master node: SCAN and DBSIZE are per node. */
+  masters(): Promise<Redis[]>;
+  /** A LatchkeyError for a failure of an operation on this connection. */
+  failure(error: unknown): LatchkeyError;
+  close(): Promise<void>;
+}
+
+export interface SessionRedisDeps {
+  logger: Logger;
+  keychain?: Keychain;
+  /** A password that came from somewhere other than the keychain (a URL in an environment variable). */
+  password?: string;
+}
+
+export async function openSessionRedis(input: RedisConnectionInput | RedisConnectionConfig, deps: SessionRedisDeps): Promise<SessionRedis> {
+  const config = parseRedisConnection(input);
+  const target = describeTarget(config);
+  const password = deps.password ?? (await keychainPassword(config.passwordAccount, deps.keychain, target));
+  const sentinelPassword = await keychainPassword(config.sentinel?.passwordAccount, deps.keychain, target);
+  const tls = await tlsOptions(config);
+  const log = deps.logger.child({ component: 'sessions.redis', target });
+
+  let client: RedisClient | undefined;
+  let lastConnectionError: unknown;
+  let connecting: Promise<RedisClient> | undefined;
+
+  const build = (): RedisClient => {
+    const retryStrategy = (times: number) => (times > config.maxReconnectAttempts ? null : Math.min(100 * 2 ** times, 1_000));
+    const common: RedisOptions = {
+      lazyConnect: true,
+      connectTimeout: config.connectTimeoutMs,
+      commandTimeout: config.commandTimeoutMs,
+      maxRetriesPerRequest: 1,
+      enableAutoPipelining: true,
+      username: config.username,
+      password,
+      tls,
+      connectionName: 'latchkey',
+    };
+    let made: RedisClient;
+    if (config.mode === 'cluster') {
+      const options: ClusterOptions = {
+        lazyConnect: true,
+        enableAutoPipelining: true,
+        clusterRetryStrategy: retryStrategy,
+        redisOptions: { ...common, retryStrategy: undefined } as ClusterOptions['redisOptions'],
+        slotsRefreshTimeout: config.connectTimeoutMs,
+      };
+      made = new Cluster(config.nodes ?? [], options);
+    } else if (config.mode === 'sentinel') {
+      const sentinel = config.sentinel!;
+      made = new Redis({
+        ...common,
+        retryStrategy,
+        db: config.db,
+        name: sentinel.masterName,
+        sentinels: sentinel.sentinels,
+        sentinelUsername: sentinel.username,
+        sentinelPassword,
+        sentinelRetryStrategy: retryStrategy,
+        enableTLSForSentinelMode: tls !== undefined,
+      });
+    } else {
+      const url = new URL(config.url!);
+      made = new Redis({
+        ...common,
+        retryStrategy,
+        host: url.hostname.replace(/^\[|\]$/g, ''),
+        port: url.port === '' ? 6379 : Number(url.port),
+        db: config.db ?? dbFromPath(url.pathname),
+        username: config.username ?? (url.username === '' ? undefined : decodeURIComponent(url.username)),
+      });
+    }
+    // Without a listener ioredis prints errors itself; keep them, reduced to safe fields, for mapping.
+    made.on('error', (error: unknown) => {
+      lastConnectionError = error;
+      log.debug('redis connection error', { error });
+    });
+    return made;
+  };
+
+  const connect = async (): Promise<RedisClient> => {
+    const fresh = build();
+    lastConnectionError = undefined;
+    try {
+      await fresh.connect();
+      if (fresh instanceof Cluster) await fresh.cluster('INFO');
+      else await fresh.ping();
+      client = fresh;
+      return fresh;
+    } catch (error) {
+      fresh.disconnect();
+      throw redisFailure(error, target, lastConnectionError);
+    }
+  };
+
+  const ready = async (): Promise<RedisClient> => {
+    if (client !== undefined && client.status !== 'end' && client.status !== 'close') return client;
+    connecting ??= connect().finally(() => {
+      connecting = undefined;
+    });
+    return connecting;
+  };
+
+  return {
+    target,
+    prefix: config.prefix,
+    isCluster: config.mode === 'cluster',
+    ready,
+    async masters() {
+      const current = await ready();
+      return current instanceof Cluster ? current.nodes('master') : [current];
+    },
+    failure: (error) => redisFailure(error, target, lastConnectionError),
+    async close() {
+      const current = client;
+      client = undefined;
+      if (current === undefined) return;
+      try {
+        await current.quit();
+      } catch {
+        current.disconnect();
+      }
+    },
+  };
+}
+
+function describeTarget(config: RedisConnectionConfig): string {
+  if (config.mode === 'cluster') return `cluster ${config.nodes!.map((n) => `${n.host}:${n.port}`).join(',')}`;
+  if (config.mode === 'sentinel') return `sentinel master "${config.sentinel!.masterName}"`;
+  const url = new URL(config.url!);
+  return `${url.hostname}:${url.port || '6379'}`;
+}
+
+function dbFromPath(pathname: string): number | undefined {
+  const text = pathname.replace(/^\//, '');
+  if (text === '') return undefined;
+  if (!/^\d{1,4}$/.test(text)) throw invalidInput('The database in a Redis URL is a number, as in redis://host:6379/2.');
+  return Number(text);
+}
+
+async function keychainPassword(account: string | undefined, keychain: Keychain | undefined, target: string): Promise<string | undefined> {
+  if (account === undefined) return undefined;
+  if (keychain === undefined) {
+    throw unauthenticated(`The connection to ${target} needs its password from the OS keychain, which is not available here.`);
+  }
+  const stored = await keychain.getPassword(REDIS_PASSWORD_SERVICE, account);
+  if (stored === null) {
+    throw notFound(`No Redis password is stored in the keychain under "${account}" (service ${REDIS_PASSWORD_SERVICE}). Save it in the connection settings, then try again.`);
+  }
+  return stored;
+}
+
+async function tlsOptions(config: RedisConnectionConfig): Promise<TlsOptions | undefined> {
+  const wantsTls = config.tls !== undefined || (config.url?.startsWith('rediss://') ?? false);
+  if (!wantsTls) return undefined;
+  const read = async (path: string | undefined, what: string) => {
+    if (path === undefined) return undefined;
+    try {
+      return await readFile(path);
+    } catch (error) {
+      throw notFound(`The ${what} file ${path} cannot be read. Check the path in the connection's TLS settings.`, { cause: error });
+    }
+  };
+  const options: TlsOptions = {};
+  const ca = await read(config.tls?.caFile, 'CA certificate');
+  const cert = await read(config.tls?.certFile, 'client certificate');
+  const key = await read(config.tls?.keyFile, 'client key');
+  if (ca !== undefined) options.ca = ca;
+  if (cert !== undefined) options.cert = cert;
+  if (key !== undefined) options.key = key;
+  if (config.tls?.serverName !== undefined) options.servername = config.tls.serverName;
+  return options;
+}

@@ -1,0 +1,22 @@
+/**
+ * Session administration on the HandsFree server's Redis data (DESIGN.md, "Sessions"): what
+ * createCore, the IPC handlers and the CLI use. Everything else in this folder is internal.
+ */
+export { SessionStore, createSessionStore, DEFAULT_TTL_HOURS, missingMessage } from './store';
+export type { SessionStoreOptions, CreatedSession, ValidationResult, InvalidReason, RevokeResult, ExtendResult } from './store';
+export { openSessionRedis, parseRedisConnection, connectionFromUrl, redisConnectionSchema, REDIS_PASSWORD_SERVICE } from './connection';
+export type { SessionRedis, SessionRedisDeps, RedisConnectionConfig, RedisConnectionInput } from './connection';
+export type { LookupStrategy, BulkRevocationOptions, BulkRevocationProgress, BulkRevocationResult } from './bulk-revocation';
+export { METADATA_FILTER_FIELDS } from './queries';
+export type { SessionFilter, SessionList, SessionPage, StreamBatch, OwnerQueryOptions, MetadataFilterField } from './queries';
+export type { Session, SessionProblem, ScanProgress, ScanOptions } from './scan';
+export type { SessionRecord, SessionMetadata } from './record';
+export type { SessionStats } from './analytics';
+export type { HourCount } from './failed-validations';
+export type { IndexingResult } from './indexes';
+export type { SessionAuditEvent, SessionAuditKind, AuditSink } from './audit';
+export { DEFAULT_PREFIX } from './keys';
+export { shortSessionId } from './tokens';
+export * from './commands';
+export { createSessionSchema, userIdSchema, deviceIdSchema, hoursSchema, metadataSchema, MAX_TTL_HOURS } from './session-input';
+export type { CreateSessionInput, SessionSelector } from './session-input';

@@ -1,0 +1,280 @@
+import { conflict, notFound } from '../errors';
+import type { Logger } from '../log';
+import { collectSessionStats, type SessionStats } from './analytics';
+import type { AuditSink } from './audit';
+import { revokeOwnerSessions, type BulkRevocationOptions, type BulkRevocationResult, type LookupStrategy } from './bulk-revocation';
+import type { SessionRedis } from './connection';
+import { createSessionContext, type SessionContext } from './context';
+import { countFailedValidation } from './failed-validations';
+import { dropIndexEntries, indexExistingSessions, putIndexEntries, type IndexingResult } from './indexes';
+import {
+  findSessions,
+  listSessionsPage,
+  sessionsOfOwner,
+  streamSessions,
+  type OwnerQueryOptions,
+  type SessionFilter,
+  type SessionList,
+  type SessionPage,
+  type StreamBatch,
+} from './queries';
+import { parseSessionHash, sessionHashFields, type SessionRecord } from './record';
+import { readSessions, type ScanOptions, type Session } from './scan';
+import { createSessionSchema, hoursSchema, parseInput, selectedId, type CreateSessionInput, type SessionSelector } from './session-input';
+import { formatIsoTimestamp } from './timestamps';
+import { generateToken, sessionIdOf } from './tokens';
+
+/**
+ * The session store: the HandsFree server's operations (create, validate, revoke, revoke all of a user
+ * or device, extend) on its Redis data as it is, plus Latchkey's indexes. A token is returned once, by
+ * create, and is otherwise only ever hashed: it is never stored, logged or put in an error.
+ */
+export const DEFAULT_TTL_HOURS = 24;
+const HOUR_MICROS = 3_600_000_000;
+const EXTEND_ATTEMPTS = 5;
+
+export interface SessionStoreOptions {
+  redis: SessionRedis;
+  logger: Logger;
+  now?: () => Date;
+  defaultTtlHours?: number;
+  /** Receives one event per revocation (and per create, extend, indexing run); never a token. */
+  onAudit?: AuditSink;
+  /** Sessions per pipelined batch for bulk work. */
+  batchSize?: number;
+  /**
+   * How owner lookups and bulk revocations find sessions by default: 'both' (index, then keyspace walk;
+   * the default) is right unless every writer of this Redis maintains Latchkey's indexes, in which
+   * case 'index' makes them O(the owner's sessions).
+   */
+  defaultStrategy?: LookupStrategy;
+}
+
+export interface CreatedSession extends Session {
+  /** Shown once. Not stored anywhere by Latchkey. */
+  token: string;
+}
+
+export type InvalidReason = 'unknown' | 'expired' | 'malformed';
+export type ValidationResult = { valid: true; session: Session } | { valid: false; reason: InvalidReason };
+
+export interface RevokeResult {
+  revoked: boolean;
+  id: string;
+  userId?: string;
+  deviceId?: string;
+}
+
+export type ExtendResult = { extended: true; session: Session } | { extended: false; reason: InvalidReason };
+
+export class SessionStore {
+  private readonly ctx: SessionContext;
+  private readonly defaultTtlHours: number;
+
+  constructor(options: SessionStoreOptions) {
+    this.ctx = createSessionContext(options);
+    this.defaultTtlHours = options.defaultTtlHours ?? DEFAULT_TTL_HOURS;
+  }
+
+  /** The key prefix and Redis this store works on. */
+  get prefix(): string {
+    return this.ctx.keys.prefix;
+  }
+
+  async create(input: CreateSessionInput): Promise<CreatedSession> {
+    const { userId, deviceId, ttlHours, metadata } = parseInput(createSessionSchema, input, 'new session');
+    const client = await this.ctx.client();
+    const createdMicros = this.ctx.now().getTime() * 1000;
+    const expiresMicros = createdMicros + Math.round((ttlHours ?? this.defaultTtlHours) * HOUR_MICROS);
+    const token = generateToken();
+    const record: SessionRecord = {
+      id: sessionIdOf(token),
+      userId,
+      deviceId,
+      createdAt: formatIsoTimestamp(createdMicros),
+      expiresAt: formatIsoTimestamp(expiresMicros),
+      createdAtMicros: createdMicros,
+      expiresAtMicros: expiresMicros,
+      metadata: metadata ?? {},
+    };
+    const fields = sessionHashFields(record).filter((_, i) => i % 2 === 1);
+    const expireAtMs = String(Math.floor(expiresMicros / 1000));
+    // The session and its two index entries go out in one pipelined batch. If any part fails, the
+    // rest is undone, so a failed create leaves nothing behind (the token was never returned anyway).
+    const key = this.ctx.keys.session(record.id);
+    const [written, indexed] = await Promise.allSettled([client.latchkeyCreateSession(key, ...fields, expireAtMs), putIndexEntries(this.ctx, client, record, '')]);
+    if (written.status === 'rejected' || indexed.status === 'rejected') {
+      const failure = written.status === 'rejected' ? written.reason : (indexed as PromiseRejectedResult).reason;
+      await Promise.allSettled([written.status === 'fulfilled' && written.value === 1 ? client.del(key) : undefined, dropIndexEntries(this.ctx, client, [record])]);
+      throw this.ctx.redis.failure(failure);
+    }
+    if (written.value !== 1) throw conflict('A session with the same id already exists. Create the session again.');
+    await this.ctx.audit({ kind: 'session.create', userId, deviceId, sessionIds: [record.id], count: 1, outcome: 'complete' });
+    return { ...record, token, ttlSeconds: Math.floor((expiresMicros - createdMicros) / 1_000_000) };
+  }
+
+  /**
+   * The seed's check: hash the token, read the hash, parse it, compare expires_at with now. Unknown,
+   * expired and malformed sessions are invalid, and each failure is counted for analytics.
+   */
+  async validate(token: string): Promise<ValidationResult> {
+    const read = await this.readRaw(selectedId({ token }));
+    if (!read.valid) {
+      await countFailedValidation(this.ctx);
+      return read;
+    }
+    return { valid: true, session: read.session };
+  }
+
+  /** One session by id, with its key's real TTL; NotFound (saying why) when there is no live session. */
+  async get(id: string): Promise<Session> {
+    const read = await readSessions(this.ctx, [this.ctx.keys.session(selectedId({ id }))]);
+    const [session] = read.sessions;
+    if (session !== undefined) return session;
+    const [problem] = read.problems;
+    if (problem !== undefined) throw notFound(`There is no usable session with this id: ${problem.problem}.`);
+    throw notFound(missingMessage('unknown'));
+  }
+
+  async revoke(selector: SessionSelector): Promise<RevokeResult> {
+    const id = selectedId(selector);
+    const client = await this.ctx.client();
+    let reply: Awaited<ReturnType<typeof client.latchkeyRevokeSession>>;
+    try {
+      reply = await client.latchkeyRevokeSession(this.ctx.keys.session(id));
+    } catch (error) {
+      throw this.ctx.redis.failure(error);
+    }
+    if (reply === null || reply[0] !== 'ok') {
+      if (reply !== null) this.ctx.logger.warn('refused to revoke a key that is not a session hash', { id, type: reply[1] });
+      await this.ctx.audit({ kind: 'session.revoke', sessionIds: [id], count: 0, outcome: 'complete' });
+      return { revoked: false, id };
+    }
+    const [, userId, deviceId] = reply;
+    try {
+      await dropIndexEntries(this.ctx, client, [{ id, userId, deviceId }]);
+    } catch (error) {
+      this.ctx.logger.warn('revoked a session but could not clean its index entries; reads will drop them', { error });
+    }
+    await this.ctx.audit({ kind: 'session.revoke', userId, deviceId, sessionIds: [id], count: 1, outcome: 'complete' });
+    return { revoked: true, id, userId, deviceId };
+  }
+
+  revokeUser(userId: string, options?: BulkRevocationOptions): Promise<BulkRevocationResult> {
+    return revokeOwnerSessions(this.ctx, 'user', userId, options);
+  }
+
+  revokeDevice(deviceId: string, options?: BulkRevocationOptions): Promise<BulkRevocationResult> {
+    return revokeOwnerSessions(this.ctx, 'device', deviceId, options);
+  }
+
+  /**
+   * Moves expires_at (and the key's TTL) `hours` later than it is now, as the seed's
+   * extend_session(token, additional_hours) does. Fails for a session that is unknown, expired,
+   * malformed or revoked, including one revoked while this runs: the write is conditional on the
+   * session still existing with the expires_at that was read.
+   */
+  async extend(selector: SessionSelector, hours: number): Promise<ExtendResult> {
+    const added = parseInput(hoursSchema, hours, 'number of hours');
+    const id = selectedId(selector);
+    const key = this.ctx.keys.session(id);
+    const client = await this.ctx.client();
+    for (let attempt = 0; attempt < EXTEND_ATTEMPTS; attempt += 1) {
+      const read = await this.readRaw(id);
+      if (!read.valid) return { extended: false, reason: read.reason };
+      const nextMicros = read.session.expiresAtMicros + Math.round(added * HOUR_MICROS);
+      const next = formatIsoTimestamp(nextMicros);
+      let outcome: number;
+      try {
+        outcome = await client.latchkeyExtendSession(key, read.rawExpiresAt, next, String(Math.floor(nextMicros / 1000)));
+      } catch (error) {
+        throw this.ctx.redis.failure(error);
+      }
+      if (outcome === 0) return { extended: false, reason: 'unknown' };
+      if (outcome === 1) {
+        const session: Session = { ...read.session, expiresAt: next, expiresAtMicros: nextMicros, ttlSeconds: Math.floor((nextMicros - this.ctx.now().getTime() * 1000) / 1_000_000) };
+        try {
+          await putIndexEntries(this.ctx, client, session, 'XX');
+        } catch (error) {
+          this.ctx.logger.warn('extended a session but could not update its index score; reads will repair it', { error });
+        }
+        await this.ctx.audit({ kind: 'session.extend', userId: session.userId, deviceId: session.deviceId, sessionIds: [id], count: 1, outcome: 'complete' });
+        return { extended: true, session };
+      }
+      // -1: someone changed expires_at between our read and our write; read again.
+    }
+    throw conflict('The session kept changing while Latchkey tried to extend it. Try again.');
+  }
+
+  listByUser(userId: string, options?: OwnerQueryOptions): Promise<SessionList> {
+    return sessionsOfOwner(this.ctx, 'user', userId, options);
+  }
+
+  listByDevice(deviceId: string, options?: OwnerQueryOptions): Promise<SessionList> {
+    return sessionsOfOwner(this.ctx, 'device', deviceId, options);
+  }
+
+  /** Every session matching `filter`, streamed batch by batch (progress, AbortSignal, resumable). */
+  stream(options?: ScanOptions & { filter?: SessionFilter; from?: string }): AsyncGenerator<StreamBatch> {
+    return streamSessions(this.ctx, options);
+  }
+
+  page(options?: { cursor?: string | null; limit?: number; filter?: SessionFilter; signal?: AbortSignal }): Promise<SessionPage> {
+    return listSessionsPage(this.ctx, options);
+  }
+
+  /** Sessions matching metadata and other filters (a keyspace walk), at most `limit` of them. */
+  find(filter: SessionFilter, options?: ScanOptions & { limit?: number }): Promise<SessionList & { truncated: boolean }> {
+    return findSessions(this.ctx, filter, options);
+  }
+
+  expiringSoon(withinSeconds: number, options?: ScanOptions & { limit?: number }): Promise<SessionList & { truncated: boolean }> {
+    return findSessions(this.ctx, { expiringWithinSeconds: withinSeconds }, options);
+  }
+
+  stats(options?: ScanOptions & { hours?: number }): Promise<SessionStats> {
+    return collectSessionStats(this.ctx, options);
+  }
+
+  /** Indexes sessions written by servers that keep no index (a keyspace walk, with progress). */
+  indexExisting(options?: ScanOptions): Promise<IndexingResult> {
+    return indexExistingSessions(this.ctx, options);
+  }
+
+  /** The seed's validate: HGETALL, parse, compare expires_at with now. `rawExpiresAt` is the stored text, for extend's compare-and-set. */
+  private async readRaw(id: string): Promise<{ valid: true; session: Session; rawExpiresAt: string } | { valid: false; reason: InvalidReason }> {
+    const client = await this.ctx.client();
+    const key = this.ctx.keys.session(id);
+    let hash: Record<string, string>;
+    try {
+      // One HGETALL, as the server does: validate is the hot path.
+      hash = await client.hgetall(key);
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return { valid: false, reason: 'malformed' };
+      throw this.ctx.redis.failure(error);
+    }
+    if (Object.keys(hash).length === 0) return { valid: false, reason: 'unknown' };
+    const parsed = parseSessionHash(id, hash);
+    if (!parsed.ok) return { valid: false, reason: 'malformed' };
+    const leftMicros = parsed.record.expiresAtMicros - this.ctx.now().getTime() * 1000;
+    if (leftMicros <= 0) return { valid: false, reason: 'expired' };
+    // The key's TTL is seconds until expires_at (the server sets it so); no second round trip for it.
+    return { valid: true, session: { ...parsed.record, ttlSeconds: Math.floor(leftMicros / 1_000_000) }, rawExpiresAt: hash.expires_at! };
+  }
+}
+
+export function missingMessage(reason: InvalidReason): string {
+  switch (reason) {
+    case 'unknown':
+      return 'No such session: it was revoked, has expired, or never existed.';
+    case 'expired':
+      return 'The session has expired.';
+    case 'malformed':
+      return 'The session record in Redis is malformed, so the server treats it as invalid. Revoke it to clean up.';
+  }
+}
+
+export function createSessionStore(options: SessionStoreOptions): SessionStore {
+  return new SessionStore(options);
+}
+

@@ -1,0 +1,112 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startRedis, type RedisServer } from '../../harness/redis';
+import { seedCreateSession } from '../../harness/seed-session-server';
+import { openTestStore, type TestStore } from './support';
+
+/** Redis data written by others that is not a usable session: reported and left alone, never crashed on. */
+describe('keys of the wrong type and malformed fields under the prefix (real redis-server)', () => {
+  let server: RedisServer;
+  let t: TestStore;
+  beforeAll(async () => {
+    server = await startRedis();
+    t = await openTestStore({ url: server.url });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await server?.stop();
+  });
+  beforeEach(() => t.raw.flushdb());
+
+  const tokenAndId = () => {
+    const token = randomBytes(32).toString('base64url');
+    return { token, id: createHash('sha256').update(token).digest('hex') };
+  };
+
+  it('a string, list or set under a session key name is invalid, reported, and never deleted', async () => {
+    const asString = tokenAndId();
+    const asList = tokenAndId();
+    await t.raw.set(`session:${asString.id}`, 'some other app');
+    await t.raw.rpush(`session:${asList.id}`, 'a', 'b');
+    // An index entry (as if written earlier) that now points at the string.
+    await t.raw.zadd('latchkey:session:user:mallory', Date.now() + 3600_000, `${asString.id}:dev`);
+    const good = await t.store.create({ userId: 'mallory', deviceId: 'dev' });
+
+    expect(await t.store.validate(asString.token)).toEqual({ valid: false, reason: 'malformed' });
+    expect(await t.store.revoke({ id: asList.id })).toMatchObject({ revoked: false });
+    await expect(t.store.extend({ token: asString.token }, 1)).resolves.toEqual({ extended: false, reason: 'malformed' });
+
+    const listed = await t.store.listByUser('mallory', { strategy: 'index' });
+    expect(listed.sessions.map((s) => s.id)).toEqual([good.id]);
+    expect(listed.problems).toEqual([expect.objectContaining({ id: asString.id, problem: expect.stringContaining('another Redis type') })]);
+
+    const revoked = await t.store.revokeUser('mallory');
+    expect(revoked.revoked).toBe(1);
+    expect(revoked.skipped).toEqual([expect.objectContaining({ id: asString.id, problem: expect.stringContaining('string') })]);
+    expect(await t.raw.type(`session:${asString.id}`)).toBe('string');
+    expect(await t.raw.type(`session:${asList.id}`)).toBe('list');
+
+    const stats = await t.store.stats();
+    expect(stats.problems).toBe(2);
+    expect(stats.activeSessions).toBe(0);
+  });
+
+  it('malformed fields are reported per key, naming the field but never its value', async () => {
+    const cases: [string, (key: string) => Promise<unknown>][] = [
+      ['expires_at is not an ISO 8601 timestamp', (key) => t.raw.hset(key, 'expires_at', 'SECRET-CANARY-1')],
+      ['created_at is not an ISO 8601 timestamp', (key) => t.raw.hset(key, 'created_at', '2026-02-31T00:00:00+00:00')],
+      ['metadata is not a JSON object', (key) => t.raw.hset(key, 'metadata', '{"unterminated": SECRET-CANARY-2')],
+      ['device_id is missing', (key) => t.raw.hdel(key, 'device_id')],
+      ['user_id is not a valid value', (key) => t.raw.hset(key, 'user_id', '')],
+    ];
+    const keys: string[] = [];
+    for (const [, breakIt] of cases) {
+      const session = await seedCreateSession(t.raw, { userId: 'u', deviceId: 'd' });
+      const key = `session:${session.id}`;
+      await breakIt(key);
+      keys.push(key);
+    }
+    await t.raw.hset('session:short-name', { user_id: 'u', device_id: 'd' });
+    const page = await t.store.page({ limit: 100 });
+    expect(page.sessions).toEqual([]);
+    const byKey = new Map(page.problems.map((p) => [p.key, p.problem]));
+    cases.forEach(([problem], i) => expect(byKey.get(keys[i]!)).toContain(problem));
+    expect(byKey.get('session:short-name')).toContain('key name is not the prefix');
+    expect(JSON.stringify(page.problems)).not.toContain('SECRET-CANARY');
+  });
+
+  it('counts each session once even when Redis shrinks its table in the middle of a walk', async () => {
+    // SCAN returns a key twice if the table is resized between calls (it shrinks after mass deletions,
+    // in the server's cron). Slow walks after deleting 90% of the keys make that likely; 20 rounds make
+    // it all but certain to happen at least once.
+    const expires = new Date(Date.now() + 3600_000).toISOString().replace('Z', '000+00:00');
+    const created = new Date().toISOString().replace('Z', '000+00:00');
+    for (let round = 0; round < 20; round += 1) {
+      await t.raw.flushdb();
+      const write = t.raw.pipeline();
+      for (let i = 0; i < 3300; i += 1) {
+        write.hset(`session:${createHash('sha256').update(`${round}-${i}`).digest('hex')}`, { user_id: 'u', device_id: 'd', created_at: created, expires_at: expires, metadata: '{}' });
+      }
+      await write.exec();
+      const remove = t.raw.pipeline();
+      for (let i = 0; i < 3000; i += 1) remove.del(`session:${createHash('sha256').update(`${round}-${i}`).digest('hex')}`);
+      await remove.exec();
+      const ids: string[] = [];
+      for await (const batch of t.store.stream({ count: 50 })) {
+        ids.push(...batch.sessions.map((s) => s.id));
+        await new Promise((resolve) => setTimeout(resolve, 15));
+      }
+      expect(ids).toHaveLength(300);
+      expect(new Set(ids).size).toBe(300);
+    }
+  });
+
+  it('a naive (offset-less) or Z-suffixed timestamp from another writer is read as UTC', async () => {
+    const session = await seedCreateSession(t.raw, { userId: 'u', deviceId: 'd' });
+    const expires = new Date(Date.now() + 3600_000);
+    await t.raw.hset(`session:${session.id}`, 'expires_at', expires.toISOString().replace('Z', ''), 'created_at', new Date().toISOString());
+    const result = await t.store.validate(session.token);
+    expect(result).toMatchObject({ valid: true });
+    if (result.valid) expect(Math.floor(result.session.expiresAtMicros / 1000)).toBe(expires.getTime());
+  });
+});
