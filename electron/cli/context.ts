@@ -9,6 +9,8 @@ import type { CliIo } from './io';
 export interface CliContext {
   io: CliIo;
   core(): Core;
+  /** Closes what the command opened (backend connections); runs once, after the command. */
+  close(): Promise<void>;
   /** Prints `data` as JSON when --json was given, otherwise the human form. */
   print(command: Command, data: unknown, human: () => string): void;
 }
@@ -19,6 +21,7 @@ export const defaultCoreFactory: CoreFactory = (io) =>
   createCore({
     paths: resolvePaths(io.env),
     keychain: createKeytarKeychain(),
+    env: io.env,
     logger: createLogger({ sink: (line) => io.stderr.write(`${line}\n`) }),
   });
 
@@ -27,6 +30,9 @@ export function createContext(io: CliIo, makeCore: CoreFactory): CliContext {
   return {
     io,
     core: () => (core ??= makeCore(io)),
+    close: async () => {
+      await core?.close();
+    },
     print(command, data, human) {
       if (command.optsWithGlobals().json === true) io.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
       else {

@@ -48,6 +48,8 @@ export async function runCli(argv: string[], io: CliIo, makeCore: CoreFactory = 
     if (publicError.kind === 'Internal') reportUnexpected(io, error);
     io.stderr.write(json ? `${JSON.stringify({ error: publicError })}\n` : `latchkey: ${publicError.message}\n`);
     return exitCodeFor(publicError.kind);
+  } finally {
+    await context.close().catch(() => undefined);
   }
 }
 

@@ -9,7 +9,9 @@ import { PrivateTree } from './fs/private-files';
 import type { Keychain } from './keychain';
 import { createLogger, type Logger } from './log';
 import type { LatchkeyPaths } from './paths';
-import { createEnvironmentSecrets } from './secrets/environment-secrets';
+import { environmentOverBackend, type EnvironmentView } from './environments/environment-view';
+import { createEnvironmentRegistry } from './secrets/backend-registry';
+import { createEnvironmentSecrets, type BindingResolver } from './secrets/environment-secrets';
 import { createFileBackend } from './secrets/file-backend';
 import type { SecretBackend } from './secrets/backend';
 import { createReferenceSecrets } from './secrets/reference-secrets';
@@ -23,6 +25,8 @@ import type { SecretRef } from './secrets/reference';
 export interface CoreOptions {
   paths: LatchkeyPaths;
   keychain: Keychain;
+  /** The process environment: env:// reads it, and bare references use the seed's variables (VAULT_ADDR…). */
+  env?: Record<string, string | undefined>;
   logger?: Logger;
   now?: () => Date;
 }
@@ -40,32 +44,58 @@ export function createCore(options: CoreOptions) {
   const projects = createProjectsService({ config, now, onEnvironmentDeleted: (environment) => file.deleteEnvironment(environment.id) });
   const file = createFileBackend({ tree: storeTree, locks, dataKey, environments: projects.locator(), now });
 
-  const environmentSecrets = createEnvironmentSecrets({
-    projects,
-    audit,
-    logger,
-    bind: async (project, environment) => {
+  // Other backends are opened per connection and reused: the one an environment is bound to (the
+  // app), or for a bare reference the scheme's default from the seed's environment variables (the CLI).
+  const registry = createEnvironmentRegistry({ fileBackend: file, logger, keychain: options.keychain, env: options.env ?? {}, now });
+  const resolveBackend = (ref: SecretRef): Promise<SecretBackend> => registry.resolve(ref);
+
+  /** Where an environment's secrets live: its directory of the local store, or a prefix on a connection. */
+  const bind: BindingResolver = async (project, environment) => {
+    const binding = environment.binding;
+    if (binding.backend === 'file') {
       const prefix = `${project.name}/${environment.name}/`;
       return { backend: file, prefix, pathOf: (key) => `${prefix}${key}` };
-    },
-  });
-
-  const resolveBackend = async (ref: SecretRef): Promise<SecretBackend> => {
-    if (ref.scheme === 'file') return file;
-    throw invalidInput(`${ref.scheme}:// references need a connection to that backend, and none is configured.`);
+    }
+    const stored = (await config.read()).connections.find((candidate) => candidate.name === binding.connection);
+    if (stored === undefined) {
+      throw invalidInput(`"${project.name}/${environment.name}" is bound to connection "${binding.connection}", which no longer exists. Bind it to another connection.`);
+    }
+    const backend = await registry.resolve({ scheme: stored.connection.kind, path: binding.prefix || '-' }, { name: stored.name, connection: stored.connection });
+    const pathOf = (key: string) => (backend.pathForKey === undefined ? `${binding.prefix}${key}` : backend.pathForKey(`${binding.prefix}${key}`));
+    return { backend, prefix: binding.prefix, pathOf };
   };
+
+  const environmentSecrets = createEnvironmentSecrets({ projects, audit, logger, bind });
   const referenceSecrets = createReferenceSecrets({ projects, audit, logger, resolve: resolveBackend });
+
+  /** An environment as rotation, diff, .env and import see it. */
+  const viewEnvironment = async (project: string, environment: string): Promise<EnvironmentView> => {
+    const found = await projects.find(project, environment);
+    const bound = await bind(found.project, found.environment);
+    return environmentOverBackend({
+      project,
+      name: environment,
+      protected: found.environment.protected,
+      ...(found.environment.rotationPeriodDays === undefined ? {} : { rotationPeriodDays: found.environment.rotationPeriodDays }),
+      backend: bound.backend,
+      prefix: bound.prefix,
+    });
+  };
 
   return {
     logger,
     paths: options.paths,
     projects,
     audit,
-    backends: { resolve: resolveBackend },
+    config,
+    backends: { resolve: resolveBackend, registry },
+    environments: { bind, view: viewEnvironment },
     secrets: environmentSecrets,
     refs: referenceSecrets,
     /** Drops cached key material (the app's lock). */
     forgetKeys: () => dataKey.forget(),
+    /** Closes backend connections (the CLI before it exits). */
+    close: () => registry.close(),
   };
 }
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ENVIRONMENT_NAME, PROJECT_NAME } from '../../../shared/names';
+import { connectionSchema } from '../secrets/connections/connection-schema';
+import { redisConnectionSchema } from '../sessions/connection';
 import { LatchkeyError } from '../errors';
 import type { FileLocks } from '../fs/locks';
 import type { PrivateTree } from '../fs/private-files';
@@ -12,7 +14,23 @@ import type { PrivateTree } from '../fs/private-files';
  */
 export const COLOUR = /^#[0-9a-f]{6}$/;
 
-export const environmentBindingSchema = z.object({ backend: z.literal('file') });
+/** A connection's name: how environments and the UI refer to it. */
+export const CONNECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
+
+/**
+ * Where an environment's secrets live: the local encrypted store, or a path (prefix) on a named
+ * secret-backend connection (Vault folder, AWS name prefix, Google id prefix, Azure vault…).
+ */
+export const environmentBindingSchema = z.discriminatedUnion('backend', [
+  z.strictObject({ backend: z.literal('file') }),
+  z.strictObject({ backend: z.literal('connection'), connection: z.string().regex(CONNECTION_NAME), prefix: z.string().max(512) }),
+]);
+
+/** A secret-backend connection (settings only; its credentials live in the keychain). */
+export const storedConnectionSchema = z.strictObject({ name: z.string().regex(CONNECTION_NAME), connection: connectionSchema });
+
+/** A Redis holding the API server's sessions (settings only; its password lives in the keychain). */
+export const storedRedisConnectionSchema = z.strictObject({ name: z.string().regex(CONNECTION_NAME), redis: redisConnectionSchema });
 
 export const environmentSchema = z.object({
   id: z.string().regex(/^env-[0-9a-f]{32}$/),
@@ -20,6 +38,8 @@ export const environmentSchema = z.object({
   colour: z.string().regex(COLOUR),
   protected: z.boolean(),
   binding: environmentBindingSchema,
+  /** Rotation period for this environment's secrets that have none of their own. */
+  rotationPeriodDays: z.number().int().positive().max(3650).optional(),
   createdAt: z.string(),
 });
 
@@ -32,11 +52,16 @@ export const projectSchema = z.object({
 export const configSchema = z.object({
   version: z.literal(1),
   projects: z.array(projectSchema),
+  connections: z.array(storedConnectionSchema).default([]),
+  redisConnections: z.array(storedRedisConnectionSchema).default([]),
 });
 
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 export type ProjectConfig = z.infer<typeof projectSchema>;
 export type LatchkeyConfig = z.infer<typeof configSchema>;
+export type EnvironmentBinding = z.infer<typeof environmentBindingSchema>;
+export type StoredConnection = z.infer<typeof storedConnectionSchema>;
+export type StoredRedisConnection = z.infer<typeof storedRedisConnectionSchema>;
 
 const FILE = 'config.json';
 
@@ -55,7 +80,7 @@ export class ConfigFile {
   }
 
   async read(): Promise<LatchkeyConfig> {
-    if (!(await this.tree.exists(FILE))) return { version: 1, projects: [] };
+    if (!(await this.tree.exists(FILE))) return { version: 1, projects: [], connections: [], redisConnections: [] };
     const raw = (await this.tree.read([FILE])).toString('utf8');
     let json: unknown;
     try {
