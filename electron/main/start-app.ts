@@ -13,6 +13,7 @@ import { registerRouter } from './ipc/register';
 import { createRouter } from './ipc/router';
 import { createSenderPolicy } from './ipc/sender-policy';
 import { createMainWindow } from './main-window';
+import { createOperations } from './operations';
 import { APP_URL, contentSecurityPolicy, hardenSession, hardenWebContents } from './security';
 
 /**
@@ -61,8 +62,9 @@ export async function startApp(options: StartOptions = {}) {
   };
   const clipboardGuard = createClipboardGuard({ clipboard, onCleared: (reason) => emit('clipboard.cleared', { reason }) });
 
+  const operations = createOperations(emit);
   const router = createRouter({
-    handlers: createHandlers({ core, clipboard: clipboardGuard, version: app.getVersion(), platform: process.platform }),
+    handlers: createHandlers({ core, clipboard: clipboardGuard, emit, operations, version: app.getVersion(), platform: process.platform }),
     isTrustedSender: createSenderPolicy(pageUrl, trustedContents),
     logger,
   });

@@ -4,6 +4,14 @@ import { z } from 'zod';
 export const events = {
   /** The clipboard held a copied secret and was cleared (timeout, or before quitting). */
   'clipboard.cleared': z.object({ reason: z.enum(['timeout', 'quit']) }),
+  /** Progress of a long call started with an operationId (listing, incident rotation, session scans). */
+  'operation.progress': z.object({
+    operationId: z.string(),
+    done: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative().optional(),
+    /** A short, value-free description of the current step ("Rotating API_KEY", "Scanned 40,000 keys"). */
+    message: z.string().max(200).optional(),
+  }),
 };
 
 export type EventName = keyof typeof events;

@@ -12,3 +12,5 @@ export const colour = z.string().regex(/^#[0-9a-f]{6}$/, 'colour must be #rrggbb
 export const confirmed = z.boolean().optional();
 export const timestamp = z.string().max(64);
 export const empty = z.strictObject({});
+/** Chosen by the renderer for a long call, so it can follow its progress events and cancel it. */
+export const operationId = z.string().regex(/^[A-Za-z0-9-]{8,64}$/, 'not a valid operation id');

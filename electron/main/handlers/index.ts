@@ -1,7 +1,9 @@
 import type { Core } from '../../core';
 import type { ClipboardGuard } from '../clipboard-guard';
 import type { Handlers } from '../ipc/router';
+import type { Emit, Operations } from '../operations';
 import { appHandlers } from './app.handlers';
+import { operationsHandlers } from './operations.handlers';
 import { environmentsHandlers, projectsHandlers } from './projects.handlers';
 import { secretsHandlers } from './secrets.handlers';
 
@@ -9,6 +11,10 @@ import { secretsHandlers } from './secrets.handlers';
 export interface HandlerDeps {
   core: Core;
   clipboard: ClipboardGuard;
+  /** Sends an event to the app's window. */
+  emit: Emit;
+  /** Long calls with progress and cancel. */
+  operations: Operations;
   version: string;
   platform: string;
 }
@@ -19,5 +25,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     projects: projectsHandlers(deps),
     environments: environmentsHandlers(deps),
     secrets: secretsHandlers(deps),
+    operations: operationsHandlers(deps),
   };
 }

@@ -10,6 +10,7 @@ import { createClipboardGuard } from '../../../electron/main/clipboard-guard';
 import { createHandlers } from '../../../electron/main/handlers';
 import { createRouter } from '../../../electron/main/ipc/router';
 import { createSenderPolicy } from '../../../electron/main/ipc/sender-policy';
+import { createOperations, type Emit } from '../../../electron/main/operations';
 import { eventChannel, type EventName, type EventPayload } from '../../../shared/ipc/events';
 import { createTempXdg, type TempXdg } from '../../harness/temp-xdg';
 import { bundlePreloadForBrowser } from './preload-bundle';
@@ -64,8 +65,9 @@ export async function launchApp(options: { colorScheme: 'light' | 'dark'; keycha
     ...(options.clipboardClearMs === undefined ? {} : { clearAfterMs: options.clipboardClearMs }),
     onCleared: (reason) => void deliver('clipboard.cleared', { reason }),
   });
+  const emit: Emit = (name, payload) => void deliver(name, payload);
   const router = createRouter({
-    handlers: createHandlers({ core, clipboard: guard, version: 'e2e', platform: process.platform }),
+    handlers: createHandlers({ core, clipboard: guard, emit, operations: createOperations(emit), version: 'e2e', platform: process.platform }),
     isTrustedSender: createSenderPolicy(`${server.url}/index.html`),
     logger,
   });

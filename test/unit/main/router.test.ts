@@ -5,6 +5,7 @@ import { createClipboardGuard } from '../../../electron/main/clipboard-guard';
 import { createHandlers } from '../../../electron/main/handlers';
 import { createRouter, type Router } from '../../../electron/main/ipc/router';
 import { createSenderPolicy } from '../../../electron/main/ipc/sender-policy';
+import { createOperations } from '../../../electron/main/operations';
 import { APP_URL } from '../../../electron/main/security';
 import { listChannels } from '../../../shared/ipc/contract';
 import { createMemoryKeychain } from '../../doubles/memory-keychain';
@@ -27,7 +28,7 @@ describe('IPC router', () => {
     let clipboardText = '';
     const clipboard = createClipboardGuard({ clipboard: { readText: () => clipboardText, writeText: (text) => void (clipboardText = text) } });
     router = createRouter({
-      handlers: createHandlers({ core, clipboard, version: 'test', platform: 'linux' }),
+      handlers: createHandlers({ core, clipboard, emit: () => undefined, operations: createOperations(() => undefined), version: 'test', platform: 'linux' }),
       isTrustedSender: createSenderPolicy(APP_URL),
       logger,
     });
@@ -72,7 +73,7 @@ describe('IPC router', () => {
 
   it('maps an unexpected error to Internal without its message or stack', async () => {
     const broken = createRouter({
-      handlers: { ...createHandlers({ core, clipboard: createClipboardGuard({ clipboard: { readText: () => '', writeText: () => undefined } }), version: 't', platform: 'linux' }), app: { info: async () => { throw new SyntaxError(`Unexpected token in JSON: ${CANARY}`); } } },
+      handlers: { ...createHandlers({ core, clipboard: createClipboardGuard({ clipboard: { readText: () => '', writeText: () => undefined } }), emit: () => undefined, operations: createOperations(() => undefined), version: 't', platform: 'linux' }), app: { info: async () => { throw new SyntaxError(`Unexpected token in JSON: ${CANARY}`); } } },
       isTrustedSender: createSenderPolicy(APP_URL),
       logger: createLogger({ sink: (line) => logLines.push(line) }),
     });
