@@ -6,6 +6,10 @@ import { invalidInput } from './errors';
 import { FileLocks } from './fs/locks';
 import { PrivateTree } from './fs/private-files';
 import type { Keychain } from './keychain';
+import { createAppLock } from './lock/app-lock';
+import { createCredentialCaches } from './lock/credential-caches';
+import { createLockSettingsFile } from './lock/lock-settings';
+import { createPassphraseStore, type ScryptCost } from './lock/passphrase';
 import { createLogger, type Logger } from './log';
 import type { LatchkeyPaths } from './paths';
 import { createEnvironmentSecrets } from './secrets/environment-secrets';
@@ -22,6 +26,8 @@ export interface CoreOptions {
   keychain: Keychain;
   logger?: Logger;
   now?: () => Date;
+  /** scrypt cost of a new app passphrase (tests lower it; the default is DEFAULT_SCRYPT_COST). */
+  passphraseCost?: ScryptCost;
 }
 
 export function createCore(options: CoreOptions) {
@@ -30,7 +36,32 @@ export function createCore(options: CoreOptions) {
   const locks = new FileLocks();
   const storeTree = new PrivateTree(join(options.paths.stateDir, 'store'));
   const config = new ConfigFile(new PrivateTree(options.paths.configDir), locks);
-  const dataKey = createDataKeyProvider({ keychain: options.keychain, tree: storeTree, locks });
+  const storeKey = createDataKeyProvider({ keychain: options.keychain, tree: storeTree, locks });
+
+  // The app's lock: every in-memory credential registers with `caches`, and the store's key is not
+  // read from the keychain while the app is locked (so a call already running cannot cache it again).
+  const caches = createCredentialCaches({ logger });
+  caches.register('file store data key', () => storeKey.forget());
+  const lock = createAppLock({
+    now,
+    logger,
+    caches,
+    settings: createLockSettingsFile({ tree: new PrivateTree(options.paths.configDir), locks }),
+    passphrase: createPassphraseStore({
+      tree: new PrivateTree(options.paths.stateDir),
+      locks,
+      now,
+      ...(options.passphraseCost === undefined ? {} : { cost: options.passphraseCost }),
+    }),
+    verifyKeychain: () => storeKey.verify(),
+  });
+  const dataKey = {
+    ...storeKey,
+    get: () => {
+      lock.assertUnlocked();
+      return storeKey.get();
+    },
+  };
 
   // Deleting an environment removes its directory of the local store (the closure runs after `file` exists).
   const projects = createProjectsService({ config, now, onEnvironmentDeleted: (environment) => file.deleteEnvironment(environment.id) });
@@ -58,8 +89,11 @@ export function createCore(options: CoreOptions) {
     projects,
     secrets: environmentSecrets,
     refs: referenceSecrets,
-    /** Drops cached key material (the app's lock). */
-    forgetKeys: () => dataKey.forget(),
+    lock,
+    /** Where a module that caches a credential registers how to drop it when the app locks. */
+    credentialCaches: caches,
+    /** Drops every cached credential and key (the app's lock calls this). */
+    forgetKeys: () => caches.forgetAll(),
   };
 }
 

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { appContract } from './app.contract';
 import type { ContractEntry, IpcResult } from './entry';
 import type { EventName, EventPayload } from './events';
+import { lockContract } from './lock.contract';
 import { environmentsContract, projectsContract } from './projects.contract';
 import { secretsContract } from './secrets.contract';
 
@@ -14,6 +15,7 @@ export const contract = {
   projects: projectsContract,
   environments: environmentsContract,
   secrets: secretsContract,
+  lock: lockContract,
 };
 
 export type Contract = typeof contract;

@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { lockReasons } from '../lock';
 
 /** Notifications from main to the renderer. Payloads never carry a value. */
 export const events = {
-  /** The clipboard held a copied secret and was cleared (timeout, or before quitting). */
-  'clipboard.cleared': z.object({ reason: z.enum(['timeout', 'quit']) }),
+  /** The clipboard held a copied secret and was cleared (timeout, the app locked, or before quitting). */
+  'clipboard.cleared': z.object({ reason: z.enum(['timeout', 'lock', 'quit']) }),
+  /** The app locked (hide every value, show the lock screen) or was unlocked. */
+  'lock.changed': z.object({ locked: z.boolean(), reason: z.enum(lockReasons).optional() }),
 };
 
 export type EventName = keyof typeof events;

@@ -2,6 +2,7 @@ import type { Core } from '../../core';
 import type { ClipboardGuard } from '../clipboard-guard';
 import type { Handlers } from '../ipc/router';
 import { appHandlers } from './app.handlers';
+import { lockHandlers } from './lock.handlers';
 import { environmentsHandlers, projectsHandlers } from './projects.handlers';
 import { secretsHandlers } from './secrets.handlers';
 
@@ -19,5 +20,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     projects: projectsHandlers(deps),
     environments: environmentsHandlers(deps),
     secrets: secretsHandlers(deps),
+    lock: lockHandlers(deps),
   };
 }
