@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, clipboard, ipcMain, powerMonitor, protocol, session, shell } from 'electron';
 import { eventChannel, type EventName, type EventPayload } from '../../shared/ipc/events';
 import { createCore } from '../core';
-import { createKeytarKeychain } from '../core/keychain';
+import { createKeytarKeychain, type Keychain } from '../core/keychain';
 import { createLogger } from '../core/log';
 import { resolvePaths } from '../core/paths';
 import { appSchemePrivileges, serveAppProtocol } from './app-protocol';
@@ -25,6 +25,8 @@ export interface StartOptions {
   /** Folder of the built renderer (out/renderer) and the built preload script. */
   rendererDir?: string;
   preloadPath?: string;
+  /** The OS keychain (keytar by default; tests pass a double). */
+  keychain?: Keychain;
   /** The clock and timers of the app lock (tests drive them). */
   now?: () => Date;
   lockTimers?: LockWatchTimers;
@@ -55,10 +57,10 @@ export async function startApp(options: StartOptions = {}) {
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, openExternal));
 
   await app.whenReady();
-  hardenSession(session.defaultSession, csp);
+  hardenSession(session.defaultSession, csp, devServer === undefined ? {} : { devServerOrigin: devServer.origin });
   serveAppProtocol(protocol, options.rendererDir ?? join(__dirname, '../renderer'), csp);
 
-  const core = createCore({ paths: resolvePaths(env), keychain: createKeytarKeychain(), logger, ...(options.now === undefined ? {} : { now: options.now }) });
+  const core = createCore({ paths: resolvePaths(env), keychain: options.keychain ?? createKeytarKeychain(), logger, ...(options.now === undefined ? {} : { now: options.now }) });
   // With an app passphrase set, Latchkey starts locked.
   await core.lock.start();
   const trustedContents = new Set<number>();

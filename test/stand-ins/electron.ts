@@ -103,9 +103,13 @@ class StandInSession {
   permissionCheckHandler: ((...args: unknown[]) => boolean) | undefined;
   devicePermissionHandler: ((...args: unknown[]) => boolean) | undefined;
   headersHandler: ((details: HeadersDetails, callback: (response: HeadersDetails) => void) => void) | undefined;
+  beforeRequestHandler: ((details: { url: string }, callback: (response: { cancel?: boolean }) => void) => void) | undefined;
   readonly webRequest = {
     onHeadersReceived: (handler: StandInSession['headersHandler']) => {
       this.headersHandler = handler;
+    },
+    onBeforeRequest: (handler: StandInSession['beforeRequestHandler']) => {
+      this.beforeRequestHandler = handler;
     },
   };
   setPermissionRequestHandler(handler: StandInSession['permissionRequestHandler']) {
