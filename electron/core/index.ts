@@ -34,7 +34,7 @@ export function createCore(options: CoreOptions) {
   const now = options.now ?? (() => new Date());
   const logger = options.logger ?? createLogger();
   const locks = new FileLocks();
-  const storeTree = new PrivateTree(join(options.paths.stateDir, 'store'));
+  const storeTree = new PrivateTree(join(options.paths.stateDir, 'store'), { ownedFrom: options.paths.stateDir });
   const config = new ConfigFile(new PrivateTree(options.paths.configDir), locks);
   const storeKey = createDataKeyProvider({ keychain: options.keychain, tree: storeTree, locks });
 

@@ -4,12 +4,14 @@ import { join, relative } from 'node:path';
 
 /**
  * Everything observable about a directory tree: each entry's relative path, type and mode, a file's
- * content hash, inode and modification time (an atomic rewrite changes the inode even when the bytes
- * are the same), a link's target. Two equal snapshots mean nothing was written.
+ * size, inode and modification time (an atomic rewrite changes the inode even when the bytes are the
+ * same) and, unless told not to, its content hash; a link's target. Two equal snapshots mean nothing
+ * was written.
  */
 export type TreeSnapshot = Record<string, string>;
 
-export async function snapshotTree(root: string): Promise<TreeSnapshot> {
+export async function snapshotTree(root: string, options: { hashContent?: boolean } = {}): Promise<TreeSnapshot> {
+  const hashContent = options.hashContent ?? true;
   const snapshot: TreeSnapshot = {};
   const walk = async (dir: string): Promise<void> => {
     let names: string[];
@@ -29,7 +31,7 @@ export async function snapshotTree(root: string): Promise<TreeSnapshot> {
         snapshot[rel] = `dir ${mode}`;
         await walk(path);
       } else {
-        const hash = createHash('sha256').update(await readFile(path)).digest('hex').slice(0, 16);
+        const hash = hashContent ? createHash('sha256').update(await readFile(path)).digest('hex').slice(0, 16) : '-';
         snapshot[rel] = `file ${mode} ${stats.size} ${hash} ino=${stats.ino} mtime=${stats.mtimeMs}`;
       }
     }

@@ -116,11 +116,16 @@ export function createPassphraseStore(deps: { tree: PrivateTree; locks: FileLock
     await tree.ensureDir(DIR);
     return locks.withLock(tree.resolve(...hashPath), work);
   };
+  /** Checking needs a passphrase to check against; without one nothing is created, not even the lock. */
+  const withLockIfSet = async <T>(work: () => Promise<T>): Promise<T> => {
+    if ((await readHash()) === undefined) throw invalidInput('No app passphrase is set; Latchkey unlocks through the OS keychain.');
+    return withLock(work);
+  };
 
   return {
     isSet: async () => (await readHash()) !== undefined,
 
-    verify: (passphrase) => withLock(() => verifyLocked(passphrase)),
+    verify: (passphrase) => withLockIfSet(() => verifyLocked(passphrase)),
 
     set: (passphrase, current) =>
       withLock(async () => {
@@ -135,7 +140,7 @@ export function createPassphraseStore(deps: { tree: PrivateTree; locks: FileLock
       }),
 
     clear: (current) =>
-      withLock(async () => {
+      withLockIfSet(async () => {
         await verifyLocked(current);
         await tree.remove(hashPath);
         await tree.remove(attemptsPath);

@@ -43,6 +43,12 @@ function describeIssues(error: z.ZodError): string {
   return `The request was not valid (${text.length > 300 ? `${text.slice(0, 297)}...` : text}).`;
 }
 
+/** What the log may say about an unknown channel: its name if it looks like one, never arbitrary text. */
+function describeChannel(channel: unknown): string {
+  if (typeof channel !== 'string') return typeof channel;
+  return /^[A-Za-z0-9:._-]{1,100}$/.test(channel) ? channel : `a string of ${channel.length} characters`;
+}
+
 export function createRouter(options: { handlers: Handlers; isTrustedSender: SenderPolicy; logger: Logger; gate?: CallGate }): Router {
   const routes = new Map<string, Route>();
   for (const { area, name, channel, entry } of listChannels()) {
@@ -57,7 +63,7 @@ export function createRouter(options: { handlers: Handlers; isTrustedSender: Sen
     async handle(channel, sender, payload) {
       const route = typeof channel === 'string' ? routes.get(channel) : undefined;
       if (route === undefined || typeof channel !== 'string') {
-        logger.warn('ipc: unknown channel refused', { channel: typeof channel === 'string' ? channel.slice(0, 100) : typeof channel });
+        logger.warn('ipc: unknown channel refused', { channel: describeChannel(channel) });
         return fail({ kind: 'InvalidInput', message: 'Unknown call. The renderer may only use the calls of the IPC contract.' });
       }
       if (!options.isTrustedSender(sender)) {
