@@ -205,7 +205,7 @@ describe('IPC fuzzing through the real router over a real core', () => {
             try {
               answer = await world.router.handle(fuzzCase.channel, fuzzCase.sender, payload);
             } catch (error) {
-              throw new Error(`router threw on ${describeCase()}: ${String(error)}`);
+              throw new Error(`router threw on ${describeCase()}`, { cause: error });
             }
             const result = answer as { ok: boolean; value?: unknown; error?: unknown };
             counts[fuzzCase.kind] += 1;
