@@ -1,5 +1,4 @@
 import type { Core } from '../../electron/core';
-import type { Router } from '../../electron/main/ipc/router';
 import type { CliRun } from '../integration/cli/run-cli';
 
 /**
