@@ -28,7 +28,7 @@ describeWithKeyring('the app lock, end to end (Chromium, real preload, router an
     app = await launchApp({ colorScheme: 'dark', keychain: realKeychain() });
     await app.core.refs.set('file://ops/dev/API_KEY', CANARY);
     await app.page.reload();
-    await expect.poll(() => app.page.locator('tr[data-key="API_KEY"]').count()).toBe(1);
+    await app.page.locator('tr[data-key="API_KEY"]').waitFor();
   });
   afterAll(() => app.close());
 
@@ -36,6 +36,8 @@ describeWithKeyring('the app lock, end to end (Chromium, real preload, router an
     const { page } = app;
     await page.getByRole('button', { name: 'Reveal API_KEY' }).click();
     await expect.poll(() => revealed().textContent()).toBe(CANARY);
+    // The walk of React's state finds a revealed value (so its silence after the lock means something).
+    expect(await reactStateText(page)).toContain(CANARY);
 
     // Activity in the window (a real input event) keeps the app open.
     app.lock.advance(4 * MINUTE);
@@ -47,8 +49,8 @@ describeWithKeyring('the app lock, end to end (Chromium, real preload, router an
 
     app.lock.advance(MINUTE + 1_000);
     await app.lock.tick();
-    await expect.poll(() => lockScreen().isVisible()).toBe(true);
-    await expect.poll(() => page.getByText('It locked itself after a while without activity.').count()).toBe(1);
+    await expect.poll(() => lockScreen().isVisible(), { timeout: 5_000 }).toBe(true);
+    await expect.poll(() => page.getByText('It locked itself after a while without activity.').count(), { timeout: 5_000 }).toBe(1);
     await expectNoValue(page, CANARY);
     await app.screenshot('lock-screen');
 
@@ -56,7 +58,7 @@ describeWithKeyring('the app lock, end to end (Chromium, real preload, router an
     expect(await callFromPage('list')).toMatchObject({ ok: false, error: { kind: 'Locked' } });
 
     await page.getByRole('button', { name: 'Unlock with the OS keychain' }).click();
-    await expect.poll(() => lockScreen().count()).toBe(0);
+    await expect.poll(() => lockScreen().count(), { timeout: 5_000 }).toBe(0);
     await expect.poll(() => page.locator('tr[data-key="API_KEY"]').count()).toBe(1);
     expect(await callFromPage('reveal')).toMatchObject({ ok: true, value: { value: CANARY } });
   });
@@ -66,15 +68,15 @@ describeWithKeyring('the app lock, end to end (Chromium, real preload, router an
     await page.getByRole('button', { name: 'Copy API_KEY' }).click();
     await expect.poll(() => app.clipboard.text).toBe(CANARY);
     await app.lock.emitPower('suspend');
-    await expect.poll(() => page.getByText('It locked when the computer went to sleep.').count()).toBe(1);
+    await expect.poll(() => page.getByText('It locked when the computer went to sleep.').count(), { timeout: 5_000 }).toBe(1);
     expect(app.clipboard.text).toBe('');
     await page.getByRole('button', { name: 'Unlock with the OS keychain' }).click();
-    await expect.poll(() => lockScreen().count()).toBe(0);
+    await expect.poll(() => lockScreen().count(), { timeout: 5_000 }).toBe(0);
 
     await app.lock.emitPower('lock-screen');
-    await expect.poll(() => page.getByText('It locked when your screen locked.').count()).toBe(1);
+    await expect.poll(() => page.getByText('It locked when your screen locked.').count(), { timeout: 5_000 }).toBe(1);
     await page.getByRole('button', { name: 'Unlock with the OS keychain' }).click();
-    await expect.poll(() => lockScreen().count()).toBe(0);
+    await expect.poll(() => lockScreen().count(), { timeout: 5_000 }).toBe(0);
   });
 
   it('with an app passphrase: Lock now, a wrong passphrase refused, the right one unlocks', async () => {
@@ -89,7 +91,7 @@ describeWithKeyring('the app lock, end to end (Chromium, real preload, router an
     await expect.poll(() => revealed().textContent()).toBe(CANARY);
 
     await page.getByRole('button', { name: 'Lock now' }).click();
-    await expect.poll(() => lockScreen().isVisible()).toBe(true);
+    await expect.poll(() => lockScreen().isVisible(), { timeout: 5_000 }).toBe(true);
     await expectNoValue(page, CANARY);
     await page.getByLabel('App passphrase').fill('not the passphrase');
     await page.getByRole('button', { name: 'Unlock' }).click();
@@ -98,7 +100,7 @@ describeWithKeyring('the app lock, end to end (Chromium, real preload, router an
     await page.getByLabel('App passphrase').fill(PASSPHRASE);
     await app.screenshot('lock-screen-passphrase');
     await page.getByRole('button', { name: 'Unlock' }).click();
-    await expect.poll(() => lockScreen().count()).toBe(0);
+    await expect.poll(() => lockScreen().count(), { timeout: 5_000 }).toBe(0);
     await expect.poll(() => page.locator('tr[data-key="API_KEY"]').count()).toBe(1);
   });
 
