@@ -45,6 +45,7 @@ describeWithKeyring('the app lock, end to end (Chromium, real preload, router an
     await page.mouse.move(220, 240);
     app.lock.advance(4 * MINUTE);
     await app.lock.tick();
+    expect(app.core.lock.isLocked()).toBe(false);
     expect(await lockScreen().count()).toBe(0);
 
     app.lock.advance(MINUTE + 1_000);

@@ -108,8 +108,10 @@ export async function launchApp(options: { colorScheme: 'light' | 'dark'; keycha
     router.handle(channel, { url: source.frame.url(), isMainFrame: source.frame.parentFrame() === null }, payload),
   );
   await context.exposeBinding('__latchkeyInput', (_source, type: string) => void input.emit('input-event', {}, { type }));
+  // Blink sends the page synthetic mouse moves (movement 0) when the layout changes under a resting
+  // pointer; they are not input from the OS and Electron would not report them, so they are ignored.
   await context.addInitScript({
-    content: `for (const [name, type] of [['keydown', 'keyDown'], ['mousedown', 'mouseDown'], ['mousemove', 'mouseMove'], ['wheel', 'mouseWheel'], ['touchstart', 'touchStart']]) window.addEventListener(name, () => window.__latchkeyInput(type), { capture: true, passive: true });`,
+    content: `for (const [name, type] of [['keydown', 'keyDown'], ['mousedown', 'mouseDown'], ['mousemove', 'mouseMove'], ['wheel', 'mouseWheel'], ['touchstart', 'touchStart']]) window.addEventListener(name, (event) => { if (event.type !== 'mousemove' || event.movementX !== 0 || event.movementY !== 0) window.__latchkeyInput(type); }, { capture: true, passive: true });`,
   });
   await context.addInitScript({ content: await preload });
   const page = await context.newPage();
