@@ -41,8 +41,11 @@ describeWithKeyring('the app lock, end to end (Chromium, real preload, router an
 
     // Activity in the window (a real input event) keeps the app open.
     app.lock.advance(4 * MINUTE);
+    const inputs = app.lock.inputEvents();
     await page.mouse.move(200, 200);
     await page.mouse.move(220, 240);
+    // The page reports input to main asynchronously: let both moves arrive before the clock moves on.
+    await expect.poll(() => app.lock.inputEvents()).toBe(inputs + 2);
     app.lock.advance(4 * MINUTE);
     await app.lock.tick();
     expect(app.core.lock.isLocked()).toBe(false);

@@ -40,6 +40,8 @@ export interface AppUnderTest {
     advance(ms: number): void;
     tick(): Promise<void>;
     emitPower(event: 'lock-screen' | 'suspend'): Promise<void>;
+    /** How many input events the page has reported so far. */
+    inputEvents(): number;
   };
   screenshot(name: string): Promise<void>;
   close(): Promise<void>;
@@ -107,7 +109,11 @@ export async function launchApp(options: { colorScheme: 'light' | 'dark'; keycha
   await context.exposeBinding('__latchkeyTransport', (source, channel: unknown, payload: unknown) =>
     router.handle(channel, { url: source.frame.url(), isMainFrame: source.frame.parentFrame() === null }, payload),
   );
-  await context.exposeBinding('__latchkeyInput', (_source, type: string) => void input.emit('input-event', {}, { type }));
+  let inputEvents = 0;
+  await context.exposeBinding('__latchkeyInput', (_source, type: string) => {
+    inputEvents += 1;
+    input.emit('input-event', {}, { type });
+  });
   // Blink sends the page synthetic mouse moves (movement 0) when the layout changes under a resting
   // pointer; they are not input from the OS and Electron would not report them, so they are ignored.
   await context.addInitScript({
@@ -139,6 +145,7 @@ export async function launchApp(options: { colorScheme: 'light' | 'dark'; keycha
         lockChecks?.();
         await new Promise((resolve) => setTimeout(resolve, 50));
       },
+      inputEvents: () => inputEvents,
       async emitPower(event) {
         powerMonitor.emit(event);
         await new Promise((resolve) => setTimeout(resolve, 50));
