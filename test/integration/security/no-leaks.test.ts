@@ -36,7 +36,7 @@ interface Place {
 
 const canaries: string[] = [];
 const totals = { operations: 0, places: 0, checks: 0, cliPolls: 0 };
-const placeKinds = new Set<string>();
+const placeKinds = new Map<string, number>();
 
 /** Runs the CLI and reads its command line and environment, and its children's, every few ms while it runs. */
 function runWatched(args: string[], env: Record<string, string>, input: string, places: Place[], watchArguments: boolean): Promise<CliRun> {
@@ -89,6 +89,8 @@ async function filesUnder(root: string, places: Place[]): Promise<void> {
 }
 
 interface World {
+  /** Keychain entries of service "latchkey" before the world began (the test keyring outlives a run). */
+  keychainBefore: Map<string, string>;
   xdg: TempXdg;
   core: Core;
   router: Router;
@@ -114,7 +116,12 @@ async function createWorld(): Promise<World> {
     logger,
     gate: lockGate(core.lock),
   });
-  return { xdg, core, router, clipboard, places };
+  return { keychainBefore: await keychainEntries(), xdg, core, router, clipboard, places };
+}
+
+async function keychainEntries(): Promise<Map<string, string>> {
+  const keytar = (await import('keytar')).default;
+  return new Map((await keytar.findCredentials(KEYCHAIN_SERVICE)).map((credential) => [credential.account, credential.password]));
 }
 
 function contextFor(world: World): LeakContext {
@@ -161,13 +168,14 @@ function contextFor(world: World): LeakContext {
 
 async function searchAll(world: World): Promise<void> {
   await filesUnder(world.xdg.root, world.places);
-  for (const credential of await (await import('keytar')).default.findCredentials(KEYCHAIN_SERVICE)) {
-    world.places.push({ kind: 'keychain entry', text: `${credential.account} ${credential.password}` });
+  // Every keychain entry the world created or changed.
+  for (const [account, password] of await keychainEntries()) {
+    if (world.keychainBefore.get(account) !== password) world.places.push({ kind: 'keychain entry', text: `${account} ${password}` });
   }
   world.places.push({ kind: 'clipboard after the operation', text: world.clipboard.text });
   const leaks: string[] = [];
   for (const place of world.places) {
-    placeKinds.add(place.kind);
+    placeKinds.set(place.kind, (placeKinds.get(place.kind) ?? 0) + 1);
     for (const canary of canaries) {
       totals.checks += 1;
       if (place.text.includes(canary)) leaks.push(`${canary} in a ${place.kind}: ${place.text.slice(0, 200)}`);
@@ -177,11 +185,18 @@ async function searchAll(world: World): Promise<void> {
   expect(leaks).toEqual([]);
 }
 
+/** Removes the world's data key from the (throwaway) keyring, so each world searches only its own entries. */
+async function forgetWorldKey(world: World): Promise<void> {
+  const marker = await readFile(join(world.xdg.paths.stateDir, 'store', 'keyinfo.json'), 'utf8').catch(() => undefined);
+  const account = marker === undefined ? undefined : (JSON.parse(marker) as { account?: string }).account;
+  if (account !== undefined) await realKeychain().deletePassword(KEYCHAIN_SERVICE, account);
+}
+
 describeWithKeyring('no leaks: canaries through every registered operation (real files, real keyring, built CLI)', () => {
   afterAll(() => {
     console.info(
       `[no-leaks] ${canaries.length} canaries through ${totals.operations} operations, searched in ${totals.places} places ` +
-        `(${[...placeKinds].sort().join(', ')}; ${totals.cliPolls} polls of CLI command lines and environments): ${totals.checks} checks, 0 leaks`,
+        `(${[...placeKinds].sort(([a], [b]) => a.localeCompare(b)).map(([kind, count]) => `${count} ${kind}`).join(', ')}; from ${totals.cliPolls} polls of CLI processes): ${totals.checks} checks, 0 leaks`,
     );
   });
 
@@ -200,6 +215,7 @@ describeWithKeyring('no leaks: canaries through every registered operation (real
           await searchAll(world);
           totals.operations += 1;
         } finally {
+          await forgetWorldKey(world);
           await world.xdg.cleanup();
         }
       });
