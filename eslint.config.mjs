@@ -13,9 +13,9 @@ export default tseslint.config(
     },
   },
   {
-    // Plain Node scripts (the bin shim, the test runner).
-    files: ['bin/**/*.js', 'scripts/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', require: 'readonly', __dirname: 'readonly', console: 'readonly', URL: 'readonly' } },
+    // Plain Node scripts (the bin shim, the test runner, the packaging hook).
+    files: ['bin/**/*.js', 'scripts/**/*.mjs', 'scripts/**/*.cjs'],
+    languageOptions: { globals: { process: 'readonly', require: 'readonly', __dirname: 'readonly', console: 'readonly', URL: 'readonly', module: 'writable', Buffer: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {

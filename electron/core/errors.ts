@@ -37,6 +37,7 @@ export const backendUnavailable = (message: string, options?: LatchkeyErrorOptio
 export const invalidInput = (message: string, options?: LatchkeyErrorOptions) => new LatchkeyError('InvalidInput', message, options);
 export const confirmationRequired = (message: string) => new LatchkeyError('ConfirmationRequired', message);
 export const cancelled = (message = 'The operation was cancelled.') => new LatchkeyError('Cancelled', message);
+export const locked = (message = 'Latchkey is locked. Unlock it to continue.') => new LatchkeyError('Locked', message);
 
 /**
  * The form of an error that may leave the main process (IPC result, CLI output). Anything that is not a

@@ -7,6 +7,10 @@ import { invalidInput } from './errors';
 import { FileLocks } from './fs/locks';
 import { PrivateTree } from './fs/private-files';
 import type { Keychain } from './keychain';
+import { createAppLock } from './lock/app-lock';
+import { createCredentialCaches } from './lock/credential-caches';
+import { createLockSettingsFile } from './lock/lock-settings';
+import { createPassphraseStore, type ScryptCost } from './lock/passphrase';
 import { createLogger, type Logger } from './log';
 import type { LatchkeyPaths } from './paths';
 import { environmentOverBackend, type EnvironmentView } from './environments/environment-view';
@@ -29,16 +33,43 @@ export interface CoreOptions {
   env?: Record<string, string | undefined>;
   logger?: Logger;
   now?: () => Date;
+  /** scrypt cost of a new app passphrase (tests lower it; the default is DEFAULT_SCRYPT_COST). */
+  passphraseCost?: ScryptCost;
 }
 
 export function createCore(options: CoreOptions) {
   const now = options.now ?? (() => new Date());
   const logger = options.logger ?? createLogger();
   const locks = new FileLocks();
-  const storeTree = new PrivateTree(join(options.paths.stateDir, 'store'));
+  const storeTree = new PrivateTree(join(options.paths.stateDir, 'store'), { ownedFrom: options.paths.stateDir });
   const config = new ConfigFile(new PrivateTree(options.paths.configDir), locks);
-  const dataKey = createDataKeyProvider({ keychain: options.keychain, tree: storeTree, locks });
   const audit = createAuditLog({ stateDir: options.paths.stateDir, locks, now, logger });
+  const storeKey = createDataKeyProvider({ keychain: options.keychain, tree: storeTree, locks });
+
+  // The app's lock: every in-memory credential registers with `caches`, and the store's key is not
+  // read from the keychain while the app is locked (so a call already running cannot cache it again).
+  const caches = createCredentialCaches({ logger });
+  caches.register('file store data key', () => storeKey.forget());
+  const lock = createAppLock({
+    now,
+    logger,
+    caches,
+    settings: createLockSettingsFile({ tree: new PrivateTree(options.paths.configDir), locks }),
+    passphrase: createPassphraseStore({
+      tree: new PrivateTree(options.paths.stateDir),
+      locks,
+      now,
+      ...(options.passphraseCost === undefined ? {} : { cost: options.passphraseCost }),
+    }),
+    verifyKeychain: () => storeKey.verify(),
+  });
+  const dataKey = {
+    ...storeKey,
+    get: () => {
+      lock.assertUnlocked();
+      return storeKey.get();
+    },
+  };
 
   // Deleting an environment removes its directory of the local store (the closure runs after `file` exists).
   const projects = createProjectsService({ config, now, onEnvironmentDeleted: (environment) => file.deleteEnvironment(environment.id) });
@@ -48,6 +79,8 @@ export function createCore(options: CoreOptions) {
   // app), or for a bare reference the scheme's default from the seed's environment variables (the CLI).
   const registry = createEnvironmentRegistry({ fileBackend: file, logger, keychain: options.keychain, env: options.env ?? {}, now });
   const resolveBackend = (ref: SecretRef): Promise<SecretBackend> => registry.resolve(ref);
+  // Opened backends hold tokens and credentials read from the keychain: the lock drops them all.
+  caches.register('secret backend connections', () => registry.close());
 
   /** Where an environment's secrets live: its directory of the local store, or a prefix on a connection. */
   const bind: BindingResolver = async (project, environment) => {
@@ -92,8 +125,11 @@ export function createCore(options: CoreOptions) {
     environments: { bind, view: viewEnvironment },
     secrets: environmentSecrets,
     refs: referenceSecrets,
-    /** Drops cached key material (the app's lock). */
-    forgetKeys: () => dataKey.forget(),
+    lock,
+    /** Where a module that caches a credential registers how to drop it when the app locks. */
+    credentialCaches: caches,
+    /** Drops every cached credential and key (the app's lock calls this). */
+    forgetKeys: () => caches.forgetAll(),
     /** Closes backend connections (the CLI before it exits). */
     close: () => registry.close(),
   };

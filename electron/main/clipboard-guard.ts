@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * Copies a secret to the system clipboard from main (the value never goes to the renderer) and clears
- * it after a timeout, or on quit, but only if the clipboard still holds that value — something the
+ * it after a timeout, when the app locks, or on quit, but only if the clipboard still holds that value — something the
  * person copied since is left alone. To know that without keeping the value, it keeps a keyed digest.
  */
 export interface ClipboardPort {
@@ -13,12 +13,13 @@ export interface ClipboardPort {
 export interface ClipboardGuardOptions {
   clipboard: ClipboardPort;
   clearAfterMs?: number;
-  onCleared?: (reason: 'timeout' | 'quit') => void;
+  onCleared?: (reason: ClearReason) => void;
   setTimer?: (run: () => void, ms: number) => unknown;
   clearTimer?: (timer: unknown) => void;
 }
 
 export const CLIPBOARD_CLEAR_MS = 30_000;
+export type ClearReason = 'timeout' | 'lock' | 'quit';
 
 export function createClipboardGuard(options: ClipboardGuardOptions) {
   const clearAfterMs = options.clearAfterMs ?? CLIPBOARD_CLEAR_MS;
@@ -28,7 +29,7 @@ export function createClipboardGuard(options: ClipboardGuardOptions) {
   const digest = (text: string) => createHmac('sha256', key).update(text, 'utf8').digest();
   let pending: { digest: Buffer; timer: unknown } | undefined;
 
-  const clearIfUnchanged = async (reason: 'timeout' | 'quit'): Promise<boolean> => {
+  const clearIfUnchanged = async (reason: ClearReason): Promise<boolean> => {
     const copied = pending;
     if (copied === undefined) return false;
     pending = undefined;
@@ -51,7 +52,7 @@ export function createClipboardGuard(options: ClipboardGuardOptions) {
       (timer as { unref?: () => void }).unref?.();
       pending = { digest: digest(value), timer };
     },
-    /** Clears now if the clipboard still holds the copied secret (called before quitting). */
+    /** Clears now if the clipboard still holds the copied secret (called on lock and before quitting). */
     clearIfUnchanged,
   };
 }

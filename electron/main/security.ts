@@ -58,13 +58,35 @@ export function secureWebPreferences(preload: string): WebPreferences {
   };
 }
 
-/** Session-wide policies: permissions and the CSP header. */
-export function hardenSession(session: Session, csp: string): void {
+/**
+ * The only URLs a page of the app may load: the app's own files, inline data, and — in `npm run dev`
+ * only — the Vite dev server. Everything else (http, https, ws, file, ftp …) is cancelled by main.
+ */
+export function isAllowedRequest(url: string, devServerOrigin?: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.protocol === `${APP_SCHEME}:`) return parsed.host === APP_HOST;
+  if (parsed.protocol === 'data:' || parsed.protocol === 'devtools:') return true;
+  if (devServerOrigin === undefined) return false;
+  const dev = new URL(devServerOrigin);
+  const sameHost = parsed.host === dev.host;
+  return sameHost && (parsed.protocol === dev.protocol || parsed.protocol === dev.protocol.replace(/^http/, 'ws'));
+}
+
+/** Session-wide policies: permissions, the CSP header, and no request leaves for the network. */
+export function hardenSession(session: Session, csp: string, options: { devServerOrigin?: string } = {}): void {
   // SECURITY: Latchkey needs no camera, microphone, notifications, geolocation, MIDI, HID, serial or USB;
   // every permission request and check is refused.
   session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);
   session.setDevicePermissionHandler(() => false);
+  // SECURITY: no remote content, whatever the page or an injected script asks for: main cancels every
+  // request that is not for the app's own files (the CSP says the same; this does not rely on it).
+  session.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAllowedRequest(details.url, options.devServerOrigin) }));
   // SECURITY: the CSP is set from main on every response (not only by a <meta> tag the page controls).
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });

@@ -1,17 +1,19 @@
 import { join } from 'node:path';
-import { app, BrowserWindow, clipboard, ipcMain, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, clipboard, ipcMain, powerMonitor, protocol, session, shell } from 'electron';
 import { eventChannel, type EventName, type EventPayload } from '../../shared/ipc/events';
 import { createCore } from '../core';
-import { createKeytarKeychain } from '../core/keychain';
+import { createKeytarKeychain, type Keychain } from '../core/keychain';
 import { createLogger } from '../core/log';
 import { resolvePaths } from '../core/paths';
 import { appSchemePrivileges, serveAppProtocol } from './app-protocol';
 import { createClipboardGuard } from './clipboard-guard';
 import { createExternalOpener } from './external-links';
 import { createHandlers } from './handlers';
+import { lockGate } from './ipc/lock-gate';
 import { registerRouter } from './ipc/register';
 import { createRouter } from './ipc/router';
 import { createSenderPolicy } from './ipc/sender-policy';
+import { watchForLock, type LockWatchTimers } from './lock-watch';
 import { createMainWindow } from './main-window';
 import { createOperations } from './operations';
 import { APP_URL, contentSecurityPolicy, hardenSession, hardenWebContents } from './security';
@@ -24,6 +26,11 @@ export interface StartOptions {
   /** Folder of the built renderer (out/renderer) and the built preload script. */
   rendererDir?: string;
   preloadPath?: string;
+  /** The OS keychain (keytar by default; tests pass a double). */
+  keychain?: Keychain;
+  /** The clock and timers of the app lock (tests drive them). */
+  now?: () => Date;
+  lockTimers?: LockWatchTimers;
 }
 
 export async function startApp(options: StartOptions = {}) {
@@ -51,10 +58,12 @@ export async function startApp(options: StartOptions = {}) {
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, openExternal));
 
   await app.whenReady();
-  hardenSession(session.defaultSession, csp);
+  hardenSession(session.defaultSession, csp, devServer === undefined ? {} : { devServerOrigin: devServer.origin });
   serveAppProtocol(protocol, options.rendererDir ?? join(__dirname, '../renderer'), csp);
 
-  const core = createCore({ paths: resolvePaths(env), keychain: createKeytarKeychain(), logger });
+  const core = createCore({ paths: resolvePaths(env), keychain: options.keychain ?? createKeytarKeychain(), logger, ...(options.now === undefined ? {} : { now: options.now }) });
+  // With an app passphrase set, Latchkey starts locked.
+  await core.lock.start();
   const trustedContents = new Set<number>();
   // Events go to the window created below (the clipboard cannot clear before a copy, which needs it).
   const emit = <E extends EventName>(name: E, payload: EventPayload<E>) => {
@@ -67,11 +76,30 @@ export async function startApp(options: StartOptions = {}) {
     handlers: createHandlers({ core, clipboard: clipboardGuard, emit, operations, version: app.getVersion(), platform: process.platform }),
     isTrustedSender: createSenderPolicy(pageUrl, trustedContents),
     logger,
+    // SECURITY: while locked, every call but the lock screen's is refused before core sees it.
+    gate: lockGate(core.lock),
   });
   registerRouter(ipcMain, router);
 
   const window: BrowserWindow = createMainWindow({ preload: options.preloadPath ?? join(__dirname, '../preload/index.js'), url: pageUrl });
   trustedContents.add(window.webContents.id);
+
+  // SECURITY: on lock the window hides every value and shows the lock screen, and a copied secret
+  // leaves the clipboard.
+  core.lock.subscribe(({ locked, reason }) => {
+    emit('lock.changed', reason === undefined ? { locked } : { locked, reason });
+    if (locked) {
+      void clipboardGuard.clearIfUnchanged('lock');
+      operations.cancelAll();
+    }
+  });
+  const stopLockWatch = watchForLock({
+    lock: core.lock,
+    powerMonitor,
+    input: window.webContents,
+    ...(options.lockTimers === undefined ? {} : { timers: options.lockTimers }),
+    onError: (error) => logger.error('lock: locking failed', { error }),
+  });
 
   app.on('second-instance', () => {
     if (window.isDestroyed()) return;
@@ -91,6 +119,7 @@ export async function startApp(options: StartOptions = {}) {
   });
   // A secrets console does not linger in the background once its window is closed (macOS included).
   app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', stopLockWatch);
 
   return { window, router, core, clipboardGuard };
 }

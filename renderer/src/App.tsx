@@ -2,9 +2,11 @@ import { useEffect } from 'react';
 import { api } from './api';
 import { ConfirmHost } from './components/ConfirmHost';
 import { Toasts } from './components/Toasts';
+import { useLock } from './stores/lock.store';
 import { useCurrent, useProjects } from './stores/projects.store';
 import { useToasts } from './stores/toasts.store';
 import { useUi } from './stores/ui.store';
+import { LockScreen } from './screens/lock/LockScreen';
 import { Sidebar } from './screens/projects/Sidebar';
 import { NoEnvironment } from './screens/projects/NoEnvironment';
 import { Welcome } from './screens/projects/Welcome';
@@ -16,10 +18,28 @@ export function App() {
   const { project, environment } = useCurrent();
   const { screen, theme, hideAllRevealed } = useUi();
   const toast = useToasts((state) => state.show);
+  const locked = useLock((state) => state.locked);
+  const lockLoaded = useLock((state) => state.loaded);
 
   useEffect(() => {
-    void load();
+    void useLock
+      .getState()
+      .load()
+      .then(() => (useLock.getState().locked ? undefined : load()))
+      .catch(() => load());
   }, [load]);
+
+  // Main locks the app (idle, screen lock, sleep, "Lock now"): hide every value at once and show only
+  // the lock screen. On unlock, read the projects again.
+  useEffect(
+    () =>
+      api.events.on('lock.changed', (event) => {
+        if (event.locked) hideAllRevealed();
+        useLock.getState().apply(event);
+        if (!event.locked) void useLock.getState().load().then(load);
+      }),
+    [hideAllRevealed, load],
+  );
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -42,8 +62,16 @@ export function App() {
     [toast],
   );
 
+  if (locked)
+    return (
+      <div className="app app-locked">
+        <LockScreen />
+        <Toasts />
+      </div>
+    );
+
   let main;
-  if (!loaded) main = <section className="screen" aria-busy="true" />;
+  if (!loaded || !lockLoaded) main = <section className="screen" aria-busy="true" />;
   else if (error !== undefined)
     main = (
       <section className="screen">

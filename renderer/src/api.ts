@@ -11,6 +11,8 @@ export class CallError extends Error {
   constructor(
     readonly kind: ErrorKind,
     message: string,
+    /** Set when trying again later may succeed (a throttled passphrase, a busy backend). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'CallError';
@@ -20,7 +22,7 @@ export class CallError extends Error {
 export async function call<T>(pending: Promise<IpcResult<T>>): Promise<T> {
   const result = await pending;
   if (result.ok) return result.value;
-  throw new CallError(result.error.kind, result.error.message);
+  throw new CallError(result.error.kind, result.error.message, result.error.retryAfterMs);
 }
 
 export function messageOf(error: unknown): string {

@@ -3,6 +3,7 @@ import { appContract } from './app.contract';
 import type { ContractEntry, IpcResult } from './entry';
 import type { EventName, EventPayload } from './events';
 import { operationsContract } from './operations.contract';
+import { lockContract } from './lock.contract';
 import { environmentsContract, projectsContract } from './projects.contract';
 import { secretsContract } from './secrets.contract';
 
@@ -16,6 +17,7 @@ export const contract = {
   environments: environmentsContract,
   secrets: secretsContract,
   operations: operationsContract,
+  lock: lockContract,
 };
 
 export type Contract = typeof contract;

@@ -1,9 +1,8 @@
 import { z } from 'zod';
+import { lockReasons } from '../lock';
 
 /** Notifications from main to the renderer. Payloads never carry a value. */
 export const events = {
-  /** The clipboard held a copied secret and was cleared (timeout, or before quitting). */
-  'clipboard.cleared': z.object({ reason: z.enum(['timeout', 'quit']) }),
   /** Progress of a long call started with an operationId (listing, incident rotation, session scans). */
   'operation.progress': z.object({
     operationId: z.string(),
@@ -12,6 +11,10 @@ export const events = {
     /** A short, value-free description of the current step ("Rotating API_KEY", "Scanned 40,000 keys"). */
     message: z.string().max(200).optional(),
   }),
+  /** The clipboard held a copied secret and was cleared (timeout, the app locked, or before quitting). */
+  'clipboard.cleared': z.object({ reason: z.enum(['timeout', 'lock', 'quit']) }),
+  /** The app locked (hide every value, show the lock screen) or was unlocked. */
+  'lock.changed': z.object({ locked: z.boolean(), reason: z.enum(lockReasons).optional() }),
 };
 
 export type EventName = keyof typeof events;

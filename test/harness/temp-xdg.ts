@@ -11,8 +11,9 @@ export interface TempXdg {
   cleanup(): Promise<void>;
 }
 
-export async function createTempXdg(): Promise<TempXdg> {
-  const root = await mkdtemp(join(tmpdir(), 'latchkey-test-'));
+/** `base`: where to make the tree (default the OS temp folder); a tmpfs such as /dev/shm makes fsync free. */
+export async function createTempXdg(base: string = tmpdir()): Promise<TempXdg> {
+  const root = await mkdtemp(join(base, 'latchkey-test-'));
   const env = {
     HOME: join(root, 'home'),
     XDG_STATE_HOME: join(root, 'state'),

@@ -103,9 +103,13 @@ class StandInSession {
   permissionCheckHandler: ((...args: unknown[]) => boolean) | undefined;
   devicePermissionHandler: ((...args: unknown[]) => boolean) | undefined;
   headersHandler: ((details: HeadersDetails, callback: (response: HeadersDetails) => void) => void) | undefined;
+  beforeRequestHandler: ((details: { url: string }, callback: (response: { cancel?: boolean }) => void) => void) | undefined;
   readonly webRequest = {
     onHeadersReceived: (handler: StandInSession['headersHandler']) => {
       this.headersHandler = handler;
+    },
+    onBeforeRequest: (handler: StandInSession['beforeRequestHandler']) => {
+      this.beforeRequestHandler = handler;
     },
   };
   setPermissionRequestHandler(handler: StandInSession['permissionRequestHandler']) {
@@ -119,9 +123,18 @@ class StandInSession {
   }
 }
 
+class StandInPowerMonitor extends StandInEmitter {
+  /** What getSystemIdleState answers; a test sets 'locked' to stand for an OS screen lock. */
+  idleState: 'active' | 'idle' | 'locked' | 'unknown' = 'active';
+  getSystemIdleState(_idleThresholdSeconds: number) {
+    return this.idleState;
+  }
+}
+
 function freshState() {
   return {
     app: new StandInApp(),
+    powerMonitor: new StandInPowerMonitor(),
     session: new StandInSession(),
     privilegedSchemes: [] as unknown[],
     protocolHandlers: new Map<string, (request: { url: string }) => Promise<Response>>(),
@@ -155,6 +168,12 @@ export const app = new Proxy({} as StandInApp, {
     return typeof value === 'function' ? (value as Listener).bind(state.app) : value;
   },
   set: (_target, name, value) => Reflect.set(state.app, name, value),
+});
+export const powerMonitor = new Proxy({} as StandInPowerMonitor, {
+  get: (_target, name) => {
+    const value = Reflect.get(state.powerMonitor, name, state.powerMonitor) as unknown;
+    return typeof value === 'function' ? (value as Listener).bind(state.powerMonitor) : value;
+  },
 });
 export const session = {
   get defaultSession() {
@@ -210,4 +229,4 @@ export const ipcRenderer = {
 
 export type IpcRendererEvent = unknown;
 export type IpcMainInvokeEvent = { sender: StandInWebContents; senderFrame: { url: string; parent: unknown } | null };
-export default { app, session, protocol, ipcMain, clipboard, shell, contextBridge, ipcRenderer, BrowserWindow };
+export default { app, session, protocol, ipcMain, clipboard, shell, contextBridge, ipcRenderer, BrowserWindow, powerMonitor };

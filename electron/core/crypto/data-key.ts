@@ -24,15 +24,19 @@ export interface DataKeyProvider {
   get(): Promise<DataKey>;
   /** Drops the cached key from memory (on lock); the next get() reads the keychain again. */
   forget(): void;
+  /** Reads the store's key from the keychain again, to unlock the app; never creates a key. */
+  verify(): Promise<void>;
 }
 
 export function createDataKeyProvider(deps: { keychain: Keychain; tree: PrivateTree; locks: FileLocks }): DataKeyProvider {
   const { keychain, tree, locks } = deps;
   let cached: DataKey | undefined;
+  // Bumped by forget(): a key that was being read when the app locked is used once, never cached.
+  let epoch = 0;
 
   const readMarker = async () => {
     if (!(await tree.exists(MARKER))) return undefined;
-    const parsed = markerSchema.safeParse(JSON.parse((await tree.read([MARKER])).toString('utf8')));
+    const parsed = markerSchema.safeParse(parseJson((await tree.read([MARKER])).toString('utf8')));
     if (!parsed.success) {
       throw new LatchkeyError('InvalidInput', `${tree.resolve(MARKER)} is damaged. Restore it from a backup; it names the keychain entry of this store.`);
     }
@@ -70,13 +74,34 @@ export function createDataKeyProvider(deps: { keychain: Keychain; tree: PrivateT
     async get() {
       // The lock makes the app and the CLI agree on one key when both start on an empty store.
       if (cached !== undefined) return cached;
+      const started = epoch;
       await tree.ensureDir();
-      cached = await locks.withLock(tree.resolve(MARKER), load);
-      return cached;
+      const key = await locks.withLock(tree.resolve(MARKER), load);
+      if (epoch === started) cached = key;
+      return key;
     },
     forget() {
+      epoch += 1;
       cached?.key.fill(0);
       cached = undefined;
     },
+    async verify() {
+      if ((await readMarker()) === undefined) {
+        // No store yet, so no key to protect: it is enough that the keychain answers.
+        await keychain.findAccounts(KEYCHAIN_SERVICE);
+        return;
+      }
+      const key = await load();
+      key.key.fill(0);
+    },
   };
+}
+
+/** JSON.parse without its exception, whose message quotes the input. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,7 @@
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { backendUnavailable } from '../errors';
+import { backendUnavailable, notFound } from '../errors';
 
 /**
  * Mutual exclusion for read-modify-write of files that the app and the CLI may both change. Within a
@@ -21,6 +23,11 @@ export class FileLocks {
   }
 
   private async acrossProcesses<T>(lockPath: string, work: () => Promise<T>): Promise<T> {
+    // proper-lockfile retries every error; a missing folder would be retried for ~40 s and then
+    // reported as a lock held by someone else.
+    await stat(dirname(lockPath)).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ENOENT' ? notFound(`${dirname(lockPath)} does not exist.`, { cause: error }) : error;
+    });
     let release: () => Promise<void>;
     try {
       release = await lockfile.lock(lockPath, {
@@ -30,6 +37,7 @@ export class FileLocks {
         retries: { retries: 200, factor: 1.3, minTimeout: 5, maxTimeout: 200, randomize: true },
       });
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
       throw backendUnavailable(`Another Latchkey process holds ${lockPath} and did not release it. Try again in a few seconds.`, {
         cause: error,
         retryAfterMs: 5_000,

@@ -48,9 +48,29 @@ async function assertPrivate(path: string, expect: 'dir' | 'file'): Promise<void
 /**
  * A directory tree Latchkey owns: `root` and everything below it are private. Paths handed to it are
  * always joined from validated names, and checked again here to stay under the root.
+ *
+ * `ownedFrom`, an ancestor of `root`, is where Latchkey's own folder starts (the store's root is
+ * `$XDG_STATE_HOME/latchkey/store`; Latchkey owns `$XDG_STATE_HOME/latchkey`): every level from there
+ * down is checked too, so a symlinked or loosened state directory is refused like a symlinked store.
  */
 export class PrivateTree {
-  constructor(readonly root: string) {}
+  private readonly owned: string[];
+
+  constructor(
+    readonly root: string,
+    options: { ownedFrom?: string } = {},
+  ) {
+    const from = options.ownedFrom ?? root;
+    const rel = relative(from, root);
+    if (rel.startsWith('..') || isAbsolute(rel)) throw new Error(`${from} is not an ancestor of ${root}`);
+    // The levels from `ownedFrom` down to `root`, `root` included.
+    this.owned = [from, ...rel.split(sep).filter(Boolean).map((_, index, parts) => join(from, ...parts.slice(0, index + 1)))];
+  }
+
+  /** Every level from Latchkey's own folder down to `path`, each of which must be a private directory. */
+  private levels(path: string): string[] {
+    return [...this.owned, ...relative(this.root, path).split(sep).filter(Boolean).map((_, index, parts) => join(this.root, ...parts.slice(0, index + 1)))];
+  }
 
   resolve(...parts: string[]): string {
     const path = join(this.root, ...parts);
@@ -62,32 +82,39 @@ export class PrivateTree {
     return path;
   }
 
-  /** Creates `root/...parts` (each missing level with 0o700) and checks every level from the root down. */
+  /**
+   * Creates `root/...parts` and checks every level from Latchkey's own folder down. Levels are checked
+   * and created one at a time (0o700), top down, so nothing is ever created through a symlink.
+   */
   async ensureDir(...parts: string[]): Promise<string> {
     const path = this.resolve(...parts);
-    await mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE });
-    let current = this.root;
-    await assertPrivate(current, 'dir');
-    for (const part of relative(this.root, path).split(sep).filter(Boolean)) {
-      current = join(current, part);
-      await assertPrivate(current, 'dir');
+    const levels = this.levels(path);
+    // Above Latchkey's own folder (e.g. ~/.local/state) is the user's; create it if missing, as XDG says, 0o700.
+    await mkdir(dirname(levels[0]!), { recursive: true, mode: PRIVATE_DIR_MODE });
+    for (const level of levels) {
+      try {
+        await assertPrivate(level, 'dir');
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+        await mkdir(level, { mode: PRIVATE_DIR_MODE }).catch((mkdirError: NodeJS.ErrnoException) => {
+          if (mkdirError.code !== 'EEXIST') throw mkdirError;
+        });
+        await assertPrivate(level, 'dir');
+      }
     }
     return path;
   }
 
-  /** Checks the directories from the root down to `parts`; NotFound when one is missing. */
+  /** Checks the directories from Latchkey's own folder down to `parts`; NotFound when one is missing. */
   async checkDir(...parts: string[]): Promise<string> {
     const path = this.resolve(...parts);
-    let current = this.root;
-    try {
-      await assertPrivate(current, 'dir');
-      for (const part of relative(this.root, path).split(sep).filter(Boolean)) {
-        current = join(current, part);
-        await assertPrivate(current, 'dir');
+    for (const level of this.levels(path)) {
+      try {
+        await assertPrivate(level, 'dir');
+      } catch (error) {
+        if (isMissing(error)) throw notFound(`${level} does not exist.`);
+        throw error;
       }
-    } catch (error) {
-      if (isMissing(error)) throw notFound(`${current} does not exist.`);
-      throw error;
     }
     return path;
   }
@@ -195,9 +222,11 @@ export class PrivateTree {
   async remove(parts: string[]): Promise<boolean> {
     const path = this.resolve(...parts);
     try {
+      // Removing through a symlinked folder would delete something outside the tree.
+      await this.checkDir(...parts.slice(0, -1));
       await lstat(path);
     } catch (error) {
-      if (isMissing(error)) return false;
+      if (isMissing(error) || (error as { kind?: string }).kind === 'NotFound') return false;
       throw error;
     }
     await rm(path, { recursive: true, force: true });

@@ -202,7 +202,7 @@ export function createFileBackend(options: FileBackendOptions): SecretBackend & 
 
     async delete(path) {
       const located = await locate(path);
-      // Nothing to lock (or delete) when the environment has never stored this secret.
+      // An environment without secrets has no folder yet; there is nothing to lock or delete.
       if (!(await tree.exists(...fileParts(located.environmentId, located.key)))) throw notFound(`No secret file://${path}.`);
       const removed = await locks.withLock(tree.resolve(...fileParts(located.environmentId, located.key)), () =>
         tree.remove(fileParts(located.environmentId, located.key)),

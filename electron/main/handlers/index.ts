@@ -4,6 +4,7 @@ import type { Handlers } from '../ipc/router';
 import type { Emit, Operations } from '../operations';
 import { appHandlers } from './app.handlers';
 import { operationsHandlers } from './operations.handlers';
+import { lockHandlers } from './lock.handlers';
 import { environmentsHandlers, projectsHandlers } from './projects.handlers';
 import { secretsHandlers } from './secrets.handlers';
 
@@ -26,5 +27,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     environments: environmentsHandlers(deps),
     secrets: secretsHandlers(deps),
     operations: operationsHandlers(deps),
+    lock: lockHandlers(deps),
   };
 }

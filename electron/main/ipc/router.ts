@@ -16,6 +16,13 @@ export type Handlers = {
   [A in Area]: { [C in CallName<A>]: (request: ParsedRequestOf<A, C>) => Promise<ResultOf<A, C>> };
 };
 
+/**
+ * Decides, per channel, whether a call from the trusted window may run now (the app lock). It answers
+ * the error to send back, or undefined to let the call through. It is asked again when the handler is
+ * done, so a result computed while the app locked is not delivered.
+ */
+export type CallGate = (channel: string) => PublicError | undefined;
+
 export interface Router {
   readonly channels: readonly string[];
   handle(channel: unknown, sender: SenderInfo, payload: unknown): Promise<IpcResult<unknown>>;
@@ -36,7 +43,13 @@ function describeIssues(error: z.ZodError): string {
   return `The request was not valid (${text.length > 300 ? `${text.slice(0, 297)}...` : text}).`;
 }
 
-export function createRouter(options: { handlers: Handlers; isTrustedSender: SenderPolicy; logger: Logger }): Router {
+/** What the log may say about an unknown channel: its name if it looks like one, never arbitrary text. */
+function describeChannel(channel: unknown): string {
+  if (typeof channel !== 'string') return typeof channel;
+  return /^[A-Za-z0-9:._-]{1,100}$/.test(channel) ? channel : `a string of ${channel.length} characters`;
+}
+
+export function createRouter(options: { handlers: Handlers; isTrustedSender: SenderPolicy; logger: Logger; gate?: CallGate }): Router {
   const routes = new Map<string, Route>();
   for (const { area, name, channel, entry } of listChannels()) {
     const handler = (options.handlers as unknown as Record<string, Record<string, unknown>>)[area]?.[name];
@@ -49,14 +62,16 @@ export function createRouter(options: { handlers: Handlers; isTrustedSender: Sen
     channels: [...routes.keys()],
     async handle(channel, sender, payload) {
       const route = typeof channel === 'string' ? routes.get(channel) : undefined;
-      if (route === undefined) {
-        logger.warn('ipc: unknown channel refused', { channel: typeof channel === 'string' ? channel.slice(0, 100) : typeof channel });
+      if (route === undefined || typeof channel !== 'string') {
+        logger.warn('ipc: unknown channel refused', { channel: describeChannel(channel) });
         return fail({ kind: 'InvalidInput', message: 'Unknown call. The renderer may only use the calls of the IPC contract.' });
       }
       if (!options.isTrustedSender(sender)) {
         logger.warn('ipc: call from an untrusted sender refused', { channel, isMainFrame: sender.isMainFrame });
         return fail({ kind: 'PermissionDenied', message: "Refused: this call is accepted only from Latchkey's own window." });
       }
+      const refused = options.gate?.(channel);
+      if (refused !== undefined) return fail(refused);
       const request = route.entry.request.safeParse(payload);
       if (!request.success) return fail({ kind: 'InvalidInput', message: describeIssues(request.error) });
       let value: unknown;
@@ -68,6 +83,8 @@ export function createRouter(options: { handlers: Handlers; isTrustedSender: Sen
         else logger.info('ipc: call refused', { channel, kind: publicError.kind });
         return fail(publicError);
       }
+      const refusedAfter = options.gate?.(channel);
+      if (refusedAfter !== undefined) return fail(refusedAfter);
       const result = route.entry.result.safeParse(value);
       if (!result.success) {
         logger.error('ipc: handler result outside its contract', { channel, issues: result.error.issues.map((issue) => issue.path.join('.')) });

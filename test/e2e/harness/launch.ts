@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -8,9 +9,11 @@ import type { Keychain } from '../../../electron/core/keychain';
 import { createLogger } from '../../../electron/core/log';
 import { createClipboardGuard } from '../../../electron/main/clipboard-guard';
 import { createHandlers } from '../../../electron/main/handlers';
+import { lockGate } from '../../../electron/main/ipc/lock-gate';
 import { createRouter } from '../../../electron/main/ipc/router';
 import { createSenderPolicy } from '../../../electron/main/ipc/sender-policy';
 import { createOperations, type Emit } from '../../../electron/main/operations';
+import { watchForLock } from '../../../electron/main/lock-watch';
 import { eventChannel, type EventName, type EventPayload } from '../../../shared/ipc/events';
 import { createTempXdg, type TempXdg } from '../../harness/temp-xdg';
 import { bundlePreloadForBrowser } from './preload-bundle';
@@ -33,6 +36,14 @@ export interface AppUnderTest {
   logLines: string[];
   consoleErrors: string[];
   deliver<E extends EventName>(name: E, payload: EventPayload<E>): Promise<void>;
+  /** Main's side of the app lock: its clock, its periodic check, and the OS events it listens to. */
+  lock: {
+    advance(ms: number): void;
+    tick(): Promise<void>;
+    emitPower(event: 'lock-screen' | 'suspend'): Promise<void>;
+    /** How many input events the page has reported so far. */
+    inputEvents(): number;
+  };
   screenshot(name: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -51,7 +62,10 @@ export async function launchApp(options: { colorScheme: 'light' | 'dark'; keycha
   const xdg = await createTempXdg();
   const logLines: string[] = [];
   const logger = createLogger({ sink: (line) => logLines.push(line), level: 'debug' });
-  const core = createCore({ paths: xdg.paths, keychain: options.keychain, logger });
+  // Main's clock runs with real time plus whatever a test adds (lock.advance), to reach an idle timeout.
+  let clockOffset = 0;
+  const core = createCore({ paths: xdg.paths, keychain: options.keychain, logger, now: () => new Date(Date.now() + clockOffset) });
+  await core.lock.start();
   const server = await serveRenderer(`${root}out/renderer`);
   const clipboard = { text: '' };
 
@@ -70,6 +84,23 @@ export async function launchApp(options: { colorScheme: 'light' | 'dark'; keycha
     handlers: createHandlers({ core, clipboard: guard, emit, operations: createOperations(emit), version: 'e2e', platform: process.platform }),
     isTrustedSender: createSenderPolicy(`${server.url}/index.html`),
     logger,
+    gate: lockGate(core.lock),
+  });
+  // The lock, wired as start-app.ts wires it. Electron's powerMonitor and the window's input events are
+  // stood in for: the page reports its key, mouse and touch events through a binding (where Electron
+  // gives main the window's input events itself), and the periodic check runs when a test ticks.
+  core.lock.subscribe(({ locked, reason }) => {
+    void deliver('lock.changed', reason === undefined ? { locked } : { locked, reason });
+    if (locked) void guard.clearIfUnchanged('lock');
+  });
+  const powerMonitor = Object.assign(new EventEmitter(), { getSystemIdleState: () => 'active' as const });
+  const input = new EventEmitter();
+  let lockChecks: (() => void) | undefined;
+  watchForLock({
+    lock: core.lock,
+    powerMonitor,
+    input,
+    timers: { setInterval: (run) => (lockChecks = run), clearInterval: () => undefined },
   });
 
   const browser: Browser = await chromium.launch({
@@ -80,6 +111,16 @@ export async function launchApp(options: { colorScheme: 'light' | 'dark'; keycha
   await context.exposeBinding('__latchkeyTransport', (source, channel: unknown, payload: unknown) =>
     router.handle(channel, { url: source.frame.url(), isMainFrame: source.frame.parentFrame() === null }, payload),
   );
+  let inputEvents = 0;
+  await context.exposeBinding('__latchkeyInput', (_source, type: string) => {
+    inputEvents += 1;
+    input.emit('input-event', {}, { type });
+  });
+  // Blink sends the page synthetic mouse moves (movement 0) when the layout changes under a resting
+  // pointer; they are not input from the OS and Electron would not report them, so they are ignored.
+  await context.addInitScript({
+    content: `for (const [name, type] of [['keydown', 'keyDown'], ['mousedown', 'mouseDown'], ['mousemove', 'mouseMove'], ['wheel', 'mouseWheel'], ['touchstart', 'touchStart']]) window.addEventListener(name, (event) => { if (event.type !== 'mousemove' || event.movementX !== 0 || event.movementY !== 0) window.__latchkeyInput(type); }, { capture: true, passive: true });`,
+  });
   await context.addInitScript({ content: await preload });
   const page = await context.newPage();
   opened.page = page;
@@ -100,6 +141,18 @@ export async function launchApp(options: { colorScheme: 'light' | 'dark'; keycha
     logLines,
     consoleErrors,
     deliver,
+    lock: {
+      advance: (ms) => void (clockOffset += ms),
+      async tick() {
+        lockChecks?.();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      },
+      inputEvents: () => inputEvents,
+      async emitPower(event) {
+        powerMonitor.emit(event);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      },
+    },
     async screenshot(name) {
       await mkdir(SCREENSHOTS, { recursive: true });
       await page.screenshot({ path: `${SCREENSHOTS}/${name}-${options.colorScheme}.png` });

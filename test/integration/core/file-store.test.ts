@@ -42,6 +42,13 @@ describeWithKeyring('local encrypted store (real files, real keyring)', () => {
     await expect(core.refs.get('file://nope/dev/X')).rejects.toMatchObject({ kind: 'NotFound' });
   });
 
+  it('answers NotFound at once for a delete in an environment that has no secrets yet (found by the IPC fuzzer)', async () => {
+    await core.projects.createProject('demo');
+    await core.projects.createEnvironment('demo', 'empty');
+    // Before the fix this waited ~40 s for a lock in a folder that does not exist, then blamed another process.
+    await expect(core.secrets.remove('demo', 'empty', 'NOTHING')).rejects.toMatchObject({ kind: 'NotFound', message: 'No secret file://demo/empty/NOTHING.' });
+  });
+
   it('keeps the last ten versions and reads an older one by number', async () => {
     for (let i = 1; i <= 12; i += 1) await core.refs.set('file://demo/dev/ROTATED', `value-${i}`);
     const description = await core.refs.describe('file://demo/dev/ROTATED');

@@ -6,6 +6,7 @@ import { BrowserWindow, standIn, type StandInWebContents } from '../../stand-ins
 import { startApp } from '../../../electron/main/start-app';
 import { APP_URL } from '../../../electron/main/security';
 import { listChannels } from '../../../shared/ipc/contract';
+import { createMemoryKeychain } from '../../doubles/memory-keychain';
 import { createTempXdg, type TempXdg } from '../../harness/temp-xdg';
 
 /** The real main-process start-up, run against the stand-in `electron` module (test/stand-ins). */
@@ -129,6 +130,69 @@ describe('main process start-up (stand-in electron)', () => {
     expect(standIn.state.clipboardText).toBe('');
     expect(contents().sent).toContainEqual({ channel: 'latchkey-event:clipboard.cleared', payload: { reason: 'quit' } });
     expect(standIn.state.app.quitCalls).toBe(2);
+  });
+
+  describe('the app lock, wired to powerMonitor, window input and a controllable clock', () => {
+    const ownFrame = { url: APP_URL, parent: null };
+    const startWithClock = async () => {
+      const clock = { now: Date.parse('2026-01-01T09:00:00Z') };
+      const ticks: (() => void)[] = [];
+      const started = startApp({
+        env: xdg.env,
+        rendererDir,
+        preloadPath: '/p.js',
+        keychain: createMemoryKeychain(),
+        now: () => new Date(clock.now),
+        lockTimers: { setInterval: (run) => ticks.push(run), clearInterval: () => undefined },
+      });
+      standIn.state.app.becomeReady();
+      const app = (await started)!;
+      await app.core.refs.set('file://demo/dev/API_KEY', 'canary-start-app-lock');
+      const call = (channel: string, payload: unknown) => standIn.state.ipcHandlers.get(channel)!({ sender: contents(), senderFrame: ownFrame }, payload);
+      const tick = async () => {
+        for (const run of ticks) run();
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      };
+      return { app, clock, tick, call };
+    };
+    const reveal = { project: 'demo', environment: 'dev', key: 'API_KEY' };
+
+    it('locks on suspend and on an OS screen lock: calls refused, the window told, the clipboard cleared', async () => {
+      const { app, call } = await startWithClock();
+      expect(await call('latchkey:secrets.copy', reveal)).toMatchObject({ ok: true });
+      expect(standIn.state.clipboardText).toBe('canary-start-app-lock');
+      standIn.state.powerMonitor.emit('suspend');
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(await call('latchkey:secrets.reveal', reveal)).toMatchObject({ ok: false, error: { kind: 'Locked' } });
+      expect(contents().sent).toContainEqual({ channel: 'latchkey-event:lock.changed', payload: { locked: true, reason: 'suspend' } });
+      expect(contents().sent).toContainEqual({ channel: 'latchkey-event:clipboard.cleared', payload: { reason: 'lock' } });
+      expect(standIn.state.clipboardText).toBe('');
+      expect(await call('latchkey:lock.unlock', {})).toEqual({ ok: true, value: {} });
+      expect(contents().sent).toContainEqual({ channel: 'latchkey-event:lock.changed', payload: { locked: false } });
+      standIn.state.powerMonitor.emit('lock-screen');
+      expect(app.core.lock.isLocked()).toBe(true);
+    });
+
+    it('locks after 5 idle minutes; input in the window keeps it open', async () => {
+      const { clock, tick, call } = await startWithClock();
+      clock.now += 4 * 60_000;
+      contents().emit('input-event', {}, { type: 'mouseMove' });
+      clock.now += 4 * 60_000;
+      await tick();
+      expect(await call('latchkey:secrets.reveal', reveal)).toMatchObject({ ok: true });
+      // IPC calls are not activity: a page cannot keep the app open by calling main.
+      clock.now += 60_000;
+      await tick();
+      expect(await call('latchkey:secrets.reveal', reveal)).toMatchObject({ ok: false, error: { kind: 'Locked' } });
+      expect(contents().sent).toContainEqual({ channel: 'latchkey-event:lock.changed', payload: { locked: true, reason: 'idle' } });
+    });
+
+    it('locks when the OS reports its screen locked (where it emits no lock-screen event)', async () => {
+      const { app, tick } = await startWithClock();
+      standIn.state.powerMonitor.idleState = 'locked';
+      await tick();
+      expect(await app.core.lock.status()).toMatchObject({ locked: true, reason: 'os-lock' });
+    });
   });
 
   it('loads the Vite dev server only in an unpackaged app, with a CSP that allows it', async () => {

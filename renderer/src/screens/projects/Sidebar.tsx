@@ -1,7 +1,9 @@
 import { useState } from 'react';
+import { api, call, messageOf } from '../../api';
 import { EnvironmentPill } from '../../components/EnvironmentPill';
 import { Icon } from '../../components/Icon';
 import { useProjects } from '../../stores/projects.store';
+import { useToasts } from '../../stores/toasts.store';
 import { useUi, type Screen } from '../../stores/ui.store';
 import { ProjectDialog } from './ProjectDialog';
 
@@ -15,6 +17,8 @@ export function Sidebar() {
   const { projects, selectedProject, selectedEnvironment, select } = useProjects();
   const { screen, go } = useUi();
   const [dialog, setDialog] = useState<{ editing?: string } | undefined>(undefined);
+  const toast = useToasts((state) => state.show);
+  const lockNow = () => call(api.lock.lockNow({})).catch((error: unknown) => toast('error', messageOf(error)));
   return (
     <nav className="sidebar" aria-label="Projects">
       <div className="brand">
@@ -74,6 +78,10 @@ export function Sidebar() {
             <span>{item.label}</span>
           </button>
         ))}
+        <button type="button" className="nav-item" onClick={() => void lockNow()}>
+          <Icon name="lock" />
+          <span>Lock now</span>
+        </button>
       </div>
       {dialog === undefined ? null : <ProjectDialog {...dialog} onDone={() => setDialog(undefined)} />}
     </nav>

@@ -3,6 +3,7 @@ import type { ResultOf } from '../../../../shared/ipc/contract';
 import { api, call, messageOf } from '../../api';
 import { useUi, type ThemeChoice } from '../../stores/ui.store';
 import { REVEAL_SECONDS } from '../secrets/useReveal';
+import { LockSettings } from './LockSettings';
 
 const THEMES: { value: ThemeChoice; label: string }[] = [
   { value: 'system', label: 'Follow the system' },
@@ -38,10 +39,11 @@ export function SettingsScreen() {
         <h2>Safety</h2>
         <ul className="facts">
           <li>A revealed value hides itself after {REVEAL_SECONDS} seconds.</li>
-          <li>Copy puts a value on the clipboard from the main process; it is cleared after 30 seconds and when Latchkey quits.</li>
+          <li>Copy puts a value on the clipboard from the main process; it is cleared after 30 seconds, when Latchkey locks and when it quits.</li>
           <li>Local secrets are encrypted with AES-256-GCM; the key is kept in your OS keychain.</li>
         </ul>
       </div>
+      <LockSettings />
       <div className="card">
         <h2>Where your data lives</h2>
         {error !== undefined ? <p className="form-error">{error}</p> : null}
