@@ -1,8 +1,8 @@
-import { isLatchkeyError, LatchkeyError } from '../errors';
+import { isLatchkeyError } from '../errors';
 import type { Logger } from '../log';
 import type { AuditSink } from './audit-log';
 import type { AuditEvent } from './entry';
-import { appendStarted } from '../environments/audit-started';
+import { appendStarted, auditUnavailable } from '../environments/audit-started';
 
 /**
  * The audit policy of single-secret operations, in one place:
@@ -47,11 +47,7 @@ export async function auditedRead<T>(audit: AuditSink, event: Event, read: () =>
   try {
     await audit.append({ ...event, outcome: 'ok' });
   } catch (error) {
-    throw new LatchkeyError(
-      'BackendUnavailable',
-      'The audit log could not be written, so the value was not handed out: Latchkey does not reveal secrets without a record. Check the state directory and try again.',
-      { cause: error },
-    );
+    throw auditUnavailable(error, 'the value was not handed out: Latchkey does not reveal secrets without a record');
   }
   return result;
 }

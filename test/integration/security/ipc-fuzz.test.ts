@@ -51,7 +51,13 @@ const HINTS = {
   key: ['API_KEY', 'DB_PASSWORD', 'NEW_KEY'],
 };
 // A wrong passphrase is meant to leave a trace: the throttle's count of failures.
-const DELIBERATE_STATE = [join('state', 'latchkey', 'lock', 'attempts.json')];
+// State that refused calls change by design: failed unlock attempts are counted, and the audit trail
+// records an attempt that reached core and failed there (a delete of a missing secret, say).
+const DELIBERATE_STATE = [
+  join('state', 'latchkey', 'lock', 'attempts.json'),
+  join('state', 'latchkey', 'audit.jsonl'),
+  join('state', 'latchkey', 'audit.head.json'),
+];
 
 type Kind = 'valid' | 'mutated' | 'hostile payload' | 'pollution' | 'unknown channel' | 'wrong sender';
 interface Case {
