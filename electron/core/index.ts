@@ -20,6 +20,7 @@ import { createFileBackend } from './secrets/file-backend';
 import type { SecretBackend } from './secrets/backend';
 import { createReferenceSecrets } from './secrets/reference-secrets';
 import type { SecretRef } from './secrets/reference';
+import { createSessionStores } from './sessions/session-stores';
 
 /**
  * Latchkey's core, composed once per process (the app's main process, or one CLI run). Everything that
@@ -98,6 +99,11 @@ export function createCore(options: CoreOptions) {
     return { backend, prefix: binding.prefix, pathOf };
   };
 
+  // Session administration: Redis connections and one session store per connection, audited.
+  const sessions = createSessionStores({ config, keychain: options.keychain, audit, logger, now });
+  // Open Redis connections hold passwords read from the keychain: the lock closes them.
+  caches.register('redis session connections', () => sessions.close());
+
   const environmentSecrets = createEnvironmentSecrets({ projects, audit, logger, bind });
   const referenceSecrets = createReferenceSecrets({ projects, audit, logger, resolve: resolveBackend });
 
@@ -128,10 +134,13 @@ export function createCore(options: CoreOptions) {
     lock,
     /** Where a module that caches a credential registers how to drop it when the app locks. */
     credentialCaches: caches,
+    sessions,
     /** Drops every cached credential and key (the app's lock calls this). */
     forgetKeys: () => caches.forgetAll(),
-    /** Closes backend connections (the CLI before it exits). */
-    close: () => registry.close(),
+    /** Closes backend and Redis connections (the CLI before it exits). */
+    close: async () => {
+      await Promise.all([registry.close(), sessions.close()]);
+    },
   };
 }
 

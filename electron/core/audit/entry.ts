@@ -22,6 +22,9 @@ export const auditActions = [
   'import.mycelium',
   'incident.run',
   'session.revoke',
+  'session.create',
+  'session.extend',
+  'session.index',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

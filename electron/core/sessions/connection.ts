@@ -120,13 +120,15 @@ export interface SessionRedisDeps {
   keychain?: Keychain;
   /** A password that came from somewhere other than the keychain (a URL in an environment variable). */
   password?: string;
+  /** Likewise for the Sentinel nodes (settings tested before they are saved). */
+  sentinelPassword?: string;
 }
 
 export async function openSessionRedis(input: RedisConnectionInput | RedisConnectionConfig, deps: SessionRedisDeps): Promise<SessionRedis> {
   const config = parseRedisConnection(input);
   const target = describeTarget(config);
   const password = deps.password ?? (await keychainPassword(config.passwordAccount, deps.keychain, target));
-  const sentinelPassword = await keychainPassword(config.sentinel?.passwordAccount, deps.keychain, target);
+  const sentinelPassword = deps.sentinelPassword ?? (await keychainPassword(config.sentinel?.passwordAccount, deps.keychain, target));
   const tls = await tlsOptions(config);
   const log = deps.logger.child({ component: 'sessions.redis', target });
 
@@ -235,7 +237,8 @@ export async function openSessionRedis(input: RedisConnectionInput | RedisConnec
   };
 }
 
-function describeTarget(config: RedisConnectionConfig): string {
+/** host:port, the cluster's seed nodes or the Sentinel master name: how messages name a connection. */
+export function describeTarget(config: RedisConnectionConfig): string {
   if (config.mode === 'cluster') return `cluster ${config.nodes!.map((n) => `${n.host}:${n.port}`).join(',')}`;
   if (config.mode === 'sentinel') return `sentinel master "${config.sentinel!.masterName}"`;
   const url = new URL(config.url!);

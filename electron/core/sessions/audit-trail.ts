@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import type { AuditSink as AuditLogSink } from '../audit/audit-log';
+import { auditRef } from '../audit/audited';
+import type { AuditEvent } from '../audit/entry';
+import type { AuditSink, SessionAuditEvent } from './audit';
+import type { RedisConnectionConfig } from './connection';
+
+/**
+ * Session administration into the audit trail (electron/core/audit): every revocation as
+ * `session.revoke` (scope session / user / device, counts.revoked, outcome ok / partial / failed), and
+ * creates, extends and indexing runs under their own actions. Used by the app (core.sessions) and by
+ * the CLI, so a revocation is recorded whichever of the two made it.
+ */
+
+/** What the audit schema accepts as a user or device id. */
+const AUDIT_IDENTIFIER = /^[A-Za-z0-9_.:@/-]{1,200}$/;
+
+/**
+ * The server's ids are free text (up to 512 characters, spaces allowed); the audit schema takes a
+ * narrower alphabet. An id outside it is recorded as a fingerprint, so the entry is still written and
+ * still tells two owners apart (`sha256:` and the first 32 hex digits of the id's SHA-256).
+ */
+export function auditIdentifier(id: string): string {
+  if (AUDIT_IDENTIFIER.test(id)) return id;
+  return `sha256:${createHash('sha256').update(id, 'utf8').digest('hex').slice(0, 32)}`;
+}
+
+/** Which Redis, as a reference-shaped string for the entry's `ref` (never a password: configs hold none). */
+export function auditTargetRef(config: RedisConnectionConfig): string {
+  if (config.mode === 'cluster') {
+    const first = config.nodes?.[0];
+    return auditRef(`rediscluster://${first === undefined ? 'unknown' : `${first.host}:${first.port}`}`);
+  }
+  if (config.mode === 'sentinel') return auditRef(`redissentinel://${config.sentinel?.masterName ?? 'unknown'}`);
+  const url = new URL(config.url ?? 'redis://unknown');
+  const db = config.db ?? (url.pathname.length > 1 ? Number(url.pathname.slice(1)) : undefined);
+  return auditRef(`${url.protocol}//${url.host}${db === undefined ? '' : `/${db}`}`);
+}
+
+export function sessionAuditEntry(event: SessionAuditEvent, ref?: string): AuditEvent {
+  const owner = {
+    ...(event.userId === undefined ? {} : { user_id: auditIdentifier(event.userId) }),
+    ...(event.deviceId === undefined ? {} : { device_id: auditIdentifier(event.deviceId) }),
+  };
+  const single = event.sessionIds[0];
+  const outcome = event.outcome === 'complete' ? 'ok' : event.count > 0 ? 'partial' : 'failed';
+  const where = ref === undefined ? {} : { ref };
+  switch (event.kind) {
+    case 'session.revoke':
+      return {
+        action: 'session.revoke',
+        outcome,
+        ...where,
+        sessions: { scope: 'session', ...owner, ...(single === undefined ? {} : { session_hash: single }) },
+        counts: { revoked: event.count },
+      };
+    case 'session.revoke-user':
+      return { action: 'session.revoke', outcome, ...where, sessions: { scope: 'user', ...owner }, counts: { revoked: event.count } };
+    case 'session.revoke-device':
+      return { action: 'session.revoke', outcome, ...where, sessions: { scope: 'device', ...owner }, counts: { revoked: event.count } };
+    case 'session.create':
+    case 'session.extend':
+      return {
+        action: event.kind,
+        outcome,
+        ...where,
+        sessions: { scope: 'session', ...owner, ...(single === undefined ? {} : { session_hash: single }) },
+        counts: { total: event.count },
+      };
+    case 'session.index':
+      return { action: 'session.index', outcome, ...where, sessions: { scope: 'all' }, counts: { total: event.count } };
+  }
+}
+
+/** The store's audit sink, writing into the audit log. The store logs (never throws) a failed append. */
+export function recordSessionAudit(audit: AuditLogSink, ref?: string): AuditSink {
+  return async (event) => {
+    await audit.append(sessionAuditEntry(event, ref));
+  };
+}

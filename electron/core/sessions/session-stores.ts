@@ -1,0 +1,122 @@
+import type { AuditSink as AuditLogSink } from '../audit/audit-log';
+import type { ConfigFile } from '../config/config-file';
+import { isLatchkeyError } from '../errors';
+import type { Keychain } from '../keychain';
+import type { Logger } from '../log';
+import { auditTargetRef, recordSessionAudit } from './audit-trail';
+import { openSessionRedis, type SessionRedis } from './connection';
+import { testRedisConnection, type ConnectionTestResult } from './connection-test';
+import { ownerSummary, type OwnerSummary } from './owner-summary';
+import type { OwnerQueryOptions } from './queries';
+import { checkSettings, createRedisConnections, type RedisConnectionSettings } from './redis-connections';
+import { createResultSets, type ResultSummary, type RowPage, type RowSort } from './result-sets';
+import { searchSessions, type SearchOptions, type SessionQuery } from './session-search';
+import { SessionStore } from './store';
+
+/**
+ * `core.sessions`: the Redis connections of session administration and one SessionStore per
+ * connection. A store is opened on first use and kept; it is rebuilt when its connection's settings
+ * change (here or in the config file by another process), after it failed to open, and after Redis
+ * refused its credentials (so a password fixed in the keychain is read again). Every event a store
+ * reports goes into the audit log.
+ */
+export interface SessionStoresDeps {
+  config: ConfigFile;
+  keychain: Keychain;
+  audit: AuditLogSink;
+  logger: Logger;
+  now?: () => Date;
+}
+
+interface OpenStore {
+  fingerprint: string;
+  opening: Promise<{ redis: SessionRedis; store: SessionStore }>;
+}
+
+export function createSessionStores(deps: SessionStoresDeps) {
+  const logger = deps.logger.child({ component: 'sessions.stores' });
+  const connections = createRedisConnections({ config: deps.config, keychain: deps.keychain });
+  const results = createResultSets();
+  const open = new Map<string, OpenStore>();
+
+  const drop = async (name: string): Promise<void> => {
+    const entry = open.get(name);
+    if (entry === undefined) return;
+    open.delete(name);
+    const opened = await entry.opening.catch(() => undefined);
+    await opened?.redis.close().catch((error: unknown) => logger.debug('closing a session connection failed', { error }));
+  };
+
+  /** The store of a saved connection: opened once, rebuilt after a change or after it gave up. */
+  const storeFor = async (name: string): Promise<SessionStore> => {
+    const stored = await connections.find(name);
+    const fingerprint = JSON.stringify(stored.redis);
+    const entry = open.get(name);
+    if (entry !== undefined && entry.fingerprint === fingerprint) return (await entry.opening).store;
+    if (entry !== undefined) {
+      // Settings changed: close the old connection, then look again (another call may have reopened it).
+      await drop(name);
+      return storeFor(name);
+    }
+    const opening = (async () => {
+      const redis = await openSessionRedis(stored.redis, { logger: deps.logger, keychain: deps.keychain });
+      const store = new SessionStore({ redis, logger: deps.logger, now: deps.now, onAudit: recordSessionAudit(deps.audit, auditTargetRef(stored.redis)) });
+      return { redis, store };
+    })();
+    open.set(name, { fingerprint, opening });
+    opening.catch(() => {
+      if (open.get(name)?.opening === opening) open.delete(name);
+    });
+    return (await opening).store;
+  };
+
+  /** Runs `work` on a connection's store; after refused credentials the next call opens it afresh. */
+  const withStore = async <T>(name: string, work: (store: SessionStore) => Promise<T>): Promise<T> => {
+    try {
+      return await work(await storeFor(name));
+    } catch (error) {
+      if (isLatchkeyError(error) && (error.kind === 'Unauthenticated' || error.kind === 'PermissionDenied')) await drop(name);
+      throw error;
+    }
+  };
+
+  return {
+    /** Saved connections, without passwords (only whether one is stored). */
+    list: () => connections.views(),
+    save: async (input: Parameters<typeof connections.save>[0]) => {
+      const saved = await connections.save(input);
+      await Promise.all([drop(input.name), input.previousName === undefined ? undefined : drop(input.previousName)]);
+      return saved;
+    },
+    remove: async (name: string) => {
+      await connections.remove(name);
+      await drop(name);
+    },
+    /** Connects with a saved connection's settings (a fresh connection, not the cached one). */
+    test: async (name: string): Promise<ConnectionTestResult> => {
+      const stored = await connections.find(name);
+      return testRedisConnection(stored.redis, { logger: deps.logger, keychain: deps.keychain });
+    },
+    /** Connects with settings not saved yet; passwords given here are used for this test only. */
+    testSettings: (settings: RedisConnectionSettings, passwords: { password?: string; sentinelPassword?: string } = {}): Promise<ConnectionTestResult> =>
+      testRedisConnection(checkSettings(settings), { logger: deps.logger, keychain: deps.keychain, ...passwords }),
+    storeFor,
+    withStore,
+
+    /** Runs a search into the result set `resultId` (readable with `rows` while it runs). */
+    search: (name: string, query: SessionQuery, options: SearchOptions & { resultId: string }): Promise<ResultSummary> =>
+      withStore(name, (store) => searchSessions(store, query, results.open(options.resultId), options)),
+    rows: (resultId: string, offset: number, limit: number, sort?: RowSort): RowPage => results.page(resultId, offset, limit, sort),
+    release: (resultId: string): boolean => results.release(resultId),
+    /** A device's or user's sessions, users, devices and latest metadata (drill-down and revoke preview). */
+    summary: (name: string, kind: 'user' | 'device', id: string, options?: OwnerQueryOptions): Promise<OwnerSummary> =>
+      withStore(name, (store) => ownerSummary(store, kind, id, options)),
+
+    async close(): Promise<void> {
+      results.clear();
+      await Promise.all([...open.keys()].map((name) => drop(name)));
+    },
+  };
+}
+
+export type SessionStores = ReturnType<typeof createSessionStores>;
