@@ -6,6 +6,7 @@ import { operationsContract } from './operations.contract';
 import { lockContract } from './lock.contract';
 import { environmentsContract, projectsContract } from './projects.contract';
 import { secretsContract } from './secrets.contract';
+import { sessionsContract } from './sessions.contract';
 
 /**
  * The whole IPC surface, area by area. The preload builds `window.latchkey.<area>.<call>` from this
@@ -18,6 +19,7 @@ export const contract = {
   secrets: secretsContract,
   operations: operationsContract,
   lock: lockContract,
+  sessions: sessionsContract,
 };
 
 export type Contract = typeof contract;

@@ -15,6 +15,8 @@ export const events = {
   'clipboard.cleared': z.object({ reason: z.enum(['timeout', 'lock', 'quit']) }),
   /** The app locked (hide every value, show the lock screen) or was unlocked. */
   'lock.changed': z.object({ locked: z.boolean(), reason: z.enum(lockReasons).optional() }),
+  /** Rows found so far by a session search (resultId = its operationId): the table grows while it runs. */
+  'sessions.results': z.object({ resultId: z.string(), found: z.number().int().nonnegative(), complete: z.boolean() }),
 };
 
 export type EventName = keyof typeof events;

@@ -7,6 +7,7 @@ import type { Keychain } from '../keychain';
 import type { Logger } from '../log';
 import { DEFAULT_PREFIX } from './keys';
 import { redisFailure } from './redis-errors';
+import { withScripts } from './scripts';
 
 /**
  * A Redis connection for session administration: one server (optionally TLS, ACL user, database),
@@ -183,6 +184,10 @@ export async function openSessionRedis(input: RedisConnectionInput | RedisConnec
         username: config.username ?? (url.username === '' ? undefined : decodeURIComponent(url.username)),
       });
     }
+    // Scripts are defined before any command is sent: auto-pipelining copies a client's commands into a
+    // pipeline when it opens one, so a script defined later in the same tick (after a SCAN was queued)
+    // would be missing from that pipeline.
+    withScripts(made);
     // Without a listener ioredis prints errors itself; keep them, reduced to safe fields, for mapping.
     made.on('error', (error: unknown) => {
       lastConnectionError = error;

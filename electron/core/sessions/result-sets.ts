@@ -63,6 +63,15 @@ export function sessionRow(session: Session): SessionRow {
   return row;
 }
 
+/** A row plus the whole metadata object: one session's detail. */
+export interface SessionDetail extends SessionRow {
+  metadata: Record<string, unknown>;
+}
+
+export function sessionDetail(session: Session): SessionDetail {
+  return { ...sessionRow(session), metadata: session.metadata };
+}
+
 /** One search's rows, in the order they were found; sessions are keyed by id (SCAN may repeat keys). */
 export class ResultSet {
   readonly rows: SessionRow[] = [];

@@ -7,6 +7,7 @@ import { operationsHandlers } from './operations.handlers';
 import { lockHandlers } from './lock.handlers';
 import { environmentsHandlers, projectsHandlers } from './projects.handlers';
 import { secretsHandlers } from './secrets.handlers';
+import { sessionsHandlers } from './sessions.handlers';
 
 /** Every area's handlers; the router refuses to start if an entry of the contract has none. */
 export interface HandlerDeps {
@@ -28,5 +29,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     secrets: secretsHandlers(deps),
     operations: operationsHandlers(deps),
     lock: lockHandlers(deps),
+    sessions: sessionsHandlers(deps),
   };
 }

@@ -115,6 +115,15 @@ describe('core.sessions on a real redis-server (password-protected)', () => {
     raw = new Redis(server.url);
   });
 
+  it('walks the keyspace as the very first operation of a new store (scripts defined before the first SCAN)', async () => {
+    // Regression: the read script was defined on first use, after a SCAN had opened the tick's
+    // auto-pipeline, and went out on a pipeline without it ("unexpected error", then a crash).
+    // It takes more than one SCAN batch (1,000 keys) for the walk to queue its prefetch.
+    await Promise.all(Array.from({ length: 1_200 }, (_, i) => seedCreateSession(raw, { userId: `u${i}`, deviceId: `d${i}` })));
+    await core.sessions.save({ name: 'fresh', settings: { url: url() }, password: PASSWORD });
+    expect((await core.sessions.search('fresh', { by: 'all' }, { resultId: 'first' })).total).toBe(1_200);
+  });
+
   it('records revocations, creates, extends and indexing in the audit log; never a token', async () => {
     await core.sessions.save({ name: 'main', settings: { url: url() }, password: PASSWORD });
     const store = await core.sessions.storeFor('main');

@@ -1,0 +1,100 @@
+import type { Core } from '../../core';
+import { notFound } from '../../core/errors';
+import { missingMessage, sessionDetail, type BulkRevocationResult } from '../../core/sessions';
+import type { ClipboardGuard } from '../clipboard-guard';
+import type { Handlers } from '../ipc/router';
+import type { Emit, Operations } from '../operations';
+import { revocationUpdate, scanUpdate, searchUpdate, throttle } from './sessions.progress';
+
+/** The Sessions screen's calls, each a thin map onto core.sessions (the stores are opened and cached there). */
+export function sessionsHandlers(deps: { core: Core; clipboard: ClipboardGuard; emit: Emit; operations: Operations }): Handlers['sessions'] {
+  const { sessions } = deps.core;
+  const bulk = (result: BulkRevocationResult) => ({ ...result, skipped: result.skipped.length });
+
+  return {
+    connections: async () => ({ connections: await sessions.list() }),
+    saveConnection: ({ name, previousName, settings, password, sentinelPassword }) => sessions.save({ name, previousName, settings, password, sentinelPassword }),
+    removeConnection: async ({ name }) => {
+      await sessions.remove(name);
+      return {};
+    },
+    testConnection: (request) =>
+      'name' in request ? sessions.test(request.name) : sessions.testSettings(request.settings, { password: request.password, sentinelPassword: request.sentinelPassword }),
+
+    search: ({ operationId, connection, query, strategy }) =>
+      deps.operations.run(operationId, async (signal, progress) => {
+        // The table sizes itself from `sessions.results`; the progress bar follows the keys scanned.
+        const updates = throttle((update: Parameters<typeof searchUpdate>[0]) => {
+          progress(searchUpdate(update));
+          deps.emit('sessions.results', { resultId: operationId, found: update.found, complete: false });
+        });
+        let summary: Awaited<ReturnType<typeof sessions.search>>;
+        try {
+          summary = await sessions.search(connection, query, { resultId: operationId, strategy, signal, onProgress: updates.report });
+        } finally {
+          updates.flush();
+        }
+        deps.emit('sessions.results', { resultId: operationId, found: summary.total, complete: true });
+        return summary;
+      }),
+    rows: async ({ resultId, offset, limit, sort }) => sessions.rows(resultId, offset, limit, sort),
+    release: async ({ resultId }) => {
+      sessions.release(resultId);
+      return {};
+    },
+
+    session: ({ connection, id }) => sessions.withStore(connection, async (store) => sessionDetail(await store.get(id))),
+    summary: ({ operationId, connection, kind, id, strategy }) =>
+      deps.operations.run(operationId, (signal, progress) => {
+        const updates = throttle((update: Parameters<typeof scanUpdate>[0]) => progress(scanUpdate(update)));
+        return sessions.summary(connection, kind, id, { strategy, signal, onProgress: updates.report });
+      }),
+
+    revoke: ({ connection, id }) => sessions.withStore(connection, async (store) => ({ revoked: (await store.revoke({ id })).revoked })),
+    revokeDevice: ({ operationId, connection, deviceId, strategy }) =>
+      deps.operations.run(operationId, (signal, progress) => {
+        const updates = throttle((update: Parameters<typeof revocationUpdate>[0]) => progress(revocationUpdate(update)));
+        return sessions.withStore(connection, async (store) => bulk(await store.revokeDevice(deviceId, { strategy, signal, onProgress: updates.report })));
+      }),
+    revokeUser: ({ operationId, connection, userId, strategy }) =>
+      deps.operations.run(operationId, (signal, progress) => {
+        const updates = throttle((update: Parameters<typeof revocationUpdate>[0]) => progress(revocationUpdate(update)));
+        return sessions.withStore(connection, async (store) => bulk(await store.revokeUser(userId, { strategy, signal, onProgress: updates.report })));
+      }),
+    extend: ({ connection, id, hours }) =>
+      sessions.withStore(connection, async (store) => {
+        const result = await store.extend({ id }, hours);
+        if (!result.extended) throw notFound(`The session cannot be extended. ${missingMessage(result.reason)}`);
+        return sessionDetail(result.session);
+      }),
+
+    create: ({ connection, userId, deviceId, ttlHours, metadata }) =>
+      sessions.withStore(connection, async (store) => {
+        const { token, ...session } = await store.create({ userId, deviceId, ttlHours, metadata });
+        return { token, session: sessionDetail(session) };
+      }),
+    copyToken: async ({ token }) => {
+      await deps.clipboard.copy(token);
+      return { clearAfterSeconds: deps.clipboard.clearAfterSeconds };
+    },
+    validate: ({ connection, token }) =>
+      sessions.withStore(connection, async (store) => {
+        const result = await store.validate(token);
+        return result.valid ? { valid: true as const, session: sessionDetail(result.session) } : result;
+      }),
+
+    stats: ({ operationId, connection, hours }) =>
+      deps.operations.run(operationId, (signal, progress) => {
+        const updates = throttle((update: Parameters<typeof scanUpdate>[0]) => progress(scanUpdate(update)));
+        return sessions.withStore(connection, (store) => store.stats({ hours, signal, onProgress: updates.report }));
+      }),
+    indexExisting: ({ operationId, connection }) =>
+      deps.operations.run(operationId, (signal, progress) => {
+        const updates = throttle((update: Parameters<typeof scanUpdate>[0]) => progress(scanUpdate(update)));
+        return sessions.withStore(connection, async (store) => {
+          const result = await store.indexExisting({ signal, onProgress: updates.report });
+          return { indexed: result.indexed, problems: result.problems.length, scannedKeys: result.scannedKeys };
+        });
+      }),
+  };
+}

@@ -1,0 +1,213 @@
+import { z } from 'zod';
+import { call } from './entry';
+import { empty, operationId, timestamp } from './fields';
+
+/**
+ * Session administration on the API server's Redis (issue 4): connections, search with results paged
+ * for a virtualized table, a device's or user's sessions, revocation, extend, create, check a token,
+ * analytics. Only ids, counts and metadata cross — except `create`'s token (once, shown by the
+ * renderer from component state) and the tokens the person pastes or copies.
+ */
+
+/** Same rule as config-file.ts CONNECTION_NAME (core is not importable here). */
+const connectionName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, 'not a valid connection name');
+/** The server's user and device ids: free text, bounded, no control characters. */
+const ownerId = z
+  .string()
+  .min(1, 'is empty')
+  .max(512, 'is longer than 512 characters')
+  // eslint-disable-next-line no-control-regex
+  .refine((text) => !/[\x00-\x1f\x7f]/.test(text), 'contains control characters');
+/** A session is named by the hex SHA-256 of its token. */
+const sessionId = z.string().regex(/^[0-9a-f]{64}$/, 'not a session id');
+/** A pasted token: trimmed by core; bounded here. */
+const pastedToken = z.string().min(1).max(512);
+/** What `create` returns: 32 bytes, URL-safe base64 without padding. Copy accepts only this shape. */
+const sessionToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'not a session token');
+const hours = z.number().positive().max(24 * 366);
+/** How owner lookups and bulk revocations find sessions: 'both' (the default) also walks the keyspace. */
+const strategy = z.enum(['index', 'scan', 'both']).optional();
+const metadataValue = z.string().min(1).max(200);
+
+const hostPort = z.strictObject({ host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535) });
+const path = z.string().min(1).max(4096);
+
+/** A connection's settings (its passwords are separate fields, stored in the keychain by main). */
+export const redisSettings = z.strictObject({
+  mode: z.enum(['standalone', 'sentinel', 'cluster']).optional(),
+  url: z.string().max(2048).optional(),
+  nodes: z.array(hostPort).max(64).optional(),
+  sentinel: z.strictObject({ masterName: z.string().max(256), sentinels: z.array(hostPort).max(16), username: z.string().max(256).optional() }).optional(),
+  db: z.number().int().min(0).max(1023).optional(),
+  prefix: z.string().max(64).optional(),
+  username: z.string().max(256).optional(),
+  tls: z.strictObject({ caFile: path.optional(), certFile: path.optional(), keyFile: path.optional(), serverName: z.string().max(253).optional() }).optional(),
+  connectTimeoutMs: z.number().int().optional(),
+  commandTimeoutMs: z.number().int().optional(),
+  maxReconnectAttempts: z.number().int().optional(),
+});
+
+export const redisConnectionView = z.object({
+  name: z.string(),
+  settings: redisSettings,
+  hasPassword: z.boolean(),
+  hasSentinelPassword: z.boolean(),
+  target: z.string(),
+});
+
+/** A new password, null to remove the stored one, absent to keep it. */
+const password = z.string().min(1).max(1024).nullable().optional();
+
+export const connectionTestResult = z.object({
+  target: z.string(),
+  mode: z.enum(['standalone', 'sentinel', 'cluster']),
+  serverVersion: z.string().optional(),
+  masters: z.number().int().nonnegative(),
+  keys: z.number().int().nonnegative(),
+  sampleSessions: z.number().int().nonnegative(),
+});
+
+export const sessionQuery = z.discriminatedUnion('by', [
+  z.strictObject({ by: z.literal('user'), userId: ownerId }),
+  z.strictObject({ by: z.literal('device'), deviceId: ownerId }),
+  z.strictObject({
+    by: z.literal('metadata'),
+    metadata: z
+      .strictObject({ device_type: metadataValue.optional(), os: metadataValue.optional(), app_version: metadataValue.optional() })
+      .refine((fields) => Object.values(fields).some((value) => value !== undefined), 'name at least one of device_type, os, app_version'),
+  }),
+  z.strictObject({ by: z.literal('expiring'), withinSeconds: z.number().int().positive().max(366 * 86_400) }),
+  z.strictObject({ by: z.literal('all') }),
+]);
+
+export const sessionRow = z.object({
+  id: sessionId,
+  userId: z.string(),
+  deviceId: z.string(),
+  createdAt: timestamp,
+  expiresAt: timestamp,
+  ttlSeconds: z.number().int().nullable(),
+  deviceType: z.string().optional(),
+  os: z.string().optional(),
+  appVersion: z.string().optional(),
+});
+
+export const sessionDetail = sessionRow.extend({ metadata: z.record(z.string(), z.unknown()) });
+
+const resultSummary = z.object({
+  resultId: z.string(),
+  total: z.number().int().nonnegative(),
+  complete: z.boolean(),
+  truncated: z.boolean(),
+  problems: z.number().int().nonnegative(),
+});
+
+export const rowSort = z.strictObject({ by: z.enum(['createdAt', 'expiresAt', 'userId', 'deviceId']), direction: z.enum(['asc', 'desc']) });
+
+const ownerCount = z.object({ id: z.string(), sessions: z.number().int().nonnegative() });
+
+export const ownerSummary = z.object({
+  kind: z.enum(['user', 'device']),
+  id: z.string(),
+  count: z.number().int().nonnegative(),
+  sessions: z.array(sessionRow),
+  users: z.array(ownerCount),
+  devices: z.array(ownerCount),
+  metadata: z.record(z.string(), z.unknown()),
+  newestCreatedAt: timestamp.optional(),
+  oldestCreatedAt: timestamp.optional(),
+  problems: z.number().int().nonnegative(),
+});
+
+export const bulkRevocation = z.object({
+  revoked: z.number().int().nonnegative(),
+  viaIndex: z.number().int().nonnegative(),
+  viaScan: z.number().int().nonnegative(),
+  strategy: z.enum(['index', 'scan', 'both']),
+  /** Keys named for this owner that are not session hashes (left alone). */
+  skipped: z.number().int().nonnegative(),
+});
+
+const hourCount = z.object({ hour: timestamp, count: z.number().int().nonnegative() });
+const counts = z.record(z.string(), z.number().int().nonnegative());
+
+export const sessionStats = z.object({
+  generatedAt: timestamp,
+  activeSessions: z.number().int().nonnegative(),
+  problems: z.number().int().nonnegative(),
+  byDeviceType: counts,
+  byOs: counts,
+  byAppVersion: counts,
+  createdPerHour: z.array(hourCount),
+  failedValidationsPerHour: z.array(hourCount),
+  expiringWithinHour: z.number().int().nonnegative(),
+  scannedKeys: z.number().int().nonnegative(),
+});
+
+const onConnection = { connection: connectionName };
+
+export const sessionsContract = {
+  connections: call(empty, z.object({ connections: z.array(redisConnectionView) })),
+  saveConnection: call(
+    z.strictObject({ name: connectionName, previousName: connectionName.optional(), settings: redisSettings, password, sentinelPassword: password }),
+    redisConnectionView,
+  ),
+  removeConnection: call(z.strictObject({ name: connectionName }), empty),
+  /** A saved connection by name, or settings being edited (their passwords used for this test only). */
+  testConnection: call(
+    z.union([
+      z.strictObject({ name: connectionName }),
+      z.strictObject({ settings: redisSettings, password: z.string().min(1).max(1024).optional(), sentinelPassword: z.string().min(1).max(1024).optional() }),
+    ]),
+    connectionTestResult,
+  ),
+
+  /** Runs a search; its rows are read with `rows` (also while it runs) under resultId = operationId. */
+  search: call(z.strictObject({ operationId, ...onConnection, query: sessionQuery, strategy }), resultSummary),
+  rows: call(
+    z.strictObject({ resultId: operationId, offset: z.number().int().nonnegative(), limit: z.number().int().min(1).max(500), sort: rowSort.optional() }),
+    z.object({ rows: z.array(sessionRow), total: z.number().int().nonnegative(), complete: z.boolean(), truncated: z.boolean() }),
+  ),
+  /** Forgets a search's rows (a new search replaced it). */
+  release: call(z.strictObject({ resultId: operationId }), empty),
+
+  session: call(z.strictObject({ ...onConnection, id: sessionId }), sessionDetail),
+  /** A device's (or user's) sessions, users and metadata: the drill-down, and the count a revocation confirms. */
+  summary: call(z.strictObject({ operationId, ...onConnection, kind: z.enum(['user', 'device']), id: ownerId, strategy }), ownerSummary),
+
+  revoke: call(z.strictObject({ ...onConnection, id: sessionId }), z.object({ revoked: z.boolean() })),
+  /** `confirmed` is the person's answer to the confirmation that stated the count and the user. */
+  revokeDevice: call(z.strictObject({ operationId, ...onConnection, deviceId: ownerId, strategy, confirmed: z.literal(true) }), bulkRevocation),
+  revokeUser: call(z.strictObject({ operationId, ...onConnection, userId: ownerId, strategy, confirmed: z.literal(true) }), bulkRevocation),
+  extend: call(z.strictObject({ ...onConnection, id: sessionId, hours }), sessionDetail),
+
+  /** The token is in this result once; the renderer keeps it in component state and hides it after a while. */
+  create: call(
+    z.strictObject({ ...onConnection, userId: ownerId, deviceId: ownerId, ttlHours: hours.optional(), metadata: z.record(z.string().min(1).max(128), z.string().max(1024)).optional() }),
+    z.object({ token: sessionToken, session: sessionDetail }),
+  ),
+  /** Main writes the token to the clipboard (cleared later) and keeps nothing of it but a keyed digest. */
+  copyToken: call(z.strictObject({ token: sessionToken }), z.object({ clearAfterSeconds: z.number().int().positive() })),
+  validate: call(
+    z.strictObject({ ...onConnection, token: pastedToken }),
+    z.discriminatedUnion('valid', [z.object({ valid: z.literal(true), session: sessionDetail }), z.object({ valid: z.literal(false), reason: z.enum(['unknown', 'expired', 'malformed']) })]),
+  ),
+
+  stats: call(z.strictObject({ operationId, ...onConnection, hours: z.number().int().min(1).max(168).optional() }), sessionStats),
+  indexExisting: call(
+    z.strictObject({ operationId, ...onConnection }),
+    z.object({ indexed: z.number().int().nonnegative(), problems: z.number().int().nonnegative(), scannedKeys: z.number().int().nonnegative() }),
+  ),
+};
+
+export type RedisSettings = z.infer<typeof redisSettings>;
+export type RedisConnectionView = z.infer<typeof redisConnectionView>;
+export type ConnectionTestResult = z.infer<typeof connectionTestResult>;
+export type SessionQuery = z.infer<typeof sessionQuery>;
+export type SessionRowView = z.infer<typeof sessionRow>;
+export type SessionDetail = z.infer<typeof sessionDetail>;
+export type RowSortView = z.infer<typeof rowSort>;
+export type OwnerSummaryView = z.infer<typeof ownerSummary>;
+export type BulkRevocationView = z.infer<typeof bulkRevocation>;
+export type SessionStatsView = z.infer<typeof sessionStats>;
+export type LookupStrategy = NonNullable<z.infer<typeof strategy>>;
