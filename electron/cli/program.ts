@@ -3,6 +3,7 @@ import { version } from '../../package.json';
 import { toPublicError } from '../core/errors';
 import { registerProjects } from './commands/projects.command';
 import { registerSecrets } from './commands/secrets.command';
+import { registerSessions } from './commands/sessions.command';
 import { createContext, defaultCoreFactory, UsageError, type CoreFactory } from './context';
 import { EXIT, exitCodeFor } from './exit-codes';
 import type { CliIo } from './io';
@@ -26,6 +27,7 @@ export async function runCli(argv: string[], io: CliIo, makeCore: CoreFactory = 
     });
   registerSecrets(program, context);
   registerProjects(program, context);
+  registerSessions(program, context);
   program.commands.forEach(function exitOverrideAll(command: Command) {
     command.exitOverride();
     command.commands.forEach(exitOverrideAll);

@@ -11,6 +11,7 @@ import { Sidebar } from './screens/projects/Sidebar';
 import { NoEnvironment } from './screens/projects/NoEnvironment';
 import { Welcome } from './screens/projects/Welcome';
 import { SecretsScreen } from './screens/secrets/SecretsScreen';
+import { SessionsScreen } from './screens/sessions/SessionsScreen';
 import { SettingsScreen } from './screens/settings/SettingsScreen';
 
 export function App() {
@@ -84,6 +85,7 @@ export function App() {
       </section>
     );
   else if (screen === 'settings') main = <SettingsScreen />;
+  else if (screen === 'sessions') main = <SessionsScreen />;
   else if (project === undefined) main = <Welcome />;
   else if (environment === undefined) main = <NoEnvironment project={project} />;
   else main = <SecretsScreen key={`${project.name}/${environment.name}`} project={project} environment={environment} />;

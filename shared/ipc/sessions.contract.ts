@@ -157,7 +157,13 @@ export const sessionsContract = {
   testConnection: call(
     z.union([
       z.strictObject({ name: connectionName }),
-      z.strictObject({ settings: redisSettings, password: z.string().min(1).max(1024).optional(), sentinelPassword: z.string().min(1).max(1024).optional() }),
+      z.strictObject({
+        settings: redisSettings,
+        password: z.string().min(1).max(1024).optional(),
+        sentinelPassword: z.string().min(1).max(1024).optional(),
+        /** The connection being edited: its stored passwords are used where none is typed. */
+        storedPasswordsOf: connectionName.optional(),
+      }),
     ]),
     connectionTestResult,
   ),

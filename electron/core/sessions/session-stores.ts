@@ -4,7 +4,7 @@ import { isLatchkeyError } from '../errors';
 import type { Keychain } from '../keychain';
 import type { Logger } from '../log';
 import { auditTargetRef, recordSessionAudit } from './audit-trail';
-import { openSessionRedis, type SessionRedis } from './connection';
+import { openSessionRedis, parseRedisConnection, type SessionRedis } from './connection';
 import { testRedisConnection, type ConnectionTestResult } from './connection-test';
 import { ownerSummary, type OwnerSummary } from './owner-summary';
 import type { OwnerQueryOptions } from './queries';
@@ -97,9 +97,25 @@ export function createSessionStores(deps: SessionStoresDeps) {
       const stored = await connections.find(name);
       return testRedisConnection(stored.redis, { logger: deps.logger, keychain: deps.keychain });
     },
-    /** Connects with settings not saved yet; passwords given here are used for this test only. */
-    testSettings: (settings: RedisConnectionSettings, passwords: { password?: string; sentinelPassword?: string } = {}): Promise<ConnectionTestResult> =>
-      testRedisConnection(checkSettings(settings), { logger: deps.logger, keychain: deps.keychain, ...passwords }),
+    /**
+     * Connects with settings not saved yet. Passwords given here are used for this test only; without
+     * them, `storedPasswordsOf` (the connection being edited) lends its stored passwords.
+     */
+    testSettings: async (
+      settings: RedisConnectionSettings,
+      options: { password?: string; sentinelPassword?: string; storedPasswordsOf?: string } = {},
+    ): Promise<ConnectionTestResult> => {
+      checkSettings(settings);
+      const stored = options.storedPasswordsOf === undefined ? undefined : (await connections.find(options.storedPasswordsOf)).redis;
+      const account = options.password === undefined ? stored?.passwordAccount : undefined;
+      const sentinelAccount = options.sentinelPassword === undefined ? stored?.sentinel?.passwordAccount : undefined;
+      const config = parseRedisConnection({
+        ...settings,
+        ...(account === undefined ? {} : { passwordAccount: account }),
+        ...(settings.sentinel === undefined ? {} : { sentinel: { ...settings.sentinel, ...(sentinelAccount === undefined ? {} : { passwordAccount: sentinelAccount }) } }),
+      });
+      return testRedisConnection(config, { logger: deps.logger, keychain: deps.keychain, password: options.password, sentinelPassword: options.sentinelPassword });
+    },
     storeFor,
     withStore,
 

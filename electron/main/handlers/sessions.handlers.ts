@@ -19,7 +19,9 @@ export function sessionsHandlers(deps: { core: Core; clipboard: ClipboardGuard; 
       return {};
     },
     testConnection: (request) =>
-      'name' in request ? sessions.test(request.name) : sessions.testSettings(request.settings, { password: request.password, sentinelPassword: request.sentinelPassword }),
+      'name' in request
+        ? sessions.test(request.name)
+        : sessions.testSettings(request.settings, { password: request.password, sentinelPassword: request.sentinelPassword, storedPasswordsOf: request.storedPasswordsOf }),
 
     search: ({ operationId, connection, query, strategy }) =>
       deps.operations.run(operationId, async (signal, progress) => {

@@ -1,14 +1,15 @@
 import { useState } from 'react';
 import { api, call, messageOf } from '../../api';
 import { EnvironmentPill } from '../../components/EnvironmentPill';
-import { Icon } from '../../components/Icon';
+import { Icon, type IconName } from '../../components/Icon';
 import { useProjects } from '../../stores/projects.store';
 import { useToasts } from '../../stores/toasts.store';
 import { useUi, type Screen } from '../../stores/ui.store';
 import { ProjectDialog } from './ProjectDialog';
 
-const NAVIGATION: { screen: Screen; label: string; icon: 'key' | 'settings' }[] = [
+const NAVIGATION: { screen: Screen; label: string; icon: IconName }[] = [
   { screen: 'secrets', label: 'Secrets', icon: 'key' },
+  { screen: 'sessions', label: 'Sessions', icon: 'devices' },
   { screen: 'settings', label: 'Settings', icon: 'settings' },
 ];
 

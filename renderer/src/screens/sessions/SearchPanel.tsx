@@ -1,0 +1,245 @@
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import type { RowSortView, SessionQuery, SessionRowView } from '../../../../shared/ipc/sessions.contract';
+import { api, call, CallError, messageOf } from '../../api';
+import { Icon } from '../../components/Icon';
+import { ProgressBar } from '../../components/ProgressBar';
+import { useOperation } from '../../operations';
+import { strategyOf, useSessions } from '../../stores/sessions.store';
+import { ResultsTable } from './ResultsTable';
+import type { OwnerKind } from './useRevokeAll';
+
+/**
+ * Search sessions by device, user, metadata, expiry, or all of them. Results stream into the table:
+ * its row count follows `sessions.results` events while the walk runs, and rows are fetched as they
+ * scroll into view.
+ */
+type Mode = 'device' | 'user' | 'metadata' | 'expiring' | 'all';
+
+const MODES: { mode: Mode; label: string; placeholder?: string }[] = [
+  { mode: 'device', label: 'Device', placeholder: 'Device id, e.g. watch-4f1c' },
+  { mode: 'user', label: 'User', placeholder: 'User id' },
+  { mode: 'metadata', label: 'Metadata' },
+  { mode: 'expiring', label: 'Expiring', placeholder: 'Within hours' },
+  { mode: 'all', label: 'All' },
+];
+
+interface Result {
+  resultId: string;
+  query: SessionQuery;
+  total: number;
+  complete: boolean;
+  truncated: boolean;
+  problems: number;
+}
+
+export interface SearchPanelProps {
+  connection: string;
+  refreshTick: number;
+  onOpenSession(row: SessionRowView): void;
+  onOpen(kind: OwnerKind, id: string): void;
+}
+
+export function SearchPanel(props: SearchPanelProps) {
+  const { connection, refreshTick } = props;
+  const indexOnly = useSessions((state) => state.indexOnly);
+  const setIndexOnly = useSessions((state) => state.setIndexOnly);
+  const operation = useOperation();
+  const { start, finish } = operation;
+  const [mode, setMode] = useState<Mode>('device');
+  const [text, setText] = useState('');
+  const [metadata, setMetadata] = useState({ device_type: '', os: '', app_version: '' });
+  const [result, setResult] = useState<Result | undefined>(undefined);
+  const [sort, setSort] = useState<RowSortView | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [searching, setSearching] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  const current = useRef<string | undefined>(undefined);
+
+  // The table grows while the walk runs.
+  useEffect(
+    () =>
+      api.events.on('sessions.results', ({ resultId, found, complete }) => {
+        if (resultId !== current.current) return;
+        setResult((shown) => (shown === undefined || shown.resultId !== resultId ? shown : { ...shown, total: found, complete: shown.complete || complete }));
+      }),
+    [],
+  );
+
+  // "/" jumps to the search field.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      if (target !== null && ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName)) return;
+      if (document.querySelector('dialog[open]') !== null || event.key !== '/') return;
+      event.preventDefault();
+      input.current?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const run = useCallback(
+    async (query: SessionQuery) => {
+      const previous = current.current;
+      const operationId = start();
+      current.current = operationId;
+      if (previous !== undefined) void api.sessions.release({ resultId: previous });
+      setResult({ resultId: operationId, query, total: 0, complete: false, truncated: false, problems: 0 });
+      setSort(undefined);
+      setError(undefined);
+      setSearching(true);
+      try {
+        const summary = await call(api.sessions.search({ operationId, connection, query, strategy: strategyOf(indexOnly) }));
+        if (current.current === operationId) setResult({ ...summary, query });
+      } catch (caught) {
+        if (current.current !== operationId) return;
+        // A cancelled walk keeps what it found; any other failure says why, with a Retry.
+        if (caught instanceof CallError && caught.kind === 'Cancelled') setError('Search cancelled; the rows found so far are shown.');
+        else setError(messageOf(caught));
+      } finally {
+        if (current.current === operationId) {
+          finish();
+          setSearching(false);
+        }
+      }
+    },
+    [connection, indexOnly, start, finish],
+  );
+
+  const queryOf = (): SessionQuery | undefined => {
+    const value = text.trim();
+    switch (mode) {
+      case 'device':
+        return value === '' ? undefined : { by: 'device', deviceId: value };
+      case 'user':
+        return value === '' ? undefined : { by: 'user', userId: value };
+      case 'expiring': {
+        const hours = Number(value === '' ? '1' : value);
+        return Number.isFinite(hours) && hours > 0 ? { by: 'expiring', withinSeconds: Math.round(hours * 3600) } : undefined;
+      }
+      case 'metadata': {
+        const fields = Object.fromEntries(Object.entries(metadata).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, v.trim()]));
+        return Object.keys(fields).length === 0 ? undefined : { by: 'metadata', metadata: fields };
+      }
+      case 'all':
+        return { by: 'all' };
+    }
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const query = queryOf();
+    if (query !== undefined && !searching) void run(query);
+  };
+
+  // Auto-refresh re-runs a finished owner search (cheap); keyspace-wide searches refresh on demand.
+  const lastQuery = result?.query;
+  const refreshable = lastQuery !== undefined && (lastQuery.by === 'device' || lastQuery.by === 'user');
+  const seenTick = useRef(refreshTick);
+  useEffect(() => {
+    if (seenTick.current === refreshTick) return;
+    seenTick.current = refreshTick;
+    // The tick comes from the screen's refresh timer, an outside event: re-running the search is the point.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    if (refreshable && !searching && lastQuery !== undefined) void run(lastQuery);
+  }, [refreshTick, refreshable, searching, lastQuery, run]);
+
+  const active = MODES.find((entry) => entry.mode === mode)!;
+  const owner = lastQuery?.by === 'device' ? { kind: 'device' as const, id: lastQuery.deviceId } : lastQuery?.by === 'user' ? { kind: 'user' as const, id: lastQuery.userId } : undefined;
+
+  return (
+    <div className="search-panel">
+      <form className="toolbar search-toolbar" onSubmit={submit} role="search">
+        <div className="segmented" role="radiogroup" aria-label="Search by">
+          {MODES.map((entry) => (
+            <button key={entry.mode} type="button" role="radio" aria-checked={mode === entry.mode} className={mode === entry.mode ? 'active' : undefined} onClick={() => setMode(entry.mode)}>
+              {entry.label}
+            </button>
+          ))}
+        </div>
+        {mode === 'metadata' ? (
+          <div className="metadata-inputs">
+            {(['device_type', 'os', 'app_version'] as const).map((field) => (
+              <input
+                key={field}
+                ref={field === 'device_type' ? input : undefined}
+                className="plain-input"
+                value={metadata[field]}
+                placeholder={field}
+                aria-label={`Metadata ${field}`}
+                onChange={(event) => setMetadata({ ...metadata, [field]: event.target.value })}
+                spellCheck={false}
+              />
+            ))}
+          </div>
+        ) : mode === 'all' ? (
+          <span className="muted grow">Every session under the prefix (a walk of the keyspace).</span>
+        ) : (
+          <div className="search">
+            <Icon name="search" />
+            <input ref={input} value={text} onChange={(event) => setText(event.target.value)} placeholder={`${active.placeholder ?? ''}   /`} aria-label={`Search by ${active.label.toLowerCase()}`} spellCheck={false} />
+          </div>
+        )}
+        <button type="submit" className="btn btn-primary" disabled={searching || queryOf() === undefined}>
+          Search
+        </button>
+        <label className="checkbox toggle" title="Use only Latchkey's indexes: fast, but misses sessions the API server wrote without them (index them first).">
+          <input type="checkbox" checked={indexOnly} onChange={(event) => setIndexOnly(event.target.checked)} />
+          Index only
+        </label>
+      </form>
+
+      {searching ? <ProgressBar label="Searching sessions" progress={operation.progress} onCancel={() => void operation.cancel()} /> : null}
+      {error === undefined ? null : (
+        <div className="banner banner-error" role="alert">
+          <span>{error}</span>
+          {lastQuery === undefined ? null : (
+            <button type="button" className="btn" onClick={() => void run(lastQuery)}>
+              Retry
+            </button>
+          )}
+        </div>
+      )}
+
+      {result === undefined ? (
+        <div className="empty">
+          <Icon name="devices" size={32} />
+          <h3>Find a lost device</h3>
+          <p className="muted">Search by device id to see its sessions and revoke them all, or by user, metadata or expiry.</p>
+        </div>
+      ) : (
+        <>
+          <div className="results-summary">
+            <span data-testid="results-count">
+              <strong>{result.total.toLocaleString()}</strong> session{result.total === 1 ? '' : 's'}
+              {owner === undefined ? '' : ` of ${owner.kind} `}
+              {owner === undefined ? null : <span className="mono">{owner.id}</span>}
+              {result.complete ? '' : ' so far'}
+            </span>
+            {result.truncated ? <span className="hint warn">Only the first {result.total.toLocaleString()} are kept — narrow the search.</span> : null}
+            {result.problems > 0 ? <span className="hint warn">{result.problems} keys under the prefix are not usable sessions.</span> : null}
+            <span className="spacer" />
+            {owner === undefined || result.total === 0 ? null : (
+              <button type="button" className="btn" onClick={() => props.onOpen(owner.kind, owner.id)}>
+                <Icon name={owner.kind === 'device' ? 'devices' : 'user'} /> Open {owner.kind}
+              </button>
+            )}
+          </div>
+          {result.total === 0 && result.complete ? (
+            <p className="muted empty-search">No live sessions match.{indexOnly ? ' (Index only: sessions written without an index are not looked for.)' : ''}</p>
+          ) : (
+            <ResultsTable
+              resultId={result.resultId}
+              total={result.total}
+              sort={sort}
+              onSort={setSort}
+              onOpenSession={props.onOpenSession}
+              onOpenDevice={(id) => props.onOpen('device', id)}
+              onOpenUser={(id) => props.onOpen('user', id)}
+            />
+          )}
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,47 @@
+import { create } from 'zustand';
+import type { RedisConnectionView } from '../../../shared/ipc/sessions.contract';
+import { api, call, messageOf } from '../api';
+
+/**
+ * The Sessions screen's settings: the Redis connections (names and settings, never a password), the
+ * one in use, and the person's choices (index-only lookups, auto-refresh). Never a session token: a
+ * created token lives in its dialog's component state only.
+ */
+interface SessionsState {
+  connections: RedisConnectionView[];
+  loaded: boolean;
+  error: string | undefined;
+  selected: string | undefined;
+  /** Owner lookups and bulk revocations through the indexes only (fast; misses unindexed sessions). */
+  indexOnly: boolean;
+  autoRefresh: boolean;
+  load(): Promise<void>;
+  select(name: string): void;
+  setIndexOnly(indexOnly: boolean): void;
+  setAutoRefresh(autoRefresh: boolean): void;
+}
+
+export const useSessions = create<SessionsState>((set, get) => ({
+  connections: [],
+  loaded: false,
+  error: undefined,
+  selected: undefined,
+  indexOnly: false,
+  autoRefresh: true,
+  async load() {
+    try {
+      const { connections } = await call(api.sessions.connections({}));
+      const selected = get().selected;
+      const stillThere = connections.some((connection) => connection.name === selected);
+      set({ connections, loaded: true, error: undefined, selected: stillThere ? selected : connections[0]?.name });
+    } catch (error) {
+      set({ loaded: true, error: messageOf(error) });
+    }
+  },
+  select: (selected) => set({ selected }),
+  setIndexOnly: (indexOnly) => set({ indexOnly }),
+  setAutoRefresh: (autoRefresh) => set({ autoRefresh }),
+}));
+
+/** The lookup strategy the person chose, as calls take it. */
+export const strategyOf = (indexOnly: boolean) => (indexOnly ? ('index' as const) : ('both' as const));
