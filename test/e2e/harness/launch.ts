@@ -7,6 +7,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { createCore, type Core } from '../../../electron/core';
 import type { Keychain } from '../../../electron/core/keychain';
 import { createLogger } from '../../../electron/core/log';
+import type { RedisConnectionSettings } from '../../../electron/core/sessions';
 import { createClipboardGuard } from '../../../electron/main/clipboard-guard';
 import { createHandlers } from '../../../electron/main/handlers';
 import { lockGate } from '../../../electron/main/ipc/lock-gate';
@@ -56,7 +57,15 @@ function ensureRendererBuilt(): void {
   if (built.status !== 0) throw new Error('electron-vite build failed; the e2e tests need the built renderer');
 }
 
-export async function launchApp(options: { colorScheme: 'light' | 'dark'; keychain: Keychain; clipboardClearMs?: number }): Promise<AppUnderTest> {
+export interface LaunchOptions {
+  colorScheme: 'light' | 'dark';
+  keychain: Keychain;
+  clipboardClearMs?: number;
+  /** Redis connections saved before the page opens (the Sessions screen's); start the servers per test file. */
+  redisConnections?: { name: string; settings: RedisConnectionSettings }[];
+}
+
+export async function launchApp(options: LaunchOptions): Promise<AppUnderTest> {
   ensureRendererBuilt();
   preload ??= bundlePreloadForBrowser();
   const xdg = await createTempXdg();
@@ -66,6 +75,7 @@ export async function launchApp(options: { colorScheme: 'light' | 'dark'; keycha
   let clockOffset = 0;
   const core = createCore({ paths: xdg.paths, keychain: options.keychain, logger, now: () => new Date(Date.now() + clockOffset) });
   await core.lock.start();
+  for (const connection of options.redisConnections ?? []) await core.sessions.save(connection);
   const server = await serveRenderer(`${root}out/renderer`);
   const clipboard = { text: '' };
 
@@ -159,6 +169,7 @@ export async function launchApp(options: { colorScheme: 'light' | 'dark'; keycha
     },
     async close() {
       await browser.close();
+      await core.close();
       await server.close();
       await xdg.cleanup();
     },

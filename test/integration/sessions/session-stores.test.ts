@@ -79,6 +79,9 @@ describe('core.sessions on a real redis-server (password-protected)', () => {
     await expect(core.sessions.testSettings({ url: url() }, { password: 'wrong-canary' })).rejects.toMatchObject({ kind: 'Unauthenticated' });
     await expect(core.sessions.testSettings({ url: url() })).rejects.toMatchObject({ kind: 'Unauthenticated', message: expect.stringContaining('requires a password') });
     expect(await core.sessions.testSettings({ url: url() }, { password: PASSWORD })).toMatchObject({ keys: 1 });
+    // Editing a saved connection: its stored password is lent to the test unless another one is typed.
+    expect(await core.sessions.testSettings({ url: url(), db: 1 }, { storedPasswordsOf: 'ok' })).toMatchObject({ keys: 0 });
+    await expect(core.sessions.testSettings({ url: url() }, { storedPasswordsOf: 'ok', password: 'typed-wrong' })).rejects.toMatchObject({ kind: 'Unauthenticated' });
   });
 
   it('opens a store once, rebuilds it after a change, and after refused credentials reads the password again', async () => {

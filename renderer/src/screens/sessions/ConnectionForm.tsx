@@ -119,7 +119,7 @@ export function ConnectionForm({ editing, onSaved, onCancel }: { editing?: Redis
       </div>
       {mode === 'standalone' ? (
         <label className="field">
-          <span>URL (redis:// or rediss:// for TLS; no password here)</span>
+          <span>URL (redis://host:port, or rediss:// for TLS)</span>
           <input className="mono" value={url} onChange={(event) => setUrl(event.target.value)} spellCheck={false} />
         </label>
       ) : null}

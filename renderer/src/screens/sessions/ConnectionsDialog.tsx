@@ -34,8 +34,9 @@ export function ConnectionsDialog({ onClose, startWith }: { onClose(): void; sta
   const saved = async (name: string) => {
     await load();
     select(name);
-    setEditing(undefined);
     toast('success', `Saved connection ${name}.`);
+    // Back to the screen, on the connection just saved.
+    onClose();
   };
 
   return (

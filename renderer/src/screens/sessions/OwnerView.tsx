@@ -83,11 +83,11 @@ export function OwnerView(props: OwnerViewProps) {
         <div className="owner-actions">
           {kind === 'device' ? (
             <button type="button" className="btn" onClick={() => props.onCreate({ deviceId: id, ...(summary?.users[0] === undefined ? {} : { userId: summary.users[0].id }) })}>
-              <Icon name="plus" /> New session
+              <Icon name="plus" /> New session on this device
             </button>
           ) : (
             <button type="button" className="btn" onClick={() => props.onCreate({ userId: id })}>
-              <Icon name="plus" /> New session
+              <Icon name="plus" /> New session for this user
             </button>
           )}
           <button type="button" className="btn btn-danger" disabled={busy || revoking.phase !== 'idle' || summary === undefined || summary.count === 0} onClick={() => void onRevokeAll()}>
