@@ -8,6 +8,7 @@ import { describeWithKeyring, realKeychain } from '../harness/keyring';
 import { startRedis, type RedisServer } from '../harness/redis';
 import { seedCreateSession, seedValidateSession, type SeedSession } from '../harness/seed-session-server';
 import { launchApp, type AppUnderTest } from './harness/launch';
+import { reactStateText } from './harness/react-state';
 
 /**
  * The Sessions screen end to end: the built renderer in Chromium, the real preload and router, a real
@@ -144,6 +145,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       const token = (await shown.textContent()) ?? '';
       expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(await seedValidateSession(raw, token)).toMatchObject({ userId: 'bob', deviceId: 'watch-new-1', metadata: { device_type: 'wearable' } });
+      expect(await reactStateText(page)).toContain(token); // the check below can see it where it is
       await app.screenshot('sessions-token-once');
 
       await page.getByRole('button', { name: 'Copy token' }).click();
@@ -157,6 +159,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       // Nowhere else in the page either: not in storage, and not anywhere in the renderer's heap.
       const storage = await page.evaluate(async () => ({ local: window.localStorage.length, session: window.sessionStorage.length, databases: (await indexedDB.databases()).length }));
       expect(storage).toEqual({ local: 0, session: 0, databases: 0 });
+      expect(await reactStateText(page)).not.toContain(token);
       expect(await heapContains(app, token)).toBe(false);
       expect(app.logLines.join('\n')).not.toContain(token);
     });

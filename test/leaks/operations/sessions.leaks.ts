@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { expect } from 'vitest';
+import { startRedis, type RedisServer } from '../../harness/redis';
+import type { LeakContext, LeakOperation } from '../leak-operation';
+
+/**
+ * Session administration: a Redis password (kept in the keychain) and a session token (pasted, or read
+ * from stdin by the CLI) are canaries. Neither may reach a log line, an IPC answer, a file (config,
+ * audit log), an error message, or the CLI's arguments, environment or output.
+ */
+async function withGuardedRedis(context: LeakContext, label: string, work: (server: RedisServer, password: string) => Promise<void>): Promise<void> {
+  const password = context.canary(`${label}-redis-password`);
+  const server = await startRedis({ password, args: ['--requirepass', password] });
+  try {
+    expect(await context.call('sessions.saveConnection', { name: 'leaks', settings: { url: `redis://127.0.0.1:${server.port}` }, password })).toMatchObject({ ok: true });
+    await work(server, password);
+  } finally {
+    // The throwaway keyring outlives the world: removing the connection removes its password entry.
+    await context.call('sessions.removeConnection', { name: 'leaks' });
+    await server.stop();
+  }
+}
+
+/** A session as the API server writes it, for a token of our choosing (a canary). */
+async function serverSession(server: RedisServer, password: string, token: string, userId: string): Promise<string> {
+  const raw = new Redis({ port: server.port, host: '127.0.0.1', password });
+  const id = createHash('sha256').update(token).digest('hex');
+  const now = Date.now();
+  await raw.hset(`session:${id}`, {
+    user_id: userId,
+    device_id: 'watch-leaks',
+    created_at: new Date(now).toISOString().replace('Z', '+00:00'),
+    expires_at: new Date(now + 3_600_000).toISOString().replace('Z', '+00:00'),
+    metadata: '{"device_type": "wearable"}',
+  });
+  await raw.expire(`session:${id}`, 3600);
+  raw.disconnect();
+  return id;
+}
+
+export const operations: LeakOperation[] = [
+  {
+    name: 'Redis connection with a password: save, test, list, search, stats; a wrong password refused',
+    async run(context) {
+      await withGuardedRedis(context, 'connection', async (server, password) => {
+        expect(await context.call('sessions.testConnection', { name: 'leaks' })).toMatchObject({ ok: true });
+        expect(await context.call('sessions.connections', {})).toMatchObject({ ok: true, value: { connections: [{ name: 'leaks', hasPassword: true }] } });
+        expect(await context.call('sessions.search', { operationId: 'leaks-search-1', connection: 'leaks', query: { by: 'all' } })).toMatchObject({ ok: true });
+        expect(await context.call('sessions.stats', { operationId: 'leaks-stats-01', connection: 'leaks' })).toMatchObject({ ok: true });
+        const wrong = context.canary('wrong-redis-password');
+        expect(await context.call('sessions.testConnection', { settings: { url: `redis://127.0.0.1:${server.port}` }, password: wrong })).toMatchObject({
+          ok: false,
+          error: { kind: 'Unauthenticated' },
+        });
+        await context.failing(() => context.core.sessions.testSettings({ url: `redis://:${password}@127.0.0.1:${server.port}` }));
+        expect(await context.cli(['sessions', 'stats', '--connection', 'leaks', '--json'])).toMatchObject({ code: 0 });
+      });
+    },
+  },
+  {
+    name: 'a pasted token: validate, extend, revoke (app and CLI, token on stdin); create and copy',
+    async run(context) {
+      await withGuardedRedis(context, 'token', async (server, password) => {
+        const token = context.canary('session-token');
+        const id = await serverSession(server, password, token, 'alice');
+        expect(await context.call('sessions.validate', { connection: 'leaks', token })).toMatchObject({ ok: true, value: { valid: true, session: { id } } });
+        expect(await context.call('sessions.extend', { connection: 'leaks', id, hours: 2 })).toMatchObject({ ok: true });
+        expect(await context.cli(['sessions', 'validate', '--token-stdin', '--connection', 'leaks', '--json'], { input: token })).toMatchObject({ code: 0 });
+        expect(await context.cli(['sessions', 'extend', '--token-stdin', '--hours', '1', '--connection', 'leaks'], { input: token })).toMatchObject({ code: 0 });
+        expect(await context.cli(['sessions', 'revoke', '--token-stdin', '--connection', 'leaks', '--json'], { input: token })).toMatchObject({ code: 0 });
+        // Gone now: every way of asking says so without repeating the token.
+        expect(await context.call('sessions.validate', { connection: 'leaks', token })).toMatchObject({ ok: true, value: { valid: false, reason: 'unknown' } });
+        expect(await context.cli(['sessions', 'validate', '--token-stdin', '--connection', 'leaks'], { input: token })).toMatchObject({ code: 3 });
+        expect(await context.cli(['sessions', 'validate', token, '--connection', 'leaks'], { argumentsCarryValue: true })).toMatchObject({ code: 2 });
+
+        // A created token is in create's answer only; copy puts it on the clipboard, which then clears.
+        const created = await context.call('sessions.create', { connection: 'leaks', userId: 'bob', deviceId: 'watch-2' }, { carriesValue: true });
+        const createdToken = (created.value as { token: string }).token;
+        expect(await context.call('sessions.copyToken', { token: createdToken })).toMatchObject({ ok: true });
+        expect(context.clipboard()).toBe(createdToken);
+        await context.clearClipboardNow();
+        expect(context.clipboard()).toBe('');
+        expect(await context.call('sessions.revokeDevice', { operationId: 'leaks-revoke-1', connection: 'leaks', deviceId: 'watch-2', confirmed: true })).toMatchObject({
+          ok: true,
+          value: { revoked: 1 },
+        });
+        context.observe('audit log entries', JSON.stringify(await context.core.audit.query()));
+      });
+    },
+  },
+];
