@@ -13,7 +13,11 @@ for tool in dbus-run-session gnome-keyring-daemon; do
   fi
 done
 export LATCHKEY_KEYRING_SESSION=1
-exec dbus-run-session -- sh -c '
-  printf "%s" latchkey-test-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+# The keyring's files go to a private folder removed afterwards, so runs never share or pile up entries
+# (and never touch the keyrings under your own home).
+keyring_data=$(mktemp -d "${TMPDIR:-/tmp}/latchkey-keyring.XXXXXX")
+trap 'rm -rf "$keyring_data"' EXIT
+dbus-run-session -- sh -c '
+  printf "%s" latchkey-test-keyring | XDG_DATA_HOME="$0" gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
   exec "$@"
-' sh "$@"
+' "$keyring_data" "$@"
