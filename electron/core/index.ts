@@ -3,7 +3,6 @@ import { createAuditLog } from './audit/audit-log';
 import { ConfigFile } from './config/config-file';
 import { createProjectsService } from './config/projects';
 import { createDataKeyProvider } from './crypto/data-key';
-import { invalidInput } from './errors';
 import { FileLocks } from './fs/locks';
 import { PrivateTree } from './fs/private-files';
 import type { Keychain } from './keychain';
@@ -15,6 +14,8 @@ import { createLogger, type Logger } from './log';
 import type { LatchkeyPaths } from './paths';
 import { environmentOverBackend, type EnvironmentView } from './environments/environment-view';
 import { createEnvironmentRegistry } from './secrets/backend-registry';
+import { createConnectionsService } from './secrets/connections/connections-service';
+import { createBindingResolver } from './secrets/environment-binding';
 import { createEnvironmentSecrets, type BindingResolver } from './secrets/environment-secrets';
 import { createFileBackend } from './secrets/file-backend';
 import type { SecretBackend } from './secrets/backend';
@@ -84,20 +85,8 @@ export function createCore(options: CoreOptions) {
   caches.register('secret backend connections', () => registry.close());
 
   /** Where an environment's secrets live: its directory of the local store, or a prefix on a connection. */
-  const bind: BindingResolver = async (project, environment) => {
-    const binding = environment.binding;
-    if (binding.backend === 'file') {
-      const prefix = `${project.name}/${environment.name}/`;
-      return { backend: file, prefix, pathOf: (key) => `${prefix}${key}` };
-    }
-    const stored = (await config.read()).connections.find((candidate) => candidate.name === binding.connection);
-    if (stored === undefined) {
-      throw invalidInput(`"${project.name}/${environment.name}" is bound to connection "${binding.connection}", which no longer exists. Bind it to another connection.`);
-    }
-    const backend = await registry.resolve({ scheme: stored.connection.kind, path: binding.prefix || '-' }, { name: stored.name, connection: stored.connection });
-    const pathOf = (key: string) => (backend.pathForKey === undefined ? `${binding.prefix}${key}` : backend.pathForKey(`${binding.prefix}${key}`));
-    return { backend, prefix: binding.prefix, pathOf };
-  };
+  const bind: BindingResolver = createBindingResolver({ config, registry, fileBackend: file });
+  const connections = createConnectionsService({ config, keychain: options.keychain, registry, logger });
 
   // Session administration: Redis connections and one session store per connection, audited.
   const sessions = createSessionStores({ config, keychain: options.keychain, audit, logger, now });
@@ -118,6 +107,8 @@ export function createCore(options: CoreOptions) {
       ...(found.environment.rotationPeriodDays === undefined ? {} : { rotationPeriodDays: found.environment.rotationPeriodDays }),
       backend: bound.backend,
       prefix: bound.prefix,
+      pathOf: bound.pathOf,
+      keyOf: bound.keyOf,
     });
   };
 
@@ -129,6 +120,7 @@ export function createCore(options: CoreOptions) {
     config,
     backends: { resolve: resolveBackend, registry },
     environments: { bind, view: viewEnvironment },
+    connections,
     secrets: environmentSecrets,
     refs: referenceSecrets,
     lock,

@@ -1,7 +1,8 @@
 import { ENVIRONMENT_NAME, PROJECT_NAME, nameRules } from '../../../shared/names';
 import { confirmationRequired, conflict, invalidInput, notFound } from '../errors';
+import { connectionBindingPaths } from '../secrets/binding-paths';
 import type { EnvironmentLocator } from '../secrets/file-backend';
-import { COLOUR, newEnvironmentId, type ConfigFile, type EnvironmentConfig, type LatchkeyConfig, type ProjectConfig } from './config-file';
+import { COLOUR, newEnvironmentId, type ConfigFile, type EnvironmentBinding, type EnvironmentConfig, type LatchkeyConfig, type ProjectConfig } from './config-file';
 
 /**
  * Projects and their environments (dev, staging, prod …). An environment has a colour, a "protected"
@@ -12,6 +13,8 @@ export interface EnvironmentChanges {
   name?: string;
   colour?: string;
   protected?: boolean;
+  /** Where its secrets live; existing secrets are not moved. */
+  binding?: EnvironmentBinding;
 }
 
 export interface Confirmation {
@@ -79,6 +82,13 @@ export function createProjectsService(options: ProjectsServiceOptions) {
     current.projects.sort((a, b) => a.name.localeCompare(b.name));
     return project;
   };
+  /** A connection binding must name an existing connection and a prefix its backend can use. */
+  const checkBinding = (current: LatchkeyConfig, binding: EnvironmentBinding | undefined) => {
+    if (binding === undefined || binding.backend === 'file') return;
+    const stored = current.connections.find((candidate) => candidate.name === binding.connection);
+    if (stored === undefined) throw notFound(`There is no connection named "${binding.connection}". Add it in Connections first.`);
+    connectionBindingPaths(stored.connection, binding.prefix);
+  };
   const addEnvironment = (project: ProjectConfig, name: string, changes: Omit<EnvironmentChanges, 'name'> = {}): EnvironmentConfig => {
     checkEnvironmentName(name);
     if (project.environments.some((candidate) => candidate.name === name)) {
@@ -124,7 +134,10 @@ export function createProjectsService(options: ProjectsServiceOptions) {
     },
 
     createEnvironment: (project: string, name: string, changes: Omit<EnvironmentChanges, 'name'> = {}) =>
-      config.update((current) => addEnvironment(findProject(current, project), name, changes)),
+      config.update((current) => {
+        checkBinding(current, changes.binding);
+        return addEnvironment(findProject(current, project), name, changes);
+      }),
 
     async updateEnvironment(project: string, name: string, changes: EnvironmentChanges, confirmation: Confirmation) {
       if (changes.name !== undefined) checkEnvironmentName(changes.name);
@@ -139,6 +152,7 @@ export function createProjectsService(options: ProjectsServiceOptions) {
         if (changes.name !== undefined && changes.name !== name && owner.environments.some((candidate) => candidate.name === changes.name)) {
           throw conflict(`Project "${project}" already has an environment named "${changes.name}".`);
         }
+        checkBinding(current, changes.binding);
         Object.assign(environment, changes);
         return environment;
       });

@@ -37,10 +37,16 @@ export interface BackendEnvironmentOptions {
   scheme?: BackendScheme;
   /** Path prefix of this environment's secrets, ending with its separator, e.g. "demo/prod/". */
   prefix: string;
+  /** The backend path of a key (default: prefix + key); a connection's layout may map keys differently. */
+  pathOf?: (key: string) => string;
+  /** The key of a listed path, undefined when it is not one (default: the path after the prefix). */
+  keyOf?: (path: string) => string | undefined;
 }
 
 export function environmentOverBackend(options: BackendEnvironmentOptions): EnvironmentView {
   const scheme = options.scheme ?? options.backend.scheme;
+  const pathOf = options.pathOf ?? ((key: string) => `${options.prefix}${key}`);
+  const keyOf = options.keyOf ?? ((path: string) => (path.startsWith(options.prefix) ? path.slice(options.prefix.length) : undefined));
   return {
     project: options.project,
     name: options.name,
@@ -49,13 +55,13 @@ export function environmentOverBackend(options: BackendEnvironmentOptions): Envi
     async list(signal) {
       const secrets: EnvironmentSecret[] = [];
       for await (const summary of listAll(options.backend, options.prefix, signal === undefined ? {} : { signal })) {
-        const key = summary.path.slice(options.prefix.length);
+        const key = keyOf(summary.path);
         // Deeper paths belong to sub-folders, not to this environment; odd names cannot be .env keys.
-        if (!summary.path.startsWith(options.prefix) || !SECRET_KEY.test(key)) continue;
+        if (key === undefined || !SECRET_KEY.test(key)) continue;
         secrets.push({ key, ref: `${scheme}://${summary.path}`, summary });
       }
       return secrets.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     },
-    refFor: (key) => `${scheme}://${options.prefix}${key}`,
+    refFor: (key) => `${scheme}://${pathOf(key)}`,
   };
 }

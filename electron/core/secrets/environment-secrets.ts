@@ -5,6 +5,7 @@ import type { Logger } from '../log';
 import type { EnvironmentConfig, ProjectConfig } from '../config/config-file';
 import type { Confirmation, ProjectsService } from '../config/projects';
 import { confirmationRequired, invalidInput } from '../errors';
+import { checkRoundTrip } from './binding-paths';
 import { listAll, type SecretBackend, type SecretMetadata, type SecretVersionInfo } from './backend';
 import { formatRef } from './reference';
 
@@ -16,8 +17,12 @@ export interface BoundEnvironment {
   backend: SecretBackend;
   /** The backend path of a key of this environment. */
   pathOf(key: string): string;
-  /** Every path of this environment starts with this. */
+  /** The key a listed path stands for; undefined for paths that are not keys of this environment. */
+  keyOf(path: string): string | undefined;
+  /** Every path of this environment starts with this (what the backend lists). */
   prefix: string;
+  /** The kind of store, for messages ("Vault", "Azure Key Vault"). */
+  label: string;
 }
 
 export type BindingResolver = (project: ProjectConfig, environment: EnvironmentConfig) => Promise<BoundEnvironment>;
@@ -31,6 +36,10 @@ export interface SecretItem {
 }
 
 const NOTE = 'note';
+/** Progress is reported every this many listed entries (and once at the end). */
+const PROGRESS_EVERY = 50;
+
+const noNotes = (bound: BoundEnvironment) => invalidInput(`${bound.label} keeps no notes with a secret; leave the note empty.`);
 
 export function createEnvironmentSecrets(deps: { projects: ProjectsService; bind: BindingResolver; audit: AuditSink; logger: Logger }) {
   const { audit, logger } = deps;
@@ -62,13 +71,20 @@ export function createEnvironmentSecrets(deps: { projects: ProjectsService; bind
   };
 
   return {
-    /** Metadata of every secret of the environment; `query` filters by key or note (case-insensitive). */
-    async list(project: string, environment: string, options: { query?: string; signal?: AbortSignal } = {}): Promise<SecretItem[]> {
+    /**
+     * Metadata of every secret of the environment; `query` filters by key or note (case-insensitive).
+     * `onProgress` hears how many entries the backend has listed so far, page by page.
+     */
+    async list(project: string, environment: string, options: { query?: string; signal?: AbortSignal; onProgress?: (listed: number) => void } = {}): Promise<SecretItem[]> {
       const bound = await open(project, environment);
       const needle = options.query?.trim().toLowerCase() ?? '';
       const items: SecretItem[] = [];
+      let listed = 0;
       for await (const summary of listAll(bound.backend, bound.prefix, options.signal === undefined ? {} : { signal: options.signal })) {
-        const key = summary.path.slice(bound.prefix.length);
+        listed += 1;
+        if (options.onProgress !== undefined && listed % PROGRESS_EVERY === 0) options.onProgress(listed);
+        const key = bound.keyOf(summary.path);
+        if (key === undefined) continue;
         const note = summary.metadata?.[NOTE] ?? '';
         if (needle !== '' && !key.toLowerCase().includes(needle) && !note.toLowerCase().includes(needle)) continue;
         items.push({
@@ -79,6 +95,7 @@ export function createEnvironmentSecrets(deps: { projects: ProjectsService; bind
           ...(summary.version === undefined ? {} : { version: summary.version }),
         });
       }
+      options.onProgress?.(listed);
       return items;
     },
 
@@ -103,7 +120,9 @@ export function createEnvironmentSecrets(deps: { projects: ProjectsService; bind
       checkKey(key);
       const bound = await open(project, environment);
       guardWrite(bound.environment, project, options);
+      checkRoundTrip(bound, key, bound.label);
       checkSize(bound.backend, value);
+      if (options.note !== undefined && options.note !== '' && !bound.backend.capabilities.metadata) throw noNotes(bound);
       const metadata: SecretMetadata = options.note === undefined || options.note === '' ? {} : { [NOTE]: options.note };
       return auditedChange(audit, logger, { action: 'secret.write', ...about(bound, project, environment, key) }, () =>
         bound.backend.set(bound.pathOf(key), value, { metadata, expectedVersion: null }),
@@ -117,6 +136,7 @@ export function createEnvironmentSecrets(deps: { projects: ProjectsService; bind
       guardWrite(bound.environment, project, confirmation);
       const path = bound.pathOf(key);
       const current = await bound.backend.describe(path);
+      if (change.note !== undefined && change.note !== (current.metadata?.[NOTE] ?? '') && !bound.backend.capabilities.metadata) throw noNotes(bound);
       const metadata = { ...current.metadata };
       if (change.note !== undefined) {
         if (change.note === '') delete metadata[NOTE];
@@ -134,7 +154,14 @@ export function createEnvironmentSecrets(deps: { projects: ProjectsService; bind
         );
       }
       const setMetadata = bound.backend.setMetadata?.bind(bound.backend);
-      if (setMetadata === undefined) throw invalidInput('This backend cannot store a note without writing a new value.');
+      if (setMetadata === undefined) {
+        // Remote backends keep metadata with a version (Vault's data, AWS tags set on write…): the note
+        // is saved by writing the current value again, conditional on the version it was read at.
+        return auditedChange(audit, logger, event, async () => {
+          const read = await bound.backend.get(path);
+          return bound.backend.set(path, read.value, { metadata, ...(read.version === undefined ? {} : { expectedVersion: read.version }) });
+        });
+      }
       return auditedChange(audit, logger, event, async () => {
         await setMetadata(path, metadata);
         return current.version === undefined ? {} : { version: current.version };

@@ -129,4 +129,12 @@ describe('connectionFromEnvironment: Google and Azure', () => {
     expect(fail({ AZURE_CLIENT_SECRET: 's', AZURE_CLIENT_ID: 'c' }, 'azure').message).toContain('AZURE_TENANT_ID');
     expect(fail({ AZURE_KEYVAULT_URL: 'kv1' }, 'azure').message).toContain('AZURE_KEYVAULT_URL');
   });
+
+  it('Azure: a private endpoint names its vault and may turn off the challenge-resource check', () => {
+    const env = { AZURE_KEYVAULT_URL: 'http://127.0.0.1:8443', AZURE_KEYVAULT_NAME: 'kv1', AZURE_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: 'true' };
+    expect(connectionFromEnvironment(env, { scheme: 'azure' }).connection).toMatchObject({ vaultUrl: 'http://127.0.0.1:8443', vaultName: 'kv1', disableChallengeResourceVerification: true });
+    expect(connectionFromEnvironment({ AZURE_KEYVAULT_URL: 'https://kv1.vault.azure.net' }, { scheme: 'azure' }).connection).toMatchObject({ disableChallengeResourceVerification: false });
+    expect(fail({ AZURE_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: 'maybe' }, 'azure').message).toContain('AZURE_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION');
+    expect(fail({ AZURE_KEYVAULT_NAME: '1-bad' }, 'azure').message).toContain('vaultName');
+  });
 });

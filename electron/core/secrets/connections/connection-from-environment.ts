@@ -187,8 +187,12 @@ function azureFromEnvironment(env: Env): EnvironmentConnection {
     {
       kind: 'azure',
       ...(set(env, 'AZURE_KEYVAULT_URL') ? { vaultUrl: url(env, 'AZURE_KEYVAULT_URL', false) } : {}),
+      // The vault's name when its URL does not start with it (a private endpoint).
+      ...(set(env, 'AZURE_KEYVAULT_NAME') ? { vaultName: value(env, 'AZURE_KEYVAULT_NAME') } : {}),
       ...(set(env, 'AZURE_KEYVAULT_DNS_SUFFIX') ? { dnsSuffix: value(env, 'AZURE_KEYVAULT_DNS_SUFFIX') } : {}),
       ...(set(env, 'AZURE_AUTHORITY_HOST') ? { authorityHost: url(env, 'AZURE_AUTHORITY_HOST', false) } : {}),
+      // For a private endpoint whose host is not <vault>.vault.azure.net (the SDK checks the challenge's resource against the host).
+      ...(truthy(env, 'AZURE_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION') ? { disableChallengeResourceVerification: true } : {}),
       credentials: clientSecret === undefined ? { source: 'default' } : { source: 'client-secret', tenantId, clientId },
     },
     'the Azure settings (AZURE_*)',
