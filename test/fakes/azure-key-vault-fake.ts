@@ -11,6 +11,10 @@ import { FakeServer, type Fault, type FakeRequest, type FakeResponse } from './h
  * `WWW-Authenticate: Bearer authorization="…", resource="https://vault.azure.net"`; a revoked token
  * gets a Continuous Access Evaluation challenge (error="insufficient_claims"). Errors are
  * `{"error": {"code", "message", "innererror": {"code"}}}`.
+ *
+ * It also plays the App Service managed-identity endpoint (`IDENTITY_ENDPOINT` + `IDENTITY_HEADER`,
+ * api-version 2019-08-01: GET with `X-IDENTITY-HEADER`, answering access_token / expires_on), so a
+ * process using @azure/identity's real credential chain (the built CLI) gets tokens this vault accepts.
  */
 export interface AzureFakeOptions {
   now?: () => number;
@@ -41,6 +45,7 @@ interface Secret {
 const API_VERSIONS = new Set(['7.0', '7.1', '7.2', '7.3', '7.4', '7.5', '7.6', '2025-07-01']);
 const NAME = /^[0-9a-zA-Z-]{1,127}$/;
 const MAX_VALUE_BYTES = 25 * 1024;
+const IDENTITY_PATH = '/msi/token';
 
 class AzureError extends Error {
   constructor(
@@ -63,6 +68,7 @@ export class AzureKeyVaultFake {
   private readonly pendingDeletePolls: number;
   private readonly purgeProtection: boolean;
   tokensIssued = 0;
+  private identityHeader: string | undefined;
 
   server!: FakeServer;
 
@@ -102,6 +108,15 @@ export class AzureKeyVaultFake {
     this.tokensIssued += 1;
     return { token, expiresOnTimestamp: expiresAt };
   }
+
+  /** Turns on the managed-identity endpoint; the variables a process needs to use it. */
+  managedIdentity(policy: AzureTokenPolicy = 'all'): { IDENTITY_ENDPOINT: string; IDENTITY_HEADER: string } {
+    this.identityHeader = randomBytes(16).toString('hex');
+    this.identityPolicy = policy;
+    return { IDENTITY_ENDPOINT: `${this.url}${IDENTITY_PATH}`, IDENTITY_HEADER: this.identityHeader };
+  }
+
+  private identityPolicy: AzureTokenPolicy = 'all';
 
   revokeAllTokens(): void {
     for (const token of this.tokens.values()) token.revoked = true;
@@ -147,6 +162,7 @@ export class AzureKeyVaultFake {
   }
 
   private handle(request: FakeRequest): FakeResponse {
+    if (request.url.pathname === IDENTITY_PATH) return this.identityToken(request);
     try {
       const apiVersion = request.url.searchParams.get('api-version');
       if (apiVersion === null || !API_VERSIONS.has(apiVersion)) {
@@ -159,6 +175,18 @@ export class AzureKeyVaultFake {
       if (error instanceof AzureError) return errorResponse(error);
       throw error;
     }
+  }
+
+  private identityToken(request: FakeRequest): FakeResponse {
+    if (this.identityHeader === undefined || request.header('x-identity-header') !== this.identityHeader) {
+      return { status: 401, body: { error: 'invalid_request', error_description: 'The X-IDENTITY-HEADER is missing or wrong.' } };
+    }
+    const resource = request.url.searchParams.get('resource');
+    if (request.url.searchParams.get('api-version') !== '2019-08-01' || resource === null) {
+      return { status: 400, body: { error: 'invalid_request', error_description: 'api-version 2019-08-01 and resource are required.' } };
+    }
+    const { token, expiresOnTimestamp } = this.issueToken(this.identityPolicy);
+    return { status: 200, body: { access_token: token, expires_on: String(Math.floor(expiresOnTimestamp / 1000)), resource, token_type: 'Bearer', client_id: 'latchkey-fake-identity' } };
   }
 
   private authenticate(request: FakeRequest): AzureTokenPolicy {

@@ -6,7 +6,8 @@ import type { EnvironmentConfig, ProjectConfig } from '../config/config-file';
 import type { Confirmation, ProjectsService } from '../config/projects';
 import { confirmationRequired, invalidInput } from '../errors';
 import { checkRoundTrip } from './binding-paths';
-import { listAll, type SecretBackend, type SecretMetadata, type SecretVersionInfo } from './backend';
+import { listEnvironment, type ListedItem, type ListEnvironmentOptions } from './environment-listing';
+import { type SecretBackend, type SecretMetadata, type SecretVersionInfo } from './backend';
 import { formatRef } from './reference';
 
 /**
@@ -27,17 +28,9 @@ export interface BoundEnvironment {
 
 export type BindingResolver = (project: ProjectConfig, environment: EnvironmentConfig) => Promise<BoundEnvironment>;
 
-export interface SecretItem {
-  key: string;
-  note: string;
-  createdAt?: string;
-  updatedAt?: string;
-  version?: string;
-}
+export type SecretItem = ListedItem;
 
 const NOTE = 'note';
-/** Progress is reported every this many listed entries (and once at the end). */
-const PROGRESS_EVERY = 50;
 
 const noNotes = (bound: BoundEnvironment) => invalidInput(`${bound.label} keeps no notes with a secret; leave the note empty.`);
 
@@ -73,30 +66,13 @@ export function createEnvironmentSecrets(deps: { projects: ProjectsService; bind
   return {
     /**
      * Metadata of every secret of the environment; `query` filters by key or note (case-insensitive).
-     * `onProgress` hears how many entries the backend has listed so far, page by page.
+     * `onProgress` hears how far a long listing has come.
      */
-    async list(project: string, environment: string, options: { query?: string; signal?: AbortSignal; onProgress?: (listed: number) => void } = {}): Promise<SecretItem[]> {
+    async list(project: string, environment: string, options: { query?: string } & ListEnvironmentOptions = {}): Promise<SecretItem[]> {
       const bound = await open(project, environment);
       const needle = options.query?.trim().toLowerCase() ?? '';
-      const items: SecretItem[] = [];
-      let listed = 0;
-      for await (const summary of listAll(bound.backend, bound.prefix, options.signal === undefined ? {} : { signal: options.signal })) {
-        listed += 1;
-        if (options.onProgress !== undefined && listed % PROGRESS_EVERY === 0) options.onProgress(listed);
-        const key = bound.keyOf(summary.path);
-        if (key === undefined) continue;
-        const note = summary.metadata?.[NOTE] ?? '';
-        if (needle !== '' && !key.toLowerCase().includes(needle) && !note.toLowerCase().includes(needle)) continue;
-        items.push({
-          key,
-          note,
-          ...(summary.createdAt === undefined ? {} : { createdAt: summary.createdAt }),
-          ...(summary.updatedAt === undefined ? {} : { updatedAt: summary.updatedAt }),
-          ...(summary.version === undefined ? {} : { version: summary.version }),
-        });
-      }
-      options.onProgress?.(listed);
-      return items;
+      const items = await listEnvironment(bound, options);
+      return needle === '' ? items : items.filter((item) => item.key.toLowerCase().includes(needle) || item.note.toLowerCase().includes(needle));
     },
 
     async reveal(project: string, environment: string, key: string, version?: string): Promise<{ value: string; version?: string }> {
