@@ -30,6 +30,8 @@ export interface ConnectionTestOptions {
   listPrefix?: string;
   /** Write, read back and delete a probe secret. Off unless asked. */
   write?: boolean;
+  /** Where the probe goes (an environment's place for a key); by default where the backend puts keys. */
+  pathForKey?: (key: string) => string;
 }
 
 export const PROBE_KEY_PREFIX = 'latchkey-connection-probe-';
@@ -70,13 +72,18 @@ export async function testConnection(backend: SecretBackend, options: Connection
       ? skipped('Not asked: nothing was written.')
       : authenticated.outcome !== 'passed'
         ? skipped('Not tried without accepted credentials.')
-        : await probeWrite(backend);
+        : await probeWrite(backend, options.pathForKey ?? backend.pathForKey?.bind(backend));
   return { location, reachable, authenticated, canList, canWrite };
 }
 
-async function probeWrite(backend: SecretBackend): Promise<ConnectionCheck> {
-  if (backend.pathForKey === undefined) return skipped('This backend has no place for a probe secret.');
-  const path = backend.pathForKey(`${PROBE_KEY_PREFIX}${randomBytes(6).toString('hex')}`);
+async function probeWrite(backend: SecretBackend, pathForKey: ((key: string) => string) | undefined): Promise<ConnectionCheck> {
+  if (pathForKey === undefined) return skipped('This backend has no place for a probe secret.');
+  let path: string;
+  try {
+    path = pathForKey(`${PROBE_KEY_PREFIX}${randomBytes(6).toString('hex')}`);
+  } catch (error) {
+    return failed('There is no place for a probe secret on this connection.', error);
+  }
   const probe = `probe-${randomBytes(16).toString('hex')}`;
   let written = false;
   try {

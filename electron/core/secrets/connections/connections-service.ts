@@ -6,7 +6,7 @@ import { confirmationRequired, conflict, invalidInput, isLatchkeyError, notFound
 import type { Keychain } from '../../keychain';
 import type { Logger } from '../../log';
 import type { BackendRegistry } from '../backend-registry';
-import { connectionBindingPaths } from '../binding-paths';
+import { connectionBindingPaths, type BindingPaths } from '../binding-paths';
 import { testConnection, type ConnectionTestReport } from '../test-connection';
 import { CONNECTION_CREDENTIALS_SERVICE, deleteConnectionCredentials } from './connection-credentials';
 import { credentialsComplete, credentialsNeed, parseCredentialsFor } from './connection-needs';
@@ -264,12 +264,13 @@ export function createConnectionsService(deps: ConnectionsServiceDeps) {
      */
     async test(name: string, options: { write?: boolean; prefix?: string } = {}): Promise<ConnectionTestReport> {
       const stored = find(await config.read(), name);
-      let listPrefix: string | undefined;
+      let paths: BindingPaths | undefined;
       try {
-        listPrefix = connectionBindingPaths(stored.connection, options.prefix ?? '').listPrefix;
+        paths = connectionBindingPaths(stored.connection, options.prefix ?? '');
       } catch (error) {
         if (options.prefix !== undefined) throw error;
       }
+      const listPrefix = paths?.listPrefix;
       let backend;
       try {
         backend = await registry.resolve({ scheme: stored.connection.kind, path: listPrefix || '-' }, { name: stored.name, connection: stored.connection });
@@ -283,7 +284,7 @@ export function createConnectionsService(deps: ConnectionsServiceDeps) {
           canWrite: skipped,
         };
       }
-      return testConnection(backend, { ...(listPrefix === undefined ? {} : { listPrefix }), write: options.write === true });
+      return testConnection(backend, { ...(paths === undefined ? {} : { listPrefix: paths.listPrefix, pathForKey: paths.pathOf }), write: options.write === true });
     },
   };
 }
