@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { appContract } from './app.contract';
+import { connectionsContract } from './connections.contract';
 import type { ContractEntry, IpcResult } from './entry';
 import type { EventName, EventPayload } from './events';
 import { operationsContract } from './operations.contract';
@@ -20,6 +21,7 @@ export const contract = {
   operations: operationsContract,
   lock: lockContract,
   sessions: sessionsContract,
+  connections: connectionsContract,
 };
 
 export type Contract = typeof contract;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { call } from './entry';
-import { confirmed, empty, environmentName, note, projectName, secretKey, secretValue, timestamp } from './fields';
+import { confirmed, empty, environmentName, note, operationId, projectName, secretKey, secretValue, timestamp } from './fields';
 
 const where = { project: projectName, environment: environmentName };
 const version = z.string().max(128);
@@ -21,8 +21,11 @@ export const secretVersion = z.object({
 });
 
 export const secretsContract = {
-  /** Names, notes and times of an environment's secrets — never values. */
-  list: call(z.strictObject({ ...where, query: z.string().max(200).optional() }), z.object({ items: z.array(secretItem) })),
+  /**
+   * Names, notes and times of an environment's secrets — never values. With an operationId, a long
+   * listing reports `operation.progress` and can be cancelled.
+   */
+  list: call(z.strictObject({ ...where, query: z.string().max(200).optional(), operationId: operationId.optional() }), z.object({ items: z.array(secretItem) })),
   /** The one call that sends a value to the renderer; the UI hides it again after a timeout. */
   reveal: call(z.strictObject({ ...where, key: secretKey }), z.object({ value: secretValue, version: version.optional() })),
   /** Main writes the value to the clipboard and clears it later; the value never reaches the renderer. */

@@ -3,6 +3,7 @@ import type { ClipboardGuard } from '../clipboard-guard';
 import type { Handlers } from '../ipc/router';
 import type { Emit, Operations } from '../operations';
 import { appHandlers } from './app.handlers';
+import { connectionsHandlers } from './connections.handlers';
 import { operationsHandlers } from './operations.handlers';
 import { lockHandlers } from './lock.handlers';
 import { environmentsHandlers, projectsHandlers } from './projects.handlers';
@@ -30,5 +31,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     operations: operationsHandlers(deps),
     lock: lockHandlers(deps),
     sessions: sessionsHandlers(deps),
+    connections: connectionsHandlers(deps),
   };
 }

@@ -1,26 +1,32 @@
 import type { Core } from '../../core';
-import type { EnvironmentConfig, ProjectConfig } from '../../core/config/config-file';
+import { describeBinding } from '../../core/secrets/environment-binding';
 import type { Handlers } from '../ipc/router';
-
-function describeBinding(project: ProjectConfig, environment: EnvironmentConfig) {
-  return { backend: 'Local encrypted store', location: `file://${project.name}/${environment.name}/` };
-}
 
 export function projectsHandlers(deps: { core: Core }): Handlers['projects'] {
   const { projects } = deps.core;
   return {
-    list: async () => ({
-      projects: (await projects.list()).map((project) => ({
-        name: project.name,
-        createdAt: project.createdAt,
-        environments: project.environments.map((environment) => ({
-          name: environment.name,
-          colour: environment.colour,
-          protected: environment.protected,
-          ...describeBinding(project, environment),
+    list: async () => {
+      const { projects: all, connections } = await deps.core.config.read();
+      return {
+        projects: all.map((project) => ({
+          name: project.name,
+          createdAt: project.createdAt,
+          environments: project.environments.map((environment) => {
+            const described = describeBinding(connections, project, environment);
+            return {
+              name: environment.name,
+              colour: environment.colour,
+              protected: environment.protected,
+              backend: described.backend,
+              location: described.location,
+              ...(described.connection === undefined ? {} : { connection: described.connection }),
+              binding: environment.binding,
+              features: described.features,
+            };
+          }),
         })),
-      })),
-    }),
+      };
+    },
     create: async ({ name }) => {
       await projects.createProject(name);
       return {};
@@ -39,15 +45,18 @@ export function projectsHandlers(deps: { core: Core }): Handlers['projects'] {
 export function environmentsHandlers(deps: { core: Core }): Handlers['environments'] {
   const { projects } = deps.core;
   return {
-    create: async ({ project, name, colour, protected: isProtected }) => {
+    create: async ({ project, name, colour, protected: isProtected, binding }) => {
       await projects.createEnvironment(project, name, {
         ...(colour === undefined ? {} : { colour }),
         ...(isProtected === undefined ? {} : { protected: isProtected }),
+        ...(binding === undefined ? {} : { binding }),
       });
       return {};
     },
     update: async ({ project, name, changes, confirmed }) => {
-      await projects.updateEnvironment(project, name, changes, { confirmed });
+      // Only the changes given: an absent field keeps its value.
+      const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+      await projects.updateEnvironment(project, name, given, { confirmed });
       return {};
     },
     remove: async ({ project, name, confirmed }) => {

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { publicErrorSchema } from '../errors';
+import { call } from './entry';
+import { confirmed, empty, environmentName, projectName } from './fields';
+
+/**
+ * Secret-backend connections (Vault, AWS, Google, Azure, env, keychain). Settings travel as a JSON
+ * object that core checks against the connection schema of its kind (messages name the field).
+ * Credentials travel one way only — into main, which puts them in the OS keychain; no result ever
+ * carries one back, only whether they are stored.
+ */
+export const connectionKinds = ['vault', 'aws', 'gcp', 'azure', 'env', 'keychain'] as const;
+export type ConnectionKind = (typeof connectionKinds)[number];
+
+/** Same rule as core's CONNECTION_NAME. */
+export const connectionName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, 'not a valid connection name');
+
+/** A JSON object of settings or credentials; bounded, checked field by field in core. */
+const jsonObject = z.record(z.string().max(64), z.unknown()).refine((value) => JSON.stringify(value).length <= 64 * 1024, 'too large');
+
+export const connectionView = z.object({
+  name: connectionName,
+  kind: z.enum(connectionKinds),
+  settings: z.record(z.string(), z.unknown()),
+  /** Where it points, for people ("vault.example.com · mount secret"). */
+  location: z.string(),
+  credentials: z.enum(['stored', 'missing', 'not-needed']),
+  /** The credential fields these settings need ("token", "sessionToken?" for optional ones). */
+  credentialFields: z.array(z.string()),
+  environments: z.array(z.object({ project: projectName, environment: environmentName, prefix: z.string() })),
+});
+
+const check = z.object({ outcome: z.enum(['passed', 'failed', 'skipped']), detail: z.string(), error: publicErrorSchema.optional() });
+
+export const connectionTestReport = z.object({ location: z.string(), reachable: check, authenticated: check, canList: check, canWrite: check });
+
+export const connectionsContract = {
+  list: call(empty, z.object({ connections: z.array(connectionView) })),
+  add: call(z.strictObject({ name: connectionName, settings: jsonObject, credentials: jsonObject.optional() }), z.object({ connection: connectionView })),
+  /** Rename, new settings, new credentials — any of them; absent credentials keep the stored ones. */
+  update: call(
+    z.strictObject({ name: connectionName, changes: z.strictObject({ name: connectionName.optional(), settings: jsonObject.optional(), credentials: jsonObject.optional() }) }),
+    z.object({ connection: connectionView }),
+  ),
+  setCredentials: call(z.strictObject({ name: connectionName, credentials: jsonObject }), z.object({ connection: connectionView })),
+  /** Refused while environments are bound to it (the message names them). */
+  remove: call(z.strictObject({ name: connectionName, confirmed }), empty),
+  /** Reachable, authenticated, can list; can write only when `write` (a probe written, read back, deleted). */
+  test: call(
+    z.strictObject({ name: connectionName, write: z.boolean().optional(), prefix: z.string().max(256).optional() }),
+    z.object({ report: connectionTestReport }),
+  ),
+};
+
+export type ConnectionView = z.infer<typeof connectionView>;
+export type ConnectionTestReportView = z.infer<typeof connectionTestReport>;
