@@ -47,7 +47,9 @@ export function fileBindingPaths(project: string, environment: string): BindingP
 
 /** An environment at `prefix` on `connection`; a prefix the backend cannot use is InvalidInput naming the rule. */
 export function connectionBindingPaths(connection: Connection, prefix: string): BindingPaths {
-  if (prefix.length > MAX_PREFIX || /[\0-\x1f\x7f]/.test(prefix)) throw invalidInput(`A prefix is one line of at most ${MAX_PREFIX} characters.`);
+  if (prefix.length > MAX_PREFIX || [...prefix].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f)) {
+    throw invalidInput(`A prefix is one line of at most ${MAX_PREFIX} characters, without control characters.`);
+  }
   switch (connection.kind) {
     case 'env':
       return envPaths(connection.prefix, prefix);
