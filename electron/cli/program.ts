@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
 import { toPublicError } from '../core/errors';
+import { registerConnections } from './commands/connections.command';
 import { registerProjects } from './commands/projects.command';
 import { registerSecrets } from './commands/secrets.command';
 import { registerSessions } from './commands/sessions.command';
@@ -28,6 +29,7 @@ export async function runCli(argv: string[], io: CliIo, makeCore: CoreFactory = 
   registerSecrets(program, context);
   registerProjects(program, context);
   registerSessions(program, context);
+  registerConnections(program, context);
   program.commands.forEach(function exitOverrideAll(command: Command) {
     command.exitOverride();
     command.commands.forEach(exitOverrideAll);

@@ -3,6 +3,7 @@ import { createAuditLog } from './audit/audit-log';
 import { ConfigFile } from './config/config-file';
 import { createProjectsService } from './config/projects';
 import { createDataKeyProvider } from './crypto/data-key';
+import { notFound } from './errors';
 import { FileLocks } from './fs/locks';
 import { PrivateTree } from './fs/private-files';
 import type { Keychain } from './keychain';
@@ -80,7 +81,13 @@ export function createCore(options: CoreOptions) {
   // Other backends are opened per connection and reused: the one an environment is bound to (the
   // app), or for a bare reference the scheme's default from the seed's environment variables (the CLI).
   const registry = createEnvironmentRegistry({ fileBackend: file, logger, keychain: options.keychain, env: options.env ?? {}, now });
-  const resolveBackend = (ref: SecretRef): Promise<SecretBackend> => registry.resolve(ref);
+  /** A reference's backend: on a named connection when one is given, else the scheme's default. */
+  const resolveBackend = async (ref: SecretRef, connection?: string): Promise<SecretBackend> => {
+    if (connection === undefined) return registry.resolve(ref);
+    const stored = (await config.read()).connections.find((candidate) => candidate.name === connection);
+    if (stored === undefined) throw notFound(`There is no connection named "${connection}" (latchkey connections ls lists them).`);
+    return registry.resolve(ref, { name: stored.name, connection: stored.connection });
+  };
   // Opened backends hold tokens and credentials read from the keychain: the lock drops them all.
   caches.register('secret backend connections', () => registry.close());
 

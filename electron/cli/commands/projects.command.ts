@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { notFound } from '../../core/errors';
-import { table, type CliContext } from '../context';
+import { describeBinding } from '../../core/secrets/environment-binding';
+import { table, UsageError, type CliContext } from '../context';
 
 /** `latchkey projects …` and `latchkey envs …` — the projects and environments the app shows. */
 export function registerProjects(program: Command, context: CliContext): void {
@@ -57,11 +58,22 @@ export function registerProjects(program: Command, context: CliContext): void {
     .description('list the environments of a project')
     .option('--json', 'machine-readable output')
     .action(async (project: string, _options: unknown, command: Command) => {
-      const found = (await context.core().projects.list()).find((candidate) => candidate.name === project);
+      const { projects: all, connections } = await context.core().config.read();
+      const found = all.find((candidate) => candidate.name === project);
       if (found === undefined) throw notFound(`There is no project "${project}".`);
-      const list = found.environments;
-      context.print(command, list.map(({ name, colour, protected: isProtected }) => ({ name, colour, protected: isProtected })), () =>
-        table(list.map((environment) => [environment.name, environment.colour, environment.protected ? 'protected' : ''])),
+      const list = found.environments.map((environment) => {
+        const described = describeBinding(connections, found, environment);
+        return {
+          name: environment.name,
+          colour: environment.colour,
+          protected: environment.protected,
+          backend: described.backend,
+          location: described.location,
+          ...(described.connection === undefined ? {} : { connection: described.connection }),
+        };
+      });
+      context.print(command, list, () =>
+        table(list.map((environment) => [environment.name, environment.colour, environment.protected ? 'protected' : '', `${environment.backend}${environment.connection === undefined ? '' : ` (${environment.connection})`} · ${environment.location}`])),
       );
     });
 
@@ -99,6 +111,24 @@ export function registerProjects(program: Command, context: CliContext): void {
         { confirmed: options.yes === true },
       );
       context.print(command, { name: environment.name, colour: environment.colour, protected: environment.protected }, () => `Updated ${project}/${environment.name}.`);
+    });
+
+  envs
+    .command('bind <project> <name>')
+    .description('choose where an environment keeps its secrets: a prefix on a connection, or the local store (secrets are not moved)')
+    .option('--connection <name>', 'a connection (latchkey connections ls)')
+    .option('--prefix <prefix>', 'where on the connection, e.g. app/staging/ (Vault, AWS) or app-staging- (Azure)', '')
+    .option('--local', 'the local encrypted store')
+    .option('--yes', 'confirm a change to a protected environment')
+    .option('--json', 'machine-readable output')
+    .action(async (project: string, name: string, options: { connection?: string; prefix: string; local?: boolean; yes?: boolean }, command: Command) => {
+      if ((options.connection === undefined) === (options.local !== true)) throw new UsageError('give either --connection <name> (with --prefix) or --local');
+      const binding = options.local === true ? { backend: 'file' as const } : { backend: 'connection' as const, connection: options.connection!, prefix: options.prefix };
+      const core = context.core();
+      await core.projects.updateEnvironment(project, name, { binding }, { confirmed: options.yes === true });
+      const found = await core.projects.find(project, name);
+      const described = describeBinding((await core.config.read()).connections, found.project, found.environment);
+      context.print(command, { project, name, binding, backend: described.backend, location: described.location }, () => `${project}/${name} now keeps its secrets in ${described.backend} · ${described.location}.`);
     });
 
   envs

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { table, UsageError, type CliContext } from '../context';
 import { readValue } from '../io';
 
+const onConnection = (options: { connection?: string }) => (options.connection === undefined ? {} : { connection: options.connection });
+
 /** `latchkey secrets set|get|rm|ls|history` — secrets by reference. Values travel only through stdin/stdout. */
 export function registerSecrets(program: Command, context: CliContext): void {
   const secrets = program.command('secrets').description('read and write secrets by reference (file://, env://, keychain://, vault://, aws://, gcp://, azure://)');
@@ -13,14 +15,16 @@ export function registerSecrets(program: Command, context: CliContext): void {
     .option('--keep-newline', 'keep a trailing newline of the input (by default one is dropped)')
     .option('--note <text>', 'a note kept with the secret (file store)')
     .option('--yes', 'confirm a write to a protected environment')
+    .option('--connection <name>', 'resolve the reference on this saved connection instead of the seed variables (VAULT_ADDR…)')
     .option('--json', 'machine-readable output')
-    .action(async (ref: string, options: { valueStdin?: boolean; keepNewline?: boolean; note?: string; yes?: boolean }, command: Command) => {
+    .action(async (ref: string, options: { valueStdin?: boolean; keepNewline?: boolean; note?: string; yes?: boolean; connection?: string }, command: Command) => {
       if (options.valueStdin !== true) {
         throw new UsageError('secret values are read from standard input only, never from arguments: printf %s "$VALUE" | latchkey secrets set <ref> --value-stdin');
       }
       const value = await readValue(context.io, options.keepNewline === true);
       const written = await context.core().refs.set(ref, value, {
         confirmed: options.yes === true,
+        ...onConnection(options),
         ...(options.note === undefined ? {} : { metadata: { note: options.note } }),
       });
       context.print(command, { ref, ...written }, () => `Stored ${ref}${written.version === undefined ? '' : ` (version ${written.version})`}.`);
@@ -30,9 +34,10 @@ export function registerSecrets(program: Command, context: CliContext): void {
     .command('get <ref>')
     .description('print the value (exactly, with no newline when piped)')
     .option('--version <version>', 'an older version, where the backend keeps them')
+    .option('--connection <name>', 'resolve the reference on this saved connection instead of the seed variables (VAULT_ADDR…)')
     .option('--json', 'print {ref, value, version} as JSON')
-    .action(async (ref: string, options: { version?: string }, command: Command) => {
-      const read = await context.core().refs.get(ref, options.version === undefined ? {} : { version: options.version });
+    .action(async (ref: string, options: { version?: string; connection?: string }, command: Command) => {
+      const read = await context.core().refs.get(ref, { ...(options.version === undefined ? {} : { version: options.version }), ...onConnection(options) });
       if (command.optsWithGlobals().json === true) {
         context.io.stdout.write(`${JSON.stringify({ ref, value: read.value, version: read.version ?? null })}\n`);
       } else {
@@ -44,27 +49,30 @@ export function registerSecrets(program: Command, context: CliContext): void {
     .command('rm <ref>')
     .description('delete a secret')
     .option('--yes', 'confirm a delete in a protected environment')
+    .option('--connection <name>', 'resolve the reference on this saved connection instead of the seed variables (VAULT_ADDR…)')
     .option('--json', 'machine-readable output')
-    .action(async (ref: string, options: { yes?: boolean }, command: Command) => {
-      await context.core().refs.remove(ref, { confirmed: options.yes === true });
+    .action(async (ref: string, options: { yes?: boolean; connection?: string }, command: Command) => {
+      await context.core().refs.remove(ref, { confirmed: options.yes === true, ...onConnection(options) });
       context.print(command, { ref, deleted: true }, () => `Deleted ${ref}.`);
     });
 
   secrets
     .command('ls <ref-prefix>')
     .description('list secrets whose reference starts with the prefix (names and times, never values)')
+    .option('--connection <name>', 'resolve the reference on this saved connection instead of the seed variables (VAULT_ADDR…)')
     .option('--json', 'machine-readable output')
-    .action(async (prefix: string, _options: unknown, command: Command) => {
-      const listed = await context.core().refs.list(prefix);
+    .action(async (prefix: string, options: { connection?: string }, command: Command) => {
+      const listed = await context.core().refs.list(prefix, onConnection(options));
       context.print(command, listed, () => table(listed.map((item) => [item.ref, item.version === undefined ? '' : `v${item.version}`, item.updatedAt ?? ''])));
     });
 
   secrets
     .command('history <ref>')
     .description('versions of a secret with their times (no values)')
+    .option('--connection <name>', 'resolve the reference on this saved connection instead of the seed variables (VAULT_ADDR…)')
     .option('--json', 'machine-readable output')
-    .action(async (ref: string, _options: unknown, command: Command) => {
-      const { versions } = await context.core().refs.describe(ref);
+    .action(async (ref: string, options: { connection?: string }, command: Command) => {
+      const { versions } = await context.core().refs.describe(ref, onConnection(options));
       context.print(command, versions, () =>
         table(versions.map((version) => [`v${version.version}`, version.createdAt ?? '', version.current ? 'current' : version.state])),
       );

@@ -12,7 +12,12 @@ import { formatRef, parseRef, type SecretRef } from './reference';
  * Secrets addressed by reference string (`file://demo/dev/API_KEY`, `vault://…`): what the CLI works
  * with. The scheme picks the backend; writes into a protected environment need a confirmation.
  */
-export type BackendResolver = (ref: SecretRef) => Promise<SecretBackend>;
+export type BackendResolver = (ref: SecretRef, connection?: string) => Promise<SecretBackend>;
+
+/** A named connection to resolve the reference on, instead of the scheme's default (the seed's variables). */
+export interface OnConnection {
+  connection?: string;
+}
 
 export interface ListedSecret {
   ref: string;
@@ -44,16 +49,16 @@ export function createReferenceSecrets(deps: { resolve: BackendResolver; project
   };
 
   return {
-    async get(text: string, options: { version?: string } = {}): Promise<ReadResult> {
+    async get(text: string, options: { version?: string } & OnConnection = {}): Promise<ReadResult> {
       const ref = parseRef(text);
-      const backend = await deps.resolve(ref);
-      return auditedRead(audit, { action: 'secret.reveal', ...about(ref) }, () => backend.get(ref.path, options));
+      const backend = await deps.resolve(ref, options.connection);
+      return auditedRead(audit, { action: 'secret.reveal', ...about(ref) }, () => backend.get(ref.path, options.version === undefined ? {} : { version: options.version }));
     },
 
-    async set(text: string, value: string, options: { metadata?: SecretMetadata } & Confirmation = {}): Promise<WriteResult> {
+    async set(text: string, value: string, options: { metadata?: SecretMetadata } & Confirmation & OnConnection = {}): Promise<WriteResult> {
       const ref = parseRef(text);
       await guardWrite(ref, options);
-      const backend = await deps.resolve(ref);
+      const backend = await deps.resolve(ref, options.connection);
       if (Buffer.byteLength(value, 'utf8') > backend.capabilities.maxValueBytes) {
         throw invalidInput(`The value is larger than ${ref.scheme}:// accepts (${backend.capabilities.maxValueBytes} bytes).`);
       }
@@ -62,28 +67,28 @@ export function createReferenceSecrets(deps: { resolve: BackendResolver; project
       );
     },
 
-    async remove(text: string, options: Confirmation = {}): Promise<void> {
+    async remove(text: string, options: Confirmation & OnConnection = {}): Promise<void> {
       const ref = parseRef(text);
       await guardWrite(ref, options);
-      const backend = await deps.resolve(ref);
+      const backend = await deps.resolve(ref, options.connection);
       await auditedChange(audit, logger, { action: 'secret.delete', ...about(ref) }, () => backend.delete(ref.path));
     },
 
-    async describe(text: string): Promise<SecretDescription> {
+    async describe(text: string, options: OnConnection = {}): Promise<SecretDescription> {
       const ref = parseRef(text);
-      return (await deps.resolve(ref)).describe(ref.path);
+      return (await deps.resolve(ref, options.connection)).describe(ref.path);
     },
 
     /** Every secret whose reference starts with `prefix` (`file://`, `file://demo/`, `vault://app/`…). */
-    async list(prefix: string, options: { signal?: AbortSignal } = {}): Promise<ListedSecret[]> {
+    async list(prefix: string, options: { signal?: AbortSignal } & OnConnection = {}): Promise<ListedSecret[]> {
       const match = /^([a-z]+):\/\/(.*)$/s.exec(prefix);
       if (match === null || !(backendSchemes as readonly string[]).includes(match[1]!)) {
         throw invalidInput(`"${prefix.slice(0, 80)}" is not a reference prefix. Start it with a scheme, e.g. file:// or file://demo/dev/.`);
       }
       const ref = { scheme: match[1] as SecretRef['scheme'], path: match[2]! };
-      const backend = await deps.resolve(ref);
+      const backend = await deps.resolve(ref, options.connection);
       const listed: ListedSecret[] = [];
-      for await (const item of listAll(backend, ref.path, options)) {
+      for await (const item of listAll(backend, ref.path, options.signal === undefined ? {} : { signal: options.signal })) {
         listed.push({
           ref: formatRef({ scheme: ref.scheme, path: item.path }),
           ...(item.createdAt === undefined ? {} : { createdAt: item.createdAt }),
