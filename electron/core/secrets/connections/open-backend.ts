@@ -1,16 +1,18 @@
 import { readFile } from 'node:fs/promises';
-import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import { z } from 'zod';
 import { invalidInput, notFound } from '../../errors';
 import type { Keychain } from '../../keychain';
 import type { Logger } from '../../log';
 import type { SecretBackend } from '../backend';
-import { AwsBackend } from '../backends/aws/aws-backend';
-import { AzureBackend } from '../backends/azure/azure-backend';
+// The remote backends and their SDKs load when a connection of their kind is first opened, so a
+// command that never touches one (file://, env://, `projects ls`) does not pay for loading them.
+import type { AwsBackend } from '../backends/aws/aws-backend';
+import type { AzureBackend } from '../backends/azure/azure-backend';
 import { EnvBackend } from '../backends/env-backend';
-import { GcpBackend } from '../backends/gcp/gcp-backend';
+import type { GcpBackend } from '../backends/gcp/gcp-backend';
 import { KeychainBackend } from '../backends/keychain-backend';
-import { VaultBackend } from '../backends/vault/vault-backend';
+import type { VaultBackend } from '../backends/vault/vault-backend';
 import { HANDSFREE_AWS_PREFIX, HANDSFREE_GCP_PREFIX } from '../handsfree-layout';
 import type { RetryPolicy } from '../remote/retry';
 import { readConnectionCredentials } from './connection-credentials';
@@ -111,6 +113,7 @@ async function openVault(connection: VaultConnection, credentials: z.infer<typeo
   }
   const ca = connection.tls.caFile === undefined ? undefined : await readNamedFile(deps, connection.tls.caFile, 'The Vault CA certificate file (VAULT_CACERT)');
   if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----')) throw invalidInput(`The Vault CA certificate file ${connection.tls.caFile} holds no PEM certificate.`);
+  const { VaultBackend } = await import('../backends/vault/vault-backend');
   return new VaultBackend({
     ...common,
     address: connection.address,
@@ -124,10 +127,11 @@ async function openVault(connection: VaultConnection, credentials: z.infer<typeo
   });
 }
 
-function openAws(connection: AwsConnection, credentials: z.infer<typeof awsCredentialsSchema> | undefined, common: Common, name: string): AwsBackend {
+async function openAws(connection: AwsConnection, credentials: z.infer<typeof awsCredentialsSchema> | undefined, common: Common, name: string): Promise<AwsBackend> {
   if (connection.credentials.source === 'access-keys' && credentials === undefined) {
     throw invalidInput(`${name} uses stored AWS access keys, but none are stored for it. Enter them in Connections (or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).`);
   }
+  const { AwsBackend } = await import('../backends/aws/aws-backend');
   return new AwsBackend({
     ...common,
     region: connection.region,
@@ -167,6 +171,7 @@ async function openGcp(connection: GcpConnection, credentials: z.infer<typeof gc
     if (credentials === undefined) throw invalidInput(`${name} uses a stored Google key, but none is stored for it. Enter it in Connections.`);
     key = checkGoogleKey(credentials.keyJson, `The Google key stored for ${name}`);
   }
+  const { GcpBackend } = await import('../backends/gcp/gcp-backend');
   return new GcpBackend({
     ...common,
     projectId: connection.projectId,
@@ -177,11 +182,12 @@ async function openGcp(connection: GcpConnection, credentials: z.infer<typeof gc
   });
 }
 
-function openAzure(connection: AzureConnection, credentials: AzureCredentials | undefined, deps: BackendDependencies, common: Common, name: string): AzureBackend {
+async function openAzure(connection: AzureConnection, credentials: AzureCredentials | undefined, deps: BackendDependencies, common: Common, name: string): Promise<AzureBackend> {
   if (connection.credentials.source === 'client-secret' && credentials === undefined) {
     throw invalidInput(`${name} signs in as a service principal, but no client secret is stored for it. Enter it in Connections (or set AZURE_CLIENT_SECRET).`);
   }
-  const credential = (deps.azureCredential ?? azureIdentityCredential)(connection, credentials);
+  const credential = deps.azureCredential === undefined ? await azureIdentityCredential(connection, credentials) : deps.azureCredential(connection, credentials);
+  const { AzureBackend } = await import('../backends/azure/azure-backend');
   return new AzureBackend({
     ...common,
     credential,
@@ -193,7 +199,8 @@ function openAzure(connection: AzureConnection, credentials: AzureCredentials | 
 }
 
 /** @azure/identity: a service principal with its secret, or DefaultAzureCredential's chain. */
-export function azureIdentityCredential(connection: AzureConnection, credentials: AzureCredentials | undefined): TokenCredential {
+export async function azureIdentityCredential(connection: AzureConnection, credentials: AzureCredentials | undefined): Promise<TokenCredential> {
+  const { ClientSecretCredential, DefaultAzureCredential } = await import('@azure/identity');
   const options = connection.authorityHost === undefined ? {} : { authorityHost: connection.authorityHost };
   if (connection.credentials.source === 'client-secret') {
     return new ClientSecretCredential(connection.credentials.tenantId, connection.credentials.clientId, credentials!.clientSecret, options);
