@@ -10,6 +10,7 @@ import { LockScreen } from './screens/lock/LockScreen';
 import { Sidebar } from './screens/projects/Sidebar';
 import { NoEnvironment } from './screens/projects/NoEnvironment';
 import { Welcome } from './screens/projects/Welcome';
+import { ConnectionsScreen } from './screens/connections/ConnectionsScreen';
 import { SecretsScreen } from './screens/secrets/SecretsScreen';
 import { SessionsScreen } from './screens/sessions/SessionsScreen';
 import { SettingsScreen } from './screens/settings/SettingsScreen';
@@ -86,6 +87,7 @@ export function App() {
     );
   else if (screen === 'settings') main = <SettingsScreen />;
   else if (screen === 'sessions') main = <SessionsScreen />;
+  else if (screen === 'connections') main = <ConnectionsScreen />;
   else if (project === undefined) main = <Welcome />;
   else if (environment === undefined) main = <NoEnvironment project={project} />;
   else main = <SecretsScreen key={`${project.name}/${environment.name}`} project={project} environment={environment} />;

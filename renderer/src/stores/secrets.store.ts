@@ -14,7 +14,8 @@ interface SecretsState {
   /** The environment the items belong to, so a late answer for another one is dropped. */
   loadedFor: string | undefined;
   setQuery(query: string): void;
-  load(project: string, environment: string): Promise<void>;
+  /** With an operationId, main reports the listing's progress (remote backends with many secrets). */
+  load(project: string, environment: string, operationId?: string): Promise<void>;
 }
 
 export const useSecrets = create<SecretsState>((set, get) => ({
@@ -26,11 +27,11 @@ export const useSecrets = create<SecretsState>((set, get) => ({
   setQuery(query) {
     set({ query });
   },
-  async load(project, environment) {
+  async load(project, environment, operationId) {
     const target = `${project}/${environment}`;
     set({ loading: true, ...(get().loadedFor === target ? {} : { items: [], loadedFor: target }) });
     try {
-      const { items } = await call(api.secrets.list({ project, environment }));
+      const { items } = await call(api.secrets.list({ project, environment, ...(operationId === undefined ? {} : { operationId }) }));
       if (get().loadedFor === target) set({ items, loading: false, error: undefined });
     } catch (error) {
       if (get().loadedFor === target) set({ items: [], loading: false, error: messageOf(error) });

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 
 /** Which screen is open and the colour theme. */
-export type Screen = 'secrets' | 'settings' | 'sessions';
+export type Screen = 'secrets' | 'settings' | 'sessions' | 'connections';
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
 interface UiState {

@@ -13,8 +13,9 @@ export function EnvironmentBar({ project, environment }: { project: ProjectView;
     <header className="env-bar" style={{ borderTopColor: environment.colour }}>
       <div className="env-bar-title">
         <h1>{project.name}</h1>
-        <span className="muted location" title={environment.location}>
-          {environment.backend} · <span className="mono">{environment.location}</span>
+        <span className="muted location" title={environment.location} data-testid="environment-location">
+          {environment.backend}
+          {environment.connection === undefined ? '' : ` (${environment.connection})`} · <span className="mono">{environment.location}</span>
         </span>
       </div>
       <div className="env-tabs" role="tablist" aria-label="Environments">

@@ -1,21 +1,36 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { ENVIRONMENT_NAME, nameRules } from '../../../../shared/names';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
 import { api, call, messageOf } from '../../api';
 import { confirm } from '../../components/confirm.store';
 import { Dialog } from '../../components/Dialog';
+import { useConnections } from '../../stores/connections.store';
 import { useProjects } from '../../stores/projects.store';
 import { useToasts } from '../../stores/toasts.store';
+import { KIND_LABELS, PREFIX_HINTS } from '../connections/connection-form';
 
 export const COLOURS = ['#16a34a', '#0891b2', '#2563eb', '#7c3aed', '#d97706', '#dc2626', '#db2777', '#475569'];
 
-/** Create an environment, or change one's name, colour and protection, or delete it. */
+const LOCAL = '';
+
+/** Create an environment, or change one's name, colour, protection and where it is stored, or delete it. */
 export function EnvironmentDialog({ project, editing, onDone }: { project: string; editing?: EnvironmentView; onDone(): void }) {
   const [name, setName] = useState(editing?.name ?? '');
   const [colour, setColour] = useState(editing?.colour ?? COLOURS[0]!);
   const [isProtected, setProtected] = useState(editing?.protected ?? false);
+  // Where its secrets live: the local store (LOCAL) or a connection's name, with a prefix there.
+  const [store, setStore] = useState(editing?.binding.backend === 'connection' ? editing.binding.connection : LOCAL);
+  const [prefix, setPrefix] = useState(editing?.binding.backend === 'connection' ? editing.binding.prefix : '');
   const [error, setError] = useState<string | undefined>(undefined);
   const { load, select } = useProjects();
+  const connections = useConnections((state) => state.connections);
+  const loadConnections = useConnections((state) => state.load);
+  useEffect(() => {
+    void loadConnections();
+  }, [loadConnections]);
+  const chosen = connections.find((candidate) => candidate.name === store);
+  const binding = store === LOCAL ? ({ backend: 'file' } as const) : ({ backend: 'connection', connection: store, prefix } as const);
+  const bindingChanged = editing === undefined ? store !== LOCAL : JSON.stringify(editing.binding) !== JSON.stringify(binding);
   const toast = useToasts((state) => state.show);
   const valid = ENVIRONMENT_NAME.test(name);
 
@@ -24,7 +39,7 @@ export function EnvironmentDialog({ project, editing, onDone }: { project: strin
     if (!valid) return;
     try {
       if (editing === undefined) {
-        await call(api.environments.create({ project, name, colour, protected: isProtected }));
+        await call(api.environments.create({ project, name, colour, protected: isProtected, ...(store === LOCAL ? {} : { binding }) }));
       } else {
         if (editing.protected) {
           const yes = await confirm({
@@ -36,7 +51,14 @@ export function EnvironmentDialog({ project, editing, onDone }: { project: strin
           });
           if (!yes) return;
         }
-        await call(api.environments.update({ project, name: editing.name, changes: { name, colour, protected: isProtected }, confirmed: editing.protected ? true : undefined }));
+        await call(
+          api.environments.update({
+            project,
+            name: editing.name,
+            changes: { name, colour, protected: isProtected, ...(bindingChanged ? { binding } : {}) },
+            confirmed: editing.protected ? true : undefined,
+          }),
+        );
       }
       await load();
       select(project, name);
@@ -50,7 +72,10 @@ export function EnvironmentDialog({ project, editing, onDone }: { project: strin
     if (editing === undefined) return;
     const yes = await confirm({
       title: `Delete ${project}/${editing.name}?`,
-      body: `The environment and every secret it keeps in the local store are deleted. Type its name to confirm.`,
+      body:
+        editing.binding.backend === 'file'
+          ? 'The environment and every secret it keeps in the local store are deleted. Type its name to confirm.'
+          : `The environment is deleted; its secrets on ${editing.binding.connection} are not touched. Type its name to confirm.`,
       confirmLabel: 'Delete environment',
       tone: 'danger',
       typeToConfirm: editing.name,
@@ -91,6 +116,26 @@ export function EnvironmentDialog({ project, editing, onDone }: { project: strin
             ))}
           </div>
         </fieldset>
+        <label className="field">
+          <span>Stored in</span>
+          <select value={store} onChange={(event) => setStore(event.target.value)} aria-label="Stored in">
+            <option value={LOCAL}>Local encrypted store (this computer)</option>
+            {connections.map((connection) => (
+              <option key={connection.name} value={connection.name}>
+                {connection.name} — {KIND_LABELS[connection.kind]}
+              </option>
+            ))}
+          </select>
+          {connections.length === 0 ? <small className="muted">Add a connection in Connections to keep secrets in Vault, AWS, Google, Azure…</small> : null}
+        </label>
+        {chosen === undefined ? null : (
+          <label className="field">
+            <span>Prefix on {chosen.name}</span>
+            <input className="mono" value={prefix} onChange={(event) => setPrefix(event.target.value)} placeholder={PREFIX_HINTS[chosen.kind].placeholder} spellCheck={false} aria-label="Prefix" />
+            <small className="muted">{PREFIX_HINTS[chosen.kind].hint}</small>
+          </label>
+        )}
+        {editing !== undefined && bindingChanged ? <p className="hint warn">Secrets already stored stay where they are; the environment will show what is at the new place.</p> : null}
         <label className="checkbox">
           <input type="checkbox" checked={isProtected} onChange={(event) => setProtected(event.target.checked)} />
           <span>

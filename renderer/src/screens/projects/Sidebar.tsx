@@ -10,6 +10,7 @@ import { ProjectDialog } from './ProjectDialog';
 const NAVIGATION: { screen: Screen; label: string; icon: IconName }[] = [
   { screen: 'secrets', label: 'Secrets', icon: 'key' },
   { screen: 'sessions', label: 'Sessions', icon: 'devices' },
+  { screen: 'connections', label: 'Connections', icon: 'plug' },
   { screen: 'settings', label: 'Settings', icon: 'settings' },
 ];
 

@@ -21,6 +21,7 @@ export function SecretDialog(props: { project: string; environment: EnvironmentV
   const [busy, setBusy] = useState(false);
 
   const keyValid = SECRET_KEY.test(key);
+  const { metadata: keepsNotes, noteRule } = environment.features;
   const canSave = !busy && keyValid && (editing !== undefined || value !== '');
 
   const submit = async (event: FormEvent) => {
@@ -33,7 +34,7 @@ export function SecretDialog(props: { project: string; environment: EnvironmentV
     try {
       const confirmed = environment.protected ? true : undefined;
       if (editing === undefined) {
-        await call(api.secrets.create({ project, environment: environment.name, key, value, note, confirmed }));
+        await call(api.secrets.create({ project, environment: environment.name, key, value, ...(keepsNotes ? { note } : {}), confirmed }));
       } else {
         await call(
           api.secrets.update({
@@ -41,7 +42,7 @@ export function SecretDialog(props: { project: string; environment: EnvironmentV
             environment: environment.name,
             key,
             ...(value === '' ? {} : { value }),
-            note,
+            ...(keepsNotes ? { note } : {}),
             confirmed,
           }),
         );
@@ -89,10 +90,15 @@ export function SecretDialog(props: { project: string; environment: EnvironmentV
             </button>
           </div>
         </label>
-        <label className="field">
-          <span>Note</span>
-          <input value={note} onChange={(event) => setNote(event.target.value)} placeholder="What it is for, who owns it" maxLength={2000} />
-        </label>
+        {keepsNotes ? (
+          <label className="field">
+            <span>Note</span>
+            <input value={note} onChange={(event) => setNote(event.target.value)} placeholder="What it is for, who owns it" maxLength={2000} />
+            {noteRule === undefined ? null : <small className="muted">{noteRule}</small>}
+          </label>
+        ) : (
+          <p className="muted hint">{environment.backend} keeps no notes with a secret.</p>
+        )}
         {environment.protected ? (
           <p className="hint warn">
             <Icon name="lock" size={14} /> {environment.name} is protected: you will be asked to confirm.

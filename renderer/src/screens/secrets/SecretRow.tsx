@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
 import type { SecretItem } from '../../../../shared/ipc/secrets.contract';
 import { api, call, messageOf } from '../../api';
@@ -15,14 +16,20 @@ export interface RowActions {
 export function SecretRow({ project, environment, item, actions }: { project: string; environment: EnvironmentView; item: SecretItem; actions: RowActions }) {
   const { value, secondsLeft, reveal, hide } = useReveal(project, environment.name, item.key);
   const toast = useToasts((state) => state.show);
+  // A failure (a remote backend refusing, unreachable…) is shown on the row it happened to.
+  const [error, setError] = useState<string | undefined>(undefined);
 
-  const onReveal = () => reveal().catch((error: unknown) => toast('error', messageOf(error)));
+  const onReveal = () => {
+    setError(undefined);
+    reveal().catch((caught: unknown) => setError(messageOf(caught)));
+  };
   const onCopy = async () => {
+    setError(undefined);
     try {
       const { clearAfterSeconds } = await call(api.secrets.copy({ project, environment: environment.name, key: item.key }));
       toast('success', `Copied ${item.key}. The clipboard is cleared in ${clearAfterSeconds} s.`);
-    } catch (error) {
-      toast('error', messageOf(error));
+    } catch (caught) {
+      setError(messageOf(caught));
     }
   };
 
@@ -31,6 +38,11 @@ export function SecretRow({ project, environment, item, actions }: { project: st
       <td className="cell-key">
         <span className="mono">{item.key}</span>
         {item.note === '' ? null : <span className="note">{item.note}</span>}
+        {error === undefined ? null : (
+          <span className="row-error" role="alert">
+            {error}
+          </span>
+        )}
       </td>
       <td className="cell-value">
         {value === undefined ? (
@@ -68,9 +80,11 @@ export function SecretRow({ project, environment, item, actions }: { project: st
         <button type="button" className="icon-btn" aria-label={`Edit ${item.key}`} title="Edit" onClick={() => actions.onEdit(item)}>
           <Icon name="edit" />
         </button>
-        <button type="button" className="icon-btn" aria-label={`History of ${item.key}`} title="History" onClick={() => actions.onHistory(item)}>
-          <Icon name="history" />
-        </button>
+        {environment.features.versions ? (
+          <button type="button" className="icon-btn" aria-label={`History of ${item.key}`} title="History" onClick={() => actions.onHistory(item)}>
+            <Icon name="history" />
+          </button>
+        ) : null}
         <button type="button" className="icon-btn danger" aria-label={`Delete ${item.key}`} title="Delete" onClick={() => actions.onDelete(item)}>
           <Icon name="trash" />
         </button>

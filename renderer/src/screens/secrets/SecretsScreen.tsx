@@ -4,6 +4,8 @@ import type { SecretItem } from '../../../../shared/ipc/secrets.contract';
 import { api, call, messageOf } from '../../api';
 import { confirm } from '../../components/confirm.store';
 import { Icon } from '../../components/Icon';
+import { ProgressBar } from '../../components/ProgressBar';
+import { useOperation } from '../../operations';
 import { filterSecrets, useSecrets } from '../../stores/secrets.store';
 import { useToasts } from '../../stores/toasts.store';
 import { EnvironmentBar } from '../projects/EnvironmentBar';
@@ -20,7 +22,18 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
   const [editor, setEditor] = useState<Editor>(undefined);
   const search = useRef<HTMLInputElement>(null);
 
-  const reload = useCallback(() => load(project.name, environment.name), [load, project.name, environment.name]);
+  const listing = useOperation();
+  const { start: startListing, finish: finishListing } = listing;
+  // Every listing runs as an operation, so a long one (a remote backend with many secrets) shows its progress.
+  const reload = useCallback(async () => {
+    const operationId = startListing();
+    try {
+      await load(project.name, environment.name, operationId);
+    } finally {
+      finishListing();
+    }
+  }, [load, startListing, finishListing, project.name, environment.name]);
+  const [actionError, setActionError] = useState<string | undefined>(undefined);
   useEffect(() => {
     void reload();
   }, [reload]);
@@ -44,9 +57,12 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
   }, []);
 
   const onDelete = async (item: SecretItem) => {
+    setActionError(undefined);
     const yes = await confirm({
       title: `Delete ${item.key}?`,
-      body: `${item.key} will be deleted from ${project.name}/${environment.name}. This cannot be undone in the local store.`,
+      body: `${item.key} will be deleted from ${project.name}/${environment.name}. ${
+        environment.features.softDelete ? `${environment.backend} keeps it recoverable for a while.` : 'This cannot be undone.'
+      }`,
       confirmLabel: 'Delete secret',
       tone: 'danger',
       ...(environment.protected ? { typeToConfirm: environment.name } : {}),
@@ -57,7 +73,7 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
       toast('success', `Deleted ${item.key}.`);
       await reload();
     } catch (caught) {
-      toast('error', messageOf(caught));
+      setActionError(`${item.key} was not deleted: ${messageOf(caught)}`);
     }
   };
 
@@ -92,11 +108,25 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
           <Icon name="plus" /> New secret
         </button>
       </div>
+      {loading && (items.length === 0 || listing.progress !== undefined) ? (
+        <ProgressBar progress={listing.progress} label={`Listing ${environment.name} on ${environment.backend}`} onCancel={() => void listing.cancel()} />
+      ) : null}
       {error === undefined ? null : (
         <div className="banner banner-error" role="alert">
-          <span>{error}</span>
+          <span>
+            {environment.backend}
+            {environment.connection === undefined ? '' : ` (${environment.connection})`}: {error}
+          </span>
           <button type="button" className="btn" onClick={() => void reload()}>
             Retry
+          </button>
+        </div>
+      )}
+      {actionError === undefined ? null : (
+        <div className="banner banner-error" role="alert">
+          <span>{actionError}</span>
+          <button type="button" className="btn" onClick={() => setActionError(undefined)}>
+            Dismiss
           </button>
         </div>
       )}
@@ -104,7 +134,9 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
         <div className="empty">
           <Icon name="key" size={32} />
           <h3>No secrets in {environment.name} yet</h3>
-          <p className="muted">Values are encrypted with a key kept in your OS keychain.</p>
+          <p className="muted">
+            {environment.binding.backend === 'file' ? 'Values are encrypted with a key kept in your OS keychain.' : `Stored in ${environment.backend} · ${environment.location}`}
+          </p>
           <button type="button" className="btn btn-primary" onClick={() => setEditor({ mode: 'create' })}>
             <Icon name="plus" /> Add the first secret
           </button>
