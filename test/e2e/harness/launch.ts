@@ -16,6 +16,8 @@ import { createSenderPolicy } from '../../../electron/main/ipc/sender-policy';
 import { createOperations, type Emit } from '../../../electron/main/operations';
 import { watchForLock } from '../../../electron/main/lock-watch';
 import { eventChannel, type EventName, type EventPayload } from '../../../shared/ipc/events';
+import { AwsSecretsManagerFake } from '../../fakes/aws-secrets-manager-fake';
+import { VaultFake } from '../../fakes/vault-fake';
 import { createTempXdg, type TempXdg } from '../../harness/temp-xdg';
 import { bundlePreloadForBrowser } from './preload-bundle';
 import { serveRenderer } from './renderer-server';
@@ -36,6 +38,8 @@ export interface AppUnderTest {
   clipboard: { text: string };
   logLines: string[];
   consoleErrors: string[];
+  /** The wire-level fakes started for this app (launchApp's `fakes` option). */
+  fakes: { vault?: VaultFake; aws?: AwsSecretsManagerFake };
   deliver<E extends EventName>(name: E, payload: EventPayload<E>): Promise<void>;
   /** Main's side of the app lock: its clock, its periodic check, and the OS events it listens to. */
   lock: {
@@ -63,10 +67,15 @@ export interface LaunchOptions {
   clipboardClearMs?: number;
   /** Redis connections saved before the page opens (the Sessions screen's); start the servers per test file. */
   redisConnections?: { name: string; settings: RedisConnectionSettings }[];
+  /** Start wire-level fakes of these services on loopback (the app connects to them as to real ones). */
+  fakes?: { vault?: boolean; aws?: boolean };
 }
 
 export async function launchApp(options: LaunchOptions): Promise<AppUnderTest> {
   ensureRendererBuilt();
+  const fakes: AppUnderTest['fakes'] = {};
+  if (options.fakes?.vault === true) fakes.vault = await VaultFake.start();
+  if (options.fakes?.aws === true) fakes.aws = await AwsSecretsManagerFake.start();
   preload ??= bundlePreloadForBrowser();
   const xdg = await createTempXdg();
   const logLines: string[] = [];
@@ -150,6 +159,7 @@ export async function launchApp(options: LaunchOptions): Promise<AppUnderTest> {
     clipboard,
     logLines,
     consoleErrors,
+    fakes,
     deliver,
     lock: {
       advance: (ms) => void (clockOffset += ms),
@@ -171,6 +181,7 @@ export async function launchApp(options: LaunchOptions): Promise<AppUnderTest> {
       await browser.close();
       await core.close();
       await server.close();
+      await Promise.all([fakes.vault?.close(), fakes.aws?.close()]);
       await xdg.cleanup();
     },
   };

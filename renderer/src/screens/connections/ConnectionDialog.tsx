@@ -102,7 +102,7 @@ export function ConnectionDialog({ editing, onDone }: { editing?: ConnectionView
       <label className="field" key={spec.name}>
         <span>{spec.label}</span>
         {spec.kind === 'select' ? (
-          <select value={String(value ?? '')} onChange={(event) => set(event.target.value)}>
+          <select value={String(value ?? '')} aria-label={spec.label} onChange={(event) => set(event.target.value)}>
             {spec.options?.map((option) => (
               <option key={option.value} value={option.value}>
                 {option.label}
@@ -116,6 +116,7 @@ export function ConnectionDialog({ editing, onDone }: { editing?: ConnectionView
             value={String(value ?? '')}
             placeholder={spec.placeholder}
             spellCheck={false}
+            aria-label={spec.label}
             onChange={(event) => set(event.target.value)}
           />
         )}
