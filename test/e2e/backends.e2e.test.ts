@@ -151,6 +151,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
       const dialog = await fillConnection(page, { name: 'keyring', kind: 'OS keychain', text: { Service: `latchkey-e2e-${colorScheme}` }, secrets: {} });
       await dialog.getByRole('button', { name: 'Add connection' }).click();
       await expect.poll(() => page.locator('tr.connection-row').count()).toBe(3);
+      await expect.poll(() => page.locator('tr[data-connection="staging-vault"]').textContent()).toContain('payments/staging');
+      await app.screenshot('connections-bound');
 
       await page.getByRole('button', { name: 'Secrets', exact: true }).click();
       await page.getByRole('button', { name: 'New environment' }).click();

@@ -145,7 +145,13 @@ export function ConnectionDialog({ editing, onDone }: { editing?: ConnectionView
             </select>
           </label>
         </div>
-        {SETTINGS_FIELDS[kind].map(field)}
+        {SETTINGS_FIELDS[kind].filter((spec) => spec.advanced !== true).map(field)}
+        {SETTINGS_FIELDS[kind].some((spec) => spec.advanced === true) ? (
+          <details className="advanced">
+            <summary>Advanced</summary>
+            <div className="form">{SETTINGS_FIELDS[kind].filter((spec) => spec.advanced === true).map(field)}</div>
+          </details>
+        ) : null}
         {credentials.length === 0 ? null : (
           <fieldset className="field credentials">
             <legend>

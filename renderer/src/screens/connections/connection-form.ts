@@ -16,6 +16,8 @@ export interface FieldSpec {
   hint?: string;
   /** Shown only when this holds for the current values. */
   when?: (values: FormValues) => boolean;
+  /** Rarely needed: shown under "Advanced". */
+  advanced?: boolean;
 }
 
 export const KIND_LABELS: Record<ConnectionKind, string> = {
@@ -56,16 +58,16 @@ export const SETTINGS_FIELDS: Record<ConnectionKind, FieldSpec[]> = {
     LAYOUT,
     { name: 'authMethod', label: 'Sign in with', kind: 'select', options: [{ value: 'token', label: 'A token' }, { value: 'approle', label: 'AppRole (role id + secret id)' }] },
     text('roleId', 'Role id', 'e.g. 675a50e7-…', 'The role id is an identifier; the secret id is a credential and goes to the keychain.', (values) => values.authMethod === 'approle'),
-    text('caFile', 'CA certificate file (optional)', '/etc/ssl/vault-ca.pem'),
-    text('serverName', 'TLS server name (optional)', 'vault.internal'),
-    { name: 'insecureSkipVerify', label: 'Skip TLS verification (development only)', kind: 'checkbox' },
+    { ...text('caFile', 'CA certificate file (optional)', '/etc/ssl/vault-ca.pem'), advanced: true },
+    { ...text('serverName', 'TLS server name (optional)', 'vault.internal'), advanced: true },
+    { name: 'insecureSkipVerify', label: 'Skip TLS verification (development only)', kind: 'checkbox', advanced: true },
   ],
   aws: [
     text('region', 'Region', 'us-east-1'),
     text('endpoint', 'Endpoint (optional)', 'https://vpce-….secretsmanager.us-east-1.vpce.amazonaws.com'),
     LAYOUT,
-    text('prefix', 'Name prefix (optional)', 'handsfree/'),
-    { name: 'recoveryWindowDays', label: 'Recovery window after delete (days, 7–30)', kind: 'number', placeholder: '30' },
+    { ...text('prefix', 'Name prefix (optional)', 'handsfree/'), advanced: true },
+    { name: 'recoveryWindowDays', label: 'Recovery window after delete (days, 7–30)', kind: 'number', placeholder: '30', advanced: true },
     { name: 'credentialSource', label: 'Credentials', kind: 'select', options: [{ value: 'default-chain', label: 'Standard chain (profile, SSO, IAM role)' }, { value: 'access-keys', label: 'Access keys kept in the keychain' }] },
     text('profile', 'Profile (optional)', 'default', undefined, (values) => values.credentialSource === 'default-chain'),
   ],
@@ -73,7 +75,7 @@ export const SETTINGS_FIELDS: Record<ConnectionKind, FieldSpec[]> = {
     text('projectId', 'Project id', 'my-project-123'),
     text('endpoint', 'Endpoint (optional)', 'https://secretmanager.googleapis.com'),
     LAYOUT,
-    text('prefix', 'Secret id prefix (optional)', 'handsfree'),
+    { ...text('prefix', 'Secret id prefix (optional)', 'handsfree'), advanced: true },
     {
       name: 'credentialSource',
       label: 'Credentials',
@@ -89,8 +91,8 @@ export const SETTINGS_FIELDS: Record<ConnectionKind, FieldSpec[]> = {
   azure: [
     text('vaultUrl', 'Vault URL', 'https://my-vault.vault.azure.net'),
     text('vaultName', 'Vault name (when the URL does not start with it)', 'my-vault'),
-    text('authorityHost', 'Authority host (optional)', 'https://login.microsoftonline.com'),
-    { name: 'disableChallengeResourceVerification', label: 'Private endpoint (host is not <vault>.vault.azure.net)', kind: 'checkbox' },
+    { ...text('authorityHost', 'Authority host (optional)', 'https://login.microsoftonline.com'), advanced: true },
+    { name: 'disableChallengeResourceVerification', label: 'Private endpoint (host is not <vault>.vault.azure.net)', kind: 'checkbox', advanced: true },
     { name: 'credentialSource', label: 'Credentials', kind: 'select', options: [{ value: 'default', label: 'Default chain (environment, managed identity, Azure CLI)' }, { value: 'client-secret', label: 'A service principal' }] },
     text('tenantId', 'Tenant id', '72f988bf-…', undefined, (values) => values.credentialSource === 'client-secret'),
     text('clientId', 'Client id', '00000000-…', undefined, (values) => values.credentialSource === 'client-secret'),
