@@ -15,8 +15,29 @@ export type ConnectionKind = (typeof connectionKinds)[number];
 /** Same rule as core's CONNECTION_NAME. */
 export const connectionName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, 'not a valid connection name');
 
-/** A JSON object of settings or credentials; bounded, checked field by field in core. */
-const jsonObject = z.record(z.string().max(64), z.unknown()).refine((value) => JSON.stringify(value).length <= 64 * 1024, 'too large');
+const MAX_DEPTH = 6;
+const MAX_CHARACTERS = 64 * 1024;
+
+/**
+ * Plain JSON (strings, finite numbers, booleans, null, arrays, plain objects), at most MAX_DEPTH deep and
+ * MAX_CHARACTERS of text. Never throws: anything else — a BigInt, a cycle, a Map — is simply not JSON.
+ */
+function isBoundedJson(value: unknown): boolean {
+  let characters = 0;
+  const walk = (node: unknown, depth: number): boolean => {
+    if (depth > MAX_DEPTH) return false;
+    if (node === null || typeof node === 'boolean') return true;
+    if (typeof node === 'number') return Number.isFinite(node);
+    if (typeof node === 'string') return (characters += node.length) <= MAX_CHARACTERS;
+    if (Array.isArray(node)) return node.every((item) => walk(item, depth + 1));
+    if (typeof node !== 'object' || Object.getPrototypeOf(node) !== Object.prototype) return false;
+    return Object.entries(node).every(([key, item]) => (characters += key.length) <= MAX_CHARACTERS && walk(item, depth + 1));
+  };
+  return walk(value, 0);
+}
+
+/** A JSON object of settings or credentials; bounded here, checked field by field in core. */
+const jsonObject = z.custom<Record<string, unknown>>((value) => value !== null && typeof value === 'object' && !Array.isArray(value) && isBoundedJson(value), 'not a JSON object of settings');
 
 export const connectionView = z.object({
   name: connectionName,

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -151,11 +151,47 @@ async function createWorld(): Promise<World> {
   return { xdg, core, router, clipboard, keychain, logLines };
 }
 
+// A refused read or change that reached core is recorded in the audit trail as an attempt ("started",
+// "failed"): that trace is meant. What a refused call must not leave is a record of success.
+const AUDIT_LOG = join('state', 'latchkey', 'audit.jsonl');
+const AUDIT_HEAD = join('state', 'latchkey', 'audit.head.json');
+
+// The log only grows, so each look reads just what was appended since the last one.
+const auditSeen = new WeakMap<World, { bytes: number; successes: number; partial: string }>();
+
+async function successfulAuditRecords(world: World): Promise<number> {
+  const seen = auditSeen.get(world) ?? { bytes: 0, successes: 0, partial: '' };
+  let appended: Buffer;
+  try {
+    const file = await open(join(world.xdg.root, AUDIT_LOG), 'r');
+    try {
+      const { size } = await file.stat();
+      appended = Buffer.alloc(Math.max(0, size - seen.bytes));
+      await file.read(appended, 0, appended.length, seen.bytes);
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return seen.successes;
+  }
+  const lines = (seen.partial + appended.toString('utf8')).split('\n');
+  const partial = lines.pop() ?? '';
+  const successes = seen.successes + lines.filter((line) => line.includes('"outcome":"ok"')).length;
+  auditSeen.set(world, { bytes: seen.bytes + appended.length, successes, partial });
+  return successes;
+}
+
 async function observe(world: World) {
   // Inode, size and modification time show any write; hashing every file around every call would only be slower.
   const tree: TreeSnapshot = await snapshotTree(world.xdg.root, { hashContent: false });
-  for (const path of DELIBERATE_STATE) delete tree[path];
-  return { tree, clipboard: world.clipboard.text, keychain: [...world.keychain.entries.keys()].sort(), locked: world.core.lock.isLocked() };
+  for (const path of [...DELIBERATE_STATE, AUDIT_LOG, AUDIT_HEAD]) delete tree[path];
+  return {
+    tree,
+    auditedSuccesses: await successfulAuditRecords(world),
+    clipboard: world.clipboard.text,
+    keychain: [...world.keychain.entries.keys()].sort(),
+    locked: world.core.lock.isLocked(),
+  };
 }
 
 /**

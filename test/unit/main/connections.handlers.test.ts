@@ -63,6 +63,12 @@ describe('connections over IPC', () => {
     expect(result).toMatchObject({ ok: false, error: { kind: 'InvalidInput', message: expect.stringContaining('address') } });
     expect(JSON.stringify(result)).not.toContain(CANARY);
     expect(await call('connections.add', { name: 'v', settings: { kind: 'vault' }, token: CANARY })).toMatchObject({ ok: false, error: { kind: 'InvalidInput' } });
+    // What a structured clone can carry but JSON cannot is refused, never a crash.
+    const cyclic: Record<string, unknown> = { kind: 'env' };
+    cyclic.self = cyclic;
+    for (const settings of [{ kind: 'env', size: 10n }, cyclic, new Map([['kind', 'env']]), { kind: 'env', deep: [[[[[[[['x']]]]]]]] }]) {
+      expect(await call('connections.add', { name: 'v', settings })).toMatchObject({ ok: false, error: { kind: 'InvalidInput' } });
+    }
   });
 
   it('projects.list shows backend and location for every binding, and environments.update rebinds', async () => {
