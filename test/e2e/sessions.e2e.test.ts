@@ -187,7 +187,7 @@ describeWithKeyring('sessions, end to end: a Redis that goes down, and 100,000 r
     const { page } = app;
     const guarded = await startRedis({ password: EDITOR_PASSWORD, args: ['--requirepass', EDITOR_PASSWORD] });
     try {
-      await page.getByRole('button', { name: 'Connections', exact: true }).click();
+      await page.getByRole('button', { name: 'Redis connections', exact: true }).click();
       const dialog = page.getByRole('dialog', { name: 'Redis connections' });
       await dialog.getByRole('button', { name: 'Add connection' }).click();
       const editor = page.getByRole('dialog', { name: 'New Redis connection' });
@@ -209,7 +209,7 @@ describeWithKeyring('sessions, end to end: a Redis that goes down, and 100,000 r
       await expect.poll(() => page.getByLabel('Session analytics').locator('.stat-card').first().textContent()).toBe('0Active sessions');
 
       // Removing it forgets the password too.
-      await page.getByRole('button', { name: 'Connections', exact: true }).click();
+      await page.getByRole('button', { name: 'Redis connections', exact: true }).click();
       await page.getByRole('button', { name: 'Remove guarded' }).click();
       await page.getByRole('button', { name: 'Remove connection' }).click();
       await expect.poll(() => realKeychain().getPassword(REDIS_PASSWORD_SERVICE, stored.redis.passwordAccount!)).toBeNull();

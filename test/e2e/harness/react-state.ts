@@ -11,14 +11,18 @@ export function reactStateText(page: Page): Promise<string> {
     const key = root === null ? undefined : Object.keys(root).find((name) => name.startsWith('__reactContainer$'));
     if (root === null || key === undefined) throw new Error('no React root found');
     const texts: string[] = [];
-    const seen = new WeakSet<object>();
+    // An object met again nearer the surface is walked again: met first deep inside a parent's props,
+    // its own content may have been cut off by the depth limit.
+    const seenAt = new WeakMap<object, number>();
     const collect = (value: unknown, depth: number): void => {
       if (depth > 12 || value === null || value === undefined) return;
       if (typeof value === 'string') texts.push(value);
       else if (typeof value === 'number' || typeof value === 'boolean') texts.push(String(value));
       else if (typeof value === 'object') {
-        if (seen.has(value) || value instanceof Node || value instanceof Window) return;
-        seen.add(value);
+        if (value instanceof Node || value instanceof Window) return;
+        const before = seenAt.get(value);
+        if (before !== undefined && before <= depth) return;
+        seenAt.set(value, depth);
         // A fiber's links to other fibers are walked separately.
         for (const [name, child] of Object.entries(value)) if (!['_owner', 'return', 'child', 'sibling', 'alternate', 'stateNode', '_debugOwner'].includes(name)) collect(child, depth + 1);
       }
@@ -35,7 +39,10 @@ export function reactStateText(page: Page): Promise<string> {
         walk(current.child);
       }
     };
-    walk(root[key] as Fiber);
+    // The container key holds the HostRoot fiber React made first; after a commit the tree on screen may
+    // be its alternate. The FiberRoot (stateNode) always points at the current one.
+    const hostRoot = root[key] as Fiber & { stateNode?: { current?: Fiber } };
+    walk(hostRoot.stateNode?.current ?? hostRoot);
     return texts.join('\n');
   });
 }

@@ -105,7 +105,7 @@ export function SessionsScreen() {
             </label>
           )}
           <button type="button" className="btn" onClick={() => setOpen({ kind: 'connections' })}>
-            <Icon name="server" /> Connections
+            <Icon name="server" /> Redis connections
           </button>
           {selected === undefined ? null : (
             <button type="button" className="btn" aria-pressed={autoRefresh} title={`Refresh the open view every ${REFRESH_SECONDS} s`} onClick={() => setAutoRefresh(!autoRefresh)}>
