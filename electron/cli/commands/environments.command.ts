@@ -1,7 +1,6 @@
-import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { envDiffCommand, envExportCommand, envImportCommand, importMyceliumCommand } from '../../core/environments/commands';
-import { invalidInput, notFound } from '../../core/errors';
+import { readDotenvFile } from '../../core/envfiles/read-dotenv-file';
 import { askConfirmation, printOutput } from '../command-output';
 import { UsageError, type CliContext } from '../context';
 
@@ -10,18 +9,6 @@ import { UsageError, type CliContext } from '../context';
  * fingerprint — no value is printed), and .env / Mycelium files in and out of an environment.
  */
 const collect = (value: string, previous: string[] = []) => [...previous, value];
-const MAX_DOTENV_BYTES = 1024 * 1024;
-
-async function readDotenvFile(path: string): Promise<string> {
-  try {
-    if ((await stat(path)).size > MAX_DOTENV_BYTES) throw invalidInput(`${path} is larger than 1 MiB; it is not a .env file Latchkey imports.`);
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`${path} does not exist.`);
-    throw error;
-  }
-}
-
 export function registerEnvironmentTools(program: Command, context: CliContext): void {
   const env = program.command('env').description("compare a project's environments; export and import .env files");
 
