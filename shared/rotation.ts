@@ -4,6 +4,14 @@ import { z } from 'zod';
 export const generatorKinds = ['password', 'hex', 'base64url', 'uuid', 'custom', 'manual'] as const;
 export type GeneratorKind = (typeof generatorKinds)[number];
 
+/** Length limits and defaults of the generators that take a length. */
+export const GENERATOR_LIMITS = {
+  password: { min: 12, max: 1024, default: 32 },
+  hex: { min: 8, max: 1024, default: 64 },
+  base64url: { min: 8, max: 1024, default: 43 },
+  custom: { min: 4, max: 1024, default: 32 },
+} as const;
+
 /** Where a secret stands in its rotation schedule (`unreadable`: its metadata could not be read). */
 export const dueStatuses = ['overdue', 'due-soon', 'ok', 'unknown', 'unreadable'] as const;
 

@@ -17,6 +17,7 @@ export const events = {
   'incident.item': z.object({
     operationId: z.string(),
     ref: z.string().max(1024),
+    project: z.string().max(64),
     environment: z.string().max(64),
     key: z.string().max(200),
     status: z.enum(['rotated', 'failed', 'cancelled']),

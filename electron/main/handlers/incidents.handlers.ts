@@ -16,6 +16,7 @@ function follow(operationId: string, emit: Emit, progress: (update: Progress) =>
       emit('incident.item', {
         operationId,
         ref: item.ref,
+        project: item.project,
         environment: item.environment,
         key: item.key,
         status: item.status,

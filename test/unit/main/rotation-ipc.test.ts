@@ -176,7 +176,7 @@ describe('rotation, incidents, diff, .env and audit over IPC', () => {
     await writeFile(file, JSON.stringify({ project_name: 'shop', postgres_password: `${CANARY}-pg`, redis_password: null, temporal_admin_password: `${CANARY}-t` }), { mode: 0o640 });
     chooser.next = file;
     const chosen = await call<{ fileId: string }>('envfiles.chooseFile', { purpose: 'mycelium', project: 'shop' });
-    expect(chooser.asked[0]?.defaultPath).toBe(join(xdg.env.XDG_STATE_HOME, 'mycelium', 'secrets', 'shop.json'));
+    expect(chooser.asked[0]?.defaultPath).toBe(join(xdg.root, 'state', 'mycelium', 'secrets', 'shop.json'));
     await expect(call('envfiles.importMycelium', { project: 'shop', environment: 'dev', fileId: chosen.fileId, typedNames: [] })).rejects.toMatchObject({
       kind: 'PermissionDenied',
       message: expect.stringContaining('readable by group or others (mode 640)'),
