@@ -103,7 +103,7 @@ export function AuditScreen() {
       ) : (
         <div className="banner banner-error" role="alert" aria-label="Verification">
           <span>
-            <strong>The audit log was changed or damaged.</strong> {first === undefined ? '' : `Line ${first.line}: ${first.kind} — ${first.message}`}
+            <strong>The audit log was changed or damaged.</strong> {first?.message ?? ''}
             {verification.problems.length > 1 ? ` (${verification.problems.length - 1} more problem${verification.problems.length === 2 ? '' : 's'})` : ''}
           </span>
           <button type="button" className="btn" disabled={checking} onClick={() => void verify()}>

@@ -138,7 +138,7 @@ export function IncidentScreen() {
             <button type="button" className="btn" disabled={busy || running !== undefined || selected.size === 0} onClick={() => void loadPreview()}>
               Preview
             </button>
-            {preview === undefined ? null : (
+            {preview === undefined || report !== undefined ? null : (
               <button type="button" className="btn btn-danger" disabled={running !== undefined || (toRotate === 0 && preview.sessions === undefined)} onClick={() => setAsking({ kind: 'run' })}>
                 <Icon name="rotate" /> Rotate {toRotate} secret{toRotate === 1 ? '' : 's'}
                 {preview.sessions === undefined ? '' : ` and revoke ${preview.sessions.count} session${preview.sessions.count === 1 ? '' : 's'}`}
@@ -157,7 +157,7 @@ export function IncidentScreen() {
             </>
           )}
           {report === undefined ? null : (
-            <div className={`card incident-result result-${report.status}`} aria-label="Incident result">
+            <section className={`card incident-result result-${report.status}`} aria-label="Incident result">
               <div className="result-head">
                 <span className={`pill pill-${report.status}`}>{report.status}</span>
                 <strong>
@@ -183,10 +183,10 @@ export function IncidentScreen() {
               ))}
               <IncidentItems items={report.items} label="Results" />
               <p className="muted small">Report {report.id} is saved; open it any time from Saved reports.</p>
-            </div>
+            </section>
           )}
           {preview === undefined || running !== undefined || report !== undefined ? null : (
-            <div className="card" aria-label="Preview">
+            <section className="card" aria-label="Preview">
               <h2>
                 3. Preview: {preview.rotatable} of {preview.items.length} secrets can be rotated
               </h2>
@@ -231,7 +231,7 @@ export function IncidentScreen() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </section>
           )}
         </div>
         <IncidentReports refreshKey={reportsKey} onResume={(reportId) => void resume(reportId)} disabled={running !== undefined} />
