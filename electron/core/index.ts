@@ -19,6 +19,7 @@ import { createFingerprinter } from './environments/fingerprint';
 import { createIncidentService } from './rotation/incident-service';
 import { createIncidentReportStore } from './rotation/incident-store';
 import { createLocalEscrow } from './rotation/local-escrow';
+import { sessionStoreRevoker } from './rotation/session-store-revoker';
 import { createRotationService } from './rotation/rotation-service';
 import { createEnvironmentRegistry } from './secrets/backend-registry';
 import { createConnectionsService } from './secrets/connections/connections-service';
@@ -130,7 +131,14 @@ export function createCore(options: CoreOptions) {
   const escrow = createLocalEscrow({ tree: storeTree, locks, dataKey, now });
   const fingerprinter = createFingerprinter();
   const rotation = createRotationService({ projects, config, viewEnvironment, resolveBackend, audit, logger, escrow, now });
-  const incidents = createIncidentService({ viewEnvironment, rotation: rotation.refDeps, reports: createIncidentReportStore(options.paths.stateDir), now });
+  const incidents = createIncidentService({
+    viewEnvironment,
+    rotation: rotation.refDeps,
+    reports: createIncidentReportStore(options.paths.stateDir),
+    now,
+    // An incident's sessions are revoked through the store of the chosen Redis connection.
+    sessionsOn: async (connection) => sessionStoreRevoker(await sessions.storeFor(connection)),
+  });
   const environmentTools = createEnvironmentTools({ viewEnvironment, audit, logger, fingerprinter, now, env: options.env ?? process.env });
 
   return {

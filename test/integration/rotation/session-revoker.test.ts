@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createCore } from '../../../electron/core';
 import { createAuditLog } from '../../../electron/core/audit/audit-log';
 import { environmentOverBackend } from '../../../electron/core/environments/environment-view';
 import { FileLocks } from '../../../electron/core/fs/locks';
 import { runIncident } from '../../../electron/core/rotation/incident';
 import { createIncidentReportStore } from '../../../electron/core/rotation/incident-store';
 import { sessionStoreRevoker } from '../../../electron/core/rotation/session-store-revoker';
+import { createMemoryKeychain } from '../../doubles/memory-keychain';
 import { VersionedMemoryBackend } from '../../doubles/versioned-memory-backend';
+import { captureLogger } from '../../harness/log-capture';
 import { startRedis, type RedisServer } from '../../harness/redis';
 import { seedCreateSession, seedValidateSession } from '../../harness/seed-session-server';
 import { createTempXdg } from '../../harness/temp-xdg';
@@ -79,6 +82,29 @@ describe('session revocation of an incident (real Redis, real SessionStore)', ()
       expect(await seedValidateSession(t.raw, kept[0] as string)).toBeDefined();
       expect((await audit.query({ actions: ['session.revoke'] })).map((entry) => [entry.outcome, entry.sessions?.device_id, entry.counts?.revoked])).toEqual([['ok', 'watch-9', 2]]);
     } finally {
+      await xdg.cleanup();
+    }
+  });
+
+  it('through createCore: an incident revokes the sessions of a device on a saved Redis connection, and a re-run does not need them again', async () => {
+    const xdg = await createTempXdg();
+    const core = createCore({ paths: xdg.paths, keychain: createMemoryKeychain(), logger: captureLogger().logger, env: xdg.env });
+    try {
+      await core.sessions.save({ name: 'sessions-prod', settings: { url: server.url, connectTimeoutMs: 1_000, maxReconnectAttempts: 1 } });
+      await core.projects.createProject('app');
+      await core.projects.createEnvironment('app', 'dev');
+      await core.secrets.create('app', 'dev', 'API_KEY', 'old-value');
+      const lost = await sessionsOf([['owner', 'lost-watch'], ['owner', 'lost-watch']], true);
+      const kept = await sessionsOf([['owner', 'phone']], true);
+      const targets = { environments: [{ project: 'app', environment: 'dev' }], sessions: { connection: 'sessions-prod', plan: { scope: 'device' as const, device_id: 'lost-watch' } } };
+      expect((await core.incidents.preview(targets)).sessions).toEqual({ plan: targets.sessions.plan, count: 2, connection: 'sessions-prod' });
+      const { report } = await core.incidents.run(targets, { confirmation: { assumeYes: true } });
+      expect(report).toMatchObject({ status: 'completed', sessions: { status: 'revoked', revoked: 2, connection: 'sessions-prod' } });
+      for (const token of lost) expect(await seedValidateSession(t.raw, token)).toBeUndefined();
+      expect(await seedValidateSession(t.raw, kept[0] as string)).toBeDefined();
+      await expect(core.incidents.preview({ ...targets, sessions: { ...targets.sessions, connection: 'nowhere' } })).rejects.toMatchObject({ kind: 'NotFound' });
+    } finally {
+      await core.close();
       await xdg.cleanup();
     }
   });

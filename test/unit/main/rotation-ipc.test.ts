@@ -113,7 +113,8 @@ describe('rotation, incidents, diff, .env and audit over IPC', () => {
     expect(opened.text).toContain('COMPLETED');
     expect(await call('incidents.sessionConnections', {})).toEqual({ connections: [] });
     await expect(call('incidents.preview', { environments: [{ project: 'shop', environment: 'dev' }], sessions: { connection: 'redis-prod', plan: { scope: 'all' } } })).rejects.toMatchObject({
-      kind: 'InvalidInput',
+      kind: 'NotFound',
+      message: expect.stringContaining('redis-prod'),
     });
     await nothingLeaked(preview, run, opened);
   });

@@ -29,6 +29,9 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'import.mycelium': 'Mycelium import',
   'incident.run': 'incident',
   'session.revoke': 'session revocation',
+  'session.create': 'session created',
+  'session.extend': 'session extended',
+  'session.index': 'sessions indexed',
 };
 
 /**
