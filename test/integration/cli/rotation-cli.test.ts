@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../electron/core';
 import { AUDIT_FILE } from '../../../electron/core/audit/audit-log';
 import { describeWithKeyring, realKeychain } from '../../harness/keyring';
+import { forgetStoreKey } from '../../harness/store-key';
 import { captureLogger } from '../../harness/log-capture';
 import { createTempXdg, type TempXdg } from '../../harness/temp-xdg';
 import { runLatchkey } from './run-cli';
@@ -46,8 +47,7 @@ describeWithKeyring('latchkey rotate, incident, env, import and audit (the built
   });
   afterAll(async () => {
     await core.close();
-    const keychain = realKeychain();
-    for (const account of await keychain.findAccounts('latchkey')) await keychain.deletePassword('latchkey', account);
+    await forgetStoreKey(realKeychain(), xdg.paths.stateDir);
     await xdg.cleanup();
   });
 

@@ -7,6 +7,7 @@ import { AUDIT_FILE } from '../../../electron/core/audit/audit-log';
 import { ESCROW_DIRECTORY } from '../../../electron/core/rotation/local-escrow';
 import { rollbackCommand, rotateCommand } from '../../../electron/core/rotation/commands';
 import { describeWithKeyring, realKeychain } from '../../harness/keyring';
+import { forgetStoreKey } from '../../harness/store-key';
 import { captureLogger } from '../../harness/log-capture';
 import { createTempXdg, type TempXdg } from '../../harness/temp-xdg';
 
@@ -33,7 +34,7 @@ describeWithKeyring('rotation over the real local store and keyring (createCore)
   });
   afterAll(async () => {
     for (const account of await keychain.findAccounts(service)) await keychain.deletePassword(service, account);
-    for (const account of await keychain.findAccounts('latchkey')) await keychain.deletePassword('latchkey', account);
+    await forgetStoreKey(keychain, xdg.paths.stateDir);
     await core.close();
     await xdg.cleanup();
   });
