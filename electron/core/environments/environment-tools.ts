@@ -6,7 +6,7 @@ import { invalidInput } from '../errors';
 import type { Logger } from '../log';
 import type { Confirmation } from './confirmation';
 import { copySecrets, type CopyItemResult } from './copy-secrets';
-import { compareEnvironments, diffEnvironments, type EnvironmentComparison, type EnvironmentDiff } from './diff';
+import { compareEnvironments, type EnvironmentComparison } from './diff';
 import type { EnvironmentView } from './environment-view';
 import type { Fingerprinter } from './fingerprint';
 
@@ -40,10 +40,6 @@ export function createEnvironmentTools(deps: EnvironmentToolsDeps) {
       if (names.length < 2 || names.length > MAX_COLUMNS) throw invalidInput(`Compare two to ${MAX_COLUMNS} different environments.`);
       const views = await Promise.all(names.map((name) => view(project, name)));
       return compareEnvironments(compareDeps, views, signal === undefined ? {} : { signal });
-    },
-
-    async diff(project: string, a: string, b: string, signal?: AbortSignal): Promise<EnvironmentDiff> {
-      return diffEnvironments(compareDeps, await view(project, a), await view(project, b), signal === undefined ? {} : { signal });
     },
 
     async copy(project: string, from: string, to: string, keys: string[], options: { overwrite?: boolean; confirmation?: Confirmation; signal?: AbortSignal } = {}): Promise<CopyItemResult[]> {
