@@ -33,13 +33,16 @@ export function registerRotation(program: Command, context: CliContext): void {
     .option('--project <name>', 'with --due: only this project')
     .option('--env <name>', 'with --due and --project: only this environment (repeatable)', collect)
     .option('--concurrency <n>', 'rotations at once (default 4)')
+    .option('--connection <name>', 'resolve the references on this saved connection instead of the seed variables (VAULT_ADDR…)')
     .option('--json', 'print [{ref, ok, version?, error?}]')
-    .action(async (refs: string[], options: { policy?: string; due?: boolean; project?: string; env?: string[]; concurrency?: string }, command: Command) => {
+    .action(async (refs: string[], options: { policy?: string; due?: boolean; project?: string; env?: string[]; concurrency?: string; connection?: string }, command: Command) => {
       const core = context.core();
       const concurrency = concurrencyOf(options.concurrency);
       const bounded = concurrency === undefined ? {} : { concurrency };
       if (options.due === true) {
-        if (refs.length > 0 || options.policy !== undefined) throw new UsageError('rotate --due takes no references and no --policy: it rotates what the schedule says, by each secret\'s policy');
+        if (refs.length > 0 || options.policy !== undefined || options.connection !== undefined) {
+          throw new UsageError("rotate --due takes no references, --policy or --connection: it rotates what the schedule says, by each secret's policy, where each environment is stored");
+        }
         if (options.env !== undefined && options.project === undefined) throw new UsageError('--env needs --project');
         const environments = await core.rotation.environments({
           ...(options.project === undefined ? {} : { project: options.project }),
@@ -50,15 +53,16 @@ export function registerRotation(program: Command, context: CliContext): void {
       }
       if (refs.length === 0) throw new UsageError('name the secrets to rotate (latchkey rotate <ref>...), or use --due');
       if (options.project !== undefined || options.env !== undefined) throw new UsageError('--project and --env go with --due');
-      printOutput(context, command, await rotateCommand(core.rotation.refDeps, refs, { ...(options.policy === undefined ? {} : { policy: options.policy }), ...bounded }));
+      printOutput(context, command, await rotateCommand(core.rotation.refDepsOn(options.connection), refs, { ...(options.policy === undefined ? {} : { policy: options.policy }), ...bounded }));
     });
 
   program
     .command('rollback <ref>')
     .description('make the previous value current again (as a new version, or by moving AWSCURRENT back)')
+    .option('--connection <name>', 'resolve the reference on this saved connection instead of the seed variables (VAULT_ADDR…)')
     .option('--json', 'machine-readable output')
-    .action(async (ref: string, _options: unknown, command: Command) => {
-      printOutput(context, command, await rollbackCommand(context.core().rotation.refDeps, ref));
+    .action(async (ref: string, options: { connection?: string }, command: Command) => {
+      printOutput(context, command, await rollbackCommand(context.core().rotation.refDepsOn(options.connection), ref));
     });
 
   const incident = program.command('incident').description('incident mode: rotate every rotatable secret of some environments, with a saved report');

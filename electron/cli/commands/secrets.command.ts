@@ -71,8 +71,9 @@ export function registerSecrets(program: Command, context: CliContext): void {
   secrets
     .command('history <ref>')
     .description('versions of a secret with their times and labels (no values)')
+    .option('--connection <name>', 'resolve the reference on this saved connection instead of the seed variables (VAULT_ADDR…)')
     .option('--json', 'print {ref, versions: [{version, created_at, state, current, stages?}]}')
-    .action(async (ref: string, _options: unknown, command: Command) => {
-      printOutput(context, command, await historyCommand(context.core().rotation.refDeps, ref));
+    .action(async (ref: string, options: { connection?: string }, command: Command) => {
+      printOutput(context, command, await historyCommand(context.core().rotation.refDepsOn(options.connection), ref));
     });
 }

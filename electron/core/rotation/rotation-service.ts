@@ -4,10 +4,11 @@ import { auditedChange } from '../audit/audited';
 import type { ConfigFile } from '../config/config-file';
 import type { Confirmation, ProjectsService } from '../config/projects';
 import type { EnvironmentView } from '../environments/environment-view';
-import { pinnedTo, type ResolveBackend } from '../environments/resolve-backend';
+import { pinnedTo } from '../environments/resolve-backend';
 import { confirmationRequired, invalidInput, LatchkeyError, notFound } from '../errors';
 import type { Logger } from '../log';
-import { parseRef } from '../secrets/reference';
+import type { SecretBackend } from '../secrets/backend';
+import { parseRef, type SecretRef } from '../secrets/reference';
 import { countDue, listDue, type DueCounts, type DueItem } from './due';
 import type { PreviousValueEscrow } from './escrow';
 import { describePolicy, encodePolicy, parsePolicy, policyFromMetadata, ROTATION_METADATA_KEY, type RotationPolicy } from './policy';
@@ -25,8 +26,8 @@ export interface RotationServiceDeps {
   projects: ProjectsService;
   config: ConfigFile;
   viewEnvironment(project: string, environment: string): Promise<EnvironmentView>;
-  /** For references given on the command line. */
-  resolveBackend: ResolveBackend;
+  /** For references given on the command line: the scheme's default connection, or the named one. */
+  resolveBackend: (ref: SecretRef, connection?: string) => Promise<SecretBackend>;
   audit: AuditSink;
   logger: Logger;
   escrow: PreviousValueEscrow;
@@ -63,6 +64,8 @@ export function createRotationService(deps: RotationServiceDeps) {
   return {
     /** What the command line's rotate, rollback and history use: references resolved by the core. */
     refDeps,
+    /** As refDeps, with references resolved on a saved connection (`--connection`). */
+    refDepsOn: (connection: string | undefined): RotationDeps => (connection === undefined ? refDeps : { ...refDeps, resolveBackend: (ref) => deps.resolveBackend(ref, connection) }),
 
     /** Rotates one secret of an environment now; the result says which value is current (never the value). */
     async rotate(project: string, environment: string, key: string, options: { policy?: RotationPolicy } & Confirmation = {}): Promise<RotationResult> {

@@ -5,6 +5,7 @@ import { parse } from 'dotenv';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../electron/core';
 import { AUDIT_FILE } from '../../../electron/core/audit/audit-log';
+import { VaultFake } from '../../fakes/vault-fake';
 import { describeWithKeyring, realKeychain } from '../../harness/keyring';
 import { forgetStoreKey } from '../../harness/store-key';
 import { captureLogger } from '../../harness/log-capture';
@@ -230,5 +231,38 @@ describeWithKeyring('latchkey rotate, incident, env, import and audit (the built
     expect(json<{ intact: boolean; problems: { line: number; kind: string }[] }>(verified.stdout)).toMatchObject({ intact: false, problems: [{ line: 5, kind: 'edited' }] });
     // The whole CLI wrote no value into the audit trail.
     expect(await readFile(path, 'utf8')).not.toContain(CANARY);
+  });
+
+  it('on an environment bound to a Vault connection (wire-level fake): incident, rotate --connection, rollback, env diff against the local store', async () => {
+    const vault = await VaultFake.start();
+    try {
+      const seedEnv = { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.createToken() };
+      expect(await runLatchkey(['connections', 'add', 'vault-staging', '--from-env', 'vault', '--json'], { env: { ...xdg.env, ...seedEnv } })).toMatchObject({ code: 0 });
+      await core.projects.createEnvironment('shop', 'staging');
+      expect(await run(['envs', 'bind', 'shop', 'staging', '--connection', 'vault-staging', '--prefix', 'shop/staging/'])).toMatchObject({ code: 0 });
+      for (const key of ['API_KEY', 'DB_PASSWORD']) await core.secrets.create('shop', 'staging', key, `${CANARY}-staging-${key}`);
+      const before = await core.secrets.reveal('shop', 'staging', 'API_KEY');
+
+      const incident = await run(['incident', 'rotate', '--project', 'shop', '--env', 'staging', '--yes', '--json']);
+      expect(incident.code).toBe(0);
+      expect(json<{ counts: { rotated: number } }>(incident.stdout).counts.rotated).toBe(2);
+      const after = await core.secrets.reveal('shop', 'staging', 'API_KEY');
+      expect(after.value).not.toBe(before.value);
+      expect(Number(after.version)).toBe(Number(before.version) + 1);
+
+      // The same secret by reference on the saved connection (not the seed variables, which are unset here).
+      const ref = (await core.environments.view('shop', 'staging')).refFor('API_KEY');
+      expect(ref).toMatch(/^vault:\/\//);
+      expect(await run(['rotate', ref, '--connection', 'vault-staging', '--json'])).toMatchObject({ code: 0 });
+      expect(await run(['rollback', ref, '--connection', 'vault-staging', '--json'])).toMatchObject({ code: 0 });
+      expect((await core.secrets.reveal('shop', 'staging', 'API_KEY')).value).toBe(after.value);
+      expect(await run(['rotate', ref])).toMatchObject({ code: 3, stderr: '' });
+
+      const diff = await run(['env', 'diff', '--project', 'shop', '--env', 'prod', '--env', 'staging', '--json']);
+      expect(json<{ different: string[] }>(diff.stdout).different).toEqual(['API_KEY', 'DB_PASSWORD']);
+      expect(`${incident.stdout}${diff.stdout}`).not.toContain(CANARY);
+    } finally {
+      await vault.close();
+    }
   });
 });
