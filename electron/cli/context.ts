@@ -13,6 +13,8 @@ export interface CliContext {
   close(): Promise<void>;
   /** Prints `data` as JSON when --json was given, otherwise the human form. */
   print(command: Command, data: unknown, human: () => string): void;
+  /** The exit code when the command ran but reports a failure (a rotation that failed, a tampered log). */
+  exitCode: number;
 }
 
 export type CoreFactory = (io: CliIo) => Core;
@@ -29,6 +31,7 @@ export function createContext(io: CliIo, makeCore: CoreFactory): CliContext {
   let core: Core | undefined;
   return {
     io,
+    exitCode: 0,
     core: () => (core ??= makeCore(io)),
     close: async () => {
       await core?.close();

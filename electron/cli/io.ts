@@ -1,3 +1,5 @@
+import { createInterface } from 'node:readline';
+
 /** The CLI's contact with the outside world, injectable for tests. */
 export interface CliIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -30,4 +32,19 @@ export async function readValue(io: CliIo, keepNewline: boolean): Promise<string
   if (text.endsWith('\r\n')) return text.slice(0, -2);
   if (text.endsWith('\n')) return text.slice(0, -1);
   return text;
+}
+
+/** One line typed in a terminal after `question` (on stderr); undefined when standard input is not a terminal. */
+export async function readLine(io: CliIo, question: string): Promise<string | undefined> {
+  if (io.stdin.isTTY !== true) return undefined;
+  io.stderr.write(question);
+  const lines = createInterface({ input: io.stdin, terminal: false });
+  try {
+    return await new Promise<string>((resolve) => {
+      lines.once('line', resolve);
+      lines.once('close', () => resolve(''));
+    });
+  } finally {
+    lines.close();
+  }
 }

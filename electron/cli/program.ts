@@ -2,7 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
 import { toPublicError } from '../core/errors';
 import { registerConnections } from './commands/connections.command';
+import { registerAudit } from './commands/audit.command';
+import { registerEnvironmentTools } from './commands/environments.command';
 import { registerProjects } from './commands/projects.command';
+import { registerRotation } from './commands/rotation.command';
 import { registerSecrets } from './commands/secrets.command';
 import { registerSessions } from './commands/sessions.command';
 import { createContext, defaultCoreFactory, UsageError, type CoreFactory } from './context';
@@ -30,6 +33,9 @@ export async function runCli(argv: string[], io: CliIo, makeCore: CoreFactory = 
   registerProjects(program, context);
   registerSessions(program, context);
   registerConnections(program, context);
+  registerRotation(program, context);
+  registerEnvironmentTools(program, context);
+  registerAudit(program, context);
   program.commands.forEach(function exitOverrideAll(command: Command) {
     command.exitOverride();
     command.commands.forEach(exitOverrideAll);
@@ -38,7 +44,7 @@ export async function runCli(argv: string[], io: CliIo, makeCore: CoreFactory = 
   const json = argv.includes('--json');
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT.ok;
+    return context.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version exit 0; every other commander error is bad usage, already printed.

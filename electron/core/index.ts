@@ -13,7 +13,14 @@ import { createLockSettingsFile } from './lock/lock-settings';
 import { createPassphraseStore, type ScryptCost } from './lock/passphrase';
 import { createLogger, type Logger } from './log';
 import type { LatchkeyPaths } from './paths';
+import { createEnvironmentTools } from './environments/environment-tools';
 import { environmentOverBackend, type EnvironmentView } from './environments/environment-view';
+import { createFingerprinter } from './environments/fingerprint';
+import { createIncidentService } from './rotation/incident-service';
+import { createIncidentReportStore } from './rotation/incident-store';
+import { createLocalEscrow } from './rotation/local-escrow';
+import { sessionStoreRevoker } from './rotation/session-store-revoker';
+import { createRotationService } from './rotation/rotation-service';
 import { createEnvironmentRegistry } from './secrets/backend-registry';
 import { createConnectionsService } from './secrets/connections/connections-service';
 import { createBindingResolver } from './secrets/environment-binding';
@@ -119,6 +126,21 @@ export function createCore(options: CoreOptions) {
     });
   };
 
+  // Rotation, incidents, diff and .env: previous values of backends without versions go to an escrow in
+  // the local store; keyed fingerprints use one key per process, so diffs compare within a run only.
+  const escrow = createLocalEscrow({ tree: storeTree, locks, dataKey, now });
+  const fingerprinter = createFingerprinter();
+  const rotation = createRotationService({ projects, config, viewEnvironment, resolveBackend, audit, logger, escrow, now });
+  const incidents = createIncidentService({
+    viewEnvironment,
+    rotation: rotation.refDeps,
+    reports: createIncidentReportStore(options.paths.stateDir),
+    now,
+    // An incident's sessions are revoked through the store of the chosen Redis connection.
+    sessionsOn: async (connection) => sessionStoreRevoker(await sessions.storeFor(connection)),
+  });
+  const environmentTools = createEnvironmentTools({ viewEnvironment, audit, logger, fingerprinter, now, env: options.env ?? process.env });
+
   return {
     logger,
     paths: options.paths,
@@ -126,7 +148,9 @@ export function createCore(options: CoreOptions) {
     audit,
     config,
     backends: { resolve: resolveBackend, registry },
-    environments: { bind, view: viewEnvironment },
+    environments: { bind, view: viewEnvironment, fingerprinter, ...environmentTools },
+    rotation,
+    incidents,
     connections,
     secrets: environmentSecrets,
     refs: referenceSecrets,

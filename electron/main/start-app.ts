@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { app, BrowserWindow, clipboard, ipcMain, powerMonitor, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, powerMonitor, protocol, session, shell } from 'electron';
 import { eventChannel, type EventName, type EventPayload } from '../../shared/ipc/events';
 import { createCore } from '../core';
 import { createKeytarKeychain, type Keychain } from '../core/keychain';
@@ -16,6 +16,7 @@ import { createSenderPolicy } from './ipc/sender-policy';
 import { watchForLock, type LockWatchTimers } from './lock-watch';
 import { createMainWindow } from './main-window';
 import { createOperations } from './operations';
+import { dialogPathChooser } from './path-chooser';
 import { APP_URL, contentSecurityPolicy, hardenSession, hardenWebContents } from './security';
 
 /**
@@ -73,7 +74,16 @@ export async function startApp(options: StartOptions = {}) {
 
   const operations = createOperations(emit);
   const router = createRouter({
-    handlers: createHandlers({ core, clipboard: clipboardGuard, emit, operations, version: app.getVersion(), platform: process.platform }),
+    handlers: createHandlers({
+      core,
+      clipboard: clipboardGuard,
+      emit,
+      operations,
+      version: app.getVersion(),
+      platform: process.platform,
+      // .env export/import and Mycelium import: the person picks the file in the OS dialog, in main.
+      choosePath: dialogPathChooser(dialog, () => (window.isDestroyed() ? undefined : window)),
+    }),
     isTrustedSender: createSenderPolicy(pageUrl, trustedContents),
     logger,
     // SECURITY: while locked, every call but the lock screen's is refused before core sees it.

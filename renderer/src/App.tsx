@@ -3,9 +3,13 @@ import { api } from './api';
 import { ConfirmHost } from './components/ConfirmHost';
 import { Toasts } from './components/Toasts';
 import { useLock } from './stores/lock.store';
+import { useSchedule } from './stores/schedule.store';
 import { useCurrent, useProjects } from './stores/projects.store';
 import { useToasts } from './stores/toasts.store';
 import { useUi } from './stores/ui.store';
+import { AuditScreen } from './screens/audit/AuditScreen';
+import { DiffScreen } from './screens/diff/DiffScreen';
+import { IncidentScreen } from './screens/incident/IncidentScreen';
 import { LockScreen } from './screens/lock/LockScreen';
 import { Sidebar } from './screens/projects/Sidebar';
 import { NoEnvironment } from './screens/projects/NoEnvironment';
@@ -46,6 +50,12 @@ export function App() {
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
+
+  // The rotation schedule of the open project: badges on its environments and secrets.
+  const projectName = project?.name;
+  useEffect(() => {
+    if (projectName !== undefined && !locked) void useSchedule.getState().load(projectName);
+  }, [projectName, locked]);
 
   // Revealed values do not stay on screen while the window is hidden.
   useEffect(() => {
@@ -88,6 +98,9 @@ export function App() {
   else if (screen === 'settings') main = <SettingsScreen />;
   else if (screen === 'sessions') main = <SessionsScreen />;
   else if (screen === 'connections') main = <ConnectionsScreen />;
+  else if (screen === 'incident') main = <IncidentScreen />;
+  else if (screen === 'audit') main = <AuditScreen />;
+  else if (screen === 'diff' && project !== undefined) main = <DiffScreen key={project.name} project={project} />;
   else if (project === undefined) main = <Welcome />;
   else if (environment === undefined) main = <NoEnvironment project={project} />;
   else main = <SecretsScreen key={`${project.name}/${environment.name}`} project={project} environment={environment} />;

@@ -1,11 +1,16 @@
 import type { z } from 'zod';
 import { appContract } from './app.contract';
 import { connectionsContract } from './connections.contract';
+import { auditContract } from './audit.contract';
+import { diffContract } from './diff.contract';
+import { envfilesContract } from './envfiles.contract';
+import { incidentsContract } from './incidents.contract';
 import type { ContractEntry, IpcResult } from './entry';
 import type { EventName, EventPayload } from './events';
 import { operationsContract } from './operations.contract';
 import { lockContract } from './lock.contract';
 import { environmentsContract, projectsContract } from './projects.contract';
+import { rotationContract } from './rotation.contract';
 import { secretsContract } from './secrets.contract';
 import { sessionsContract } from './sessions.contract';
 
@@ -22,6 +27,11 @@ export const contract = {
   lock: lockContract,
   sessions: sessionsContract,
   connections: connectionsContract,
+  rotation: rotationContract,
+  incidents: incidentsContract,
+  diff: diffContract,
+  envfiles: envfilesContract,
+  audit: auditContract,
 };
 
 export type Contract = typeof contract;

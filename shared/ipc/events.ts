@@ -13,6 +13,18 @@ export const events = {
   }),
   /** The clipboard held a copied secret and was cleared (timeout, the app locked, or before quitting). */
   'clipboard.cleared': z.object({ reason: z.enum(['timeout', 'lock', 'quit']) }),
+  /** One secret of a running incident finished (the Incident screen's per-item results, live). */
+  'incident.item': z.object({
+    operationId: z.string(),
+    ref: z.string().max(1024),
+    project: z.string().max(64),
+    environment: z.string().max(64),
+    key: z.string().max(200),
+    status: z.enum(['rotated', 'failed', 'cancelled']),
+    version: z.string().max(200).optional(),
+    /** Why it failed, written for people (never a value). */
+    message: z.string().max(1000).optional(),
+  }),
   /** The app locked (hide every value, show the lock screen) or was unlocked. */
   'lock.changed': z.object({ locked: z.boolean(), reason: z.enum(lockReasons).optional() }),
   /** Rows found so far by a session search (resultId = its operationId): the table grows while it runs. */

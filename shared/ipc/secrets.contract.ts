@@ -18,6 +18,8 @@ export const secretVersion = z.object({
   createdAt: timestamp.optional(),
   state: z.enum(['enabled', 'disabled', 'destroyed', 'deleted']),
   current: z.boolean(),
+  /** Backend labels (AWSCURRENT, AWSPREVIOUS…). */
+  stages: z.array(z.string().max(256)).max(20).optional(),
 });
 
 export const secretsContract = {

@@ -208,6 +208,11 @@ export const shell = {
     state.openedExternally.push(url);
   },
 };
+/** File dialogs answer "cancelled" unless a test sets the next answer. */
+export const dialog = {
+  showSaveDialog: async () => ({ canceled: true, filePath: '' }),
+  showOpenDialog: async () => ({ canceled: true, filePaths: [] as string[] }),
+};
 export const contextBridge = {
   exposeInMainWorld(key: string, api: unknown) {
     state.exposed.set(key, api);
@@ -229,4 +234,4 @@ export const ipcRenderer = {
 
 export type IpcRendererEvent = unknown;
 export type IpcMainInvokeEvent = { sender: StandInWebContents; senderFrame: { url: string; parent: unknown } | null };
-export default { app, session, protocol, ipcMain, clipboard, shell, contextBridge, ipcRenderer, BrowserWindow, powerMonitor };
+export default { app, session, protocol, ipcMain, clipboard, shell, dialog, contextBridge, ipcRenderer, BrowserWindow, powerMonitor };

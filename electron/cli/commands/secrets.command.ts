@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { historyCommand } from '../../core/rotation/commands';
+import { printOutput } from '../command-output';
 import { table, UsageError, type CliContext } from '../context';
 import { readValue } from '../io';
 
@@ -68,15 +70,10 @@ export function registerSecrets(program: Command, context: CliContext): void {
 
   secrets
     .command('history <ref>')
-    .description('versions of a secret with their times (no values)')
+    .description('versions of a secret with their times and labels (no values)')
     .option('--connection <name>', 'resolve the reference on this saved connection instead of the seed variables (VAULT_ADDR…)')
-    .option('--json', 'machine-readable output')
+    .option('--json', 'print {ref, versions: [{version, created_at, state, current, stages?}]}')
     .action(async (ref: string, options: { connection?: string }, command: Command) => {
-      const { versions } = await context.core().refs.describe(ref, onConnection(options));
-      context.print(command, versions, () =>
-        table(versions.map((version) => [`v${version.version}`, version.createdAt ?? '', version.current ? 'current' : version.state])),
-      );
+      printOutput(context, command, await historyCommand(context.core().rotation.refDepsOn(options.connection), ref));
     });
 }
-
-

@@ -1,36 +1,10 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { auditActions, auditOutcomes } from '../../../shared/audit';
 import { errorKinds } from '../../../shared/errors';
 import { ENVIRONMENT_NAME, PROJECT_NAME } from '../../../shared/names';
 
-/**
- * One line of the audit trail. The schema is closed (`strict`) and has no free-text field: every string
- * is an enum, a name with a restricted alphabet, a reference, a version id or a time. So an entry has no
- * place to put a secret value or a session token, even by mistake.
- */
-export const auditActions = [
-  'secret.write',
-  'secret.delete',
-  'secret.restore',
-  'secret.reveal',
-  'secret.copy',
-  'secret.rotate',
-  'secret.rollback',
-  'env.copy',
-  'env.import',
-  'env.export',
-  'import.mycelium',
-  'incident.run',
-  'session.revoke',
-  'session.create',
-  'session.extend',
-  'session.index',
-] as const;
-export type AuditAction = (typeof auditActions)[number];
-
-/** `started` is written before a change so that a crash in the middle still leaves a trace. */
-export const auditOutcomes = ['started', 'ok', 'failed', 'partial', 'cancelled'] as const;
-export type AuditOutcome = (typeof auditOutcomes)[number];
+export { auditActions, auditOutcomes, type AuditAction, type AuditOutcome } from '../../../shared/audit';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -63,6 +37,11 @@ export type AuditCounts = z.infer<typeof auditCountsSchema>;
 
 export const REPORT_ID = /^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$/;
 
+/**
+ * One line of the audit trail. The schema is closed (`strict`) and has no free-text field: every string
+ * is an enum, a name with a restricted alphabet, a reference, a version id or a time. So an entry has no
+ * place to put a secret value or a session token, even by mistake.
+ */
 export const auditEventSchema = z
   .object({
     action: z.enum(auditActions),

@@ -4,7 +4,6 @@ import type { EnvironmentView } from '../environments/environment-view';
 import { LatchkeyError } from '../errors';
 import type { Logger } from '../log';
 import { describeError } from '../log';
-import type { SecretBackend } from '../secrets/backend';
 import { parseRef } from '../secrets/reference';
 import { formatDotenv } from './dotenv-format';
 import { checkOutputPath, writePrivateOutputFile } from './private-output-file';
@@ -15,7 +14,6 @@ import { checkOutputPath, writePrivateOutputFile } from './private-output-file';
  * anything is written, so a value that cannot be represented leaves no file behind.
  */
 export interface ExportDeps {
-  resolveBackend: (ref: string) => SecretBackend;
   audit: AuditSink;
   now?: () => Date;
   logger?: Logger;
@@ -37,7 +35,7 @@ export async function exportEnvironment(deps: ExportDeps, environment: Environme
     8,
     async (secret, index) => {
       try {
-        entries[index] = { key: secret.key, value: (await deps.resolveBackend(secret.ref).get(parseRef(secret.ref).path)).value };
+        entries[index] = { key: secret.key, value: (await environment.backend.get(parseRef(secret.ref).path)).value };
       } catch (error) {
         deps.logger?.warn('secret unreadable for export', { ref: secret.ref, error: describeError(error) });
         failed.push(secret.key);

@@ -10,7 +10,6 @@ import { putSecret } from '../environments/put-secret';
 import { invalidInput, toPublicError } from '../errors';
 import type { Logger } from '../log';
 import { describeError } from '../log';
-import type { SecretBackend } from '../secrets/backend';
 import { parseRef } from '../secrets/reference';
 
 /**
@@ -19,7 +18,6 @@ import { parseRef } from '../secrets/reference';
  * against the environment as it is then, and writes with check-and-set.
  */
 export interface ImportDeps {
-  resolveBackend: (ref: string) => SecretBackend;
   audit: AuditSink;
   fingerprinter?: Fingerprinter;
   logger?: Logger;
@@ -45,7 +43,7 @@ export function parseDotenvText(text: string): Record<string, string> {
   return parse(text);
 }
 
-export async function previewDotenvImport(deps: Pick<ImportDeps, 'resolveBackend' | 'fingerprinter'>, environment: EnvironmentView, text: string, signal?: AbortSignal): Promise<DotenvImportPreview> {
+export async function previewDotenvImport(deps: Pick<ImportDeps, 'fingerprinter'>, environment: EnvironmentView, text: string, signal?: AbortSignal): Promise<DotenvImportPreview> {
   return (await plan(deps, environment, text, signal)).preview;
 }
 
@@ -66,7 +64,7 @@ export async function applyDotenvImport(
     options.signal?.throwIfAborted();
     const ref = environment.refFor(key);
     try {
-      const put = await putSecret(deps.resolveBackend(ref), parseRef(ref).path, values.get(key) as string, { overwrite, ref });
+      const put = await putSecret(environment.backend, parseRef(ref).path, values.get(key) as string, { overwrite, ref });
       const action = put.action === 'updated' ? 'updated' : 'created';
       results.push({ key, ok: true, action, ...(put.version === undefined ? {} : { version: put.version }) });
     } catch (error) {
@@ -91,7 +89,7 @@ export async function applyDotenvImport(
   return { preview, results };
 }
 
-async function plan(deps: Pick<ImportDeps, 'resolveBackend' | 'fingerprinter'>, environment: EnvironmentView, text: string, signal?: AbortSignal) {
+async function plan(deps: Pick<ImportDeps, 'fingerprinter'>, environment: EnvironmentView, text: string, signal?: AbortSignal) {
   const parsed = parseDotenvText(text);
   const fingerprinter = deps.fingerprinter ?? createFingerprinter();
   const existing = new Map((await environment.list(signal)).map((secret) => [secret.key, secret.ref]));
@@ -109,7 +107,7 @@ async function plan(deps: Pick<ImportDeps, 'resolveBackend' | 'fingerprinter'>, 
       preview.added.push(key);
       continue;
     }
-    const current = (await deps.resolveBackend(ref).get(parseRef(ref).path)).value;
+    const current = (await environment.backend.get(parseRef(ref).path)).value;
     (fingerprinter.fingerprint(current) === fingerprinter.fingerprint(value) ? preview.unchanged : preview.changed).push(key);
   }
   return { preview, values };

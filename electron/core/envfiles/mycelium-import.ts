@@ -12,7 +12,6 @@ import { invalidInput, notFound, permissionDenied, toPublicError } from '../erro
 import type { Logger } from '../log';
 import { describeError } from '../log';
 import { encodePolicy, ROTATION_METADATA_KEY } from '../rotation/policy';
-import type { SecretBackend } from '../secrets/backend';
 import { parseRef } from '../secrets/reference';
 
 /**
@@ -89,7 +88,6 @@ export async function readMyceliumFile(path: string, options: { force?: boolean 
 }
 
 export interface MyceliumImportDeps {
-  resolveBackend: (ref: string) => SecretBackend;
   audit: AuditSink;
   logger?: Logger;
 }
@@ -119,7 +117,7 @@ export async function importMycelium(
   for (const { key, value } of entries) {
     const ref = environment.refFor(key);
     try {
-      const put = await putSecret(deps.resolveBackend(ref), parseRef(ref).path, value, {
+      const put = await putSecret(environment.backend, parseRef(ref).path, value, {
         overwrite: options.overwrite ?? false,
         ref,
         metadata: { [ROTATION_METADATA_KEY]: MYCELIUM_POLICY },

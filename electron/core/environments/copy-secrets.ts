@@ -4,7 +4,6 @@ import type { AuditSink } from '../audit/audit-log';
 import { toPublicError } from '../errors';
 import type { Logger } from '../log';
 import { describeError } from '../log';
-import type { SecretBackend } from '../secrets/backend';
 import { parseRef } from '../secrets/reference';
 import { ROTATION_METADATA_KEY } from '../rotation/policy';
 import { requireConfirmation, type Confirmation } from './confirmation';
@@ -18,7 +17,6 @@ import { putSecret, type PutAction } from './put-secret';
  * only with `overwrite`. A protected target needs its name typed.
  */
 export interface CopyDeps {
-  resolveBackend: (ref: string) => SecretBackend;
   audit: AuditSink;
   logger?: Logger;
 }
@@ -59,11 +57,11 @@ export async function copySecrets(deps: CopyDeps, request: CopyRequest): Promise
           results[index] = { key, ok: false, action: 'failed', error: { kind: 'NotFound', message: `${key} does not exist in ${request.from.project}/${request.from.name}.` } };
           return;
         }
-        const source = deps.resolveBackend(sourceRef);
+        const source = request.from.backend;
         const sourcePath = parseRef(sourceRef).path;
         const value = (await source.get(sourcePath)).value;
         const policy = source.capabilities.metadata ? (await source.describe(sourcePath)).metadata?.[ROTATION_METADATA_KEY] : undefined;
-        const put = await putSecret(deps.resolveBackend(targetRef), parseRef(targetRef).path, value, {
+        const put = await putSecret(request.to.backend, parseRef(targetRef).path, value, {
           overwrite: request.overwrite ?? false,
           ref: targetRef,
           ...(policy === undefined ? {} : { metadata: { [ROTATION_METADATA_KEY]: policy } }),

@@ -12,7 +12,6 @@ import type { Fingerprinter } from './fingerprint';
  * dropped; what leaves these functions is only which keys exist where and which values are equal.
  */
 export interface CompareDeps {
-  resolveBackend: (ref: string) => SecretBackend;
   fingerprinter: Fingerprinter;
   logger?: Logger;
   /** Reads in flight at once (default 8). */
@@ -36,18 +35,18 @@ export async function compareEnvironments(deps: CompareDeps, environments: Envir
   const keys = [...new Set(listings.flatMap((listing) => listing.map((secret) => secret.key)))].sort();
 
   // Only keys present in at least two environments need their values compared.
-  const reads: { key: string; column: number; ref: string }[] = [];
+  const reads: { key: string; column: number; ref: string; backend: SecretBackend }[] = [];
   for (const key of keys) {
     const present = refs.flatMap((byKey, column) => (byKey.has(key) ? [{ column, ref: byKey.get(key) as string }] : []));
-    if (present.length >= 2) for (const item of present) reads.push({ key, ...item });
+    if (present.length >= 2) for (const item of present) reads.push({ key, ...item, backend: (environments[item.column] as EnvironmentView).backend });
   }
   const fingerprints = new Map<string, string | 'unreadable'>();
   await runBounded(
     reads,
     deps.concurrency ?? 8,
-    async ({ key, column, ref }) => {
+    async ({ key, column, ref, backend }) => {
       try {
-        const value = (await deps.resolveBackend(ref).get(parseRef(ref).path)).value;
+        const value = (await backend.get(parseRef(ref).path)).value;
         fingerprints.set(`${column}\u0000${key}`, deps.fingerprinter.fingerprint(value));
       } catch (error) {
         deps.logger?.warn('secret unreadable for comparison', { ref, error: describeError(error) });

@@ -22,6 +22,12 @@ export interface EnvironmentView {
   protected: boolean;
   /** Rotation period for secrets of this environment without their own. */
   rotationPeriodDays?: number;
+  /**
+   * The backend holding this environment's secrets. Operations on an environment use it rather than
+   * resolving each reference again: two environments may use the same scheme and prefix on different
+   * connections (two Vault servers), so a reference alone does not say which one it is on.
+   */
+  backend: SecretBackend;
   list(signal?: AbortSignal): Promise<EnvironmentSecret[]>;
   /** Where `key` is (or would be) stored in this environment. */
   refFor(key: string): string;
@@ -52,6 +58,7 @@ export function environmentOverBackend(options: BackendEnvironmentOptions): Envi
     name: options.name,
     protected: options.protected ?? false,
     ...(options.rotationPeriodDays === undefined ? {} : { rotationPeriodDays: options.rotationPeriodDays }),
+    backend: options.backend,
     async list(signal) {
       const secrets: EnvironmentSecret[] = [];
       for await (const summary of listAll(options.backend, options.prefix, signal === undefined ? {} : { signal })) {

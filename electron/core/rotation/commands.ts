@@ -3,8 +3,7 @@ import { exitCodeFor, type CommandOutput } from '../command-output';
 import { runBounded } from '../async/bounded-pool';
 import type { Confirmation } from '../environments/confirmation';
 import type { EnvironmentView } from '../environments/environment-view';
-import type { SecretBackend } from '../secrets/backend';
-import { parseRef } from '../secrets/reference';
+import { openRef, pinnedTo, type ResolveBackend } from '../environments/resolve-backend';
 import { isDueItem, listDue } from './due';
 import { resumeIncident, runIncident, type IncidentDeps, type IncidentProgress } from './incident';
 import type { IncidentReport } from './incident-report';
@@ -56,10 +55,13 @@ export async function rotateCommand(deps: RotationDeps, refs: string[], options:
 /** `latchkey rotate --due`: exactly the secrets the schedule shows as overdue or due soon. */
 export async function rotateDueCommand(deps: RotationDeps, environments: EnvironmentView[], options: { concurrency?: number; now?: () => Date } = {}): Promise<CommandOutput<RotateRow[]>> {
   const due = (await listDue({ ...deps, ...(options.now === undefined ? {} : { now: options.now }) }, environments)).filter(isDueItem);
+  const backends = new Map(environments.map((environment) => [`${environment.project}/${environment.name}`, environment.backend]));
   const rows: RotateRow[] = new Array<RotateRow>(due.length);
   await runBounded(due, options.concurrency ?? 4, async (item, index) => {
+    const backend = backends.get(`${item.project}/${item.environment}`);
+    const onItsBackend = backend === undefined ? deps : { ...deps, resolveBackend: pinnedTo(backend) };
     rows[index] = item.rotatable
-      ? row(await rotateSecret(deps, item.ref, { project: item.project, environment: item.environment }))
+      ? row(await rotateSecret(onItsBackend, item.ref, { project: item.project, environment: item.environment }))
       : { ref: item.ref, ok: false, error: { kind: 'InvalidInput', message: `${item.ref} is due but Latchkey cannot rotate it: ${item.reason ?? 'not rotatable'}` } };
   });
   return { json: rows, text: rows.length === 0 ? 'Nothing is due.' : rowsText(rows), exitCode: exitCodeFor(rows.map((item) => item.error)) };
@@ -85,8 +87,9 @@ export interface HistoryJson {
 }
 
 /** `latchkey secrets history <ref>`: versions with times, newest first as the backend lists them; no values. */
-export async function historyCommand(deps: { resolveBackend: (ref: string) => SecretBackend }, ref: string): Promise<CommandOutput<HistoryJson>> {
-  const description = await deps.resolveBackend(ref).describe(parseRef(ref).path);
+export async function historyCommand(deps: { resolveBackend: ResolveBackend }, ref: string): Promise<CommandOutput<HistoryJson>> {
+  const { backend, path } = await openRef(deps.resolveBackend, ref);
+  const description = await backend.describe(path);
   const versions = description.versions.map((version) => ({
     version: version.version,
     ...(version.createdAt === undefined ? {} : { created_at: version.createdAt }),

@@ -1,4 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { GENERATOR_LIMITS } from '../../../shared/rotation';
 import { invalidInput, LatchkeyError } from '../errors';
 
 /**
@@ -18,12 +19,7 @@ export const ALL_SPECIAL = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
 export const HEX = '0123456789abcdef';
 export const BASE64URL = `${UPPER}${LOWER}${DIGITS}-_`;
 
-export const LIMITS = {
-  password: { min: 12, max: 1024, default: 32 },
-  hex: { min: 8, max: 1024, default: 64 },
-  base64url: { min: 8, max: 1024, default: 43 },
-  custom: { min: 4, max: 1024, default: 32 },
-} as const;
+export const LIMITS = GENERATOR_LIMITS;
 
 /** `length` characters, each drawn uniformly from `alphabet` (split by code point). */
 export function randomString(alphabet: string | readonly string[], length: number): string {

@@ -33,6 +33,8 @@ export type ReportItem = z.infer<typeof reportItemSchema>;
 export const reportSessionsSchema = z
   .object({
     plan: sessionRevocationPlanSchema,
+    /** The named Redis connection they are revoked on. */
+    connection: z.string().min(1).max(200).optional(),
     status: z.enum(['pending', 'revoked', 'failed', 'cancelled']),
     revoked: z.number().int().nonnegative().optional(),
     error: publicErrorSchema.optional(),
@@ -113,10 +115,11 @@ export function renderReportText(report: IncidentReport): string {
   if (report.sessions !== undefined) {
     const { sessions } = report;
     const what = describeSessionPlan(sessions.plan);
+    const on = sessions.connection === undefined ? '' : ` on ${sessions.connection}`;
     lines.push(
       sessions.status === 'revoked'
-        ? `Sessions: revoked ${sessions.revoked ?? 0} (${what})`
-        : `Sessions: ${sessions.status.toUpperCase()} (${what})${sessions.error === undefined ? '' : ` — ${sessions.error.message}`}`,
+        ? `Sessions: revoked ${sessions.revoked ?? 0} (${what}${on})`
+        : `Sessions: ${sessions.status.toUpperCase()} (${what}${on})${sessions.error === undefined ? '' : ` — ${sessions.error.message}`}`,
     );
   }
   const section = (title: string, status: ItemStatus, detail: (item: ReportItem) => string) => {

@@ -2,6 +2,7 @@ import { runBounded } from '../async/bounded-pool';
 import { currentOsUser } from '../audit/os-user';
 import { requireConfirmation, type Confirmation } from '../environments/confirmation';
 import type { EnvironmentView } from '../environments/environment-view';
+import { pinnedTo, type ResolveBackend } from '../environments/resolve-backend';
 import { LatchkeyError, toPublicError } from '../errors';
 import { describeError } from '../log';
 import { countItems, reportStatusOf, type IncidentReport, type ReportItem } from './incident-report';
@@ -16,9 +17,14 @@ import type { SessionRevocationPlan, SessionRevoker } from './session-revocation
  * reporting progress per item. Cancel stops new items; the ones in flight finish, so none is half-done.
  * The report is saved as the run goes and drives a re-run that does only what is left.
  */
-export interface IncidentDeps extends RotationDeps, Omit<InspectDeps, 'resolveBackend' | 'escrow' | 'logger'> {
+export interface IncidentDeps extends RotationDeps, Omit<InspectDeps, 'escrow' | 'logger'> {
   reports: IncidentReportStore;
   sessions?: SessionRevoker;
+  /**
+   * Opens an environment of a saved report (for a re-run), so its secrets are rotated on the
+   * environment's own backend. Without it, a re-run resolves each reference with resolveBackend.
+   */
+  openEnvironment?: (project: string, name: string) => Promise<EnvironmentView>;
   now?: () => Date;
   /** The OS user recorded in each run (default: the current one). */
   user?: string;
@@ -36,7 +42,7 @@ export interface IncidentPreview {
     reason?: string;
   }[];
   rotatable: number;
-  sessions?: { plan: SessionRevocationPlan; count: number };
+  sessions?: { plan: SessionRevocationPlan; count: number; connection?: string };
   /** Names that must be typed to confirm (the protected environments). */
   typeToConfirm: string[];
 }
@@ -44,6 +50,8 @@ export interface IncidentPreview {
 export interface IncidentRequest {
   environments: EnvironmentView[];
   sessions?: SessionRevocationPlan;
+  /** The Redis connection the sessions are revoked on (recorded in the report, for a re-run). */
+  sessionConnection?: string;
   signal?: AbortSignal;
 }
 
@@ -80,7 +88,11 @@ export async function previewIncident(deps: IncidentDeps, request: IncidentReque
   const sessions =
     request.sessions === undefined || deps.sessions === undefined
       ? undefined
-      : { plan: request.sessions, count: await deps.sessions.count(request.sessions, request.signal) };
+      : {
+          plan: request.sessions,
+          count: await deps.sessions.count(request.sessions, request.signal),
+          ...(request.sessionConnection === undefined ? {} : { connection: request.sessionConnection }),
+        };
   if (request.sessions !== undefined && deps.sessions === undefined) {
     throw new LatchkeyError('InvalidInput', 'Session revocation is not available here: no Redis connection is configured.');
   }
@@ -124,12 +136,14 @@ export async function runIncident(deps: IncidentDeps, request: IncidentRequest, 
     status: 'running',
     environments: preview.environments,
     concurrency: clampConcurrency(options.concurrency),
-    ...(preview.sessions === undefined ? {} : { sessions: { plan: preview.sessions.plan, status: 'pending' as const, attempts: 0 } }),
+    ...(preview.sessions === undefined
+      ? {}
+      : { sessions: { plan: preview.sessions.plan, ...(preview.sessions.connection === undefined ? {} : { connection: preview.sessions.connection }), status: 'pending' as const, attempts: 0 } }),
     items,
     runs: [],
     counts: countItems(items),
   };
-  return execute(deps, report, options);
+  return execute(deps, report, resolverOf(deps, request.environments), options);
 }
 
 /** Re-runs a saved incident: only items not yet rotated (and sessions not yet revoked) are worked on. */
@@ -137,10 +151,21 @@ export async function resumeIncident(deps: IncidentDeps, reportId: string, optio
   const report = await deps.reports.open(reportId);
   if (report.status === 'completed') return { report, warnings: [] };
   requireConfirmation(report.environments, options.confirmation, `re-running incident ${reportId}`);
-  return execute(deps, { ...report, concurrency: clampConcurrency(options.concurrency ?? report.concurrency) }, options);
+  const { openEnvironment } = deps;
+  const environments = openEnvironment === undefined ? [] : await Promise.all(report.environments.map((environment) => openEnvironment(environment.project, environment.name)));
+  return execute(deps, { ...report, concurrency: clampConcurrency(options.concurrency ?? report.concurrency) }, resolverOf(deps, environments), options);
 }
 
-async function execute(deps: IncidentDeps, report: IncidentReport, options: RunOptions): Promise<IncidentRun> {
+/** Each item is rotated on its environment's backend; items of environments not given fall back to resolveBackend. */
+function resolverOf(deps: IncidentDeps, environments: EnvironmentView[]): (item: ReportItem) => ResolveBackend {
+  const byName = new Map(environments.map((environment) => [`${environment.project}/${environment.name}`, environment.backend]));
+  return (item) => {
+    const backend = byName.get(`${item.project}/${item.environment}`);
+    return backend === undefined ? deps.resolveBackend : pinnedTo(backend);
+  };
+}
+
+async function execute(deps: IncidentDeps, report: IncidentReport, backendOf: (item: ReportItem) => ResolveBackend, options: RunOptions): Promise<IncidentRun> {
   const now = deps.now ?? (() => new Date());
   const warnings: string[] = [];
   const saver = coalescingSaver(async () => {
@@ -208,7 +233,7 @@ async function execute(deps: IncidentDeps, report: IncidentReport, options: RunO
     report.concurrency,
     async (item) => {
       item.attempts += 1;
-      const result = await rotateSecret(deps, item.ref, { project: item.project, environment: item.environment, reportId: report.id, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+      const result = await rotateSecret({ ...deps, resolveBackend: backendOf(item) }, item.ref, { project: item.project, environment: item.environment, reportId: report.id, ...(options.signal === undefined ? {} : { signal: options.signal }) });
       const cancelledBeforeStart = !result.ok && result.error?.kind === 'Cancelled';
       item.status = result.ok ? 'rotated' : cancelledBeforeStart ? 'cancelled' : 'failed';
       item.state = result.state;

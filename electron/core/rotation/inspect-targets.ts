@@ -3,7 +3,7 @@ import type { EnvironmentView } from '../environments/environment-view';
 import { isLatchkeyError } from '../errors';
 import type { Logger } from '../log';
 import { describeError } from '../log';
-import type { SecretBackend, SecretDescription } from '../secrets/backend';
+import type { SecretDescription } from '../secrets/backend';
 import { parseRef } from '../secrets/reference';
 import type { PreviousValueEscrow } from './escrow';
 import { describePolicy, isGenerated, policyFromMetadata, type RotationPolicy } from './policy';
@@ -27,7 +27,6 @@ export interface TargetInfo {
 }
 
 export interface InspectDeps {
-  resolveBackend: (ref: string) => SecretBackend;
   escrow?: PreviousValueEscrow;
   logger?: Logger;
   now?: () => Date;
@@ -46,10 +45,9 @@ export async function inspectEnvironments(deps: InspectDeps, environments: Envir
     deps.concurrency ?? 8,
     async ({ environment, secret }, index) => {
       const base = { ref: secret.ref, project: environment.project, environment: environment.name, key: secret.key };
+      const { backend } = environment;
       let description: SecretDescription;
-      let backend: SecretBackend;
       try {
-        backend = deps.resolveBackend(secret.ref);
         description = await backend.describe(parseRef(secret.ref).path);
       } catch (error) {
         deps.logger?.warn('secret could not be described', { ref: secret.ref, error: describeError(error) });

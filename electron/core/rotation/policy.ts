@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { generatorKinds } from '../../../shared/rotation';
 import { invalidInput } from '../errors';
 import type { SecretMetadata } from '../secrets/backend';
 import { generateBase64url, generateCustom, generateHex, generatePassword, generateUuid, LIMITS } from './generators';
@@ -22,8 +23,7 @@ import { generateBase64url, generateCustom, generateHex, generatePassword, gener
  */
 export const ROTATION_METADATA_KEY = 'latchkey-rotation';
 export const DEFAULT_PERIOD_DAYS = 90;
-export const generatorKinds = ['password', 'hex', 'base64url', 'uuid', 'custom', 'manual'] as const;
-export type GeneratorKind = (typeof generatorKinds)[number];
+export { generatorKinds, type GeneratorKind } from '../../../shared/rotation';
 
 export const rotationPolicySchema = z
   .object({

@@ -1,7 +1,7 @@
-import { LatchkeyError } from '../errors';
+import { openRef } from '../environments/resolve-backend';
+import { invalidInput, LatchkeyError, notFound } from '../errors';
 import { describeError } from '../log';
-import type { SecretBackend } from '../secrets/backend';
-import { parseRef } from '../secrets/reference';
+import type { SecretBackend, SecretDescription, SecretVersionInfo } from '../secrets/backend';
 import { auditBase, readCurrent, readStable, recordOutcome, type RotationContext, type RotationDeps } from './rotate-secret';
 import { failureMessage, stateOf, type RotationResult } from './rotation-result';
 import { replaceCurrent } from './verified-write';
@@ -18,16 +18,29 @@ export interface RollbackResult extends RotationResult {
   restoredFrom?: string;
 }
 
-export async function rollbackSecret(deps: RotationDeps, ref: string, context: RotationContext = {}): Promise<RollbackResult> {
+export interface RollbackContext extends RotationContext {
+  /**
+   * Restore this version instead of the previous one (audited as secret.restore). Backends with staging
+   * labels move AWSCURRENT to it; others write its value as a new version.
+   */
+  toVersion?: string;
+}
+
+/** Makes `version` current again: the history panel's "Restore". */
+export function restoreVersion(deps: RotationDeps, ref: string, version: string, context: RotationContext = {}): Promise<RollbackResult> {
+  return rollbackSecret(deps, ref, { ...context, toVersion: version });
+}
+
+export async function rollbackSecret(deps: RotationDeps, ref: string, context: RollbackContext = {}): Promise<RollbackResult> {
+  const verb = context.toVersion === undefined ? 'Rollback' : 'Restore';
   let path: string;
   let backend: SecretBackend;
   try {
-    path = parseRef(ref).path;
-    backend = deps.resolveBackend(ref);
+    ({ backend, path } = await openRef(deps.resolveBackend, ref));
   } catch (error) {
-    return { ref, ok: false, state: 'unchanged', error: failureMessage('Rollback', ref, 'unchanged', error) };
+    return { ref, ok: false, state: 'unchanged', error: failureMessage(verb, ref, 'unchanged', error) };
   }
-  const base = auditBase('secret.rollback', ref, context);
+  const base = auditBase(context.toVersion === undefined ? 'secret.rollback' : 'secret.restore', ref, context);
   try {
     await deps.audit.append({ ...base, outcome: 'started' });
   } catch (error) {
@@ -35,7 +48,7 @@ export async function rollbackSecret(deps: RotationDeps, ref: string, context: R
       ref,
       ok: false,
       state: 'unchanged',
-      error: failureMessage('Rollback', ref, 'unchanged', new LatchkeyError('BackendUnavailable', 'the audit log could not be written, and Latchkey does not change secrets without a record', { cause: error })),
+      error: failureMessage(verb, ref, 'unchanged', new LatchkeyError('BackendUnavailable', 'the audit log could not be written, and Latchkey does not change secrets without a record', { cause: error })),
     };
   }
 
@@ -50,7 +63,7 @@ export async function rollbackSecret(deps: RotationDeps, ref: string, context: R
     let write: () => Promise<unknown>;
 
     if (backend.capabilities.versions) {
-      const previous = previousVersionOf(description, current.version);
+      const previous = context.toVersion === undefined ? previousVersionOf(description, current.version) : chosenVersion(description, current.version, context.toVersion);
       const value = (await readStable(backend, path, previous.version)).value;
       target = { value, version: previous.version };
       const { promote } = backend;
@@ -62,6 +75,8 @@ export async function rollbackSecret(deps: RotationDeps, ref: string, context: R
                 ...(metadata === undefined ? {} : { metadata }),
                 ...(backend.capabilities.checkAndSet && current.version !== undefined ? { expectedVersion: current.version } : {}),
               });
+    } else if (context.toVersion !== undefined) {
+      throw invalidInput(`${ref} is kept in ${backend.scheme}, which stores no versions; only the value from before the last rotation can be brought back (rollback).`);
     } else {
       const escrow = deps.escrow;
       if (escrow === undefined) throw new LatchkeyError('NotFound', `${ref} is kept in ${backend.scheme}, which stores no earlier versions, and no previous value was kept for it.`);
@@ -102,13 +117,21 @@ export async function rollbackSecret(deps: RotationDeps, ref: string, context: R
       ...(settled.version === undefined ? {} : { version: settled.version }),
       ...(previousVersion === undefined ? {} : { previousVersion }),
       ...(target.version === undefined ? {} : { restoredFrom: target.version }),
-      ...(state === 'rotated' ? {} : { error: failureMessage('Rollback', ref, state, settled.error) }),
+      ...(state === 'rotated' ? {} : { error: failureMessage(verb, ref, state, settled.error) }),
       ...(warning === undefined ? {} : { warning }),
     };
   } catch (error) {
     deps.logger?.warn('rollback failed before writing', { ref, error: describeError(error) });
-    result = { ref, ok: false, state: 'unchanged', ...(previousVersion === undefined ? {} : { previousVersion }), error: failureMessage('Rollback', ref, 'unchanged', error) };
+    result = { ref, ok: false, state: 'unchanged', ...(previousVersion === undefined ? {} : { previousVersion }), error: failureMessage(verb, ref, 'unchanged', error) };
   }
   await recordOutcome(deps, base, result);
   return result;
+}
+
+function chosenVersion(description: SecretDescription, currentVersion: string | undefined, wanted: string): SecretVersionInfo {
+  const found = description.versions.find((version) => version.version === wanted);
+  if (found === undefined) throw notFound(`${description.path} keeps no version ${wanted}.`);
+  if (found.current || found.version === currentVersion) throw invalidInput(`Version ${wanted} is already the current one.`);
+  if (found.state !== 'enabled') throw invalidInput(`Version ${wanted} is ${found.state}, so its value cannot be read to restore it.`);
+  return found;
 }

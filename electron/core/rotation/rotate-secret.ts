@@ -4,7 +4,7 @@ import { invalidInput, LatchkeyError, notFound } from '../errors';
 import type { Logger } from '../log';
 import { describeError } from '../log';
 import type { ReadResult, SecretBackend, SecretDescription, SecretMetadata } from '../secrets/backend';
-import { parseRef } from '../secrets/reference';
+import { openRef, type ResolveBackend } from '../environments/resolve-backend';
 import type { PreviousValueEscrow } from './escrow';
 import { generateValue, isGenerated, policyFromMetadata, withPolicy, type RotationPolicy } from './policy';
 import { failureMessage, stateOf, type RotationResult } from './rotation-result';
@@ -17,8 +17,8 @@ import { replaceCurrent, type Settled } from './verified-write';
  * A `started` audit entry is written before anything changes, so even a crash leaves a trace.
  */
 export interface RotationDeps {
-  /** The backend that serves a reference (the composition's resolver). */
-  resolveBackend: (ref: string) => SecretBackend;
+  /** The backend that serves a reference (the core's `backends.resolve`, or an environment's own backend). */
+  resolveBackend: ResolveBackend;
   audit: AuditSink;
   logger?: Logger;
   /** Required to rotate secrets whose backend keeps no versions. */
@@ -48,8 +48,7 @@ export async function rotateSecret(deps: RotationDeps, ref: string, options: Rot
     return { ref, ok: false, state: 'unchanged', error: failureMessage('Rotation', ref, 'unchanged', new LatchkeyError('Cancelled', 'it was cancelled before it started')) };
   }
   try {
-    path = parseRef(ref).path;
-    backend = deps.resolveBackend(ref);
+    ({ backend, path } = await openRef(deps.resolveBackend, ref));
   } catch (error) {
     return { ref, ok: false, state: 'unchanged', error: failureMessage('Rotation', ref, 'unchanged', error) };
   }
@@ -187,7 +186,7 @@ function toResult(ref: string, settled: Settled, previousVersion: string | undef
   };
 }
 
-export function auditBase(action: 'secret.rotate' | 'secret.rollback', ref: string, context: RotationContext): Omit<AuditEvent, 'outcome'> {
+export function auditBase(action: 'secret.rotate' | 'secret.rollback' | 'secret.restore', ref: string, context: RotationContext): Omit<AuditEvent, 'outcome'> {
   return {
     action,
     ref,

@@ -35,7 +35,7 @@ export function reasonOf(error: unknown): { kind: PublicError['kind']; reason: s
   return { kind: 'Internal', reason: 'an unexpected error occurred (details are in the log)' };
 }
 
-export function failureMessage(verb: 'Rotation' | 'Rollback', ref: string, state: RotationState, error: unknown): PublicError {
+export function failureMessage(verb: 'Rotation' | 'Rollback' | 'Restore', ref: string, state: RotationState, error: unknown): PublicError {
   const { kind, reason } = reasonOf(error);
   switch (state) {
     case 'restored':

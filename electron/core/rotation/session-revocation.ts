@@ -1,17 +1,10 @@
-import { z } from 'zod';
+import type { SessionRevocationPlan } from '../../../shared/rotation';
 
 /**
  * The optional session part of an incident: which Redis sessions to revoke. The sessions core provides
  * the SessionRevoker; incident mode only calls it and records the count.
  */
-const identifier = z.string().regex(/^[A-Za-z0-9_.:@/-]{1,200}$/);
-
-export const sessionRevocationPlanSchema = z.discriminatedUnion('scope', [
-  z.object({ scope: z.literal('all') }).strict(),
-  z.object({ scope: z.literal('user'), user_id: identifier }).strict(),
-  z.object({ scope: z.literal('device'), device_id: identifier }).strict(),
-]);
-export type SessionRevocationPlan = z.infer<typeof sessionRevocationPlanSchema>;
+export { sessionRevocationPlanSchema, type SessionRevocationPlan } from '../../../shared/rotation';
 
 export interface SessionRevoker {
   /** How many sessions the plan would revoke (for the preview). */

@@ -2,11 +2,17 @@ import type { Core } from '../../core';
 import type { ClipboardGuard } from '../clipboard-guard';
 import type { Handlers } from '../ipc/router';
 import type { Emit, Operations } from '../operations';
+import type { ChoosePath } from '../path-chooser';
 import { appHandlers } from './app.handlers';
 import { connectionsHandlers } from './connections.handlers';
+import { auditHandlers } from './audit.handlers';
+import { diffHandlers } from './diff.handlers';
+import { envfilesHandlers } from './envfiles.handlers';
+import { incidentsHandlers } from './incidents.handlers';
 import { operationsHandlers } from './operations.handlers';
 import { lockHandlers } from './lock.handlers';
 import { environmentsHandlers, projectsHandlers } from './projects.handlers';
+import { rotationHandlers } from './rotation.handlers';
 import { secretsHandlers } from './secrets.handlers';
 import { sessionsHandlers } from './sessions.handlers';
 
@@ -20,6 +26,8 @@ export interface HandlerDeps {
   operations: Operations;
   version: string;
   platform: string;
+  /** Asks the person for a file (.env export and import, Mycelium import); absent: those calls are refused. */
+  choosePath?: ChoosePath;
 }
 
 export function createHandlers(deps: HandlerDeps): Handlers {
@@ -32,5 +40,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     lock: lockHandlers(deps),
     sessions: sessionsHandlers(deps),
     connections: connectionsHandlers(deps),
+    rotation: rotationHandlers(deps),
+    incidents: incidentsHandlers(deps),
+    diff: diffHandlers(deps),
+    envfiles: envfilesHandlers(deps),
+    audit: auditHandlers(deps),
   };
 }

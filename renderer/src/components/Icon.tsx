@@ -29,6 +29,14 @@ const paths = {
   clock: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 7v5l3 2',
   user: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0',
   plug: 'M9 2v6M15 2v6M6 8h12v4a6 6 0 0 1-12 0zM12 18v4',
+  rotate: 'M20 12a8 8 0 1 1-2.3-5.7M20 4v5h-5',
+  undo: 'M9 14L4 9l5-5M4 9h11a5 5 0 0 1 0 10h-3',
+  alert: 'M12 3l10 18H2zM12 10v5M12 18h.01',
+  columns: 'M4 4h16v16H4zM12 4v16',
+  audit: 'M9 6h11M9 12h11M9 18h11M4 6l1 1 2-2M4 12l1 1 2-2M4 18l1 1 2-2',
+  download: 'M12 4v11M7 10l5 5 5-5M4 20h16',
+  upload: 'M12 16V5M7 10l5-5 5 5M4 20h16',
+  file: 'M6 2h9l5 5v15H6zM14 2v6h6',
 } as const;
 
 export type IconName = keyof typeof paths;

@@ -14,6 +14,7 @@ import { lockGate } from '../../../electron/main/ipc/lock-gate';
 import { createRouter } from '../../../electron/main/ipc/router';
 import { createSenderPolicy } from '../../../electron/main/ipc/sender-policy';
 import { createOperations, type Emit } from '../../../electron/main/operations';
+import type { ChoosePath } from '../../../electron/main/path-chooser';
 import { watchForLock } from '../../../electron/main/lock-watch';
 import { eventChannel, type EventName, type EventPayload } from '../../../shared/ipc/events';
 import { AwsSecretsManagerFake } from '../../fakes/aws-secrets-manager-fake';
@@ -69,6 +70,8 @@ export interface LaunchOptions {
   redisConnections?: { name: string; settings: RedisConnectionSettings }[];
   /** Start wire-level fakes of these services on loopback (the app connects to them as to real ones). */
   fakes?: { vault?: boolean; aws?: boolean };
+  /** Stands in for the OS file dialog (.env export and import, Mycelium import). */
+  choosePath?: ChoosePath;
 }
 
 export async function launchApp(options: LaunchOptions): Promise<AppUnderTest> {
@@ -100,7 +103,15 @@ export async function launchApp(options: LaunchOptions): Promise<AppUnderTest> {
   });
   const emit: Emit = (name, payload) => void deliver(name, payload);
   const router = createRouter({
-    handlers: createHandlers({ core, clipboard: guard, emit, operations: createOperations(emit), version: 'e2e', platform: process.platform }),
+    handlers: createHandlers({
+      core,
+      clipboard: guard,
+      emit,
+      operations: createOperations(emit),
+      version: 'e2e',
+      platform: process.platform,
+      ...(options.choosePath === undefined ? {} : { choosePath: options.choosePath }),
+    }),
     isTrustedSender: createSenderPolicy(`${server.url}/index.html`),
     logger,
     gate: lockGate(core.lock),

@@ -76,8 +76,8 @@ describeWithKeyring('latchkey secrets (the built CLI, real files, real keyring)'
   it('keeps history and reads an older version', async () => {
     await run(['secrets', 'set', 'file://demo/dev/ROTATED', '--value-stdin'], 'one');
     await run(['secrets', 'set', 'file://demo/dev/ROTATED', '--value-stdin'], 'two');
-    const history = JSON.parse((await run(['secrets', 'history', 'file://demo/dev/ROTATED', '--json'])).stdout) as { version: string; current: boolean }[];
-    expect(history.map((entry) => [entry.version, entry.current])).toEqual([
+    const history = JSON.parse((await run(['secrets', 'history', 'file://demo/dev/ROTATED', '--json'])).stdout) as { ref: string; versions: { version: string; current: boolean }[] };
+    expect(history.versions.map((entry) => [entry.version, entry.current])).toEqual([
       ['2', true],
       ['1', false],
     ]);

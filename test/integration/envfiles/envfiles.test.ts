@@ -1,3 +1,4 @@
+import { createFingerprinter } from '../../../electron/core/environments/fingerprint';
 import { chmod, lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'dotenv';
@@ -22,7 +23,7 @@ describe('.env export/import and Mycelium import (real files, versioned backend 
   let dev: EnvironmentView;
   let prod: EnvironmentView;
   let logs: ReturnType<typeof captureLogger>;
-  const deps = () => ({ resolveBackend: () => backend, audit, logger: logs.logger, now: () => new Date('2025-03-01T10:00:00Z') });
+  const deps = () => ({ audit, logger: logs.logger, now: () => new Date('2025-03-01T10:00:00Z'), fingerprinter: createFingerprinter() });
 
   beforeEach(async () => {
     xdg = await createTempXdg();

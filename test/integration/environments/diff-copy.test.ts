@@ -21,7 +21,6 @@ describe('environments side by side (versioned backend doubles, real audit log)'
   let dev: EnvironmentView;
   let staging: EnvironmentView;
   let prod: EnvironmentView;
-  const resolveBackend = (ref: string) => (ref.startsWith('vault://') ? vault : backend);
 
   beforeEach(async () => {
     xdg = await createTempXdg();
@@ -41,9 +40,9 @@ describe('environments side by side (versioned backend doubles, real audit log)'
 
   it('diff says which keys are missing where and which differ or match, with no value in the answer', async () => {
     const fingerprinter = createFingerprinter();
-    const diff = await diffEnvironments({ resolveBackend, fingerprinter }, dev, prod);
+    const diff = await diffEnvironments({ fingerprinter }, dev, prod);
     expect(diff).toEqual({ missing_in_a: ['ONLY_PROD'], missing_in_b: ['ONLY_DEV'], different: ['DIFFERENT'], same: ['SAME'] });
-    const comparison = await compareEnvironments({ resolveBackend, fingerprinter }, [dev, staging, prod]);
+    const comparison = await compareEnvironments({ fingerprinter }, [dev, staging, prod]);
     expect(comparison.rows.find((row) => row.key === 'DIFFERENT')?.cells).toEqual([{ state: 'value', group: 0 }, { state: 'missing' }, { state: 'value', group: 1 }]);
     expect(comparison.rows.find((row) => row.key === 'SAME')?.cells).toEqual([{ state: 'value', group: 0 }, { state: 'missing' }, { state: 'value', group: 0 }]);
     expect(JSON.stringify([diff, comparison])).not.toContain(CANARY);
@@ -59,16 +58,16 @@ describe('environments side by side (versioned backend doubles, real audit log)'
 
   it('a secret that cannot be read makes the diff fail plainly instead of guessing', async () => {
     backend.fail({ operation: 'get', mode: 'before', path: 'shop/dev/SAME' });
-    await expect(diffEnvironments({ resolveBackend, fingerprinter: createFingerprinter() }, dev, prod)).rejects.toMatchObject({
+    await expect(diffEnvironments({ fingerprinter: createFingerprinter() }, dev, prod)).rejects.toMatchObject({
       kind: 'BackendUnavailable',
       message: expect.stringContaining('Could not read the secret SAME'),
     });
   });
 
   it('copies selected secrets, keeping different targets unless told to overwrite, and audits each', async () => {
-    await expect(copySecrets({ resolveBackend, audit }, { from: dev, to: staging, keys: ['SAME'] })).rejects.toMatchObject({ kind: 'ConfirmationRequired' });
+    await expect(copySecrets({ audit }, { from: dev, to: staging, keys: ['SAME'] })).rejects.toMatchObject({ kind: 'ConfirmationRequired' });
     await store.set('shop/dev/SAME', `${CANARY}x`, { metadata: { [ROTATION_METADATA_KEY]: 'hex-32' } });
-    const first = await copySecrets({ resolveBackend, audit }, { from: dev, to: staging, keys: ['SAME', 'DIFFERENT', 'MISSING'], confirmation: { assumeYes: true } });
+    const first = await copySecrets({ audit }, { from: dev, to: staging, keys: ['SAME', 'DIFFERENT', 'MISSING'], confirmation: { assumeYes: true } });
     expect(first).toEqual([
       { key: 'SAME', ok: true, action: 'created', version: '1' },
       { key: 'DIFFERENT', ok: true, action: 'created', version: '1' },
@@ -78,12 +77,12 @@ describe('environments side by side (versioned backend doubles, real audit log)'
     expect((await store.describe('shop/staging/SAME')).metadata?.[ROTATION_METADATA_KEY]).toBe('hex-32');
 
     // Into protected prod: the name must be typed; the different value stays unless overwrite.
-    await expect(copySecrets({ resolveBackend, audit }, { from: dev, to: prod, keys: ['DIFFERENT'], confirmation: { typedNames: ['staging'] } })).rejects.toMatchObject({
+    await expect(copySecrets({ audit }, { from: dev, to: prod, keys: ['DIFFERENT'], confirmation: { typedNames: ['staging'] } })).rejects.toMatchObject({
       kind: 'ConfirmationRequired',
     });
-    const kept = await copySecrets({ resolveBackend, audit }, { from: dev, to: prod, keys: ['DIFFERENT', 'SAME'], confirmation: { typedNames: ['prod'] } });
+    const kept = await copySecrets({ audit }, { from: dev, to: prod, keys: ['DIFFERENT', 'SAME'], confirmation: { typedNames: ['prod'] } });
     expect(kept.map((item) => item.action)).toEqual(['skipped', 'unchanged']);
-    const replaced = await copySecrets({ resolveBackend, audit }, { from: dev, to: prod, keys: ['DIFFERENT'], overwrite: true, confirmation: { typedNames: ['prod'] } });
+    const replaced = await copySecrets({ audit }, { from: dev, to: prod, keys: ['DIFFERENT'], overwrite: true, confirmation: { typedNames: ['prod'] } });
     expect(replaced).toEqual([{ key: 'DIFFERENT', ok: true, action: 'updated', version: '2' }]);
     expect((await vault.get('kv/shop/DIFFERENT', { version: '1' })).value).toBe(`${CANARY}prod-value`);
 
@@ -101,7 +100,7 @@ describe('environments side by side (versioned backend doubles, real audit log)'
 
   it('a damaged write during a copy is undone: the target keeps its value or is removed again', async () => {
     backend.fail({ operation: 'set', mode: 'corrupt', path: 'shop/staging/SAME' });
-    const result = await copySecrets({ resolveBackend, audit }, { from: prod, to: staging, keys: ['SAME'], confirmation: { assumeYes: true } });
+    const result = await copySecrets({ audit }, { from: prod, to: staging, keys: ['SAME'], confirmation: { assumeYes: true } });
     expect(result[0]).toMatchObject({ ok: false, action: 'failed', error: { kind: 'BackendUnavailable', message: expect.stringContaining('removed again') } });
     expect(store.paths()).not.toContain('shop/staging/SAME');
   });

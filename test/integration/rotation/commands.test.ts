@@ -125,7 +125,7 @@ describe('command cores: JSON shapes, texts and exit codes (versioned backend do
     await backend.set('shop/dev/A', `${CANARY}1`);
     await backend.set('shop/prod/A', `${CANARY}2`);
     await backend.set('shop/prod/B', `${CANARY}3`);
-    const diff = await envDiffCommand({ resolveBackend: () => backend, fingerprinter: createFingerprinter() }, dev, prod);
+    const diff = await envDiffCommand({ fingerprinter: createFingerprinter() }, dev, prod);
     expect(diff.json).toEqual({ missing_in_a: ['B'], missing_in_b: [], different: ['A'], same: [] });
     expect(diff.text).toBe('missing in dev (1):\n  B\ndifferent (1):\n  A');
 
@@ -138,7 +138,7 @@ describe('command cores: JSON shapes, texts and exit codes (versioned backend do
     expect(preview.json).toEqual({ applied: false, preview: { added: ['B'], changed: ['A'], unchanged: [], invalid: [] } });
     const applied = await envImportCommand(deps(), dev, exported.stdout ?? '', { confirmation: { assumeYes: true } });
     expect(applied.exitCode).toBe(0);
-    expect((await envDiffCommand({ resolveBackend: () => backend, fingerprinter: createFingerprinter() }, dev, prod)).json).toEqual({ missing_in_a: [], missing_in_b: [], different: [], same: ['A', 'B'] });
+    expect((await envDiffCommand({ fingerprinter: createFingerprinter() }, dev, prod)).json).toEqual({ missing_in_a: [], missing_in_b: [], different: [], same: ['A', 'B'] });
     expect(JSON.stringify([diff, preview, applied])).not.toContain(CANARY);
   });
 

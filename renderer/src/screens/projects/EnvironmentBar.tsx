@@ -3,11 +3,13 @@ import type { EnvironmentView, ProjectView } from '../../../../shared/ipc/projec
 import { EnvironmentPill } from '../../components/EnvironmentPill';
 import { Icon } from '../../components/Icon';
 import { useProjects } from '../../stores/projects.store';
+import { useDueCounts } from '../../stores/schedule.store';
 import { EnvironmentDialog } from './EnvironmentDialog';
 
 /** The open project's name, its environments as tabs, and where the current one is stored. */
 export function EnvironmentBar({ project, environment }: { project: ProjectView; environment: EnvironmentView }) {
   const select = useProjects((state) => state.select);
+  const dueOf = useDueCounts(project.name);
   const [dialog, setDialog] = useState<'create' | 'edit' | undefined>(undefined);
   return (
     <header className="env-bar" style={{ borderTopColor: environment.colour }}>
@@ -20,7 +22,7 @@ export function EnvironmentBar({ project, environment }: { project: ProjectView;
       </div>
       <div className="env-tabs" role="tablist" aria-label="Environments">
         {project.environments.map((candidate) => (
-          <EnvironmentPill key={candidate.name} environment={candidate} active={candidate.name === environment.name} onClick={() => select(project.name, candidate.name)} />
+          <EnvironmentPill key={candidate.name} environment={candidate} due={dueOf(candidate.name)} active={candidate.name === environment.name} onClick={() => select(project.name, candidate.name)} />
         ))}
         <button type="button" className="icon-btn" aria-label="New environment" title="New environment" onClick={() => setDialog('create')}>
           <Icon name="plus" />

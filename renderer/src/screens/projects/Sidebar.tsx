@@ -3,6 +3,7 @@ import { api, call, messageOf } from '../../api';
 import { EnvironmentPill } from '../../components/EnvironmentPill';
 import { Icon, type IconName } from '../../components/Icon';
 import { useProjects } from '../../stores/projects.store';
+import { useDueCounts } from '../../stores/schedule.store';
 import { useToasts } from '../../stores/toasts.store';
 import { useUi, type Screen } from '../../stores/ui.store';
 import { ProjectDialog } from './ProjectDialog';
@@ -11,6 +12,9 @@ const NAVIGATION: { screen: Screen; label: string; icon: IconName }[] = [
   { screen: 'secrets', label: 'Secrets', icon: 'key' },
   { screen: 'sessions', label: 'Sessions', icon: 'devices' },
   { screen: 'connections', label: 'Connections', icon: 'plug' },
+  { screen: 'incident', label: 'Incident', icon: 'alert' },
+  { screen: 'diff', label: 'Compare', icon: 'columns' },
+  { screen: 'audit', label: 'Audit', icon: 'audit' },
   { screen: 'settings', label: 'Settings', icon: 'settings' },
 ];
 
@@ -20,6 +24,7 @@ export function Sidebar() {
   const { screen, go } = useUi();
   const [dialog, setDialog] = useState<{ editing?: string } | undefined>(undefined);
   const toast = useToasts((state) => state.show);
+  const dueOf = useDueCounts(selectedProject);
   const lockNow = () => call(api.lock.lockNow({})).catch((error: unknown) => toast('error', messageOf(error)));
   return (
     <nav className="sidebar" aria-label="Projects">
@@ -59,6 +64,7 @@ export function Sidebar() {
                     <EnvironmentPill
                       key={environment.name}
                       environment={environment}
+                      due={dueOf(environment.name)}
                       tab={false}
                       active={environment.name === selectedEnvironment && screen === 'secrets'}
                       onClick={() => {

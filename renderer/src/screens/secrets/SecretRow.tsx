@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
+import type { DueItem } from '../../../../shared/ipc/rotation.contract';
 import type { SecretItem } from '../../../../shared/ipc/secrets.contract';
 import { api, call, messageOf } from '../../api';
+import { DueBadge } from '../../components/DueBadge';
 import { Icon } from '../../components/Icon';
 import { fullTime, timeAgo } from '../../format';
 import { useToasts } from '../../stores/toasts.store';
@@ -11,9 +13,25 @@ export interface RowActions {
   onEdit(item: SecretItem): void;
   onDelete(item: SecretItem): void;
   onHistory(item: SecretItem): void;
+  onRotate(item: SecretItem): void;
+  onPolicy(item: SecretItem): void;
 }
 
-export function SecretRow({ project, environment, item, actions }: { project: string; environment: EnvironmentView; item: SecretItem; actions: RowActions }) {
+export function SecretRow({
+  project,
+  environment,
+  item,
+  actions,
+  due,
+  rotating = false,
+}: {
+  project: string;
+  environment: EnvironmentView;
+  item: SecretItem;
+  actions: RowActions;
+  due?: DueItem | undefined;
+  rotating?: boolean;
+}) {
   const { value, secondsLeft, reveal, hide } = useReveal(project, environment.name, item.key);
   const toast = useToasts((state) => state.show);
   // A failure (a remote backend refusing, unreachable…) is shown on the row it happened to.
@@ -36,7 +54,10 @@ export function SecretRow({ project, environment, item, actions }: { project: st
   return (
     <tr className="secret-row" data-key={item.key}>
       <td className="cell-key">
-        <span className="mono">{item.key}</span>
+        <span className="key-line">
+          <span className="mono">{item.key}</span>
+          <DueBadge item={due} />
+        </span>
         {item.note === '' ? null : <span className="note">{item.note}</span>}
         {error === undefined ? null : (
           <span className="row-error" role="alert">
@@ -76,6 +97,12 @@ export function SecretRow({ project, environment, item, actions }: { project: st
         )}
         <button type="button" className="icon-btn" aria-label={`Copy ${item.key}`} title="Copy (cleared after 30 s)" onClick={onCopy}>
           <Icon name="copy" />
+        </button>
+        <button type="button" className="icon-btn" aria-label={`Rotate ${item.key}`} title="Rotate now: a new generated value, as a new version" disabled={rotating} onClick={() => actions.onRotate(item)}>
+          <Icon name="rotate" />
+        </button>
+        <button type="button" className="icon-btn" aria-label={`Rotation policy of ${item.key}`} title="Rotation policy and schedule" onClick={() => actions.onPolicy(item)}>
+          <Icon name="clock" />
         </button>
         <button type="button" className="icon-btn" aria-label={`Edit ${item.key}`} title="Edit" onClick={() => actions.onEdit(item)}>
           <Icon name="edit" />

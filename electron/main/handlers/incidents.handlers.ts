@@ -1,0 +1,47 @@
+import type { Core } from '../../core';
+import type { IncidentProgress } from '../../core/rotation/incident';
+import type { Handlers } from '../ipc/router';
+import type { Emit, Operations, Progress } from '../operations';
+
+/**
+ * Incident mode: runs under the renderer's operationId, so its progress bar follows `operation.progress`
+ * and its per-item list `incident.item`; operations.cancel stops new rotations (those in flight finish).
+ */
+function follow(operationId: string, emit: Emit, progress: (update: Progress) => void) {
+  return (update: IncidentProgress) => {
+    const message = update.phase === 'sessions' ? 'Revoking sessions' : update.phase === 'done' ? 'Finished' : update.item === undefined ? 'Rotating' : `${update.item.status === 'rotated' ? 'Rotated' : update.item.status === 'failed' ? 'Failed' : 'Skipped'} ${update.item.key}`;
+    progress({ done: update.done, total: update.total, message });
+    const item = update.item;
+    if (item !== undefined && (item.status === 'rotated' || item.status === 'failed' || item.status === 'cancelled')) {
+      emit('incident.item', {
+        operationId,
+        ref: item.ref,
+        project: item.project,
+        environment: item.environment,
+        key: item.key,
+        status: item.status,
+        ...(item.version === undefined ? {} : { version: item.version }),
+        ...(item.error === undefined ? {} : { message: item.error.message }),
+      });
+    }
+  };
+}
+
+export function incidentsHandlers(deps: { core: Core; emit: Emit; operations: Operations }): Handlers['incidents'] {
+  const { incidents } = deps.core;
+  return {
+    preview: ({ environments, sessions }) => incidents.preview({ environments, ...(sessions === undefined ? {} : { sessions }) }),
+    run: ({ operationId, environments, sessions, exclude, typedNames, concurrency }) =>
+      deps.operations.run(operationId, (signal, progress) =>
+        incidents.run(
+          { environments, signal, ...(sessions === undefined ? {} : { sessions }) },
+          { confirmation: { typedNames }, concurrency, exclude, signal, onProgress: follow(operationId, deps.emit, progress) },
+        ),
+      ),
+    resume: ({ operationId, reportId, typedNames }) =>
+      deps.operations.run(operationId, (signal, progress) => incidents.resume(reportId, { confirmation: { typedNames }, signal, onProgress: follow(operationId, deps.emit, progress) })),
+    list: async () => ({ reports: await incidents.list() }),
+    open: async ({ reportId }) => ({ report: await incidents.open(reportId), text: await incidents.openText(reportId), paths: incidents.pathsOf(reportId) }),
+    sessionConnections: async () => ({ connections: (await deps.core.config.read()).redisConnections.map((connection) => connection.name) }),
+  };
+}

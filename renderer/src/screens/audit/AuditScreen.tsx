@@ -1,0 +1,210 @@
+import { useCallback, useEffect, useState } from 'react';
+import { auditActions, type AuditAction } from '../../../../shared/audit';
+import type { AuditEntryView } from '../../../../shared/ipc/audit.contract';
+import type { ResultOf } from '../../../../shared/ipc/contract';
+import { api, call, messageOf } from '../../api';
+import { Icon } from '../../components/Icon';
+import { fullTime, timeAgo } from '../../format';
+import { useProjects } from '../../stores/projects.store';
+
+const PERIODS = [
+  { label: 'Last hour', ms: 60 * 60 * 1000 },
+  { label: 'Last 24 hours', ms: 24 * 60 * 60 * 1000 },
+  { label: 'Last 7 days', ms: 7 * 24 * 60 * 60 * 1000 },
+  { label: 'Last 30 days', ms: 30 * 24 * 60 * 60 * 1000 },
+  { label: 'All time', ms: 0 },
+] as const;
+
+const ACTION_LABELS: Record<AuditAction, string> = {
+  'secret.write': 'write',
+  'secret.delete': 'delete',
+  'secret.restore': 'restore',
+  'secret.reveal': 'reveal',
+  'secret.copy': 'copy to clipboard',
+  'secret.rotate': 'rotate',
+  'secret.rollback': 'roll back',
+  'env.copy': 'copy between environments',
+  'env.import': '.env import',
+  'env.export': '.env export',
+  'import.mycelium': 'Mycelium import',
+  'incident.run': 'incident',
+  'session.revoke': 'session revocation',
+  'session.create': 'session created',
+  'session.extend': 'session extended',
+  'session.index': 'sessions indexed',
+};
+
+/**
+ * The audit trail: who did what, where, when and with what outcome — never a value — filtered by action,
+ * environment and time; and whether the hash chain is intact, or the first problem with its line.
+ */
+export function AuditScreen() {
+  const projects = useProjects((state) => state.projects);
+  const [action, setAction] = useState<AuditAction | ''>('');
+  const [where, setWhere] = useState('');
+  const [period, setPeriod] = useState(1);
+  const [entries, setEntries] = useState<AuditEntryView[] | undefined>(undefined);
+  const [verification, setVerification] = useState<ResultOf<'audit', 'verify'> | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [checking, setChecking] = useState(false);
+
+  const verify = useCallback(async () => {
+    setChecking(true);
+    try {
+      setVerification(await call(api.audit.verify({})));
+    } catch (caught) {
+      setError(messageOf(caught));
+    } finally {
+      setChecking(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    call(api.audit.verify({}))
+      .then(setVerification)
+      .catch((caught: unknown) => setError(messageOf(caught)));
+  }, []);
+
+  useEffect(() => {
+    const [project, environment] = where === '' ? [undefined, undefined] : where.split('/');
+    const since = PERIODS[period]?.ms === 0 ? undefined : new Date(Date.now() - (PERIODS[period]?.ms ?? 0)).toISOString();
+    call(
+      api.audit.query({
+        ...(action === '' ? {} : { actions: [action] }),
+        ...(project === undefined ? {} : { project }),
+        ...(environment === undefined ? {} : { environment }),
+        ...(since === undefined ? {} : { since }),
+        limit: 1000,
+      }),
+    )
+      .then((answer) => {
+        setEntries([...answer.entries].reverse());
+        setError(undefined);
+      })
+      .catch((caught: unknown) => setError(messageOf(caught)));
+  }, [action, where, period, verification]);
+
+  const first = verification?.problems[0];
+  return (
+    <section className="screen audit" aria-label="Audit">
+      <header className="screen-header">
+        <h1>
+          <Icon name="audit" size={18} /> Audit trail
+        </h1>
+        <p className="muted">Every write, delete, reveal, copy, rotation, rollback, import, export and session revocation, chained by hash. Values are never recorded.</p>
+      </header>
+      {verification === undefined ? null : verification.intact ? (
+        <div className="banner banner-ok" role="status" aria-label="Verification">
+          <Icon name="check" />
+          <span>
+            Intact: {verification.entries.toLocaleString()} entries, chain unbroken. <span className="muted mono">{verification.path}</span>
+          </span>
+          <button type="button" className="btn" disabled={checking} onClick={() => void verify()}>
+            Verify again
+          </button>
+        </div>
+      ) : (
+        <div className="banner banner-error" role="alert" aria-label="Verification">
+          <span>
+            <strong>The audit log was changed or damaged.</strong> {first?.message ?? ''}
+            {verification.problems.length > 1 ? ` (${verification.problems.length - 1} more problem${verification.problems.length === 2 ? '' : 's'})` : ''}
+          </span>
+          <button type="button" className="btn" disabled={checking} onClick={() => void verify()}>
+            Verify again
+          </button>
+        </div>
+      )}
+      <div className="toolbar audit-filters">
+        <label className="inline-field">
+          <span>Action</span>
+          <select value={action} onChange={(event) => setAction(event.target.value as AuditAction | '')} aria-label="Action">
+            <option value="">All actions</option>
+            {auditActions.map((name) => (
+              <option key={name} value={name}>
+                {ACTION_LABELS[name]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline-field">
+          <span>Environment</span>
+          <select value={where} onChange={(event) => setWhere(event.target.value)} aria-label="Environment">
+            <option value="">All environments</option>
+            {projects.flatMap((project) =>
+              project.environments.map((environment) => (
+                <option key={`${project.name}/${environment.name}`} value={`${project.name}/${environment.name}`}>
+                  {project.name}/{environment.name}
+                </option>
+              )),
+            )}
+          </select>
+        </label>
+        <label className="inline-field">
+          <span>Time</span>
+          <select value={period} onChange={(event) => setPeriod(Number(event.target.value))} aria-label="Time">
+            {PERIODS.map((option, index) => (
+              <option key={option.label} value={index}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="spacer" />
+        <span className="muted count">{entries === undefined ? '' : `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`}</span>
+      </div>
+      {error === undefined ? null : (
+        <div className="banner banner-error" role="alert">
+          <span>{error}</span>
+        </div>
+      )}
+      {entries !== undefined && entries.length === 0 ? (
+        <div className="empty">
+          <Icon name="audit" size={32} />
+          <h3>Nothing recorded for these filters</h3>
+        </div>
+      ) : null}
+      {entries === undefined || entries.length === 0 ? null : (
+        <table className="data-table audit-table" aria-label="Audit entries">
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>Who</th>
+              <th>Action</th>
+              <th>Outcome</th>
+              <th>Where</th>
+              <th>What</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((entry) => (
+              <tr key={entry.seq} data-seq={entry.seq}>
+                <td title={fullTime(entry.time)}>{timeAgo(entry.time)}</td>
+                <td>{entry.user}</td>
+                <td>{ACTION_LABELS[entry.action]}</td>
+                <td>
+                  <span className={`pill pill-outcome-${entry.outcome}`}>{entry.outcome}</span>
+                  {entry.error_kind === undefined ? null : <span className="muted small"> {entry.error_kind}</span>}
+                </td>
+                <td>{entry.project === undefined ? '' : `${entry.project}${entry.environment === undefined ? '' : `/${entry.environment}`}`}</td>
+                <td className="mono small audit-what">
+                  {describe(entry)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function describe(entry: AuditEntryView): string {
+  const parts: string[] = [];
+  if (entry.ref !== undefined) parts.push(entry.ref);
+  if (entry.target_ref !== undefined) parts.push(`→ ${entry.target_ref}`);
+  if (entry.version !== undefined) parts.push(`v${entry.version.length > 12 ? `${entry.version.slice(0, 8)}…` : entry.version}`);
+  if (entry.sessions !== undefined) parts.push(`sessions: ${entry.sessions.scope}${entry.sessions.user_id === undefined ? '' : ` ${entry.sessions.user_id}`}${entry.sessions.device_id === undefined ? '' : ` ${entry.sessions.device_id}`}`);
+  if (entry.counts !== undefined) parts.push(Object.entries(entry.counts).map(([name, count]) => `${name} ${count}`).join(', '));
+  if (entry.report_id !== undefined) parts.push(`report ${entry.report_id}`);
+  return parts.join('  ');
+}

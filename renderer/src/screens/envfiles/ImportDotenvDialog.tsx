@@ -1,0 +1,115 @@
+import { useEffect, useState } from 'react';
+import type { ResultOf } from '../../../../shared/ipc/contract';
+import type { DotenvPreview } from '../../../../shared/ipc/envfiles.contract';
+import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
+import { api, call, messageOf } from '../../api';
+import { Dialog } from '../../components/Dialog';
+import { useToasts } from '../../stores/toasts.store';
+import { TypedNameField } from './TypedNameField';
+import { WriteResults } from './WriteResults';
+
+/** A .env import: what it adds and changes (by name), then apply; a protected environment needs its name typed. */
+export function ImportDotenvDialog(props: { project: string; environment: EnvironmentView; fileId: string; path: string; onDone(changed: boolean): void }) {
+  const { project, environment, fileId } = props;
+  const [preview, setPreview] = useState<DotenvPreview | undefined>(undefined);
+  const [result, setResult] = useState<ResultOf<'envfiles', 'applyImport'> | undefined>(undefined);
+  const [typed, setTyped] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const toast = useToasts((state) => state.show);
+
+  useEffect(() => {
+    call(api.envfiles.previewImport({ project, environment: environment.name, fileId }))
+      .then(setPreview)
+      .catch((caught: unknown) => setError(messageOf(caught)));
+  }, [project, environment.name, fileId]);
+
+  const writes = preview === undefined ? 0 : preview.added.length + preview.changed.length;
+  const ready = !busy && writes > 0 && result === undefined && (!environment.protected || typed === environment.name);
+  const apply = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const applied = await call(api.envfiles.applyImport({ project, environment: environment.name, fileId, typedNames: environment.protected ? [typed] : [] }));
+      setResult(applied);
+      const failed = applied.results.filter((item) => !item.ok).length;
+      toast(failed === 0 ? 'success' : 'error', failed === 0 ? `Imported ${applied.results.length} secret(s) into ${environment.name}.` : `${failed} of ${applied.results.length} secret(s) could not be imported.`);
+    } catch (caught) {
+      setError(messageOf(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const list = (title: string, keys: string[], tone: string) =>
+    keys.length === 0 ? null : (
+      <div className="import-group">
+        <h3>
+          {title} <span className="muted">({keys.length})</span>
+        </h3>
+        <ul className={`key-list ${tone}`}>
+          {keys.map((key) => (
+            <li key={key} className="mono">
+              {key}
+            </li>
+          ))}
+        </ul>
+      </div>
+    );
+
+  return (
+    <Dialog
+      title={`Import .env into ${environment.name}`}
+      onClose={() => props.onDone(result !== undefined)}
+      width="wide"
+      footer={
+        result === undefined ? (
+          <>
+            <button type="button" className="btn" onClick={() => props.onDone(false)}>
+              Cancel
+            </button>
+            <button type="button" className="btn btn-primary" disabled={!ready} onClick={() => void apply()}>
+              Import {writes} secret{writes === 1 ? '' : 's'}
+            </button>
+          </>
+        ) : (
+          <button type="button" className="btn btn-primary" onClick={() => props.onDone(true)}>
+            Done
+          </button>
+        )
+      }
+    >
+      <p className="muted mono path">{props.path}</p>
+      {preview === undefined && error === undefined ? <p className="muted">Reading the file…</p> : null}
+      {preview === undefined || result !== undefined ? null : (
+        <>
+          {writes === 0 ? <p>Nothing to import: every variable of this file is already in {environment.name} with the same value.</p> : null}
+          {list('Added', preview.added, 'added')}
+          {list('Changed', preview.changed, 'changed')}
+          {list('Unchanged', preview.unchanged, 'unchanged')}
+          {preview.invalid.length === 0 ? null : (
+            <div className="import-group">
+              <h3>
+                Ignored <span className="muted">({preview.invalid.length})</span>
+              </h3>
+              <ul className="key-list">
+                {preview.invalid.map((item) => (
+                  <li key={item.key}>
+                    <span className="mono">{item.key}</span> <span className="muted">— {item.reason}</span>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          {environment.protected && writes > 0 ? <TypedNameField name={environment.name} value={typed} onChange={setTyped} /> : null}
+        </>
+      )}
+      {result === undefined ? null : <WriteResults results={result.results} />}
+      {error === undefined ? null : (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,98 @@
+import { useEffect, useState } from 'react';
+import type { ProjectView } from '../../../../shared/ipc/projects.contract';
+import type { SessionRevocationPlan } from '../../../../shared/rotation';
+import { api, call } from '../../api';
+import { EnvironmentPill } from '../../components/EnvironmentPill';
+
+/** What an incident covers: environments of one project or several, and optionally sessions to revoke. */
+export interface SessionChoice {
+  enabled: boolean;
+  connection: string;
+  scope: SessionRevocationPlan['scope'];
+  id: string;
+}
+
+export const targetId = (project: string, environment: string) => `${project}/${environment}`;
+
+export function sessionPlanOf(choice: SessionChoice): { connection: string; plan: SessionRevocationPlan } | undefined {
+  if (!choice.enabled || choice.connection === '') return undefined;
+  if (choice.scope === 'all') return { connection: choice.connection, plan: { scope: 'all' } };
+  if (choice.id.trim() === '') return undefined;
+  return { connection: choice.connection, plan: choice.scope === 'user' ? { scope: 'user', user_id: choice.id.trim() } : { scope: 'device', device_id: choice.id.trim() } };
+}
+
+export function IncidentTargets(props: {
+  projects: ProjectView[];
+  selected: Set<string>;
+  onToggle(id: string): void;
+  sessions: SessionChoice;
+  onSessions(choice: SessionChoice): void;
+  disabled: boolean;
+}) {
+  const { projects, selected, sessions } = props;
+  const [connections, setConnections] = useState<string[] | undefined>(undefined);
+  useEffect(() => {
+    call(api.incidents.sessionConnections({}))
+      .then((answer) => setConnections(answer.connections))
+      .catch(() => setConnections([]));
+  }, []);
+  const change = (patch: Partial<SessionChoice>) => props.onSessions({ ...sessions, ...patch });
+
+  return (
+    <div className="card incident-targets">
+      <h2>1. Environments to rotate</h2>
+      {projects.length === 0 ? <p className="muted">No projects yet.</p> : null}
+      <div className="target-projects">
+        {projects.map((project) => (
+          <fieldset key={project.name} className="target-project" disabled={props.disabled}>
+            <legend>{project.name}</legend>
+            {project.environments.map((environment) => {
+              const id = targetId(project.name, environment.name);
+              return (
+                <label key={id} className="checkbox target">
+                  <input type="checkbox" checked={selected.has(id)} onChange={() => props.onToggle(id)} aria-label={`Include ${id}`} />
+                  <EnvironmentPill environment={environment} />
+                </label>
+              );
+            })}
+          </fieldset>
+        ))}
+      </div>
+      <h2>2. Sessions to revoke (optional)</h2>
+      {connections !== undefined && connections.length === 0 ? (
+        <p className="muted">No Redis connection for sessions is set up, so this incident rotates secrets only.</p>
+      ) : (
+        <fieldset className="sessions-choice" disabled={props.disabled || connections === undefined}>
+          <label className="checkbox">
+            <input type="checkbox" checked={sessions.enabled} onChange={(event) => change({ enabled: event.target.checked, connection: sessions.connection === '' ? (connections?.[0] ?? '') : sessions.connection })} />
+            <span>Also revoke sessions</span>
+          </label>
+          {sessions.enabled ? (
+            <div className="sessions-fields">
+              <label className="inline-field">
+                <span>On</span>
+                <select value={sessions.connection} onChange={(event) => change({ connection: event.target.value })} aria-label="Redis connection">
+                  {(connections ?? []).map((name) => (
+                    <option key={name} value={name}>
+                      {name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <div className="segmented" role="radiogroup" aria-label="Which sessions">
+                {(['all', 'user', 'device'] as const).map((scope) => (
+                  <button key={scope} type="button" role="radio" aria-checked={sessions.scope === scope} className={sessions.scope === scope ? 'active' : undefined} onClick={() => change({ scope })}>
+                    {scope === 'all' ? 'All sessions' : scope === 'user' ? 'Of a user' : 'Of a device'}
+                  </button>
+                ))}
+              </div>
+              {sessions.scope === 'all' ? null : (
+                <input value={sessions.id} onChange={(event) => change({ id: event.target.value })} placeholder={sessions.scope === 'user' ? 'user id' : 'device id'} aria-label={sessions.scope === 'user' ? 'User id' : 'Device id'} spellCheck={false} />
+              )}
+            </div>
+          ) : null}
+        </fieldset>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,24 @@
+/** The audit trail's vocabulary, shared by the core (which writes and checks entries) and the IPC contract (the Audit screen's filters). */
+export const auditActions = [
+  'secret.write',
+  'secret.delete',
+  'secret.restore',
+  'secret.reveal',
+  'secret.copy',
+  'secret.rotate',
+  'secret.rollback',
+  'env.copy',
+  'env.import',
+  'env.export',
+  'import.mycelium',
+  'incident.run',
+  'session.revoke',
+  'session.create',
+  'session.extend',
+  'session.index',
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+/** `started` is written before a change so that a crash in the middle still leaves a trace. */
+export const auditOutcomes = ['started', 'ok', 'failed', 'partial', 'cancelled'] as const;
+export type AuditOutcome = (typeof auditOutcomes)[number];

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { publicErrorSchema } from '../errors';
+import { call } from './entry';
+import { environmentName, projectName, secretKey } from './fields';
+
+/**
+ * .env files and Mycelium secrets files in and out of an environment. Paths are chosen in main (a
+ * file dialog); the renderer gets an opaque id for a chosen file, never reads one, and never names an
+ * arbitrary path for main to read.
+ */
+const where = { project: projectName, environment: environmentName };
+const fileId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'not a chosen file');
+const typedNames = z.array(environmentName).max(1);
+const preview = z.object({
+  added: z.array(secretKey),
+  changed: z.array(secretKey),
+  unchanged: z.array(secretKey),
+  /** Names in the file that cannot be secret keys (shown, not imported). */
+  invalid: z.array(z.object({ key: z.string().max(300), reason: z.string().max(300) })),
+});
+const written = z.object({ key: z.string().max(300), ok: z.boolean(), action: z.enum(['created', 'updated', 'unchanged', 'skipped', 'failed']), version: z.string().max(200).optional(), error: publicErrorSchema.optional(), note: z.string().max(500).optional() });
+
+export const envfilesContract = {
+  /** Asks where to save, then main writes the file (0600, with the do-not-commit header). */
+  exportDotenv: call(z.strictObject(where), z.object({ cancelled: z.boolean(), path: z.string().optional(), count: z.number().int().optional() })),
+  /** Asks for a file to import (Mycelium: starting at $XDG_STATE_HOME/mycelium/secrets/<project>.json). */
+  chooseFile: call(
+    z.strictObject({ purpose: z.enum(['dotenv', 'mycelium']), project: projectName }),
+    z.object({ cancelled: z.boolean(), fileId: fileId.optional(), path: z.string().optional() }),
+  ),
+  /** What the chosen .env file would add or change, by name only. */
+  previewImport: call(z.strictObject({ ...where, fileId }), preview),
+  applyImport: call(z.strictObject({ ...where, fileId, typedNames }), z.object({ preview, results: z.array(written) })),
+  /** force: import a file others can read anyway (the refusal says why); overwrite: replace values that differ. */
+  importMycelium: call(
+    z.strictObject({ ...where, fileId, force: z.boolean().optional(), overwrite: z.boolean().optional(), typedNames }),
+    z.object({ projectName: z.string().max(300), results: z.array(written) }),
+  ),
+};
+
+export type DotenvPreview = z.infer<typeof preview>;

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { publicErrorSchema } from '../errors';
+import { sessionRevocationPlanSchema } from '../rotation';
+import { call } from './entry';
+import { empty, environmentName, operationId, projectName, timestamp } from './fields';
+
+const target = z.strictObject({ project: projectName, environment: environmentName });
+const ref = z.string().min(1).max(1024);
+const reportId = z.string().regex(/^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$/, 'not an incident report id');
+const sessions = z.strictObject({ connection: z.string().min(1).max(64), plan: sessionRevocationPlanSchema });
+const environmentSummary = z.object({ project: projectName, name: environmentName, protected: z.boolean() });
+/** The names typed to confirm (each protected environment's); the UI asks before every run. */
+const typedNames = z.array(environmentName).max(100);
+
+const counts = z.object({
+  total: z.number().int(),
+  rotated: z.number().int(),
+  failed: z.number().int(),
+  skipped: z.number().int(),
+  pending: z.number().int(),
+  cancelled: z.number().int(),
+});
+
+export const incidentItem = z.object({
+  ref,
+  project: projectName,
+  environment: environmentName,
+  key: z.string().max(200),
+  status: z.enum(['pending', 'rotated', 'failed', 'skipped', 'cancelled']),
+  state: z.enum(['rotated', 'unchanged', 'restored', 'unknown']).optional(),
+  version: z.string().max(200).optional(),
+  previous_version: z.string().max(200).optional(),
+  reason: z.string().max(1000).optional(),
+  error: publicErrorSchema.optional(),
+  attempts: z.number().int(),
+  finished_at: timestamp.optional(),
+});
+
+export const incidentReport = z.object({
+  id: reportId,
+  created_at: timestamp,
+  updated_at: timestamp,
+  status: z.enum(['running', 'completed', 'partial', 'cancelled']),
+  environments: z.array(environmentSummary),
+  concurrency: z.number().int(),
+  sessions: z
+    .object({
+      plan: sessionRevocationPlanSchema,
+      connection: z.string().max(64).optional(),
+      status: z.enum(['pending', 'revoked', 'failed', 'cancelled']),
+      revoked: z.number().int().optional(),
+      error: publicErrorSchema.optional(),
+      attempts: z.number().int(),
+    })
+    .optional(),
+  items: z.array(incidentItem),
+  runs: z.array(z.object({ started_at: timestamp, finished_at: timestamp.optional(), outcome: z.enum(['completed', 'partial', 'cancelled']).optional(), user: z.string().max(200).optional() })),
+  counts,
+});
+
+const runResult = z.object({ report: incidentReport, warnings: z.array(z.string().max(1000)) });
+
+export const incidentsContract = {
+  /** Every secret of the environments, whether Latchkey can rotate it (and why not), and the sessions the plan would revoke. */
+  preview: call(
+    z.strictObject({ environments: z.array(target).min(1).max(50), sessions: sessions.optional() }),
+    z.object({
+      environments: z.array(environmentSummary),
+      items: z.array(z.object({ ref, project: projectName, environment: environmentName, key: z.string().max(200), rotatable: z.boolean(), policy: z.string().max(300).optional(), reason: z.string().max(1000).optional() })),
+      rotatable: z.number().int(),
+      sessions: z.object({ plan: sessionRevocationPlanSchema, count: z.number().int(), connection: z.string().max(64).optional() }).optional(),
+      typeToConfirm: z.array(environmentName),
+    }),
+  ),
+  /** Runs the incident with bounded concurrency; progress as operation.progress and incident.item events; cancel with operations.cancel. */
+  run: call(
+    z.strictObject({
+      operationId,
+      environments: z.array(target).min(1).max(50),
+      sessions: sessions.optional(),
+      /** References unticked in the preview. */
+      exclude: z.array(ref).max(10_000).optional(),
+      typedNames,
+      concurrency: z.number().int().min(1).max(64).optional(),
+    }),
+    runResult,
+  ),
+  /** Finishes only what a saved incident left undone. */
+  resume: call(z.strictObject({ operationId, reportId, typedNames }), runResult),
+  list: call(
+    empty,
+    z.object({ reports: z.array(z.object({ id: reportId, created_at: timestamp, updated_at: timestamp, status: incidentReport.shape.status, environments: z.array(environmentSummary), counts })) }),
+  ),
+  /** A saved report, as data and as its readable text, with where its files are. */
+  open: call(z.strictObject({ reportId }), z.object({ report: incidentReport, text: z.string().max(5_000_000), paths: z.object({ json: z.string(), text: z.string() }) })),
+  /** The Redis connections sessions can be revoked on. */
+  sessionConnections: call(empty, z.object({ connections: z.array(z.string()) })),
+};
+
+export type IncidentReportView = z.infer<typeof incidentReport>;
+export type IncidentItemView = z.infer<typeof incidentItem>;

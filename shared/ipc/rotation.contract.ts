@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { dueStatuses, generatorKinds } from '../rotation';
+import { call } from './entry';
+import { confirmed, empty, environmentName, projectName, secretKey, timestamp } from './fields';
+
+const where = { project: projectName, environment: environmentName, key: secretKey };
+const version = z.string().max(128);
+
+/** How a secret's next value is made and how often it is due. Core checks the limits per generator. */
+export const rotationPolicy = z.strictObject({
+  generator: z.enum(generatorKinds),
+  length: z.number().int().min(1).max(4096).optional(),
+  special: z.enum(['safe', 'all']).optional(),
+  alphabet: z.string().min(2).max(256).optional(),
+  periodDays: z.number().int().min(1).max(3650).optional(),
+});
+
+/** What a rotation, rollback or restore left current — a version, never a value. */
+const outcome = z.object({
+  version: version.optional(),
+  previousVersion: version.optional(),
+  /** The version whose value is current again (rollback, restore). */
+  restoredFrom: version.optional(),
+  /** Something to know although it worked (e.g. the audit outcome could not be written). */
+  warning: z.string().max(500).optional(),
+});
+
+export const dueItem = z.object({
+  environment: environmentName,
+  key: secretKey,
+  status: z.enum(dueStatuses),
+  rotatable: z.boolean(),
+  reason: z.string().max(500).optional(),
+  policy: z.string().max(200).optional(),
+  periodDays: z.number().int().optional(),
+  lastChangedAt: timestamp.optional(),
+  dueAt: timestamp.optional(),
+  daysLeft: z.number().int().optional(),
+});
+
+export const dueCount = z.object({ environment: environmentName, overdue: z.number().int().nonnegative(), dueSoon: z.number().int().nonnegative() });
+
+export const rotationContract = {
+  /** Generates a new value, writes it as a new version, verifies it. The value never crosses IPC. */
+  rotate: call(z.strictObject({ ...where, policy: rotationPolicy.optional(), confirmed }), outcome),
+  /** The previous value becomes current again. */
+  rollback: call(z.strictObject({ ...where, confirmed }), outcome),
+  /** An older version becomes current again (AWS moves its labels; other backends write its value as a new version). */
+  restore: call(z.strictObject({ ...where, version, confirmed }), outcome),
+  policy: call(
+    z.strictObject(where),
+    z.object({
+      policy: rotationPolicy,
+      /** The stored form; absent when the default applies. */
+      text: z.string().max(300).optional(),
+      description: z.string().max(300),
+      periodDays: z.number().int(),
+      environmentPeriodDays: z.number().int().optional(),
+      /** False where the backend stores metadata only with a new value (then: save and rotate). */
+      canStore: z.boolean(),
+    }),
+  ),
+  /** null removes the stored policy (the default applies again). */
+  setPolicy: call(z.strictObject({ ...where, policy: rotationPolicy.nullable(), confirmed }), empty),
+  /** The default period of an environment's secrets; null: the built-in default (90 days). */
+  setEnvironmentPeriod: call(z.strictObject({ project: projectName, environment: environmentName, days: z.number().int().min(1).max(3650).nullable(), confirmed }), empty),
+  /** Every secret of a project's environments with its due status, and per environment the badge counts. */
+  schedule: call(z.strictObject({ project: projectName }), z.object({ items: z.array(dueItem), counts: z.array(dueCount) })),
+};
+
+export type RotationPolicy = z.infer<typeof rotationPolicy>;
+export type DueItem = z.infer<typeof dueItem>;
+export type DueCount = z.infer<typeof dueCount>;

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/** Rotation vocabulary shared by the core and the IPC contract. */
+export const generatorKinds = ['password', 'hex', 'base64url', 'uuid', 'custom', 'manual'] as const;
+export type GeneratorKind = (typeof generatorKinds)[number];
+
+/** Length limits and defaults of the generators that take a length. */
+export const GENERATOR_LIMITS = {
+  password: { min: 12, max: 1024, default: 32 },
+  hex: { min: 8, max: 1024, default: 64 },
+  base64url: { min: 8, max: 1024, default: 43 },
+  custom: { min: 4, max: 1024, default: 32 },
+} as const;
+
+/** Where a secret stands in its rotation schedule (`unreadable`: its metadata could not be read). */
+export const dueStatuses = ['overdue', 'due-soon', 'ok', 'unknown', 'unreadable'] as const;
+
+/** Session owners and devices are identifiers chosen by the API server, never tokens. */
+const identifier = z.string().regex(/^[A-Za-z0-9_.:@/-]{1,200}$/, 'not a valid user or device id');
+
+/** Which Redis sessions an incident revokes. */
+export const sessionRevocationPlanSchema = z.discriminatedUnion('scope', [
+  z.object({ scope: z.literal('all') }).strict(),
+  z.object({ scope: z.literal('user'), user_id: identifier }).strict(),
+  z.object({ scope: z.literal('device'), device_id: identifier }).strict(),
+]);
+export type SessionRevocationPlan = z.infer<typeof sessionRevocationPlanSchema>;
