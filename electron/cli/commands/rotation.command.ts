@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { incidentResumeCommand, incidentRotateCommand, rollbackCommand, rotateCommand, rotateDueCommand } from '../../core/rotation/commands';
 import { askConfirmation, printOutput } from '../command-output';
 import { table, UsageError, type CliContext } from '../context';
+import type { CommandOutput } from '../../core/command-output';
+import type { Confirmation } from '../../core/environments/confirmation';
 
 /**
  * `latchkey rotate`, `rollback`, `secrets history` and `incident …`: rotation by reference, the schedule,
@@ -16,12 +18,30 @@ function concurrencyOf(text: string | undefined): number | undefined {
   return value;
 }
 
-/** Ctrl-C stops starting new rotations; the ones in flight finish and the report says what is left. */
-function cancelOnInterrupt(): { signal: AbortSignal; dispose(): void } {
+/**
+ * Runs an incident and prints its outcome. Ctrl-C stops starting new rotations; the ones in flight
+ * finish and the report says what is left.
+ */
+async function runIncident<T>(
+  context: CliContext,
+  command: Command,
+  run: (options: { confirmation?: Confirmation; concurrency?: number; signal: AbortSignal }) => Promise<CommandOutput<T>>,
+  confirmation: Confirmation | undefined,
+  concurrency: number | undefined,
+): Promise<void> {
   const controller = new AbortController();
   const onInterrupt = () => controller.abort();
   process.once('SIGINT', onInterrupt);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onInterrupt) };
+  try {
+    const output = await run({
+      ...(confirmation === undefined ? {} : { confirmation }),
+      ...(concurrency === undefined ? {} : { concurrency }),
+      signal: controller.signal,
+    });
+    printOutput(context, command, output);
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
 }
 
 export function registerRotation(program: Command, context: CliContext): void {
@@ -85,21 +105,8 @@ export function registerRotation(program: Command, context: CliContext): void {
         preview.environments,
         `Rotate ${preview.rotatable} secret(s) in ${preview.environments.map((environment) => `${environment.project}/${environment.name}`).join(', ')}`,
       );
-      const interrupt = cancelOnInterrupt();
-      try {
-        const environments = await Promise.all(options.env.map((environment) => core.environments.view(options.project, environment)));
-        printOutput(
-          context,
-          command,
-          await incidentRotateCommand(core.incidents.commandDeps, environments, {
-            ...(confirmation === undefined ? {} : { confirmation }),
-            ...(concurrency === undefined ? {} : { concurrency }),
-            signal: interrupt.signal,
-          }),
-        );
-      } finally {
-        interrupt.dispose();
-      }
+      const environments = await Promise.all(options.env.map((environment) => core.environments.view(options.project, environment)));
+      await runIncident(context, command, (run) => incidentRotateCommand(core.incidents.commandDeps, environments, run), confirmation, concurrency);
     });
 
   incident
@@ -114,20 +121,7 @@ export function registerRotation(program: Command, context: CliContext): void {
       const saved = await core.incidents.open(reportId);
       const left = saved.counts.failed + saved.counts.pending + saved.counts.cancelled;
       const confirmation = saved.status === 'completed' ? undefined : await askConfirmation(context, options.yes, saved.environments, `Finish ${left} secret(s) left by incident ${reportId}`);
-      const interrupt = cancelOnInterrupt();
-      try {
-        printOutput(
-          context,
-          command,
-          await incidentResumeCommand(core.incidents.commandDeps, reportId, {
-            ...(confirmation === undefined ? {} : { confirmation }),
-            ...(concurrency === undefined ? {} : { concurrency }),
-            signal: interrupt.signal,
-          }),
-        );
-      } finally {
-        interrupt.dispose();
-      }
+      await runIncident(context, command, (run) => incidentResumeCommand(core.incidents.commandDeps, reportId, run), confirmation, concurrency);
     });
 
   incident

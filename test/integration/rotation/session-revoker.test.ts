@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createCore } from '../../../electron/core';
 import { createAuditLog } from '../../../electron/core/audit/audit-log';
 import { environmentOverBackend } from '../../../electron/core/environments/environment-view';
@@ -9,39 +9,29 @@ import { sessionStoreRevoker } from '../../../electron/core/rotation/session-sto
 import { createMemoryKeychain } from '../../doubles/memory-keychain';
 import { VersionedMemoryBackend } from '../../doubles/versioned-memory-backend';
 import { captureLogger } from '../../harness/log-capture';
-import { startRedis, type RedisServer } from '../../harness/redis';
 import { seedCreateSession, seedValidateSession } from '../../harness/seed-session-server';
 import { createTempXdg } from '../../harness/temp-xdg';
-import { openTestStore, type TestStore } from '../sessions/support';
+import { redisStoreSuite } from '../sessions/support';
 
 // Incident mode's session part over the real sessions core on a real redis-server: sessions written by
 // Latchkey (indexed) and by the HandsFree server's own code (no index) are counted and revoked.
 
 describe('session revocation of an incident (real Redis, real SessionStore)', () => {
-  let server: RedisServer;
-  let t: TestStore;
-  beforeAll(async () => {
-    server = await startRedis();
-    t = await openTestStore({ url: server.url });
-  });
-  afterAll(async () => {
-    await t.close();
-    await server.stop();
-  });
+  const suite = redisStoreSuite();
   beforeEach(async () => {
-    await t.raw.flushdb();
+    await suite.t.raw.flushdb();
   });
 
   const sessionsOf = async (pairs: [string, string][], viaSeed: boolean) => {
     const tokens: string[] = [];
     for (const [userId, deviceId] of pairs) {
-      tokens.push(viaSeed ? (await seedCreateSession(t.raw, { userId, deviceId })).token : (await t.store.create({ userId, deviceId })).token);
+      tokens.push(viaSeed ? (await seedCreateSession(suite.t.raw, { userId, deviceId })).token : (await suite.t.store.create({ userId, deviceId })).token);
     }
     return tokens;
   };
 
   it('counts and revokes by user, by device and all, including sessions the server wrote without an index', async () => {
-    const revoker = sessionStoreRevoker(t.store);
+    const revoker = sessionStoreRevoker(suite.t.store);
     const alice = [...(await sessionsOf([['alice', 'phone-1'], ['alice', 'watch-1']], false)), ...(await sessionsOf([['alice', 'tablet-1']], true))];
     const bob = await sessionsOf([['bob', 'phone-2'], ['bob', 'watch-1']], true);
     const carol = await sessionsOf([['carol', 'phone-3']], false);
@@ -51,16 +41,16 @@ describe('session revocation of an incident (real Redis, real SessionStore)', ()
     expect(await revoker.count({ scope: 'all' })).toBe(6);
 
     expect(await revoker.revoke({ scope: 'user', user_id: 'alice' })).toEqual({ revoked: 3 });
-    for (const token of alice) expect(await seedValidateSession(t.raw, token)).toBeUndefined();
-    expect(await seedValidateSession(t.raw, bob[0] as string)).toBeDefined();
+    for (const token of alice) expect(await seedValidateSession(suite.t.raw, token)).toBeUndefined();
+    expect(await seedValidateSession(suite.t.raw, bob[0] as string)).toBeDefined();
 
     expect(await revoker.revoke({ scope: 'device', device_id: 'watch-1' })).toEqual({ revoked: 1 });
-    expect(await seedValidateSession(t.raw, bob[1] as string)).toBeUndefined();
+    expect(await seedValidateSession(suite.t.raw, bob[1] as string)).toBeUndefined();
 
     expect(await revoker.revoke({ scope: 'all' })).toEqual({ revoked: 2 });
-    for (const token of [...bob, ...carol]) expect(await seedValidateSession(t.raw, token)).toBeUndefined();
+    for (const token of [...bob, ...carol]) expect(await seedValidateSession(suite.t.raw, token)).toBeUndefined();
     expect(await revoker.count({ scope: 'all' })).toBe(0);
-    expect(JSON.stringify(t.logs)).not.toContain(carol[0] as string);
+    expect(JSON.stringify(suite.t.logs)).not.toContain(carol[0] as string);
   });
 
   it('an incident revokes the sessions first and records the count in its report and the audit log', async () => {
@@ -72,14 +62,14 @@ describe('session revocation of an incident (real Redis, real SessionStore)', ()
       await backend.set('app/prod/API_KEY', 'old');
       const audit = createAuditLog({ stateDir: xdg.paths.stateDir, locks: new FileLocks(), user: 'oncall' });
       const { report } = await runIncident(
-        { resolveBackend: () => backend, audit, reports: createIncidentReportStore(xdg.paths.stateDir), sessions: sessionStoreRevoker(t.store) },
+        { resolveBackend: () => backend, audit, reports: createIncidentReportStore(xdg.paths.stateDir), sessions: sessionStoreRevoker(suite.t.store) },
         { environments: [environmentOverBackend({ project: 'app', name: 'prod', backend, prefix: 'app/prod/' })], sessions: { scope: 'device', device_id: 'watch-9' }, sessionConnection: 'sessions-prod' },
         { confirmation: { assumeYes: true } },
       );
       expect(report.status).toBe('completed');
       expect(report.sessions).toMatchObject({ status: 'revoked', revoked: 2, connection: 'sessions-prod' });
-      for (const token of tokens) expect(await seedValidateSession(t.raw, token)).toBeUndefined();
-      expect(await seedValidateSession(t.raw, kept[0] as string)).toBeDefined();
+      for (const token of tokens) expect(await seedValidateSession(suite.t.raw, token)).toBeUndefined();
+      expect(await seedValidateSession(suite.t.raw, kept[0] as string)).toBeDefined();
       expect((await audit.query({ actions: ['session.revoke'] })).map((entry) => [entry.outcome, entry.sessions?.device_id, entry.counts?.revoked])).toEqual([['ok', 'watch-9', 2]]);
     } finally {
       await xdg.cleanup();
@@ -90,7 +80,7 @@ describe('session revocation of an incident (real Redis, real SessionStore)', ()
     const xdg = await createTempXdg();
     const core = createCore({ paths: xdg.paths, keychain: createMemoryKeychain(), logger: captureLogger().logger, env: xdg.env });
     try {
-      await core.sessions.save({ name: 'sessions-prod', settings: { url: server.url, connectTimeoutMs: 1_000, maxReconnectAttempts: 1 } });
+      await core.sessions.save({ name: 'sessions-prod', settings: { url: suite.server.url, connectTimeoutMs: 1_000, maxReconnectAttempts: 1 } });
       await core.projects.createProject('app');
       await core.projects.createEnvironment('app', 'dev');
       await core.secrets.create('app', 'dev', 'API_KEY', 'old-value');
@@ -100,8 +90,8 @@ describe('session revocation of an incident (real Redis, real SessionStore)', ()
       expect((await core.incidents.preview(targets)).sessions).toEqual({ plan: targets.sessions.plan, count: 2, connection: 'sessions-prod' });
       const { report } = await core.incidents.run(targets, { confirmation: { assumeYes: true } });
       expect(report).toMatchObject({ status: 'completed', sessions: { status: 'revoked', revoked: 2, connection: 'sessions-prod' } });
-      for (const token of lost) expect(await seedValidateSession(t.raw, token)).toBeUndefined();
-      expect(await seedValidateSession(t.raw, kept[0] as string)).toBeDefined();
+      for (const token of lost) expect(await seedValidateSession(suite.t.raw, token)).toBeUndefined();
+      expect(await seedValidateSession(suite.t.raw, kept[0] as string)).toBeDefined();
       await expect(core.incidents.preview({ ...targets, sessions: { ...targets.sessions, connection: 'nowhere' } })).rejects.toMatchObject({ kind: 'NotFound' });
     } finally {
       await core.close();

@@ -6,6 +6,7 @@ import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { useToasts } from '../../stores/toasts.store';
 import { credentialFields, credentialsOf, defaultValues, KIND_LABELS, KIND_ORDER, SETTINGS_FIELDS, settingsOf, valuesOf, type FieldSpec, type FormValues } from './connection-form';
+import { FormError } from '../../components/FormError';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
 
@@ -175,11 +176,7 @@ export function ConnectionDialog({ editing, onDone }: { editing?: ConnectionView
             ))}
           </fieldset>
         )}
-        {error === undefined ? null : (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
         <div className="form-actions">
           {editing === undefined ? null : (
             <button type="button" className="btn btn-danger-quiet" onClick={() => void remove()}>

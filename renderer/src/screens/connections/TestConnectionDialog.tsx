@@ -4,6 +4,7 @@ import { api, call, messageOf } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { PREFIX_HINTS } from './connection-form';
+import { FormError } from '../../components/FormError';
 
 type Check = ConnectionTestReportView['reachable'];
 
@@ -90,11 +91,7 @@ export function TestConnectionDialog({ connection, onClose }: { connection: Conn
           <StepRow key={step.key} label={step.label} check={report?.[step.key]} />
         ))}
       </ol>
-      {error === undefined ? null : (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </Dialog>
   );
 }

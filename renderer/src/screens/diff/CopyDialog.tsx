@@ -5,6 +5,7 @@ import { api, call, messageOf } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { TypedNameField } from '../envfiles/TypedNameField';
 import { WriteResults } from '../envfiles/WriteResults';
+import { FormError } from '../../components/FormError';
 
 /** Copies the selected keys from one environment to another; a protected target needs its name typed. */
 export function CopyDialog(props: { project: ProjectView; environments: string[]; keys: string[]; onDone(changed: boolean): void }) {
@@ -89,11 +90,7 @@ export function CopyDialog(props: { project: ProjectView; environments: string[]
       ) : (
         <WriteResults results={result.results} />
       )}
-      {error === undefined ? null : (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </Dialog>
   );
 }

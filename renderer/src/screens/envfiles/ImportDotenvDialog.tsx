@@ -7,6 +7,7 @@ import { Dialog } from '../../components/Dialog';
 import { useToasts } from '../../stores/toasts.store';
 import { TypedNameField } from './TypedNameField';
 import { WriteResults } from './WriteResults';
+import { FormError } from '../../components/FormError';
 
 /** A .env import: what it adds and changes (by name), then apply; a protected environment needs its name typed. */
 export function ImportDotenvDialog(props: { project: string; environment: EnvironmentView; fileId: string; path: string; onDone(changed: boolean): void }) {
@@ -105,11 +106,7 @@ export function ImportDotenvDialog(props: { project: string; environment: Enviro
         </>
       )}
       {result === undefined ? null : <WriteResults results={result.results} />}
-      {error === undefined ? null : (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </Dialog>
   );
 }

@@ -6,6 +6,7 @@ import { Dialog } from '../../components/Dialog';
 import { useToasts } from '../../stores/toasts.store';
 import { TypedNameField } from './TypedNameField';
 import { WriteResults } from './WriteResults';
+import { FormError } from '../../components/FormError';
 
 /**
  * Import of a Mycelium secrets file as POSTGRES_PASSWORD, REDIS_PASSWORD and TEMPORAL_ADMIN_PASSWORD. A
@@ -87,11 +88,7 @@ export function MyceliumDialog(props: { project: string; environment: Environmen
       ) : (
         <WriteResults results={result.results} />
       )}
-      {error === undefined ? null : (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </Dialog>
   );
 }

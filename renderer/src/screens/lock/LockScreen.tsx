@@ -3,6 +3,7 @@ import type { LockReason } from '../../../../shared/lock';
 import { api, call, CallError, messageOf } from '../../api';
 import { Icon } from '../../components/Icon';
 import { useLock } from '../../stores/lock.store';
+import { FormError } from '../../components/FormError';
 
 const WHY: Record<LockReason, string> = {
   idle: 'It locked itself after a while without activity.',
@@ -76,11 +77,7 @@ export function LockScreen() {
             <Icon name="key" /> Unlock with the OS keychain
           </button>
         )}
-        {error === undefined ? null : (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
       </div>
     </section>
   );

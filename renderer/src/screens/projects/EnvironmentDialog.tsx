@@ -8,6 +8,7 @@ import { useConnections } from '../../stores/connections.store';
 import { useProjects } from '../../stores/projects.store';
 import { useToasts } from '../../stores/toasts.store';
 import { KIND_LABELS, PREFIX_HINTS } from '../connections/connection-form';
+import { FormError } from '../../components/FormError';
 
 export const COLOURS = ['#16a34a', '#0891b2', '#2563eb', '#7c3aed', '#d97706', '#dc2626', '#db2777', '#475569'];
 
@@ -142,11 +143,7 @@ export function EnvironmentDialog({ project, editing, onDone }: { project: strin
             Protected — every change asks for confirmation (use for production)
           </span>
         </label>
-        {error === undefined ? null : (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
         <div className="form-actions">
           {editing === undefined ? null : (
             <button type="button" className="btn btn-danger-quiet" onClick={() => void remove()}>

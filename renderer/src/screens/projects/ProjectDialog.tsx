@@ -5,6 +5,7 @@ import { confirm } from '../../components/confirm.store';
 import { Dialog } from '../../components/Dialog';
 import { useProjects } from '../../stores/projects.store';
 import { useToasts } from '../../stores/toasts.store';
+import { FormError } from '../../components/FormError';
 
 const STARTER_ENVIRONMENTS = ['dev', 'staging', 'prod'];
 
@@ -69,11 +70,7 @@ export function ProjectDialog({ editing, onDone }: { editing?: string; onDone():
             <span>Start with dev, staging and prod (prod protected)</span>
           </label>
         ) : null}
-        {error === undefined ? null : (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
         <div className="form-actions">
           {editing === undefined ? null : (
             <button type="button" className="btn btn-danger-quiet" onClick={() => void remove()}>

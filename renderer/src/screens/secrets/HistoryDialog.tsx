@@ -7,6 +7,7 @@ import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { fullTime, timeAgo } from '../../format';
 import { useToasts } from '../../stores/toasts.store';
+import { FormError } from '../../components/FormError';
 
 /**
  * The versions a backend keeps of one secret (times, states and labels; never values), with Restore on
@@ -77,11 +78,7 @@ export function HistoryDialog(props: { project: string; environment: Environment
         </>
       }
     >
-      {error !== undefined ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError error={error} />
       {versions === undefined && error === undefined ? <p className="muted">Loading…</p> : null}
       {versions !== undefined && versions.length === 0 ? <p className="muted">This backend keeps no versions of {secretKey}.</p> : null}
       {versions === undefined ? null : (

@@ -11,6 +11,7 @@ import { Icon } from '../../components/Icon';
 import { fullTime } from '../../format';
 import { useDueItems } from '../../stores/schedule.store';
 import { useToasts } from '../../stores/toasts.store';
+import { FormError } from '../../components/FormError';
 
 const GENERATOR_LABELS: Record<GeneratorKind, string> = {
   password: 'Password (letters, digits, symbols)',
@@ -154,11 +155,7 @@ export function PolicyDialog(props: { project: string; environment: EnvironmentV
               <Icon name="clock" size={14} /> This backend keeps metadata only with a value: the policy is stored by rotating with it.
             </p>
           ) : null}
-          {error === undefined ? null : (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          )}
+          <FormError error={error} />
           <div className="form-actions">
             {loaded.text === undefined || !loaded.canStore ? null : (
               <button type="button" className="btn btn-danger-quiet" disabled={busy} onClick={() => void resetToDefault()}>

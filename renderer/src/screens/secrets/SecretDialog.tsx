@@ -6,6 +6,7 @@ import { api, call, messageOf } from '../../api';
 import { confirmProtectedWrite } from '../../components/confirm.store';
 import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
+import { FormError } from '../../components/FormError';
 
 /**
  * Create a secret, or edit one. Editing never loads the current value: the value field starts empty
@@ -104,11 +105,7 @@ export function SecretDialog(props: { project: string; environment: EnvironmentV
             <Icon name="lock" size={14} /> {environment.name} is protected: you will be asked to confirm.
           </p>
         ) : null}
-        {error === undefined ? null : (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
         <div className="form-actions">
           <button type="button" className="btn" onClick={() => props.onDone(false)}>
             Cancel

@@ -4,6 +4,7 @@ import { api, call, messageOf } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { fullTime, timeAgo } from '../../format';
+import { FormError } from '../../components/FormError';
 
 /**
  * Check a pasted token as the API server would. The field is cleared as soon as the check is sent, so
@@ -61,11 +62,7 @@ export function CheckTokenDialog({ connection, onClose, onOpenDevice }: { connec
           Check
         </button>
       </form>
-      {error === undefined ? null : (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       {answer === undefined ? null : answer.valid ? (
         <div className="result-card" role="status" aria-label="Token check">
           <Icon name="check" size={20} />

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { ConnectionTestResult, RedisConnectionView, RedisSettings } from '../../../../shared/ipc/sessions.contract';
 import { api, call, messageOf } from '../../api';
 import { Icon } from '../../components/Icon';
+import { FormError } from '../../components/FormError';
 
 /**
  * A Redis connection's settings: a single server by URL, a Sentinel-managed master, or a Cluster's seed
@@ -196,11 +197,7 @@ export function ConnectionForm({ editing, onSaved, onCancel }: { editing?: Redis
           ))}
         </div>
       ) : null}
-      {error === undefined ? null : (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       {tested === undefined ? null : (
         <p className="hint" role="status">
           <Icon name="check" /> Connected to {tested.target}

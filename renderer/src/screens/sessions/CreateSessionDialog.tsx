@@ -5,6 +5,7 @@ import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { useToasts } from '../../stores/toasts.store';
 import { useUi } from '../../stores/ui.store';
+import { FormError } from '../../components/FormError';
 
 /**
  * Create a session for a device. The token arrives once, in `create`'s answer, and lives only in this
@@ -162,11 +163,7 @@ export function CreateSessionDialog(props: { connection: string; prefill?: { use
           <span>Lifetime (hours)</span>
           <input type="number" min="1" max="8784" value={ttlHours} onChange={(event) => setTtlHours(event.target.value)} />
         </label>
-        {error === undefined ? null : (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
         <div className="form-actions">
           <button type="button" className="btn" onClick={close}>
             Cancel

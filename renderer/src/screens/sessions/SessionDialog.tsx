@@ -6,6 +6,7 @@ import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { fullTime, timeAgo } from '../../format';
 import { useToasts } from '../../stores/toasts.store';
+import { FormError } from '../../components/FormError';
 
 /** One session: its owner, times and metadata; extend it or revoke it. */
 export function SessionDialog({ connection, id, onClose }: { connection: string; id: string; onClose(changed: boolean): void }) {
@@ -80,11 +81,7 @@ export function SessionDialog({ connection, id, onClose }: { connection: string;
         </>
       }
     >
-      {error === undefined ? null : (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       {session === undefined ? (
         error === undefined ? <p className="muted">Loading…</p> : null
       ) : (

@@ -3,6 +3,7 @@ import { MIN_PASSPHRASE_LENGTH } from '../../../../shared/lock';
 import { api, call, messageOf } from '../../api';
 import { useLock } from '../../stores/lock.store';
 import { useToasts } from '../../stores/toasts.store';
+import { FormError } from '../../components/FormError';
 
 const IDLE_CHOICES = [1, 2, 5, 10, 15, 30, 60];
 
@@ -68,11 +69,7 @@ export function LockSettings() {
           <span>{hasPassphrase ? 'New passphrase' : 'App passphrase'}</span>
           <input type="password" value={next} autoComplete="new-password" onChange={(event) => setNext(event.target.value)} />
         </label>
-        {error === undefined ? null : (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
         <div className="form-actions">
           {hasPassphrase ? (
             <button
