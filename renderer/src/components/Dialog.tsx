@@ -28,3 +28,25 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
     </dialog>
   );
 }
+
+/**
+ * The footer of a dialog that writes once and then shows what happened: Cancel and the dialog's own
+ * action buttons before, a single Done after. `onDone(changed)` tells the opener whether to reload.
+ */
+export function WriteOnceFooter(props: { finished: boolean; onDone: (changed: boolean) => void; children: ReactNode }) {
+  if (props.finished) {
+    return (
+      <button type="button" className="btn btn-primary" onClick={() => props.onDone(true)}>
+        Done
+      </button>
+    );
+  }
+  return (
+    <>
+      <button type="button" className="btn" onClick={() => props.onDone(false)}>
+        Cancel
+      </button>
+      {props.children}
+    </>
+  );
+}

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { ResultOf } from '../../../../shared/ipc/contract';
 import type { ProjectView } from '../../../../shared/ipc/projects.contract';
 import { api, call, messageOf } from '../../api';
-import { Dialog } from '../../components/Dialog';
+import { Dialog, WriteOnceFooter } from '../../components/Dialog';
 import { TypedNameField } from '../envfiles/TypedNameField';
 import { WriteResults } from '../envfiles/WriteResults';
 import { FormError } from '../../components/FormError';
@@ -48,20 +48,11 @@ export function CopyDialog(props: { project: ProjectView; environments: string[]
       onClose={() => props.onDone(result !== undefined)}
       width="wide"
       footer={
-        result === undefined ? (
-          <>
-            <button type="button" className="btn" onClick={() => props.onDone(false)}>
-              Cancel
-            </button>
-            <button type="button" className="btn btn-primary" disabled={!ready} onClick={() => void copy()}>
-              Copy to {to}
-            </button>
-          </>
-        ) : (
-          <button type="button" className="btn btn-primary" onClick={() => props.onDone(true)}>
-            Done
+        <WriteOnceFooter finished={result !== undefined} onDone={props.onDone}>
+          <button type="button" className="btn btn-primary" disabled={!ready} onClick={() => void copy()}>
+            Copy to {to}
           </button>
-        )
+        </WriteOnceFooter>
       }
     >
       {result === undefined ? (

@@ -3,7 +3,7 @@ import type { ResultOf } from '../../../../shared/ipc/contract';
 import type { DotenvPreview } from '../../../../shared/ipc/envfiles.contract';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
 import { api, call, messageOf } from '../../api';
-import { Dialog } from '../../components/Dialog';
+import { Dialog, WriteOnceFooter } from '../../components/Dialog';
 import { useToasts } from '../../stores/toasts.store';
 import { TypedNameField } from './TypedNameField';
 import { WriteResults } from './WriteResults';
@@ -64,20 +64,11 @@ export function ImportDotenvDialog(props: { project: string; environment: Enviro
       onClose={() => props.onDone(result !== undefined)}
       width="wide"
       footer={
-        result === undefined ? (
-          <>
-            <button type="button" className="btn" onClick={() => props.onDone(false)}>
-              Cancel
-            </button>
-            <button type="button" className="btn btn-primary" disabled={!ready} onClick={() => void apply()}>
-              Import {writes} secret{writes === 1 ? '' : 's'}
-            </button>
-          </>
-        ) : (
-          <button type="button" className="btn btn-primary" onClick={() => props.onDone(true)}>
-            Done
+        <WriteOnceFooter finished={result !== undefined} onDone={props.onDone}>
+          <button type="button" className="btn btn-primary" disabled={!ready} onClick={() => void apply()}>
+            Import {writes} secret{writes === 1 ? '' : 's'}
           </button>
-        )
+        </WriteOnceFooter>
       }
     >
       <p className="muted mono path">{props.path}</p>

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { ResultOf } from '../../../../shared/ipc/contract';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
 import { api, call, CallError, messageOf } from '../../api';
-import { Dialog } from '../../components/Dialog';
+import { Dialog, WriteOnceFooter } from '../../components/Dialog';
 import { useToasts } from '../../stores/toasts.store';
 import { TypedNameField } from './TypedNameField';
 import { WriteResults } from './WriteResults';
@@ -45,26 +45,17 @@ export function MyceliumDialog(props: { project: string; environment: Environmen
       onClose={() => props.onDone(result !== undefined)}
       width="wide"
       footer={
-        result === undefined ? (
-          <>
-            <button type="button" className="btn" onClick={() => props.onDone(false)}>
-              Cancel
+        <WriteOnceFooter finished={result !== undefined} onDone={props.onDone}>
+          {refusal === undefined ? (
+            <button type="button" className="btn btn-primary" disabled={!ready} onClick={() => void run(false)}>
+              Import
             </button>
-            {refusal === undefined ? (
-              <button type="button" className="btn btn-primary" disabled={!ready} onClick={() => void run(false)}>
-                Import
-              </button>
-            ) : (
-              <button type="button" className="btn btn-danger" disabled={!ready} onClick={() => void run(true)}>
-                Import anyway
-              </button>
-            )}
-          </>
-        ) : (
-          <button type="button" className="btn btn-primary" onClick={() => props.onDone(true)}>
-            Done
-          </button>
-        )
+          ) : (
+            <button type="button" className="btn btn-danger" disabled={!ready} onClick={() => void run(true)}>
+              Import anyway
+            </button>
+          )}
+        </WriteOnceFooter>
       }
     >
       <p className="muted mono path">{props.path}</p>
