@@ -7,7 +7,8 @@ import { FAST_RETRY } from '../../fakes/fast-retry';
 import { captureLogger } from '../../harness/log-capture';
 
 // Azure-specific behaviour beyond the contract suite: @azure/keyvault-secrets against the wire-level
-// Key Vault fake, with tokens from the fake's issuer.
+// Key Vault fake, with tokens from the fake's issuer. The real ClientSecretCredential getting its token
+// from a fake Entra ID token endpoint is in azure-service-principal.test.ts.
 
 const VAULT = 'latchkey-test';
 let fake: AzureKeyVaultFake;

@@ -11,7 +11,15 @@ const filled: Record<ConnectionKind, FormValues> = {
   vault: { ...defaultValues('vault'), address: 'https://vault.example.com:8200', namespace: 'team-a', authMethod: 'approle', roleId: 'role-1', caFile: '/etc/ca.pem', insecureSkipVerify: false },
   aws: { ...defaultValues('aws'), region: 'eu-west-1', endpoint: 'https://vpce.example.com', prefix: 'handsfree/', recoveryWindowDays: '7', credentialSource: 'access-keys' },
   gcp: { ...defaultValues('gcp'), projectId: 'my-project-123', credentialSource: 'key-file', keyPath: '/keys/sa.json', layout: 'handsfree' },
-  azure: { ...defaultValues('azure'), vaultUrl: 'https://kv-one.vault.azure.net', credentialSource: 'client-secret', tenantId: 't', clientId: 'c' },
+  azure: {
+    ...defaultValues('azure'),
+    vaultUrl: 'https://kv-one.vault.azure.net',
+    authorityHost: 'https://login.stack.example.com',
+    disableInstanceDiscovery: true,
+    credentialSource: 'client-secret',
+    tenantId: 't',
+    clientId: 'c',
+  },
   env: defaultValues('env'),
   keychain: defaultValues('keychain'),
 };

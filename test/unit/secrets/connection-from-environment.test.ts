@@ -137,4 +137,11 @@ describe('connectionFromEnvironment: Google and Azure', () => {
     expect(fail({ AZURE_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: 'maybe' }, 'azure').message).toContain('AZURE_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION');
     expect(fail({ AZURE_KEYVAULT_NAME: '1-bad' }, 'azure').message).toContain('vaultName');
   });
+
+  it('Azure: the sign-in host of another cloud, and instance discovery off for a private cloud', () => {
+    const env = { AZURE_AUTHORITY_HOST: 'https://login.stack.example.com', AZURE_DISABLE_INSTANCE_DISCOVERY: 'true' };
+    expect(connectionFromEnvironment(env, { scheme: 'azure' }).connection).toMatchObject({ authorityHost: 'https://login.stack.example.com', disableInstanceDiscovery: true });
+    expect(connectionFromEnvironment({ AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us' }, { scheme: 'azure' }).connection).not.toHaveProperty('disableInstanceDiscovery');
+    expect(fail({ AZURE_DISABLE_INSTANCE_DISCOVERY: 'maybe' }, 'azure').message).toContain('AZURE_DISABLE_INSTANCE_DISCOVERY');
+  });
 });

@@ -33,5 +33,8 @@ describe('connection settings', () => {
     expect(parseConnection({ kind: 'keychain' })).toEqual({ kind: 'keychain', service: 'latchkey-secrets' });
     expect(parseConnection({ kind: 'gcp', projectId: 'my-project-1', credentials: { source: 'adc' } })).toMatchObject({ layout: 'native' });
     expect(parseConnection({ kind: 'azure', vaultName: 'kv-prod', credentials: { source: 'default' } })).toMatchObject({ dnsSuffix: 'vault.azure.net' });
+    expect(parseConnection({ kind: 'azure', vaultName: 'kv-prod', credentials: { source: 'default' } })).not.toHaveProperty('disableInstanceDiscovery');
+    expect(parseConnection({ kind: 'azure', vaultName: 'kv-prod', authorityHost: 'https://login.stack.example.com', disableInstanceDiscovery: true, credentials: { source: 'default' } })).toMatchObject({ disableInstanceDiscovery: true });
+    expect(() => parseConnection({ kind: 'azure', vaultName: 'kv-prod', disableInstanceDiscovery: 'yes', credentials: { source: 'default' } })).toThrow(/at disableInstanceDiscovery/);
   });
 });

@@ -191,6 +191,8 @@ function azureFromEnvironment(env: Env): EnvironmentConnection {
       ...(set(env, 'AZURE_KEYVAULT_NAME') ? { vaultName: value(env, 'AZURE_KEYVAULT_NAME') } : {}),
       ...(set(env, 'AZURE_KEYVAULT_DNS_SUFFIX') ? { dnsSuffix: value(env, 'AZURE_KEYVAULT_DNS_SUFFIX') } : {}),
       ...(set(env, 'AZURE_AUTHORITY_HOST') ? { authorityHost: url(env, 'AZURE_AUTHORITY_HOST', false) } : {}),
+      // For a private cloud or Azure Stack authority that Microsoft's instance discovery does not know.
+      ...(truthy(env, 'AZURE_DISABLE_INSTANCE_DISCOVERY') ? { disableInstanceDiscovery: true } : {}),
       // For a private endpoint whose host is not <vault>.vault.azure.net (the SDK checks the challenge's resource against the host).
       ...(truthy(env, 'AZURE_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION') ? { disableChallengeResourceVerification: true } : {}),
       credentials: clientSecret === undefined ? { source: 'default' } : { source: 'client-secret', tenantId, clientId },

@@ -91,6 +91,11 @@ export const azureConnectionSchema = z.strictObject({
   vaultName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]$/).optional(),
   dnsSuffix: z.string().min(3).max(253).default('vault.azure.net'),
   authorityHost: httpUrl.optional(),
+  /**
+   * Only for a private cloud or Azure Stack whose authority Microsoft's instance discovery does not
+   * know (and cannot be reached from here): trusts authorityHost as given, so set it only with one.
+   */
+  disableInstanceDiscovery: z.boolean().optional(),
   /** Only for a private endpoint whose host is not <vault>.vault.azure.net. */
   disableChallengeResourceVerification: z.boolean().default(false),
   credentials: z.discriminatedUnion('source', [

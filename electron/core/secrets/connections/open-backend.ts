@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { TokenCredential } from '@azure/identity';
+import type { ClientSecretCredentialOptions, TokenCredential } from '@azure/identity';
 import { z } from 'zod';
 import { invalidInput, notFound } from '../../errors';
 import type { Keychain } from '../../keychain';
@@ -44,7 +44,7 @@ export interface BackendDependencies {
   retry?: RetryPolicy;
   readTextFile?: (path: string) => Promise<string>;
   /** How an Azure connection becomes a TokenCredential; @azure/identity by default. */
-  azureCredential?: (connection: AzureConnection, credentials: AzureCredentials | undefined) => TokenCredential;
+  azureCredential?: (connection: AzureConnection, credentials: AzureCredentials | undefined) => TokenCredential | Promise<TokenCredential>;
 }
 
 export interface OpenConnection {
@@ -186,7 +186,7 @@ async function openAzure(connection: AzureConnection, credentials: AzureCredenti
   if (connection.credentials.source === 'client-secret' && credentials === undefined) {
     throw invalidInput(`${name} signs in as a service principal, but no client secret is stored for it. Enter it in Connections (or set AZURE_CLIENT_SECRET).`);
   }
-  const credential = deps.azureCredential === undefined ? await azureIdentityCredential(connection, credentials) : deps.azureCredential(connection, credentials);
+  const credential = await (deps.azureCredential ?? azureIdentityCredential)(connection, credentials);
   const { AzureBackend } = await import('../backends/azure/azure-backend');
   return new AzureBackend({
     ...common,
@@ -198,10 +198,21 @@ async function openAzure(connection: AzureConnection, credentials: AzureCredenti
   });
 }
 
-/** @azure/identity: a service principal with its secret, or DefaultAzureCredential's chain. */
-export async function azureIdentityCredential(connection: AzureConnection, credentials: AzureCredentials | undefined): Promise<TokenCredential> {
+/**
+ * @azure/identity: a service principal with its secret, or DefaultAzureCredential's chain. `tls` is
+ * for tests that serve Microsoft Entra ID over TLS with a CA of their own.
+ */
+export async function azureIdentityCredential(
+  connection: AzureConnection,
+  credentials: AzureCredentials | undefined,
+  tls: Pick<ClientSecretCredentialOptions, 'tlsOptions'> = {},
+): Promise<TokenCredential> {
   const { ClientSecretCredential, DefaultAzureCredential } = await import('@azure/identity');
-  const options = connection.authorityHost === undefined ? {} : { authorityHost: connection.authorityHost };
+  const options = {
+    ...tls,
+    ...(connection.authorityHost === undefined ? {} : { authorityHost: connection.authorityHost }),
+    ...(connection.disableInstanceDiscovery === true ? { disableInstanceDiscovery: true } : {}),
+  };
   if (connection.credentials.source === 'client-secret') {
     return new ClientSecretCredential(connection.credentials.tenantId, connection.credentials.clientId, credentials!.clientSecret, options);
   }

@@ -92,6 +92,7 @@ export const SETTINGS_FIELDS: Record<ConnectionKind, FieldSpec[]> = {
     text('vaultUrl', 'Vault URL', 'https://my-vault.vault.azure.net'),
     text('vaultName', 'Vault name (when the URL does not start with it)', 'my-vault'),
     { ...text('authorityHost', 'Authority host (optional)', 'https://login.microsoftonline.com'), advanced: true },
+    { name: 'disableInstanceDiscovery', label: 'Private cloud sign-in (trust the authority host without Microsoft instance discovery)', kind: 'checkbox', advanced: true },
     { name: 'disableChallengeResourceVerification', label: 'Private endpoint (host is not <vault>.vault.azure.net)', kind: 'checkbox', advanced: true },
     { name: 'credentialSource', label: 'Credentials', kind: 'select', options: [{ value: 'default', label: 'Default chain (environment, managed identity, Azure CLI)' }, { value: 'client-secret', label: 'A service principal' }] },
     text('tenantId', 'Tenant id', '72f988bf-…', undefined, (values) => values.credentialSource === 'client-secret'),
@@ -105,7 +106,7 @@ const DEFAULTS: Record<ConnectionKind, FormValues> = {
   vault: { address: '', namespace: '', mount: 'secret', layout: 'native', authMethod: 'token', roleId: '', caFile: '', serverName: '', insecureSkipVerify: false },
   aws: { region: '', endpoint: '', layout: 'native', prefix: '', recoveryWindowDays: '30', credentialSource: 'access-keys', profile: '' },
   gcp: { projectId: '', endpoint: '', layout: 'native', prefix: '', credentialSource: 'adc', keyPath: '' },
-  azure: { vaultUrl: '', vaultName: '', authorityHost: '', disableChallengeResourceVerification: false, credentialSource: 'default', tenantId: '', clientId: '' },
+  azure: { vaultUrl: '', vaultName: '', authorityHost: '', disableInstanceDiscovery: false, disableChallengeResourceVerification: false, credentialSource: 'default', tenantId: '', clientId: '' },
   env: { prefix: 'HANDSFREE_SECRET_' },
   keychain: { service: 'latchkey-secrets' },
 };
@@ -158,6 +159,7 @@ export function settingsOf(kind: ConnectionKind, values: FormValues): Record<str
         ...optional(values, 'vaultUrl'),
         ...optional(values, 'vaultName'),
         ...optional(values, 'authorityHost'),
+        ...(values.disableInstanceDiscovery === true ? { disableInstanceDiscovery: true } : {}),
         disableChallengeResourceVerification: values.disableChallengeResourceVerification === true,
         credentials: values.credentialSource === 'client-secret' ? { source: 'client-secret', tenantId: str(values, 'tenantId'), clientId: str(values, 'clientId') } : { source: 'default' },
       };
@@ -188,6 +190,7 @@ export function valuesOf(kind: ConnectionKind, settings: Record<string, unknown>
     case 'azure':
       return {
         ...values,
+        disableInstanceDiscovery: settings.disableInstanceDiscovery === true,
         disableChallengeResourceVerification: settings.disableChallengeResourceVerification === true,
         credentialSource: textOf(credentials.source) || 'default',
         tenantId: textOf(credentials.tenantId),

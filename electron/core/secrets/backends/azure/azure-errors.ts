@@ -53,6 +53,14 @@ export function mapAzureError(error: unknown, context: AzureErrorContext): Latch
   if (name === 'CredentialUnavailableError' || name === 'AuthenticationError' || name === 'AggregateAuthenticationError') {
     return unauthenticated(`No usable Azure credentials for ${target} from ${credentialsLabel}. Set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, or sign in with az login.`, { cause });
   }
+  // @azure/identity's wrapping of Microsoft Entra ID refusing the sign-in (AADSTS…): a wrong or expired
+  // client secret, a client id or tenant it does not know.
+  if (name === 'AuthenticationRequiredError') {
+    return unauthenticated(
+      `Microsoft Entra ID refused to sign in with the Azure credentials from ${credentialsLabel}, so ${target} cannot be reached. Check the tenant id, the client id and the client secret (it may be wrong or expired), then enter them again.`,
+      { cause },
+    );
+  }
   switch (failure.status) {
     case 400:
       return invalidInput(`${target} refused the request for ${what} as invalid: check the name (letters, digits, "-"), the tags and the value's size.`, { cause });
