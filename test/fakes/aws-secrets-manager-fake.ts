@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { verifySigV4 } from './aws-sigv4';
-import { FakeServer, type Fault, type FakeRequest, type FakeResponse } from './http-fake';
+import { ServiceFake, type Fault, type FakeRequest, type FakeResponse } from './http-fake';
 
 /**
  * A wire-level fake of AWS Secrets Manager, written from its API reference: the AWS JSON 1.1 protocol
@@ -60,7 +60,7 @@ const READ_ACTIONS = new Set(['GetSecretValue', 'DescribeSecret', 'ListSecrets',
 const NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const MAX_SECRET_STRING_BYTES = 65_536;
 
-export class AwsSecretsManagerFake {
+export class AwsSecretsManagerFake extends ServiceFake {
   readonly region: string;
   private readonly accountId: string;
   private readonly keys = new Map<string, AccessKey>();
@@ -68,33 +68,16 @@ export class AwsSecretsManagerFake {
   private readonly pageTokens = new Map<string, { offset: number; context: string }>();
   private readonly now: () => number;
 
-  server!: FakeServer;
 
   private constructor(options: AwsFakeOptions) {
+    super();
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '123456789012';
     this.now = options.now ?? Date.now;
   }
 
-  static async start(options: AwsFakeOptions = {}): Promise<AwsSecretsManagerFake> {
-    const fake = new AwsSecretsManagerFake(options);
-    fake.server = await FakeServer.start({
-      handler: (request) => fake.handle(request),
-      renderFault: (fault, request) => fake.renderFault(fault, request),
-    });
-    return fake;
-  }
-
-  get url(): string {
-    return this.server.url;
-  }
-
-  inject(fault: Fault): void {
-    this.server.inject(fault);
-  }
-
-  close(): Promise<void> {
-    return this.server.close();
+  static start(options: AwsFakeOptions = {}): Promise<AwsSecretsManagerFake> {
+    return new AwsSecretsManagerFake(options).listen();
   }
 
   addAccessKey(options: { policy?: KeyPolicy; sessionToken?: boolean; expiresInMs?: number } = {}): { accessKeyId: string; secretAccessKey: string; sessionToken?: string } {
@@ -133,7 +116,7 @@ export class AwsSecretsManagerFake {
     return out;
   }
 
-  private renderFault(fault: Fault, request: FakeRequest): FakeResponse | 'continue' {
+  protected renderFault(fault: Fault, request: FakeRequest): FakeResponse | 'continue' {
     switch (fault.kind) {
       case 'server-error':
         return errorResponse(new AwsError(fault.status === 503 ? 'ServiceUnavailable' : 'InternalServiceError', 'An error occurred on the server side.', fault.status ?? 500));
@@ -152,7 +135,7 @@ export class AwsSecretsManagerFake {
     }
   }
 
-  private handle(request: FakeRequest): FakeResponse {
+  protected handle(request: FakeRequest): FakeResponse {
     try {
       if (request.method !== 'POST' || request.url.pathname !== '/') throw new AwsError('UnknownOperationException', 'Unknown operation', 404);
       if (request.header('content-type') !== 'application/x-amz-json-1.1') throw new AwsError('SerializationException', 'Content-Type must be application/x-amz-json-1.1');

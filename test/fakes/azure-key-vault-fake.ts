@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { FakeServer, type Fault, type FakeRequest, type FakeResponse } from './http-fake';
+import { ServiceFake, type Fault, type FakeRequest, type FakeResponse } from './http-fake';
 
 /**
  * A wire-level fake of one Azure Key Vault's secrets REST API, written from its reference:
@@ -59,7 +59,7 @@ class AzureError extends Error {
   }
 }
 
-export class AzureKeyVaultFake {
+export class AzureKeyVaultFake extends ServiceFake {
   readonly tenantId: string;
   private readonly secrets = new Map<string, Secret>();
   private readonly tokens = new Map<string, { policy: AzureTokenPolicy; revoked: boolean; expiresAt: number }>();
@@ -70,34 +70,17 @@ export class AzureKeyVaultFake {
   tokensIssued = 0;
   private identityHeader: string | undefined;
 
-  server!: FakeServer;
 
   private constructor(options: AzureFakeOptions) {
+    super();
     this.now = options.now ?? Date.now;
     this.tenantId = options.tenantId ?? '72f988bf-86f1-41af-91ab-2d7cd011db47';
     this.pendingDeletePolls = options.pendingDeletePolls ?? 0;
     this.purgeProtection = options.purgeProtection ?? false;
   }
 
-  static async start(options: AzureFakeOptions = {}): Promise<AzureKeyVaultFake> {
-    const fake = new AzureKeyVaultFake(options);
-    fake.server = await FakeServer.start({
-      handler: (request) => fake.handle(request),
-      renderFault: (fault, request) => fake.renderFault(fault, request),
-    });
-    return fake;
-  }
-
-  get url(): string {
-    return this.server.url;
-  }
-
-  inject(fault: Fault): void {
-    this.server.inject(fault);
-  }
-
-  close(): Promise<void> {
-    return this.server.close();
+  static start(options: AzureFakeOptions = {}): Promise<AzureKeyVaultFake> {
+    return new AzureKeyVaultFake(options).listen();
   }
 
   /** What Microsoft Entra ID would hand out for the scope https://vault.azure.net/.default. */
@@ -128,7 +111,7 @@ export class AzureKeyVaultFake {
     this.secrets.set(name, { name, versions: [{ id: randomBytes(16).toString('hex'), value, tags, enabled: true, created: now, updated: now }] });
   }
 
-  valueOf(name: string): string | undefined {
+  override valueOf(name: string): string | undefined {
     return this.secrets.get(name)?.versions.at(-1)?.value;
   }
 
@@ -140,7 +123,7 @@ export class AzureKeyVaultFake {
     return { 'www-authenticate': `Bearer authorization="https://login.microsoftonline.com/${this.tenantId}", resource="https://vault.azure.net"${extra}` };
   }
 
-  private renderFault(fault: Fault, request: FakeRequest): FakeResponse | 'continue' {
+  protected renderFault(fault: Fault, request: FakeRequest): FakeResponse | 'continue' {
     switch (fault.kind) {
       case 'server-error':
         return errorResponse(new AzureError(fault.status ?? 500, fault.status === 503 ? 'ServiceUnavailable' : 'InternalServerError', 'The service encountered an internal error.'));
@@ -161,7 +144,7 @@ export class AzureKeyVaultFake {
     }
   }
 
-  private handle(request: FakeRequest): FakeResponse {
+  protected handle(request: FakeRequest): FakeResponse {
     if (request.url.pathname === IDENTITY_PATH) return this.identityToken(request);
     try {
       const apiVersion = request.url.searchParams.get('api-version');

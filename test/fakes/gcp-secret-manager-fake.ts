@@ -1,6 +1,6 @@
 import { createVerify, randomBytes } from 'node:crypto';
 import { crc32c } from '../../electron/core/secrets/remote/crc32c';
-import { FakeServer, type Fault, type FakeRequest, type FakeResponse } from './http-fake';
+import { ServiceFake, type Fault, type FakeRequest, type FakeResponse } from './http-fake';
 
 /**
  * A wire-level fake of Google Secret Manager's REST API v1, written from its reference:
@@ -68,7 +68,7 @@ class GcpError extends Error {
   }
 }
 
-export class GcpSecretManagerFake {
+export class GcpSecretManagerFake extends ServiceFake {
   readonly projectId: string;
   readonly projectNumber: string;
   private readonly secrets = new Map<string, Secret>();
@@ -77,33 +77,20 @@ export class GcpSecretManagerFake {
   private readonly pageTokens = new Map<string, { offset: number; context: string }>();
   private readonly now: () => number;
 
-  server!: FakeServer;
 
   private constructor(options: GcpFakeOptions) {
+    super();
     this.projectId = options.projectId ?? 'latchkey-test';
     this.projectNumber = options.projectNumber ?? '123456789012';
     this.now = options.now ?? Date.now;
   }
 
-  static async start(options: GcpFakeOptions = {}): Promise<GcpSecretManagerFake> {
-    const fake = new GcpSecretManagerFake(options);
-    fake.server = await FakeServer.start({
-      handler: (request) => fake.handle(request),
-      renderFault: (fault, request) => fake.renderFault(fault, request),
-    });
-    return fake;
+  static start(options: GcpFakeOptions = {}): Promise<GcpSecretManagerFake> {
+    return new GcpSecretManagerFake(options).listen();
   }
 
   get port(): number {
     return this.server.port;
-  }
-
-  inject(fault: Fault): void {
-    this.server.inject(fault);
-  }
-
-  close(): Promise<void> {
-    return this.server.close();
   }
 
   issueAccessToken(options: { policy?: GcpPolicy; expiresInMs?: number } = {}): string {
@@ -137,7 +124,7 @@ export class GcpSecretManagerFake {
     return secret?.versions.get(secret.nextVersion - 1)?.data?.toString('utf8');
   }
 
-  private renderFault(fault: Fault, request: FakeRequest): FakeResponse | 'continue' {
+  protected renderFault(fault: Fault, request: FakeRequest): FakeResponse | 'continue' {
     switch (fault.kind) {
       case 'server-error':
         return errorResponse(new GcpError(fault.status === 500 ? 'INTERNAL' : 'UNAVAILABLE', 'The service is currently unavailable.'));
@@ -155,7 +142,7 @@ export class GcpSecretManagerFake {
     }
   }
 
-  private handle(request: FakeRequest): FakeResponse {
+  protected handle(request: FakeRequest): FakeResponse {
     const numericEnums = (request.url.searchParams.get('$alt') ?? '').includes('enum-encoding=int');
     try {
       const principal = this.authenticate(request);

@@ -214,3 +214,32 @@ export class ManualClock {
     this.ms += ms;
   }
 }
+
+/**
+ * A fake of one cloud service on its own FakeServer: the service answers requests and says how an
+ * injected fault looks in its protocol; this class starts, addresses, faults and stops it.
+ */
+export abstract class ServiceFake {
+  server!: FakeServer;
+
+  protected abstract handle(request: FakeRequest): Promise<FakeResponse> | FakeResponse;
+  protected abstract renderFault(fault: Fault, request: FakeRequest): FakeResponse | 'continue';
+
+  /** Starts serving; for the subclass's static `start`. */
+  protected async listen(options: Omit<FakeServerOptions, 'handler' | 'renderFault'> = {}): Promise<this> {
+    this.server = await FakeServer.start({ ...options, handler: (request) => this.handle(request), renderFault: (fault, request) => this.renderFault(fault, request) });
+    return this;
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  inject(fault: Fault): void {
+    this.server.inject(fault);
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+}

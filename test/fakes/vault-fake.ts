@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { FakeServer, type Fault, type FakeRequest, type FakeResponse } from './http-fake';
+import { ServiceFake, type Fault, type FakeRequest, type FakeResponse } from './http-fake';
 
 /**
  * A wire-level fake of HashiCorp Vault's HTTP API, written from its public documentation:
@@ -67,7 +67,7 @@ interface AppRole {
 const VAULT_ERRORS = (status: number, ...errors: string[]): FakeResponse => ({ status, body: { errors } });
 const PERMISSION_DENIED = () => VAULT_ERRORS(403, 'permission denied');
 
-export class VaultFake {
+export class VaultFake extends ServiceFake {
   readonly tokens = new Map<string, Token>();
   readonly logins: { roleId: string; namespace: string }[] = [];
   renewals = 0;
@@ -78,36 +78,20 @@ export class VaultFake {
   private readonly mounts: string[];
   private readonly maxVersions: number;
 
-  server!: FakeServer;
 
   private constructor(options: VaultFakeOptions) {
+    super();
     this.now = options.now ?? Date.now;
     this.namespaces = new Set(['', ...(options.namespaces ?? [])]);
     this.mounts = options.mounts ?? ['secret'];
     this.maxVersions = options.maxVersions ?? 10;
   }
 
-  static async start(options: VaultFakeOptions = {}): Promise<VaultFake> {
-    const fake = new VaultFake(options);
-    fake.server = await FakeServer.start({
-      handler: (request) => fake.handle(request),
-      renderFault: (fault, request) => fake.renderFault(fault, request),
+  static start(options: VaultFakeOptions = {}): Promise<VaultFake> {
+    return new VaultFake(options).listen({
       maxBodyBytes: 32 * 1024 * 1024,
       ...(options.tls === undefined ? {} : { tls: options.tls }),
     });
-    return fake;
-  }
-
-  get url(): string {
-    return this.server.url;
-  }
-
-  inject(fault: Fault): void {
-    this.server.inject(fault);
-  }
-
-  close(): Promise<void> {
-    return this.server.close();
   }
 
   createToken(options: { namespace?: string; policy?: TokenPolicy; ttlSeconds?: number; maxTtlSeconds?: number; renewable?: boolean } = {}): string {
@@ -171,7 +155,7 @@ export class VaultFake {
     return store;
   }
 
-  private renderFault(fault: Fault, request: FakeRequest): FakeResponse | 'continue' {
+  protected renderFault(fault: Fault, request: FakeRequest): FakeResponse | 'continue' {
     switch (fault.kind) {
       case 'server-error':
         return fault.status === 503 ? VAULT_ERRORS(503, 'Vault is sealed') : VAULT_ERRORS(fault.status ?? 500, 'internal error');
@@ -194,7 +178,7 @@ export class VaultFake {
     }
   }
 
-  private handle(request: FakeRequest): FakeResponse {
+  protected handle(request: FakeRequest): FakeResponse {
     const path = request.url.pathname;
     if (!path.startsWith('/v1/')) return VAULT_ERRORS(404, 'no handler for route');
     const route = path

@@ -1,4 +1,5 @@
 import { cancelled, LatchkeyError } from '../../errors';
+import type { Logger } from '../../log';
 
 /**
  * Retries for remote backends. Only transient failures (timeouts, 5xx, throttling, connection reset or
@@ -134,4 +135,25 @@ function abortReason(timeout: AbortSignal, target: string, timeoutMs: number): L
     return new TransientBackendError(`${target} did not answer within ${limit}. Check the network or the service's status, then try again.`);
   }
   return cancelled();
+}
+
+/** What every remote backend's options carry for retries and messages. */
+export interface RemoteBackendOptions {
+  logger: Logger;
+  retry?: RetryPolicy;
+  /** For tests: how backoff waits and draws jitter. */
+  sleep?: RetryOptions['sleep'];
+  random?: () => number;
+  /** Where the credentials came from, for messages ("VAULT_TOKEN", 'connection "staging"'). */
+  credentialsLabel?: string;
+}
+
+/** A backend's retry options: its policy (or the default), test knobs, and a log line per retry. */
+export function retryOptionsFor(options: RemoteBackendOptions, logger: Logger, backend: string): Omit<RetryOptions, 'target'> {
+  return {
+    policy: options.retry ?? DEFAULT_RETRY_POLICY,
+    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+    ...(options.random === undefined ? {} : { random: options.random }),
+    onRetry: ({ attempt, delayMs, error }) => logger.info(`${backend} request retried`, { attempt, delayMs, error }),
+  };
 }

@@ -32,7 +32,7 @@ import type {
 } from '../../backend';
 import { pageSizeOf } from '../../client-side-paging';
 import { HANDSFREE_AWS_PREFIX, handsfreeAwsName } from '../../handsfree-layout';
-import { DEFAULT_RETRY_POLICY, withRetry, type AttemptContext, type RetryOptions, type RetryPolicy } from '../../remote/retry';
+import { withRetry, type AttemptContext, type RetryOptions, retryOptionsFor, type RemoteBackendOptions } from '../../remote/retry';
 import { assertValueFits } from '../../value-limits';
 import { awsErrorName, mapAwsError, type AwsErrorContext } from './aws-errors';
 
@@ -49,7 +49,7 @@ export interface AwsStaticCredentials {
   sessionToken?: string;
 }
 
-export interface AwsBackendOptions {
+export interface AwsBackendOptions extends RemoteBackendOptions {
   region: string;
   endpoint?: string;
   /** Absent: the SDK's standard credential chain (environment, shared config and profile, SSO, IAM role). */
@@ -58,12 +58,6 @@ export interface AwsBackendOptions {
   /** Prefix of names made from keys (pathForKey); the seed's is "handsfree/". */
   keyPrefix?: string;
   recoveryWindowDays?: number;
-  logger: Logger;
-  retry?: RetryPolicy;
-  sleep?: RetryOptions['sleep'];
-  random?: () => number;
-  /** Where the credentials came from, for messages. */
-  credentialsLabel?: string;
 }
 
 /** SecretString holds at most 65,536 bytes; the `{"value":""}` envelope takes 12 of them. */
@@ -105,12 +99,7 @@ export class AwsBackend implements SecretBackend {
       ...(options.profile === undefined ? {} : { profile: options.profile }),
     };
     this.client = new SecretsManagerClient(config);
-    this.retry = {
-      policy: options.retry ?? DEFAULT_RETRY_POLICY,
-      ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
-      ...(options.random === undefined ? {} : { random: options.random }),
-      onRetry: ({ attempt, delayMs, error }) => this.logger.info('aws request retried', { attempt, delayMs, error }),
-    };
+    this.retry = retryOptionsFor(options, this.logger, 'aws');
   }
 
   pathForKey(key: string): string {

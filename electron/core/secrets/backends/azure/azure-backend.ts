@@ -17,7 +17,7 @@ import type {
   WriteResult,
 } from '../../backend';
 import { pageSizeOf } from '../../client-side-paging';
-import { DEFAULT_RETRY_POLICY, sleepMs, TransientBackendError, withRetry, type AttemptContext, type RetryOptions, type RetryPolicy } from '../../remote/retry';
+import { sleepMs, TransientBackendError, withRetry, type AttemptContext, type RetryOptions, retryOptionsFor, type RemoteBackendOptions } from '../../remote/retry';
 import { assertValueFits } from '../../value-limits';
 import { azureFailureOf, mapAzureError } from './azure-errors';
 import { NextLinkCapture } from './azure-next-links';
@@ -30,7 +30,7 @@ import { NextLinkCapture } from './azure-next-links';
  * secret recoverable (restore recovers it), force also purges it, and writing to a name that is
  * deleted but recoverable recovers it first instead of failing.
  */
-export interface AzureBackendOptions {
+export interface AzureBackendOptions extends RemoteBackendOptions {
   credential: TokenCredential;
   /** The vault of the connection, e.g. https://myvault.vault.azure.net. */
   vaultUrl?: string;
@@ -43,11 +43,6 @@ export interface AzureBackendOptions {
   /** How often delete and recover look whether Azure has finished, and for how long in all. */
   pollIntervalMs?: number;
   pollTimeoutMs?: number;
-  logger: Logger;
-  retry?: RetryPolicy;
-  sleep?: RetryOptions['sleep'];
-  random?: () => number;
-  credentialsLabel?: string;
 }
 
 /** Azure Key Vault accepts secret values up to 25 KB. */
@@ -90,12 +85,7 @@ export class AzureBackend implements SecretBackend {
     this.pollTimeoutMs = options.pollTimeoutMs ?? 120_000;
     this.credentialsLabel = options.credentialsLabel ?? 'the default Azure credential chain';
     this.logger = options.logger.child({ backend: 'azure' });
-    this.retry = {
-      policy: options.retry ?? DEFAULT_RETRY_POLICY,
-      ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
-      ...(options.random === undefined ? {} : { random: options.random }),
-      onRetry: ({ attempt, delayMs, error }) => this.logger.info('azure request retried', { attempt, delayMs, error }),
-    };
+    this.retry = retryOptionsFor(options, this.logger, 'azure');
   }
 
   pathForKey(key: string): string {

@@ -19,7 +19,7 @@ import type {
 import { pageSizeOf } from '../../client-side-paging';
 import { HANDSFREE_GCP_PREFIX, handsfreeGcpLabels } from '../../handsfree-layout';
 import { crc32c } from '../../remote/crc32c';
-import { DEFAULT_RETRY_POLICY, TransientBackendError, withRetry, type AttemptContext, type RetryOptions, type RetryPolicy } from '../../remote/retry';
+import { TransientBackendError, withRetry, type AttemptContext, type RetryOptions, retryOptionsFor, type RemoteBackendOptions } from '../../remote/retry';
 import { assertValueFits } from '../../value-limits';
 import { mapGcpError, type GcpErrorContext } from './gcp-errors';
 import { checkProject, checkVersion, describeTarget, lastSegment, resolveGcpTarget, secretName, type GcpLayoutOptions, type GcpTarget } from './gcp-paths';
@@ -40,7 +40,7 @@ export type GcpCredentials =
   /** A ready google-auth-library client (e.g. an OAuth2Client holding an access token). */
   | { source: 'auth-client'; client: AuthClient };
 
-export interface GcpBackendOptions {
+export interface GcpBackendOptions extends RemoteBackendOptions {
   projectId: string;
   /** e.g. https://secretmanager.googleapis.com, a Private Service Connect endpoint, or a local fake. */
   endpoint?: string;
@@ -48,11 +48,6 @@ export interface GcpBackendOptions {
   layout?: 'native' | 'handsfree';
   /** Prefix of secret ids made from keys; the seed's is "handsfree". */
   keyPrefix?: string;
-  logger: Logger;
-  retry?: RetryPolicy;
-  sleep?: RetryOptions['sleep'];
-  random?: () => number;
-  credentialsLabel?: string;
 }
 
 export const GCP_MAX_VALUE_BYTES = 65_536;
@@ -90,12 +85,7 @@ export class GcpBackend implements SecretBackend {
       ...(credentials.source === 'key' ? { credentials: credentials.json } : {}),
       ...(credentials.source === 'auth-client' ? { authClient: credentials.client } : {}),
     } as ConstructorParameters<typeof SecretManagerServiceClient>[0]);
-    this.retry = {
-      policy: options.retry ?? DEFAULT_RETRY_POLICY,
-      ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
-      ...(options.random === undefined ? {} : { random: options.random }),
-      onRetry: ({ attempt, delayMs, error }) => this.logger.info('gcp request retried', { attempt, delayMs, error }),
-    };
+    this.retry = retryOptionsFor(options, this.logger, 'gcp');
   }
 
   /** HandsFree: the key itself (resolution makes it `<prefix>-<normalised key>`); native: the key with characters Google refuses turned into "_". */

@@ -17,7 +17,7 @@ import type {
   WriteResult,
 } from '../../backend';
 import { compareCodeUnits, decodeCursor, encodeCursor, pageSizeOf } from '../../client-side-paging';
-import { DEFAULT_RETRY_POLICY, withRetry, type AttemptContext, type RetryOptions, type RetryPolicy } from '../../remote/retry';
+import { withRetry, type AttemptContext, type RetryOptions, retryOptionsFor, type RemoteBackendOptions } from '../../remote/retry';
 import { assertValueFits } from '../../value-limits';
 import { CAS_MISMATCH, mapVaultError, vaultReplyOf } from './vault-errors';
 import { VaultHttp, type VaultTlsOptions } from './vault-http';
@@ -30,7 +30,7 @@ import { VaultSession, type VaultAuth } from './vault-session';
  * silently overwrite each other); delete is a soft delete of the latest version (undone by restore),
  * a forced delete removes every version.
  */
-export interface VaultBackendOptions {
+export interface VaultBackendOptions extends RemoteBackendOptions {
   address: string;
   namespace?: string;
   mount?: string;
@@ -38,14 +38,7 @@ export interface VaultBackendOptions {
   layout?: 'native' | 'handsfree';
   auth: VaultAuth;
   tls?: VaultTlsOptions;
-  logger: Logger;
   now?: () => Date;
-  retry?: RetryPolicy;
-  /** For tests: how backoff waits and draws jitter. */
-  sleep?: RetryOptions['sleep'];
-  random?: () => number;
-  /** Where the credentials came from, for messages ("VAULT_TOKEN", 'connection "staging"'). */
-  credentialsLabel?: string;
   renewAfterFraction?: number;
 }
 
@@ -104,12 +97,7 @@ export class VaultBackend implements SecretBackend {
       credentialsLabel: options.credentialsLabel ?? 'the connection',
       ...(options.renewAfterFraction === undefined ? {} : { renewAfterFraction: options.renewAfterFraction }),
     });
-    this.retry = {
-      policy: options.retry ?? DEFAULT_RETRY_POLICY,
-      ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
-      ...(options.random === undefined ? {} : { random: options.random }),
-      onRetry: ({ attempt, delayMs, error }) => this.logger.info('vault request retried', { attempt, delayMs, error }),
-    };
+    this.retry = retryOptionsFor(options, this.logger, 'vault');
   }
 
   pathForKey(key: string): string {
