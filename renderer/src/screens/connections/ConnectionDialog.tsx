@@ -7,6 +7,7 @@ import { Icon } from '../../components/Icon';
 import { useToasts } from '../../stores/toasts.store';
 import { credentialFields, credentialsOf, defaultValues, KIND_LABELS, KIND_ORDER, SETTINGS_FIELDS, settingsOf, valuesOf, type FieldSpec, type FormValues } from './connection-form';
 import { FormError } from '../../components/FormError';
+import { FormActions } from '../../components/FormActions';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
 
@@ -177,20 +178,18 @@ export function ConnectionDialog({ editing, onDone }: { editing?: ConnectionView
           </fieldset>
         )}
         <FormError error={error} />
-        <div className="form-actions">
-          {editing === undefined ? null : (
-            <button type="button" className="btn btn-danger-quiet" onClick={() => void remove()}>
-              Remove connection
-            </button>
-          )}
-          <span className="spacer" />
-          <button type="button" className="btn" onClick={() => onDone(false)}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={!nameValid || busy}>
-            {editing === undefined ? 'Add connection' : 'Save'}
-          </button>
-        </div>
+        <FormActions
+          start={
+            editing === undefined ? null : (
+              <button type="button" className="btn btn-danger-quiet" onClick={() => void remove()}>
+                Remove connection
+              </button>
+            )
+          }
+          onCancel={() => onDone(false)}
+          submit={editing === undefined ? 'Add connection' : 'Save'}
+          submitDisabled={!nameValid || busy}
+        />
       </form>
     </Dialog>
   );

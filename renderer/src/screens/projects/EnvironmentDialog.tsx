@@ -9,6 +9,7 @@ import { useProjects } from '../../stores/projects.store';
 import { useToasts } from '../../stores/toasts.store';
 import { KIND_LABELS, PREFIX_HINTS } from '../connections/connection-form';
 import { FormError } from '../../components/FormError';
+import { FormActions } from '../../components/FormActions';
 
 export const COLOURS = ['#16a34a', '#0891b2', '#2563eb', '#7c3aed', '#d97706', '#dc2626', '#db2777', '#475569'];
 
@@ -144,20 +145,18 @@ export function EnvironmentDialog({ project, editing, onDone }: { project: strin
           </span>
         </label>
         <FormError error={error} />
-        <div className="form-actions">
-          {editing === undefined ? null : (
-            <button type="button" className="btn btn-danger-quiet" onClick={() => void remove()}>
-              Delete environment
-            </button>
-          )}
-          <span className="spacer" />
-          <button type="button" className="btn" onClick={onDone}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={!valid}>
-            {editing === undefined ? 'Create' : 'Save'}
-          </button>
-        </div>
+        <FormActions
+          start={
+            editing === undefined ? null : (
+              <button type="button" className="btn btn-danger-quiet" onClick={() => void remove()}>
+                Delete environment
+              </button>
+            )
+          }
+          onCancel={onDone}
+          submit={editing === undefined ? 'Create' : 'Save'}
+          submitDisabled={!valid}
+        />
       </form>
     </Dialog>
   );

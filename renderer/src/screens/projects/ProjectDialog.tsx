@@ -6,6 +6,7 @@ import { Dialog } from '../../components/Dialog';
 import { useProjects } from '../../stores/projects.store';
 import { useToasts } from '../../stores/toasts.store';
 import { FormError } from '../../components/FormError';
+import { FormActions } from '../../components/FormActions';
 
 const STARTER_ENVIRONMENTS = ['dev', 'staging', 'prod'];
 
@@ -71,20 +72,18 @@ export function ProjectDialog({ editing, onDone }: { editing?: string; onDone():
           </label>
         ) : null}
         <FormError error={error} />
-        <div className="form-actions">
-          {editing === undefined ? null : (
-            <button type="button" className="btn btn-danger-quiet" onClick={() => void remove()}>
-              Delete project
-            </button>
-          )}
-          <span className="spacer" />
-          <button type="button" className="btn" onClick={onDone}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={!valid}>
-            {editing === undefined ? 'Create project' : 'Save'}
-          </button>
-        </div>
+        <FormActions
+          start={
+            editing === undefined ? null : (
+              <button type="button" className="btn btn-danger-quiet" onClick={() => void remove()}>
+                Delete project
+              </button>
+            )
+          }
+          onCancel={onDone}
+          submit={editing === undefined ? 'Create project' : 'Save'}
+          submitDisabled={!valid}
+        />
       </form>
     </Dialog>
   );

@@ -3,6 +3,7 @@ import type { ConnectionTestResult, RedisConnectionView, RedisSettings } from '.
 import { api, call, messageOf } from '../../api';
 import { Icon } from '../../components/Icon';
 import { FormError } from '../../components/FormError';
+import { FormActions } from '../../components/FormActions';
 
 /**
  * A Redis connection's settings: a single server by URL, a Sentinel-managed master, or a Cluster's seed
@@ -205,18 +206,16 @@ export function ConnectionForm({ editing, onSaved, onCancel }: { editing?: Redis
           {tested.sampleSessions > 0 ? ', sessions found under the prefix' : ', no session seen under the prefix yet'}.
         </p>
       )}
-      <div className="form-actions">
-        <button type="button" className="btn" disabled={busy} onClick={() => void test()}>
-          Test connection
-        </button>
-        <span className="spacer" />
-        <button type="button" className="btn" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="btn btn-primary" disabled={busy || name.trim() === ''}>
-          {editing === undefined ? 'Add connection' : 'Save'}
-        </button>
-      </div>
+      <FormActions
+        start={
+          <button type="button" className="btn" disabled={busy} onClick={() => void test()}>
+            Test connection
+          </button>
+        }
+        onCancel={onCancel}
+        submit={editing === undefined ? 'Add connection' : 'Save'}
+        submitDisabled={busy || name.trim() === ''}
+      />
     </form>
   );
 }
