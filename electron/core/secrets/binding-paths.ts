@@ -29,20 +29,26 @@ const asKey = (text: string): string | undefined => (SECRET_KEY.test(text) ? tex
 
 const stripped = (path: string, base: string): string | undefined => (path.startsWith(base) ? path.slice(base.length) : undefined);
 
+/** The key a path below `base` names, if it is one. */
+const keyAfter = (path: string, base: string): string | undefined => {
+  const rest = stripped(path, base);
+  return rest === undefined ? undefined : asKey(rest);
+};
+
+/** Keys stored verbatim below `base`. */
+const prefixedPaths = (base: string, location: string): BindingPaths => ({
+  listPrefix: base,
+  pathOf: (key) => `${base}${key}`,
+  keyOf: (path) => keyAfter(path, base),
+  location,
+});
+
 const MAX_PREFIX = 256;
 
 /** The local store: `<project>/<environment>/<KEY>`. */
 export function fileBindingPaths(project: string, environment: string): BindingPaths {
   const base = `${project}/${environment}/`;
-  return {
-    listPrefix: base,
-    pathOf: (key) => `${base}${key}`,
-    keyOf: (path) => {
-      const rest = stripped(path, base);
-      return rest === undefined ? undefined : asKey(rest);
-    },
-    location: `file://${base}`,
-  };
+  return prefixedPaths(base, `file://${base}`);
 }
 
 /** An environment at `prefix` on `connection`; a prefix the backend cannot use is InvalidInput naming the rule. */
@@ -84,10 +90,7 @@ function envPaths(connectionPrefix: string | undefined, prefix: string): Binding
   return {
     listPrefix: base,
     pathOf: (key) => handsfreeEnvName(key, base),
-    keyOf: (path) => {
-      const rest = stripped(path, base);
-      return rest === undefined ? undefined : asKey(rest);
-    },
+    keyOf: (path) => keyAfter(path, base),
     location: `${base}*`,
   };
 }
@@ -95,15 +98,7 @@ function envPaths(connectionPrefix: string | undefined, prefix: string): Binding
 /** Keychain entries: service of the connection, account `<PREFIX><KEY>`. */
 function keychainPaths(service: string, prefix: string): BindingPaths {
   const base = `${service}/${prefix}`;
-  return {
-    listPrefix: base,
-    pathOf: (key) => `${base}${key}`,
-    keyOf: (path) => {
-      const rest = stripped(path, base);
-      return rest === undefined ? undefined : asKey(rest);
-    },
-    location: `service ${service}${prefix === '' ? '' : ` · ${prefix}`}`,
-  };
+  return prefixedPaths(base, `service ${service}${prefix === '' ? '' : ` · ${prefix}`}`);
 }
 
 function checkVaultFolder(prefix: string): void {
@@ -114,15 +109,7 @@ function checkVaultFolder(prefix: string): void {
 /** Vault KV v2, native: `<mount>/data/<PREFIX><KEY>`; sub-folders are not keys of this environment. */
 function vaultNativePaths(mount: string, prefix: string): BindingPaths {
   checkVaultFolder(prefix);
-  return {
-    listPrefix: prefix,
-    pathOf: (key) => `${prefix}${key}`,
-    keyOf: (path) => {
-      const rest = stripped(path, prefix);
-      return rest === undefined ? undefined : asKey(rest);
-    },
-    location: `${mount}/data/${prefix}`,
-  };
+  return prefixedPaths(prefix, `${mount}/data/${prefix}`);
 }
 
 /**
@@ -149,15 +136,7 @@ function vaultHandsfreePaths(mount: string, prefix: string): BindingPaths {
 function awsPaths(region: string, connectionPrefix: string, prefix: string): BindingPaths {
   if (!/^[A-Za-z0-9/_+=.@-]*$/.test(prefix)) throw invalidInput('An AWS prefix uses letters, digits and / _ + = . @ - (e.g. app/prod/).');
   const base = `${connectionPrefix}${prefix}`;
-  return {
-    listPrefix: base,
-    pathOf: (key) => `${base}${key}`,
-    keyOf: (path) => {
-      const rest = stripped(path, base);
-      return rest === undefined ? undefined : asKey(rest);
-    },
-    location: `${region} · ${base === '' ? '(all names)' : base}`,
-  };
+  return prefixedPaths(base, `${region} · ${base === '' ? '(all names)' : base}`);
 }
 
 /** Google, native: ids `<PREFIX><KEY>` with characters Google refuses (".") as "_". */
@@ -167,10 +146,7 @@ function gcpNativePaths(projectId: string, prefix: string): BindingPaths {
   return {
     listPrefix: prefix,
     pathOf: (key) => `${prefix}${id(key)}`,
-    keyOf: (path) => {
-      const rest = stripped(path, prefix);
-      return rest === undefined ? undefined : asKey(rest);
-    },
+    keyOf: (path) => keyAfter(path, prefix),
     location: `${projectId} · ${prefix === '' ? '(all secrets)' : `${prefix}*`}`,
   };
 }
