@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { notFound } from '../../core/errors';
-import { describeBinding } from '../../core/secrets/environment-binding';
+import { describeBinding, summarizeEnvironment } from '../../core/secrets/environment-binding';
 import { table, UsageError, type CliContext } from '../context';
 
 /** `latchkey projects …` and `latchkey envs …` — the projects and environments the app shows. */
@@ -61,17 +61,7 @@ export function registerProjects(program: Command, context: CliContext): void {
       const { projects: all, connections } = await context.core().config.read();
       const found = all.find((candidate) => candidate.name === project);
       if (found === undefined) throw notFound(`There is no project "${project}".`);
-      const list = found.environments.map((environment) => {
-        const described = describeBinding(connections, found, environment);
-        return {
-          name: environment.name,
-          colour: environment.colour,
-          protected: environment.protected,
-          backend: described.backend,
-          location: described.location,
-          ...(described.connection === undefined ? {} : { connection: described.connection }),
-        };
-      });
+      const list = found.environments.map((environment) => summarizeEnvironment(connections, found, environment).summary);
       context.print(command, list, () =>
         table(list.map((environment) => [environment.name, environment.colour, environment.protected ? 'protected' : '', `${environment.backend}${environment.connection === undefined ? '' : ` (${environment.connection})`} · ${environment.location}`])),
       );

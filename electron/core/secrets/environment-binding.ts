@@ -54,6 +54,22 @@ export function describeBinding(connections: StoredConnection[], project: Projec
   }
 }
 
+/** An environment as listed by the app and the CLI: its name, colour, protection and where it keeps its secrets. */
+export function summarizeEnvironment(connections: StoredConnection[], project: ProjectConfig, environment: EnvironmentConfig) {
+  const described = describeBinding(connections, project, environment);
+  return {
+    summary: {
+      name: environment.name,
+      colour: environment.colour,
+      protected: environment.protected,
+      backend: described.backend,
+      location: described.location,
+      ...(described.connection === undefined ? {} : { connection: described.connection }),
+    },
+    features: described.features,
+  };
+}
+
 export function createBindingResolver(deps: { config: ConfigFile; registry: BackendRegistry; fileBackend: SecretBackend }): BindingResolver {
   return async (project, environment): Promise<BoundEnvironment> => {
     const { scheme, paths, stored } = pathsOf((await deps.config.read()).connections, project, environment);

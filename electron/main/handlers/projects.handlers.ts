@@ -1,5 +1,5 @@
 import type { Core } from '../../core';
-import { describeBinding } from '../../core/secrets/environment-binding';
+import { summarizeEnvironment } from '../../core/secrets/environment-binding';
 import type { Handlers } from '../ipc/router';
 
 export function projectsHandlers(deps: { core: Core }): Handlers['projects'] {
@@ -12,17 +12,8 @@ export function projectsHandlers(deps: { core: Core }): Handlers['projects'] {
           name: project.name,
           createdAt: project.createdAt,
           environments: project.environments.map((environment) => {
-            const described = describeBinding(connections, project, environment);
-            return {
-              name: environment.name,
-              colour: environment.colour,
-              protected: environment.protected,
-              backend: described.backend,
-              location: described.location,
-              ...(described.connection === undefined ? {} : { connection: described.connection }),
-              binding: environment.binding,
-              features: described.features,
-            };
+            const { summary, features } = summarizeEnvironment(connections, project, environment);
+            return { ...summary, binding: environment.binding, features };
           }),
         })),
       };
