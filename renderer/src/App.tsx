@@ -18,6 +18,7 @@ import { ConnectionsScreen } from './screens/connections/ConnectionsScreen';
 import { SecretsScreen } from './screens/secrets/SecretsScreen';
 import { SessionsScreen } from './screens/sessions/SessionsScreen';
 import { SettingsScreen } from './screens/settings/SettingsScreen';
+import { ErrorBanner } from './components/ErrorBanner';
 
 export function App() {
   const { loaded, error, load } = useProjects();
@@ -87,12 +88,7 @@ export function App() {
   else if (error !== undefined)
     main = (
       <section className="screen">
-        <div className="banner banner-error" role="alert">
-          <span>{error}</span>
-          <button type="button" className="btn" onClick={() => void load()}>
-            Retry
-          </button>
-        </div>
+        <ErrorBanner error={error} onRetry={() => void load()} />
       </section>
     );
   else if (screen === 'settings') main = <SettingsScreen />;

@@ -6,6 +6,7 @@ import { api, call, messageOf } from '../../api';
 import { Icon } from '../../components/Icon';
 import { fullTime, timeAgo } from '../../format';
 import { useProjects } from '../../stores/projects.store';
+import { ErrorBanner } from '../../components/ErrorBanner';
 
 const PERIODS = [
   { label: 'Last hour', ms: 60 * 60 * 1000 },
@@ -152,11 +153,7 @@ export function AuditScreen() {
         <span className="spacer" />
         <span className="muted count">{entries === undefined ? '' : `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`}</span>
       </div>
-      {error === undefined ? null : (
-        <div className="banner banner-error" role="alert">
-          <span>{error}</span>
-        </div>
-      )}
+      <ErrorBanner error={error} />
       {entries !== undefined && entries.length === 0 ? (
         <div className="empty">
           <Icon name="audit" size={32} />

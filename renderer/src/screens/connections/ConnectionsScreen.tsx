@@ -6,6 +6,7 @@ import { useProjects } from '../../stores/projects.store';
 import { ConnectionDialog } from './ConnectionDialog';
 import { KIND_LABELS } from './connection-form';
 import { TestConnectionDialog } from './TestConnectionDialog';
+import { ErrorBanner } from '../../components/ErrorBanner';
 
 type Open = { mode: 'add' } | { mode: 'edit'; connection: ConnectionView } | { mode: 'test'; connection: ConnectionView } | undefined;
 
@@ -39,14 +40,7 @@ export function ConnectionsScreen() {
           <Icon name="plus" /> Add connection
         </button>
       </header>
-      {error === undefined ? null : (
-        <div className="banner banner-error" role="alert">
-          <span>{error}</span>
-          <button type="button" className="btn" onClick={() => void load()}>
-            Retry
-          </button>
-        </div>
-      )}
+      <ErrorBanner error={error} onRetry={() => void load()} />
       {loaded && connections.length === 0 && error === undefined ? (
         <div className="empty">
           <Icon name="plug" size={32} />

@@ -9,6 +9,7 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { useOperation } from '../../operations';
 import { useToasts } from '../../stores/toasts.store';
 import { CopyDialog } from './CopyDialog';
+import { ErrorBanner } from '../../components/ErrorBanner';
 
 type Comparison = ResultOf<'diff', 'compare'>;
 type RowState = 'same' | 'different' | 'missing' | 'unreadable';
@@ -113,11 +114,7 @@ export function DiffScreen({ project }: { project: ProjectView }) {
         </button>
       </div>
       {busy && chosen.length >= 2 ? <ProgressBar progress={progress} label="Comparing" onCancel={() => void cancel()} /> : null}
-      {error === undefined ? null : (
-        <div className="banner banner-error" role="alert">
-          <span>{error}</span>
-        </div>
-      )}
+      <ErrorBanner error={error} />
       {chosen.length < 2 ? <p className="muted empty-search">Choose at least two environments.</p> : null}
       {comparison === undefined || chosen.length < 2 ? null : (
         <>

@@ -7,6 +7,7 @@ import { useToasts } from '../../stores/toasts.store';
 import { TypedNameField } from './TypedNameField';
 import { WriteResults } from './WriteResults';
 import { FormError } from '../../components/FormError';
+import { ErrorBanner } from '../../components/ErrorBanner';
 
 /**
  * Import of a Mycelium secrets file as POSTGRES_PASSWORD, REDIS_PASSWORD and TEMPORAL_ADMIN_PASSWORD. A
@@ -70,11 +71,7 @@ export function MyceliumDialog(props: { project: string; environment: Environmen
             <span>Replace values that differ in {environment.name} (otherwise they are left as they are)</span>
           </label>
           {environment.protected ? <TypedNameField name={environment.name} value={typed} onChange={setTyped} /> : null}
-          {refusal === undefined ? null : (
-            <div className="banner banner-error" role="alert">
-              <span>{refusal}</span>
-            </div>
-          )}
+          <ErrorBanner error={refusal} />
         </>
       ) : (
         <WriteResults results={result.results} />

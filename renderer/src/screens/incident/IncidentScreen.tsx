@@ -12,6 +12,7 @@ import { IncidentConfirmDialog } from './IncidentConfirmDialog';
 import { IncidentItems } from './IncidentItems';
 import { IncidentReports } from './IncidentReports';
 import { IncidentTargets, sessionPlanOf, targetId, type SessionChoice } from './IncidentTargets';
+import { ErrorBanner } from '../../components/ErrorBanner';
 
 type Preview = ResultOf<'incidents', 'preview'>;
 type Run = ResultOf<'incidents', 'run'>;
@@ -145,11 +146,7 @@ export function IncidentScreen() {
               </button>
             )}
           </div>
-          {error === undefined ? null : (
-            <div className="banner banner-error" role="alert">
-              <span>{error}</span>
-            </div>
-          )}
+          <ErrorBanner error={error} />
           {running === undefined ? null : (
             <>
               <ProgressBar progress={operation.progress} label="Rotating secrets" onCancel={() => void operation.cancel()} />

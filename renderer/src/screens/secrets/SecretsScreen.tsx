@@ -16,6 +16,7 @@ import { HistoryDialog } from './HistoryDialog';
 import { PolicyDialog } from './PolicyDialog';
 import { SecretDialog } from './SecretDialog';
 import { SecretRow } from './SecretRow';
+import { ErrorBanner } from '../../components/ErrorBanner';
 
 type Editor = { mode: 'create' } | { mode: 'edit'; item: SecretItem } | { mode: 'history'; item: SecretItem } | { mode: 'policy'; item: SecretItem } | undefined;
 
@@ -161,25 +162,11 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
       {loading && (items.length === 0 || listing.progress !== undefined) ? (
         <ProgressBar progress={listing.progress} label={`Listing ${environment.name} on ${environment.backend}`} onCancel={() => void listing.cancel()} />
       ) : null}
-      {error === undefined ? null : (
-        <div className="banner banner-error" role="alert">
-          <span>
-            {environment.backend}
-            {environment.connection === undefined ? '' : ` (${environment.connection})`}: {error}
-          </span>
-          <button type="button" className="btn" onClick={() => void reload()}>
-            Retry
-          </button>
-        </div>
-      )}
-      {actionError === undefined ? null : (
-        <div className="banner banner-error" role="alert">
-          <span>{actionError}</span>
-          <button type="button" className="btn" onClick={() => setActionError(undefined)}>
-            Dismiss
-          </button>
-        </div>
-      )}
+      <ErrorBanner
+        error={error === undefined ? undefined : `${environment.backend}${environment.connection === undefined ? '' : ` (${environment.connection})`}: ${error}`}
+        onRetry={() => void reload()}
+      />
+      <ErrorBanner error={actionError} onDismiss={() => setActionError(undefined)} />
       {items.length === 0 && !loading && error === undefined ? (
         <div className="empty">
           <Icon name="key" size={32} />

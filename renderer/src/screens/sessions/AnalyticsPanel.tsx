@@ -5,6 +5,7 @@ import { timeAgo } from '../../format';
 import { BarList } from './charts/BarList';
 import { HourlyChart } from './charts/HourlyChart';
 import { useLoader } from './useLoader';
+import { ErrorBanner } from '../../components/ErrorBanner';
 
 /**
  * The dashboard: live sessions by device type, OS and app version, sessions created and failed
@@ -19,14 +20,7 @@ export function AnalyticsPanel({ connection, refreshTick }: { connection: string
 
   return (
     <div className="analytics" aria-label="Session analytics">
-      {error === undefined ? null : (
-        <div className="banner banner-error" role="alert">
-          <span>{error}</span>
-          <button type="button" className="btn" onClick={reload}>
-            Retry
-          </button>
-        </div>
-      )}
+      <ErrorBanner error={error} onRetry={reload} />
       {busy && stats === undefined ? <ProgressBar label="Counting sessions" progress={progress} onCancel={() => void cancel()} /> : null}
       {stats === undefined ? null : (
         <>

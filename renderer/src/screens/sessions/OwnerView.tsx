@@ -8,6 +8,7 @@ import { strategyOf, useSessions } from '../../stores/sessions.store';
 import { useToasts } from '../../stores/toasts.store';
 import { useLoader } from './useLoader';
 import { useRevokeAll, type OwnerKind, type RevokeAllOutcome } from './useRevokeAll';
+import { ErrorBanner } from '../../components/ErrorBanner';
 
 /**
  * A device (or a user) drilled into: its metadata, who it belongs to, its sessions, and "Revoke all"
@@ -113,21 +114,13 @@ export function OwnerView(props: OwnerViewProps) {
           </button>
         </div>
       )}
-      {error === undefined ? null : (
-        <div className="banner banner-error" role="alert">
-          <span>{error}</span>
-          <button
-            type="button"
-            className="btn"
-            onClick={() => {
-              setRevokeError(undefined);
-              reload();
-            }}
-          >
-            Retry
-          </button>
-        </div>
-      )}
+      <ErrorBanner
+        error={error}
+        onRetry={() => {
+          setRevokeError(undefined);
+          reload();
+        }}
+      />
       {revoking.phase === 'revoking' ? <ProgressBar label="Revoking sessions" progress={revoking.progress} onCancel={() => void revoking.cancel()} /> : null}
       {busy && summary === undefined ? <ProgressBar label="Looking up sessions" progress={loading.progress} onCancel={() => void loading.cancel()} /> : null}
 

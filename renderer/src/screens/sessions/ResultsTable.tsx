@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'react';
 import type { RowSortView, SessionRowView } from '../../../../shared/ipc/sessions.contract';
 import { fullTime, timeAgo } from '../../format';
 import { useResultRows } from './useResultRows';
+import { ErrorBanner } from '../../components/ErrorBanner';
 
 /**
  * A search result as a virtualized table: only the rows in view (plus a few) are in the DOM, and their
@@ -101,11 +102,7 @@ export function ResultsTable(props: ResultsTableProps) {
           })}
         </div>
       </div>
-      {error === undefined ? null : (
-        <div className="banner banner-error" role="alert">
-          <span>{error}</span>
-        </div>
-      )}
+      <ErrorBanner error={error} />
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { useOperation } from '../../operations';
 import { strategyOf, useSessions } from '../../stores/sessions.store';
 import { ResultsTable } from './ResultsTable';
 import type { OwnerKind } from './useRevokeAll';
+import { ErrorBanner } from '../../components/ErrorBanner';
 
 /**
  * Search sessions by device, user, metadata, expiry, or all of them. Results stream into the table:
@@ -190,16 +191,7 @@ export function SearchPanel(props: SearchPanelProps) {
       </form>
 
       {searching ? <ProgressBar label="Searching sessions" progress={operation.progress} onCancel={() => void operation.cancel()} /> : null}
-      {error === undefined ? null : (
-        <div className="banner banner-error" role="alert">
-          <span>{error}</span>
-          {lastQuery === undefined ? null : (
-            <button type="button" className="btn" onClick={() => void run(lastQuery)}>
-              Retry
-            </button>
-          )}
-        </div>
-      )}
+      <ErrorBanner error={error} {...(lastQuery === undefined ? {} : { onRetry: () => void run(lastQuery) })} />
 
       {result === undefined ? (
         <div className="empty">

@@ -14,6 +14,7 @@ import { OwnerView } from './OwnerView';
 import { SearchPanel } from './SearchPanel';
 import { SessionDialog } from './SessionDialog';
 import type { OwnerKind } from './useRevokeAll';
+import { ErrorBanner } from '../../components/ErrorBanner';
 
 /**
  * Sessions of the API server's mobile and wearable clients: pick a Redis connection, search, drill into
@@ -115,14 +116,7 @@ export function SessionsScreen() {
         </div>
       </header>
 
-      {error === undefined ? null : (
-        <div className="banner banner-error" role="alert">
-          <span>{error}</span>
-          <button type="button" className="btn" onClick={() => void load()}>
-            Retry
-          </button>
-        </div>
-      )}
+      <ErrorBanner error={error} onRetry={() => void load()} />
 
       {!loaded ? null : selected === undefined ? (
         <div className="empty">
