@@ -157,3 +157,25 @@ export function retryOptionsFor(options: RemoteBackendOptions, logger: Logger, b
     onRetry: ({ attempt, delayMs, error }) => logger.info(`${backend} request retried`, { attempt, delayMs, error }),
   };
 }
+
+/**
+ * withRetry for a client library's call: each attempt's failure is turned into Latchkey's error by
+ * `mapError` (transient ones into TransientBackendError, so they are retried).
+ */
+export function withMappedRetry<T>(
+  request: (context: AttemptContext) => Promise<T>,
+  mapError: (error: unknown) => unknown,
+  options: Omit<RetryOptions, 'signal'>,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  return withRetry(
+    async (context) => {
+      try {
+        return await request(context);
+      } catch (error) {
+        throw mapError(error);
+      }
+    },
+    { ...options, ...(signal === undefined ? {} : { signal }) },
+  );
+}

@@ -32,7 +32,7 @@ import type {
 } from '../../backend';
 import { pageSizeOf } from '../../client-side-paging';
 import { HANDSFREE_AWS_PREFIX, handsfreeAwsName } from '../../handsfree-layout';
-import { withRetry, type AttemptContext, type RetryOptions, retryOptionsFor, type RemoteBackendOptions } from '../../remote/retry';
+import { withMappedRetry, type AttemptContext, type RetryOptions, retryOptionsFor, type RemoteBackendOptions } from '../../remote/retry';
 import { assertValueFits } from '../../value-limits';
 import { awsErrorName, mapAwsError, type AwsErrorContext } from './aws-errors';
 
@@ -299,16 +299,7 @@ export class AwsBackend implements SecretBackend {
 
   private call<T>(path: string, scheduledForDeletion: AwsErrorContext['scheduledForDeletion'], request: (context: AttemptContext) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const errorContext: AwsErrorContext = { target: this.target, what: describe(path), scheduledForDeletion, credentialsLabel: this.credentialsLabel };
-    return withRetry(
-      async (context) => {
-        try {
-          return await request(context);
-        } catch (error) {
-          throw mapAwsError(error, errorContext);
-        }
-      },
-      { ...this.retry, target: this.target, ...(signal === undefined ? {} : { signal }) },
-    );
+    return withMappedRetry(request, (error) => mapAwsError(error, errorContext), { ...this.retry, target: this.target }, signal);
   }
 }
 

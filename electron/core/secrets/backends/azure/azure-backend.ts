@@ -17,7 +17,7 @@ import type {
   WriteResult,
 } from '../../backend';
 import { pageSizeOf } from '../../client-side-paging';
-import { sleepMs, TransientBackendError, withRetry, type AttemptContext, type RetryOptions, retryOptionsFor, type RemoteBackendOptions } from '../../remote/retry';
+import { sleepMs, TransientBackendError, withMappedRetry, type AttemptContext, type RetryOptions, retryOptionsFor, type RemoteBackendOptions } from '../../remote/retry';
 import { assertValueFits } from '../../value-limits';
 import { azureFailureOf, mapAzureError } from './azure-errors';
 import { NextLinkCapture } from './azure-next-links';
@@ -366,16 +366,7 @@ export class AzureBackend implements SecretBackend {
     const where = this.targetOf(target);
     const { client } = this.clientFor(target.vault);
     const errorContext = { target: where, what: describe(target), credentialsLabel: this.credentialsLabel };
-    return withRetry(
-      async (context) => {
-        try {
-          return await request(client, context);
-        } catch (error) {
-          throw mapAzureError(error, errorContext);
-        }
-      },
-      { ...this.retry, target: where, ...(signal === undefined ? {} : { signal }) },
-    );
+    return withMappedRetry((context) => request(client, context), (error) => mapAzureError(error, errorContext), { ...this.retry, target: where }, signal);
   }
 }
 

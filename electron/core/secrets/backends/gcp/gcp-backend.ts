@@ -19,7 +19,7 @@ import type {
 import { pageSizeOf } from '../../client-side-paging';
 import { HANDSFREE_GCP_PREFIX, handsfreeGcpLabels } from '../../handsfree-layout';
 import { crc32c } from '../../remote/crc32c';
-import { TransientBackendError, withRetry, type AttemptContext, type RetryOptions, retryOptionsFor, type RemoteBackendOptions } from '../../remote/retry';
+import { TransientBackendError, withMappedRetry, type AttemptContext, type RetryOptions, retryOptionsFor, type RemoteBackendOptions } from '../../remote/retry';
 import { assertValueFits } from '../../value-limits';
 import { mapGcpError, type GcpErrorContext } from './gcp-errors';
 import { checkProject, checkVersion, describeTarget, lastSegment, resolveGcpTarget, secretName, type GcpLayoutOptions, type GcpTarget } from './gcp-paths';
@@ -276,16 +276,7 @@ export class GcpBackend implements SecretBackend {
 
   private call<T>(target: GcpTarget, failedPrecondition: GcpErrorContext['failedPrecondition'], request: (context: AttemptContext) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const errorContext: GcpErrorContext = { target: this.target, what: describeTarget(target), credentialsLabel: this.credentialsLabel, failedPrecondition };
-    return withRetry(
-      async (context) => {
-        try {
-          return await request(context);
-        } catch (error) {
-          throw mapGcpError(error, errorContext);
-        }
-      },
-      { ...this.retry, target: this.target, ...(signal === undefined ? {} : { signal }) },
-    );
+    return withMappedRetry(request, (error) => mapGcpError(error, errorContext), { ...this.retry, target: this.target }, signal);
   }
 }
 
