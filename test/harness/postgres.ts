@@ -1,0 +1,136 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { freePort } from './ports';
+
+/**
+ * A real PostgreSQL server (Debian's postgresql 15) for one test file, started by the test itself on a
+ * free loopback port and stopped afterwards. Postgres refuses to run as root, so initdb and pg_ctl run
+ * as the `postgres` system user (`runuser -u postgres --`) in a temporary directory owned by it.
+ *
+ * The server logs every statement (`log_statement=all`) to a file the test reads (`log()`), so a test can
+ * prove that a plaintext password never reached the server's log. Password authentication is
+ * SCRAM-SHA-256 for every connection (initdb --auth=scram-sha-256).
+ */
+export interface PostgresServer {
+  port: number;
+  host: string;
+  /** The superuser created by initdb, and its password. */
+  admin: { user: string; password: string };
+  /** postgres://admin:pw@127.0.0.1:PORT/postgres */
+  adminUrl: string;
+  /** Runs SQL as the superuser (a fresh connection per call). */
+  sql<T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<T>>;
+  /** True when `user` logs in with `password` (SCRAM); false when the server refuses it (28P01). */
+  canLogin(user: string, password: string, database?: string): Promise<boolean>;
+  /** Everything the server logged so far (statements, errors). */
+  log(): Promise<string>;
+  /** Stops the server (immediate shutdown) and keeps its data; `start()` brings it back on the same port. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops the server and removes its directory. */
+  destroy(): Promise<void>;
+}
+
+const BIN = process.env.LATCHKEY_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+
+export function postgresAvailable(): boolean {
+  return spawnSync(join(BIN, 'postgres'), ['--version']).status === 0 && spawnSync('id', ['-u', 'postgres']).status === 0;
+}
+
+/** Runs a Postgres binary as the `postgres` user (as root), or as ourselves when we are not root. */
+function asPostgres(binary: string, args: string[], options: { timeout?: number } = {}): string {
+  const command = process.getuid?.() === 0 ? 'runuser' : join(BIN, binary);
+  const argv = process.getuid?.() === 0 ? ['-u', 'postgres', '--', join(BIN, binary), ...args] : args;
+  return execFileSync(command, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeout ?? 120_000 });
+}
+
+function owner(): { uid: number; gid: number } {
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid, gid };
+}
+
+export async function startPostgres(options: { settings?: Record<string, string> } = {}): Promise<PostgresServer> {
+  const root = await mkdtemp(join(tmpdir(), 'latchkey-pg-'));
+  const data = join(root, 'data');
+  const logFile = join(root, 'server.log');
+  const passwordFile = join(root, 'pwfile');
+  const admin = { user: 'admin', password: `pg-admin-${randomBytes(12).toString('hex')}` };
+  const port = await freePort();
+  const host = '127.0.0.1';
+  if (process.getuid?.() === 0) {
+    const { uid, gid } = owner();
+    await chown(root, uid, gid);
+    await chmod(root, 0o700);
+    await writeFile(passwordFile, admin.password, { mode: 0o600 });
+    await chown(passwordFile, uid, gid);
+  } else {
+    await writeFile(passwordFile, admin.password, { mode: 0o600 });
+  }
+  asPostgres('initdb', ['-D', data, '-U', admin.user, '--auth=scram-sha-256', `--pwfile=${passwordFile}`, '-E', 'UTF8', '--locale=C', '--no-sync']);
+  await rm(passwordFile, { force: true });
+
+  const settings: Record<string, string> = {
+    listen_addresses: host,
+    log_statement: 'all',
+    logging_collector: 'off',
+    fsync: 'off',
+    synchronous_commit: 'off',
+    full_page_writes: 'off',
+    max_connections: '200',
+    ...options.settings,
+  };
+  const serverOptions = [`-p ${port}`, `-k ${root}`, ...Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`)].join(' ');
+  const start = async () => {
+    asPostgres('pg_ctl', ['-D', data, '-l', logFile, '-o', serverOptions, '-w', '-t', '60', 'start']);
+  };
+  const stop = async () => {
+    asPostgres('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+  };
+  await start();
+
+  const connect = async (user: string, password: string, database = 'postgres') => {
+    const client = new pg.Client({ host, port, user, password, database, connectionTimeoutMillis: 10_000 });
+    await client.connect();
+    return client;
+  };
+
+  return {
+    port,
+    host,
+    admin,
+    adminUrl: `postgres://${admin.user}:${encodeURIComponent(admin.password)}@${host}:${port}/postgres`,
+    async sql<T extends pg.QueryResultRow>(text: string, values?: unknown[]) {
+      const client = await connect(admin.user, admin.password);
+      try {
+        return await client.query<T>(text, values);
+      } finally {
+        await client.end();
+      }
+    },
+    async canLogin(user, password, database) {
+      let client: pg.Client | undefined;
+      try {
+        client = await connect(user, password, database);
+        await client.query('SELECT 1');
+        return true;
+      } catch (error) {
+        if ((error as { code?: string }).code === '28P01') return false;
+        throw error;
+      } finally {
+        await client?.end().catch(() => undefined);
+      }
+    },
+    log: () => readFile(logFile, 'utf8'),
+    stop,
+    start,
+    async destroy() {
+      await stop().catch(() => undefined);
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
