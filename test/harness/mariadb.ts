@@ -1,46 +1,55 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createConnection, type Connection, type ConnectionOptions } from 'mysql2/promise';
+import { createConnection, type Connection } from 'mysql2/promise';
+import { nativePasswordHash } from '../../electron/core/services/mysql/native-password';
 import { freePort } from './ports';
 
 /**
- * A real MariaDB server (Debian's mariadb-server) in a throwaway data directory on a free loopback
- * port, started and stopped by the test file that needs it (one per file: installing and starting one
- * takes a few seconds on a loaded 2-core machine). Every statement the server receives is written to
- * its general query log, so a test can check that no plaintext password ever reached it.
+ * A real MariaDB server (Debian's mariadb-server 10.11) for one test file, in a throwaway data directory
+ * on a free loopback port, started by the test itself and stopped afterwards (one per file: installing
+ * and starting one takes a few seconds on a loaded 2-core machine).
  *
- * The OS root user administers it over the Unix socket (MariaDB's root@localhost authenticates by
- * unix_socket after mariadb-install-db); the accounts a test rotates log in over TCP with passwords.
+ * Every statement the server receives is written to its general query log (`log()`), so a test can
+ * prove that no plaintext password ever reached it. The OS root user administers the server over its
+ * Unix socket (root@localhost authenticates by unix_socket after mariadb-install-db); `admin` is an
+ * account with every privilege that logs in over TCP with a password, as a service's admin would.
  */
 export interface MariaDbServer {
   host: '127.0.0.1';
   port: number;
-  dir: string;
-  /** Runs statements as root over the socket; `values` are sent as placeholders. */
-  query<T = unknown>(sql: string, values?: unknown[]): Promise<T>;
-  /** Logs in over TCP as a user would; rejects as the server answers (e.g. ER_ACCESS_DENIED_ERROR). */
-  connect(user: string, password: string, options?: Partial<ConnectionOptions>): Promise<Connection>;
-  /** True when `user` can log in with `password` over TCP. */
-  accepts(user: string, password: string): Promise<boolean>;
+  /** An account with ALL PRIVILEGES WITH GRANT OPTION, and its password. */
+  admin: { user: string; password: string };
+  /** mysql://admin:pw@127.0.0.1:PORT/ */
+  adminUrl: string;
+  /** Runs one statement as root over the socket (a fresh connection per call); `values` fill `?` placeholders. */
+  sql<T = unknown>(text: string, values?: unknown[]): Promise<T>;
+  /** Logs in over TCP as a user would; rejects as the server answers (ER_ACCESS_DENIED_ERROR …). */
+  connect(user: string, password: string): Promise<Connection>;
+  /** True when `user` logs in with `password` over TCP; false when the server refuses it (wrong password, locked account). */
+  canLogin(user: string, password: string): Promise<boolean>;
   /** Everything the general query log holds so far. */
-  generalLog(): Promise<string>;
-  /** The server's own error log (start-up trouble). */
-  errorLog(): Promise<string>;
-  /** SIGKILL: the server is gone at once, as in a crash or a network cut. */
+  log(): Promise<string>;
+  /** SIGKILL: the server is gone at once, as in a crash or a network cut; `start()` brings it back. */
   kill(): Promise<void>;
-  /** Starts it again on the same port and data (after kill or stop). */
-  start(): Promise<void>;
-  /** SIGTERM, waits for it to exit, and removes the data directory. */
+  /** SIGTERM, and waits until it has exited; keeps its data. */
   stop(): Promise<void>;
+  /** Starts it again on the same port with the same data. */
+  start(): Promise<void>;
+  /** Stops the server and removes its directory. */
+  destroy(): Promise<void>;
 }
 
 const MARIADBD = process.env.LATCHKEY_MARIADBD ?? 'mariadbd';
 const INSTALL_DB = process.env.LATCHKEY_MARIADB_INSTALL_DB ?? 'mariadb-install-db';
+/** The server's answer to a login with a locked account (ER_ACCOUNT_HAS_BEEN_LOCKED). */
+const ACCOUNT_LOCKED = 4151;
 
 export function mariadbAvailable(): boolean {
-  return spawnSync(MARIADBD, ['--version']).status === 0 && spawnSync(INSTALL_DB, ['--help']).status === 0;
+  // mariadb-install-db has no --version, and exits 1 after --help; that it ran at all is what counts.
+  return spawnSync(MARIADBD, ['--version']).status === 0 && spawnSync(INSTALL_DB, ['--help']).error === undefined;
 }
 
 /** Small InnoDB files and buffers: these servers hold a handful of accounts, and start faster so. */
@@ -69,15 +78,20 @@ export async function startMariaDb(): Promise<MariaDbServer> {
   const dir = await mkdtemp(join(tmpdir(), 'latchkey-mariadb-'));
   const datadir = join(dir, 'data');
   const socketPath = join(dir, 'sock');
-  const generalLogFile = join(dir, 'general.log');
+  const logFile = join(dir, 'general.log');
   const errorLogFile = join(dir, 'error.log');
+  const host = '127.0.0.1' as const;
+  const admin = { user: 'admin', password: `mariadb-admin-${randomBytes(12).toString('hex')}` };
   // --no-defaults first: the machine's /etc/mysql configuration must not leak into a test server.
   await run(INSTALL_DB, ['--no-defaults', '--user=root', `--datadir=${datadir}`, '--skip-test-db', ...LEAN]);
   const port = await freePort();
   let child: ChildProcess | undefined;
 
+  const rootConnection = () => createConnection({ socketPath, user: 'root' });
+  const connect = (user: string, password: string) => createConnection({ host, port, user, password, connectTimeout: 10_000 });
+
   const start = async () => {
-    child = spawn(
+    const started = spawn(
       MARIADBD,
       [
         '--no-defaults',
@@ -89,13 +103,13 @@ export async function startMariaDb(): Promise<MariaDbServer> {
         `--pid-file=${join(dir, 'pid')}`,
         `--log-error=${errorLogFile}`,
         '--general-log',
-        `--general-log-file=${generalLogFile}`,
+        `--general-log-file=${logFile}`,
         '--log-output=FILE',
         ...LEAN,
       ],
       { stdio: 'ignore' },
     );
-    const started = child;
+    child = started;
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (started.exitCode !== null || started.signalCode !== null) {
@@ -113,42 +127,46 @@ export async function startMariaDb(): Promise<MariaDbServer> {
     }
   };
 
-  const rootConnection = () => createConnection({ socketPath, user: 'root', multipleStatements: false });
-
-  const connect = (user: string, password: string, options: Partial<ConnectionOptions> = {}) =>
-    createConnection({ host: '127.0.0.1', port, user, password, connectTimeout: 10_000, ...options });
+  const sql = async <T>(text: string, values: unknown[] = []): Promise<T> => {
+    const connection = await rootConnection();
+    try {
+      const [rows] = await connection.query(text, values);
+      return rows as T;
+    } finally {
+      await connection.end();
+    }
+  };
 
   await start();
+  // By hash, so that the admin password itself never appears in the general log either.
+  await sql("CREATE USER 'admin'@'%' IDENTIFIED BY PASSWORD ?", [nativePasswordHash(admin.password)]);
+  await sql("GRANT ALL PRIVILEGES ON *.* TO 'admin'@'%' WITH GRANT OPTION");
+
+  const stop = () => killChild(child, 'SIGTERM');
   return {
-    host: '127.0.0.1',
+    host,
     port,
-    dir,
-    async query<T>(sql: string, values: unknown[] = []): Promise<T> {
-      const connection = await rootConnection();
-      try {
-        const [rows] = await connection.query(sql, values);
-        return rows as T;
-      } finally {
-        await connection.end();
-      }
-    },
+    admin,
+    adminUrl: `mysql://${admin.user}:${encodeURIComponent(admin.password)}@${host}:${port}/`,
+    sql,
     connect,
-    async accepts(user, password) {
+    async canLogin(user, password) {
       try {
         const connection = await connect(user, password);
         await connection.end();
         return true;
       } catch (error) {
-        if ((error as { code?: string }).code === 'ER_ACCESS_DENIED_ERROR') return false;
+        const { code, errno } = error as { code?: string; errno?: number };
+        if (code === 'ER_ACCESS_DENIED_ERROR' || errno === ACCOUNT_LOCKED) return false;
         throw error;
       }
     },
-    generalLog: () => readFile(generalLogFile, 'utf8').catch(() => ''),
-    errorLog: () => readFile(errorLogFile, 'utf8').catch(() => ''),
+    log: () => readFile(logFile, 'utf8').catch(() => ''),
     kill: () => killChild(child, 'SIGKILL'),
+    stop,
     start,
-    async stop() {
-      await killChild(child, 'SIGTERM');
+    async destroy() {
+      await stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
