@@ -109,9 +109,11 @@ export interface ServiceDriver<S = unknown> {
   /**
    * Dry run: reach the service, authenticate (admin, or `current` in self mode), confirm that the user
    * exists and that the right to change it is there. Changes nothing. Never throws for a failed step:
-   * the step says failed, with a typed error; later steps are skipped.
+   * the step says failed, with a typed error; later steps are skipped. `current` is absent when a
+   * service is tested on its own (`services test`, no rotator, `target.rotator.user` unset): then only
+   * reach it and authenticate with the admin credential (or, without one, reach it).
    */
-  check(target: RotationTarget<S>, current: Credential): Promise<CheckStep[]>;
+  check(target: RotationTarget<S>, current?: Credential): Promise<CheckStep[]>;
 
   /**
    * Makes a new credential valid at the service. `proposed` is Latchkey's generated value where the
