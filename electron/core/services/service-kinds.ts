@@ -1,12 +1,18 @@
 import { invalidInput } from '../errors';
 import type { DriverDeps, ServiceDriver, ServiceKind, ServiceKindDefinition } from './driver';
+import { commandServiceKind } from './command/command-driver';
+import { mysqlServiceKind } from './mysql/mysql-driver';
 import { postgresKind } from './postgres/postgres-driver';
 
 /**
  * Every kind of service Latchkey can rotate at. A new kind is one ServiceKindDefinition added here
  * (settings schema, URL form, description, driver).
  */
-const definitions: ServiceKindDefinition<never>[] = [postgresKind as ServiceKindDefinition<never>];
+const definitions: ServiceKindDefinition<never>[] = [
+  postgresKind as ServiceKindDefinition<never>,
+  mysqlServiceKind as ServiceKindDefinition<never>,
+  commandServiceKind as ServiceKindDefinition<never>,
+];
 
 export interface ServiceKinds {
   /** The definition of a kind; InvalidInput when Latchkey has no driver for it. */

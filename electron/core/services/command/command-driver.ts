@@ -13,7 +13,7 @@ import { runHook, type HookResult } from './run-hook';
  *
  * | step    | phase      | stdin                      | exit code                                        |
  * | ------- | ---------- | -------------------------- | ------------------------------------------------ |
- * | check   | `check`    | the current value          | 0 ready · 2 "phase not handled" (skipped) · else failed |
+ * | check   | `check`    | the current value (if any) | 0 ready · 2 "phase not handled" (skipped) · else failed |
  * | set     | `set`      | the new value              | 0 done · else failed (the lifecycle then runs rollback) |
  * | test    | `test`     | the new value              | 0 it works · else failed                          |
  * | retire  | `finish`   | the new value              | 0 the old one is retired · else failed           |
@@ -39,7 +39,7 @@ export interface CommandDriverOptions {
 export function createCommandDriver(deps: DriverDeps, options: CommandDriverOptions = {}): ServiceDriver<CommandSettings> {
   const log = deps.logger.child({ driver: 'command' });
 
-  const invoke = async (target: Target, phase: RotationPhase, value: string, watch: string[]): Promise<{ result: HookResult; executable: string }> => {
+  const invoke = async (target: Target, phase: RotationPhase, value: string | undefined, watch: string[]): Promise<{ result: HookResult; executable: string }> => {
     const command = target.rotator.command;
     if (command === undefined) throw invalidInput(`The command rotator of ${target.context.ref} names no executable; attach it again with --command.`);
     const executable = await checkHookExecutable(command);
@@ -47,7 +47,7 @@ export function createCommandDriver(deps: DriverDeps, options: CommandDriverOpti
     const { context } = target;
     const result = await runHook({
       executable,
-      value,
+      ...(value === undefined ? {} : { value }),
       watch,
       timeoutMs: timeoutSeconds * 1000,
       killGraceMs: options.killGraceMs ?? 5000,
@@ -93,7 +93,7 @@ export function createCommandDriver(deps: DriverDeps, options: CommandDriverOpti
         steps.push({ name: 'hook check', outcome: 'skipped', detail: 'not run: the executable is not usable' });
         return steps;
       }
-      const run = await invoke(target, 'check', current.secret, [current.secret]).catch((error: unknown) => asLatchkeyError(error));
+      const run = await invoke(target, 'check', current?.secret, current === undefined ? [] : [current.secret]).catch((error: unknown) => asLatchkeyError(error));
       if (isLatchkeyError(run)) failed('hook check', 'running the hook with phase "check"', run);
       else if (run.result.exitCode === NOT_HANDLED && !run.result.printedValue) steps.push({ name: 'hook check', outcome: 'skipped', detail: 'the hook does not handle phase "check" (exit code 2)' });
       else {

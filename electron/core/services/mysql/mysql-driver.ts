@@ -1,9 +1,10 @@
-import { invalidInput, isLatchkeyError, permissionDenied, toPublicError, unauthenticated, type LatchkeyError } from '../../errors';
-import type { CheckStep, Credential, DriverDeps, RotationTarget, ServiceDriver } from '../driver';
+import { invalidInput, isLatchkeyError, permissionDenied, toPublicError, unauthenticated } from '../../errors';
+import type { Credential, DriverDeps, RotationTarget, ServiceDriver, ServiceKindDefinition } from '../driver';
+import { adminOf, probeTcp, runChecks } from '../driver-support';
 import { accountLabel, currentAccount, readAuthPlugins, refuseUnsupported, type MysqlAccount } from './mysql-account';
 import { mapMysqlError, type MysqlErrorContext } from './mysql-errors';
 import { openMysqlSession, withMysqlSession, type MysqlLogin, type MysqlSession } from './mysql-session';
-import type { MysqlSettings } from './mysql-settings';
+import { describeMysql, mysqlSettingsFromUrl, mysqlSettingsSchema, type MysqlSettings } from './mysql-settings';
 import { discardOldPasswordStatement, lockStatement, passwordStatement, type Statement } from './password-statements';
 import { describeServer, hasDualPasswords } from './server-version';
 
@@ -36,14 +37,10 @@ export function createMysqlDriver(deps: DriverDeps): ServiceDriver<MysqlSettings
   };
 
   const adminLogin = (target: Target): MysqlLogin => {
-    const { service } = target;
-    const user = service.admin?.user ?? service.settings.user;
-    if (service.admin === undefined || user === undefined) {
-      throw invalidInput(
-        `MySQL service "${service.name}" has no admin account stored. Add it again with its admin URL (printf %s "$URL" | latchkey services add ${service.name} --kind mysql --url-stdin), or attach the rotator with --self.`,
-      );
-    }
-    return { user, password: service.admin.secret };
+    const admin = adminOf(target);
+    const user = admin.user ?? target.service.settings.user;
+    if (user === undefined) throw invalidInput(`${target.service.name} has no admin user name. Store the admin URL again: printf %s "$ADMIN_URL" | latchkey services update ${target.service.name} --url-stdin`);
+    return { user, password: admin.secret };
   };
 
   const context = (target: Target, login: string, account?: MysqlAccount): MysqlErrorContext => ({
@@ -62,7 +59,11 @@ export function createMysqlDriver(deps: DriverDeps): ServiceDriver<MysqlSettings
     return withMysqlSession(target.service.settings, { user, password: credential.secret }, context(target, `${what} of ${user}`, accountOf(target, user)), sessionOptions(target), work);
   };
 
-  const run = (session: MysqlSession, statement: Statement) => session.execute(statement.sql, statement.values);
+  /** Runs a statement; on MySQL, where a password statement carries the plaintext, only if the server rewrites it in its logs. */
+  const run = async (session: MysqlSession, statement: Statement) => {
+    if (session.server.product === 'mysql' && /IDENTIFIED BY/.test(statement.sql)) await refuseRawLogs(session);
+    await session.execute(statement.sql, statement.values);
+  };
 
   /** True when the server accepts `credential`, false when it refuses it; throws when it cannot tell. */
   const accepts = async (target: Target, credential: Credential): Promise<boolean> => {
@@ -98,73 +99,80 @@ export function createMysqlDriver(deps: DriverDeps): ServiceDriver<MysqlSettings
     makesCredential: false,
 
     async check(target, current) {
-      const steps: CheckStep[] = [];
-      const add = (name: string, outcome: CheckStep['outcome'], detail: string, error?: LatchkeyError) =>
-        steps.push({ name, outcome, detail, ...(error === undefined ? {} : { error: toPublicError(error) }) });
       const { rotator, service } = target;
-      const where = `${service.settings.host}:${service.settings.port}`;
+      const { settings } = service;
+      const reachable = { name: 'reachable', detail: `${service.name} (${settings.host}:${settings.port}) answers` };
+      const login = rotator.self ? (current === undefined ? undefined : { user: userOf(target, current), password: current.secret }) : service.admin === undefined ? undefined : adminLogin(target);
+      if (login === undefined) {
+        // Nothing to log in with (a self-mode service tested on its own): reachability only.
+        return runChecks([{ ...reachable, run: () => probeTcp(settings.host, settings.port, timeoutMs(target), service.name) }]);
+      }
+      const who = rotator.self ? `${login.user} with its current password` : `the admin account ${login.user}`;
+      const users = rotator.self ? [] : [rotator.user, rotator.strategy === 'alternating' ? rotator.userB : undefined].filter((user): user is string => user !== undefined);
       let session: MysqlSession | undefined;
-      let stage = 'authenticated';
+      let loginError: unknown;
+      const opened = () => session!;
       try {
-        refuseSelfAlternating(target);
-        const login = rotator.self ? { user: userOf(target, current), password: current.secret } : adminLogin(target);
-        const who = rotator.self ? `${login.user} with its current password` : `the admin account ${login.user}`;
-        try {
-          session = await openMysqlSession(service.settings, login, context(target, who), sessionOptions(target));
-          add('reachable', 'passed', `${where} answered`);
-          add('authenticated', 'passed', `logged in as ${who}`);
-        } catch (error) {
-          const mapped = mapMysqlError(error, context(target, who));
-          if (mapped.kind === 'Unauthenticated') {
-            add('reachable', 'passed', `${where} answered`);
-            add('authenticated', 'failed', `logging in as ${who}`, mapped);
-          } else add('reachable', 'failed', `connecting to ${where}`, mapped);
-          return skipRest(steps);
-        }
-        stage = 'server';
-        const { server } = session;
-        const strategy =
-          rotator.strategy === 'dual'
-            ? 'dual passwords (RETAIN CURRENT PASSWORD until the old one is retired)'
-            : rotator.strategy === 'alternating'
-              ? `alternating users ${rotator.user ?? '?'} and ${rotator.userB ?? '?'}`
-              : 'single user (the password changes in place)';
-        if (rotator.strategy === 'dual' && !hasDualPasswords(server)) {
-          add('server', 'failed', `${describeServer(server)}; ${strategy}`, invalidInput(`${describeServer(server)} keeps one password per account; use --strategy alternating for zero downtime.`));
-          return skipRest(steps);
-        }
-        add('server', 'passed', `${describeServer(server)}; ${strategy}`);
-
-        stage = 'exists';
-
-        const users = rotator.self ? ['self' as const] : rotator.strategy === 'alternating' ? [rotator.user, rotator.userB] : [userOf(target, current)];
-        for (const user of users) {
-          if (user === undefined) throw invalidInput('Alternating users need both users: --user and --user-b.');
-          const account = user === 'self' ? await currentAccount(session) : accountOf(target, user);
-          const plugins = await readAuthPlugins(session, user === 'self' ? 'self' : account, service.name);
-          refuseUnsupported(server, accountLabel(account), plugins);
-          add('exists', 'passed', `${accountLabel(account)} exists (${plugins.length === 0 ? 'no password yet' : plugins.join(', ')})`);
-        }
-
-        stage = 'can change';
-        if (rotator.self) {
-          add('can change', 'passed', server.product === 'mariadb' ? 'an account may change its own password (SET PASSWORD)' : 'an account may change its own password (ALTER USER CURRENT_USER())');
-        } else {
-          const grants = await session.query<Record<string, string>>('SHOW GRANTS');
-          const lines = grants.map((row) => Object.values(row)[0] ?? '');
-          if (!lines.some(grantsAlterUser)) {
-            const admin = adminLogin(target).user;
-            throw permissionDenied(`The admin account ${admin} of MySQL service "${service.name}" does not hold CREATE USER. Grant it: GRANT CREATE USER ON *.* TO '${admin}'@'…'.`);
-          }
-          add('can change', 'passed', `the admin account holds CREATE USER (ALTER USER${rotator.strategy === 'alternating' ? ', ACCOUNT LOCK' : ''})`);
-        }
-      } catch (error) {
-        add(stage, 'failed', `checking ${stage}`, mapMysqlError(error, context(target, 'the login')));
-        return skipRest(steps);
+        return await runChecks([
+          {
+            ...reachable,
+            run: async () => {
+              try {
+                session = await openMysqlSession(settings, login, context(target, who), sessionOptions(target));
+              } catch (error) {
+                // A refused login proves the server answered; the next step reports it.
+                if (toPublicError(error).kind !== 'Unauthenticated') throw error;
+                loginError = error;
+              }
+            },
+          },
+          {
+            name: 'authenticated',
+            detail: `logs in as ${who}`,
+            run: async () => {
+              if (loginError !== undefined) throw loginError;
+            },
+          },
+          {
+            name: 'server',
+            detail: strategyDetail(target),
+            run: async () => {
+              refuseSelfAlternating(target);
+              if (rotator.strategy === 'dual' && !hasDualPasswords(opened().server)) {
+                throw invalidInput(`${describeServer(opened().server)} keeps one password per account; use --strategy alternating for zero downtime.`);
+              }
+              await refuseRawLogs(opened());
+            },
+          },
+          ...(users.length === 0 && !rotator.self
+            ? []
+            : [
+                {
+                  name: 'exists',
+                  detail: rotator.self ? 'the account exists and its password can be sent as a hash or rewritten in the logs' : `${users.map((user) => accountLabel(accountOf(target, user))).join(' and ')} exist and their passwords can be changed without the plaintext reaching the logs`,
+                  run: async () => {
+                    for (const user of rotator.self ? ['self' as const] : users) {
+                      const account = user === 'self' ? await currentAccount(opened()) : accountOf(target, user);
+                      refuseUnsupported(opened().server, accountLabel(account), await readAuthPlugins(opened(), user === 'self' ? 'self' : account, service.name));
+                    }
+                  },
+                },
+              ]),
+          {
+            name: 'can change',
+            detail: rotator.self ? 'an account may change its own password' : `the admin account holds CREATE USER (ALTER USER${rotator.strategy === 'alternating' ? ', ACCOUNT LOCK and UNLOCK' : ''})`,
+            run: async () => {
+              if (rotator.self) return;
+              const grants = await opened().query<Record<string, string>>('SHOW GRANTS');
+              if (!grants.map((row) => Object.values(row)[0] ?? '').some(grantsAlterUser)) {
+                throw permissionDenied(`The admin account ${login.user} of ${service.name} does not hold CREATE USER. Grant it: GRANT CREATE USER ON *.* TO '${login.user}'@'…'.`);
+              }
+            },
+          },
+        ]);
       } finally {
         await session?.close();
       }
-      return steps;
     },
 
     async set(target, current, proposed) {
@@ -272,9 +280,25 @@ function grantsAlterUser(line: string): boolean {
   return mysqlSchema !== undefined && /(^|, )(ALL PRIVILEGES|UPDATE)(,|$)/.test(mysqlSchema);
 }
 
-function skipRest(steps: CheckStep[]): CheckStep[] {
-  for (const name of ['reachable', 'authenticated', 'server', 'exists', 'can change']) {
-    if (!steps.some((step) => step.name === name)) steps.push({ name, outcome: 'skipped', detail: 'not checked: an earlier step failed' });
-  }
-  return steps;
+function strategyDetail(target: Target): string {
+  const { rotator } = target;
+  if (rotator.strategy === 'dual') return 'the server keeps two passwords (MySQL 8.0.14+: RETAIN CURRENT PASSWORD until the old one is retired)';
+  if (rotator.strategy === 'alternating') return `alternating users ${rotator.user ?? '?'} and ${rotator.userB ?? '?'} (ACCOUNT LOCK needs MariaDB 10.4 or MySQL 5.7.6)`;
+  return 'single user: the password changes in place';
 }
+
+/** MySQL started with --log-raw writes passwords to its logs as sent; Latchkey then sends none. */
+async function refuseRawLogs(session: MysqlSession): Promise<void> {
+  if (session.server.product !== 'mysql') return;
+  const [row] = await session.query<{ raw: unknown }>('SELECT @@GLOBAL.log_raw AS raw');
+  if (Number(row?.raw) === 1) throw invalidInput(`${describeServer(session.server)} runs with log_raw=ON: its logs would keep the password as sent. Turn log_raw off (it is off by default) before rotating here.`);
+}
+
+/** The mysql kind in the services registry: `printf %s "mysql://admin:pw@host:3306/" | latchkey services add NAME --kind mysql --url-stdin`. */
+export const mysqlServiceKind: ServiceKindDefinition<MysqlSettings> = {
+  kind: 'mysql',
+  settingsSchema: mysqlSettingsSchema,
+  fromUrl: mysqlSettingsFromUrl,
+  describe: describeMysql,
+  createDriver: (deps) => createMysqlDriver(deps),
+};

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { invalidInput } from '../../errors';
 import type { Credential } from '../driver';
 
 /**
@@ -33,20 +32,21 @@ const SSL_MODES = new Set(['DISABLED', 'PREFERRED', 'REQUIRED', 'VERIFY_CA', 'VE
  * `mysql://admin:pw@host:3306/?ssl-mode=VERIFY_IDENTITY&ssl-ca=/path/ca.pem` (also `mariadb://`), read
  * from stdin only. The password goes to the keychain; the rest is settings. ssl-mode and ssl-ca keep
  * the names of the mysql/mariadb command-line clients; account-host is the host part of the accounts
- * rotated there (default '%').
+ * rotated there (default '%'). A URL that cannot be used throws a TypeError, whose message the
+ * registry shows (it never quotes the URL).
  */
 export function mysqlSettingsFromUrl(url: URL): { settings: MysqlSettings; admin?: Credential } {
-  if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') throw invalidInput('A MySQL or MariaDB service URL starts with mysql:// or mariadb://.');
-  if (url.hostname === '') throw invalidInput('The service URL has no host: mysql://USER:PASSWORD@HOST:3306/');
+  if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') throw new TypeError('A MySQL or MariaDB service URL starts with mysql:// or mariadb://');
+  if (url.hostname === '') throw new TypeError('The service URL has no host: mysql://USER:PASSWORD@HOST:3306/');
   const user = url.username === '' ? undefined : decodeURIComponent(url.username);
   const password = url.password === '' ? undefined : decodeURIComponent(url.password);
-  if (password !== undefined && user === undefined) throw invalidInput('The service URL has a password but no user name: mysql://USER:PASSWORD@HOST:3306/');
+  if (password !== undefined && user === undefined) throw new TypeError('The service URL has a password but no user name: mysql://USER:PASSWORD@HOST:3306/');
   for (const name of url.searchParams.keys()) {
-    if (!URL_OPTIONS.has(name)) throw invalidInput(`The service URL has an option Latchkey does not know: ${name}. Known: ${[...URL_OPTIONS].join(', ')}.`);
+    if (!URL_OPTIONS.has(name)) throw new TypeError(`The service URL has an option Latchkey does not know: ${name}. Known: ${[...URL_OPTIONS].join(', ')}`);
   }
   const sslMode = (url.searchParams.get('ssl-mode') ?? 'DISABLED').toUpperCase();
-  if (!SSL_MODES.has(sslMode)) throw invalidInput(`ssl-mode must be one of ${[...SSL_MODES].join(', ')}.`);
-  if (sslMode === 'PREFERRED') throw invalidInput('ssl-mode=PREFERRED falls back to plain text without saying so; choose REQUIRED, VERIFY_IDENTITY or DISABLED.');
+  if (!SSL_MODES.has(sslMode)) throw new TypeError(`ssl-mode must be one of ${[...SSL_MODES].join(', ')}`);
+  if (sslMode === 'PREFERRED') throw new TypeError('ssl-mode=PREFERRED falls back to plain text without saying so; choose REQUIRED, VERIFY_IDENTITY or DISABLED');
   const caFile = url.searchParams.get('ssl-ca') ?? undefined;
   const settings = mysqlSettingsSchema.parse({
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
