@@ -2,7 +2,7 @@ import { invalidInput, isLatchkeyError, permissionDenied, toPublicError, unauthe
 import type { Credential, DriverDeps, RotationTarget, ServiceDriver, ServiceKindDefinition } from '../driver';
 import { adminOf, probeTcp, runChecks } from '../driver-support';
 import { accountLabel, currentAccount, readAuthPlugins, refuseUnsupported, type MysqlAccount } from './mysql-account';
-import { mapMysqlError, type MysqlErrorContext } from './mysql-errors';
+import type { MysqlErrorContext } from './mysql-errors';
 import { openMysqlSession, withMysqlSession, type MysqlLogin, type MysqlSession } from './mysql-session';
 import { describeMysql, mysqlSettingsFromUrl, mysqlSettingsSchema, type MysqlSettings } from './mysql-settings';
 import { discardOldPasswordStatement, lockStatement, passwordStatement, type Statement } from './password-statements';
