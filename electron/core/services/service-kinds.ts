@@ -1,5 +1,6 @@
 import { invalidInput } from '../errors';
 import type { DriverDeps, ServiceDriver, ServiceKind, ServiceKindDefinition } from './driver';
+import { awsIamServiceKind } from './aws-iam/aws-iam-driver';
 import { commandServiceKind } from './command/command-driver';
 import { mysqlServiceKind } from './mysql/mysql-driver';
 import { postgresKind } from './postgres/postgres-driver';
@@ -11,6 +12,7 @@ import { postgresKind } from './postgres/postgres-driver';
 const definitions: ServiceKindDefinition<never>[] = [
   postgresKind as ServiceKindDefinition<never>,
   mysqlServiceKind as ServiceKindDefinition<never>,
+  awsIamServiceKind as ServiceKindDefinition<never>,
   commandServiceKind as ServiceKindDefinition<never>,
 ];
 
