@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection, type Connection } from 'mysql2/promise';
@@ -74,7 +74,12 @@ async function killChild(child: ChildProcess | undefined, signal: NodeJS.Signals
   await exited;
 }
 
-export async function startMariaDb(): Promise<MariaDbServer> {
+export interface MariaDbOptions {
+  /** Serve TLS with this certificate (clients may still connect without it unless an account REQUIREs SSL). */
+  tls?: { certPem: string; keyPem: string };
+}
+
+export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaDbServer> {
   const dir = await mkdtemp(join(tmpdir(), 'latchkey-mariadb-'));
   const datadir = join(dir, 'data');
   const socketPath = join(dir, 'sock');
@@ -84,6 +89,12 @@ export async function startMariaDb(): Promise<MariaDbServer> {
   const admin = { user: 'admin', password: `mariadb-admin-${randomBytes(12).toString('hex')}` };
   // --no-defaults first: the machine's /etc/mysql configuration must not leak into a test server.
   await run(INSTALL_DB, ['--no-defaults', '--user=root', `--datadir=${datadir}`, '--skip-test-db', ...LEAN]);
+  const tlsArgs: string[] = [];
+  if (options.tls !== undefined) {
+    await writeFile(join(dir, 'server-cert.pem'), options.tls.certPem);
+    await writeFile(join(dir, 'server-key.pem'), options.tls.keyPem, { mode: 0o600 });
+    tlsArgs.push(`--ssl-cert=${join(dir, 'server-cert.pem')}`, `--ssl-key=${join(dir, 'server-key.pem')}`);
+  }
   const port = await freePort();
   let child: ChildProcess | undefined;
 
@@ -105,6 +116,7 @@ export async function startMariaDb(): Promise<MariaDbServer> {
         '--general-log',
         `--general-log-file=${logFile}`,
         '--log-output=FILE',
+        ...tlsArgs,
         ...LEAN,
       ],
       { stdio: 'ignore' },

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLatchkeyError } from '../../../electron/core/errors';
 import type { Credential, RotationTarget, RotatorSettings } from '../../../electron/core/services/driver';
@@ -7,6 +10,7 @@ import { nativePasswordHash } from '../../../electron/core/services/mysql/native
 import { mysqlSettingsSchema, type MysqlSettings } from '../../../electron/core/services/mysql/mysql-settings';
 import { captureLogger } from '../../harness/log-capture';
 import { mariadbAvailable, startMariaDb, type MariaDbServer } from '../../harness/mariadb';
+import { createTestCertificates, opensslAvailable } from '../../harness/tls';
 
 /**
  * The mysql driver on a real MariaDB 10.11 (one server for this file, general query log on): every
@@ -17,6 +21,7 @@ const available = mariadbAvailable();
 if (!available) console.warn('[mysql-driver] skipped: mariadbd / mariadb-install-db are not installed (Debian: apt-get install mariadb-server)');
 
 let db: MariaDbServer;
+let tlsDir: string;
 const { logger, lines } = captureLogger();
 const driver = createMysqlDriver({ logger });
 const secrets: string[] = [];
@@ -53,7 +58,10 @@ async function failure(work: Promise<unknown>): Promise<{ kind: string; message:
 
 describe.skipIf(!available)('mysql driver on a real MariaDB 10.11', () => {
   beforeAll(async () => {
-    db = await startMariaDb();
+    tlsDir = await mkdtemp(join(tmpdir(), 'latchkey-mysql-tls-'));
+    const certificates = opensslAvailable() ? await createTestCertificates() : undefined;
+    if (certificates !== undefined) await writeFile(join(tlsDir, 'ca.pem'), certificates.caPem);
+    db = await startMariaDb(certificates === undefined ? {} : { tls: certificates });
     secrets.push(db.admin.password);
   });
 
@@ -65,6 +73,7 @@ describe.skipIf(!available)('mysql driver on a real MariaDB 10.11', () => {
       expect(lines.join('\n'), 'driver log').not.toContain(value);
     }
     await db?.destroy();
+    await rm(tlsDir, { recursive: true, force: true });
   });
 
   it('single user, admin mode: set sends only the hash, the new password works and the old one is refused; undo puts the old one back', async () => {
@@ -223,5 +232,24 @@ describe.skipIf(!available)('mysql driver on a real MariaDB 10.11', () => {
     }
     await driver.test(rotation, set);
     expect(await db.canLogin('shop_down', next)).toBe(true);
+  });
+
+  it.skipIf(!opensslAvailable())('TLS: verifies the server against the CA file (ssl-mode=VERIFY_IDENTITY), for an account that REQUIREs SSL; a wrong CA is refused', async () => {
+    const old = secret('tls-old');
+    const next = secret('tls-new');
+    await createUser('shop_tls', old);
+    await db.sql("ALTER USER 'shop_tls'@'%' REQUIRE SSL");
+    const rotation = target({ user: 'shop_tls' }, { settings: { tls: { verify: true, caFile: join(tlsDir, 'ca.pem') } } });
+    const set = await driver.set(rotation, { secret: old }, { secret: next });
+    await driver.test(rotation, set);
+    // Without TLS the account cannot log in at all: what test proves is the TLS login.
+    expect(await failure(driver.test(target({ user: 'shop_tls' }), set))).toMatchObject({ kind: 'Unauthenticated' });
+
+    const otherCa = await createTestCertificates();
+    await writeFile(join(tlsDir, 'other-ca.pem'), otherCa.caPem);
+    expect(await failure(driver.test(target({ user: 'shop_tls' }, { settings: { tls: { verify: true, caFile: join(tlsDir, 'other-ca.pem') } } }), set))).toMatchObject({
+      kind: 'BackendUnavailable',
+      message: expect.stringContaining('TLS'),
+    });
   });
 });
