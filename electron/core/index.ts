@@ -30,6 +30,12 @@ import type { SecretBackend } from './secrets/backend';
 import { createReferenceSecrets } from './secrets/reference-secrets';
 import type { SecretRef } from './secrets/reference';
 import { createSessionStores } from './sessions/session-stores';
+import { createRotationJournal } from './services/rotation-journal';
+import { createRotators } from './services/rotators';
+import { savedConnections } from './services/saved-connections';
+import { createServiceKinds } from './services/service-kinds';
+import { createServiceRotation } from './services/service-rotation';
+import { createServicesRegistry } from './services/services-registry';
 
 /**
  * Latchkey's core, composed once per process (the app's main process, or one CLI run). Everything that
@@ -130,7 +136,24 @@ export function createCore(options: CoreOptions) {
   // the local store; keyed fingerprints use one key per process, so diffs compare within a run only.
   const escrow = createLocalEscrow({ tree: storeTree, locks, dataKey, now });
   const fingerprinter = createFingerprinter();
-  const rotation = createRotationService({ projects, config, viewEnvironment, resolveBackend, audit, logger, escrow, now });
+
+  // Services (where credentials are checked) and rotators: a secret with a rotator is rotated at its
+  // service first, through a journal in the state directory that the next run finishes or undoes.
+  const serviceKinds = createServiceKinds({ logger, connection: savedConnections({ config, keychain: options.keychain }) });
+  const servicesRegistry = createServicesRegistry({ config, keychain: options.keychain, kinds: serviceKinds });
+  const rotators = createRotators({ config, services: servicesRegistry, kinds: serviceKinds, viewEnvironment });
+  const serviceRotation = createServiceRotation({
+    rotators,
+    kinds: serviceKinds,
+    journal: createRotationJournal({ tree: new PrivateTree(join(options.paths.stateDir, 'rotations'), { ownedFrom: options.paths.stateDir }), locks, dataKey, now }),
+    audit,
+    logger,
+    now,
+    escrow,
+    viewEnvironment,
+    resolveBackend,
+  });
+  const rotation = createRotationService({ projects, config, viewEnvironment, resolveBackend, audit, logger, escrow, now, services: serviceRotation });
   const incidents = createIncidentService({
     viewEnvironment,
     rotation: rotation.refDeps,
@@ -152,6 +175,8 @@ export function createCore(options: CoreOptions) {
     rotation,
     incidents,
     connections,
+    /** Services, rotator attachments and rotation at the service (with its journal's recovery). */
+    services: { registry: servicesRegistry, rotators, rotation: serviceRotation, kinds: serviceKinds },
     secrets: environmentSecrets,
     refs: referenceSecrets,
     lock,

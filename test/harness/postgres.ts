@@ -4,6 +4,8 @@ import { chmod, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { describe } from 'vitest';
+import { describeWithKeyring } from './keyring';
 import { freePort } from './ports';
 
 /**
@@ -39,6 +41,26 @@ const BIN = process.env.LATCHKEY_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
 export function postgresAvailable(): boolean {
   return spawnSync(join(BIN, 'postgres'), ['--version']).status === 0 && spawnSync('id', ['-u', 'postgres']).status === 0;
+}
+
+/**
+ * describe() for tests that need a real Postgres (and the real keyring). Where Postgres is not
+ * installed the tests skip and say why; under CI=true they fail loudly instead.
+ */
+export function describeWithPostgres(name: string, body: () => void): void {
+  if (postgresAvailable()) {
+    describeWithKeyring(name, body);
+    return;
+  }
+  const reason = `PostgreSQL 15 is not installed (${BIN}/postgres) or there is no postgres user; install Debian's postgresql package`;
+  if (process.env.CI === 'true') {
+    describe(name, () => {
+      throw new Error(`CI=true but ${reason}.`);
+    });
+    return;
+  }
+  console.warn(`[skipped] ${name}: ${reason}.`);
+  describe.skip(name, body);
 }
 
 /** Runs a Postgres binary as the `postgres` user (as root), or as ourselves when we are not root. */

@@ -22,6 +22,10 @@ export interface RotateRow {
   ref: string;
   ok: boolean;
   version?: string;
+  /** The service where the credential was changed (its name); null: the stored copy only. */
+  changed_at: string | null;
+  /** true: retired (and refused when tried); false: still valid where it is checked; an ISO time: retired then. */
+  old_retired: boolean | string;
   error?: PublicError;
   warning?: string;
 }
@@ -31,23 +35,36 @@ function row(result: RotationResult): RotateRow {
     ref: result.ref,
     ok: result.ok,
     ...(result.version === undefined ? {} : { version: result.version }),
+    changed_at: result.changedAt ?? null,
+    old_retired: result.oldRetired ?? false,
     ...(result.error === undefined ? {} : { error: result.error }),
     ...(result.warning === undefined ? {} : { warning: result.warning }),
   };
 }
 
+/** Where a rotation took effect, in a few words: at the service (and the old credential's fate), or the stored copy only. */
+function effect(item: RotateRow): string {
+  if (item.changed_at === null) return '  (stored copy only: the old value still works wherever it is checked)';
+  const old = item.old_retired === true ? 'old credential retired' : item.old_retired === false ? 'old credential still valid' : `old credential retired at ${item.old_retired}`;
+  return `  at ${item.changed_at} (${old})`;
+}
+
 function rowsText(rows: RotateRow[]): string {
   return rows
-    .map((item) => (item.ok ? `rotated  ${item.ref}${item.version === undefined ? '' : `  → version ${item.version}`}${item.warning === undefined ? '' : `\n  ! ${item.warning}`}` : `FAILED   ${item.ref}\n  ${item.error?.message ?? ''}`))
+    .map((item) =>
+      item.ok
+        ? `rotated  ${item.ref}${item.version === undefined ? '' : `  → version ${item.version}`}${effect(item)}${item.warning === undefined ? '' : `\n  ! ${item.warning}`}`
+        : `FAILED   ${item.ref}\n  ${item.error?.message ?? ''}`,
+    )
     .join('\n');
 }
 
 /** `latchkey rotate <ref>... [--policy <policy>]`; the policy uses the stored grammar, e.g. password-40-p30. */
-export async function rotateCommand(deps: RotationDeps, refs: string[], options: { policy?: string; concurrency?: number } = {}): Promise<CommandOutput<RotateRow[]>> {
+export async function rotateCommand(deps: RotationDeps, refs: string[], options: { policy?: string; concurrency?: number; connection?: string } = {}): Promise<CommandOutput<RotateRow[]>> {
   const policy = options.policy === undefined ? undefined : decodePolicy(options.policy);
   const rows: RotateRow[] = new Array<RotateRow>(refs.length);
   await runBounded(refs, options.concurrency ?? 4, async (ref, index) => {
-    rows[index] = row(await rotateSecret(deps, ref, policy === undefined ? {} : { policy }));
+    rows[index] = row(await rotateSecret(deps, ref, { ...(policy === undefined ? {} : { policy }), ...(options.connection === undefined ? {} : { connection: options.connection }) }));
   });
   return { json: rows, text: rowsText(rows), exitCode: exitCodeFor(rows.map((item) => item.error)) };
 }
@@ -61,20 +78,21 @@ export async function rotateDueCommand(deps: RotationDeps, environments: Environ
     const backend = backends.get(`${item.project}/${item.environment}`);
     const onItsBackend = backend === undefined ? deps : { ...deps, resolveBackend: pinnedTo(backend) };
     rows[index] = item.rotatable
-      ? row(await rotateSecret(onItsBackend, item.ref, { project: item.project, environment: item.environment }))
-      : { ref: item.ref, ok: false, error: { kind: 'InvalidInput', message: `${item.ref} is due but Latchkey cannot rotate it: ${item.reason ?? 'not rotatable'}` } };
+      ? row(await rotateSecret(onItsBackend, item.ref, { project: item.project, environment: item.environment, key: item.key }))
+      : { ref: item.ref, ok: false, changed_at: null, old_retired: false, error: { kind: 'InvalidInput', message: `${item.ref} is due but Latchkey cannot rotate it: ${item.reason ?? 'not rotatable'}` } };
   });
   return { json: rows, text: rows.length === 0 ? 'Nothing is due.' : rowsText(rows), exitCode: exitCodeFor(rows.map((item) => item.error)) };
 }
 
-export interface RollbackRow extends RotateRow {
+export interface RollbackRow extends Omit<RotateRow, 'changed_at' | 'old_retired'> {
   restored_from?: string;
 }
 
 /** `latchkey rollback <ref>` */
 export async function rollbackCommand(deps: RotationDeps, ref: string): Promise<CommandOutput<RollbackRow>> {
   const result = await rollbackSecret(deps, ref);
-  const json: RollbackRow = { ...row(result), ...(result.restoredFrom === undefined ? {} : { restored_from: result.restoredFrom }) };
+  const { changed_at: _changedAt, old_retired: _oldRetired, ...rest } = row(result);
+  const json: RollbackRow = { ...rest, ...(result.restoredFrom === undefined ? {} : { restored_from: result.restoredFrom }) };
   const text = result.ok
     ? `rolled back  ${ref}${result.restoredFrom === undefined ? '' : `  (value of version ${result.restoredFrom})`}${result.version === undefined ? '' : `  → version ${result.version}`}`
     : `FAILED  ${ref}\n  ${result.error?.message ?? ''}`;

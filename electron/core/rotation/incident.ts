@@ -233,7 +233,7 @@ async function execute(deps: IncidentDeps, report: IncidentReport, backendOf: (i
     report.concurrency,
     async (item) => {
       item.attempts += 1;
-      const result = await rotateSecret({ ...deps, resolveBackend: backendOf(item) }, item.ref, { project: item.project, environment: item.environment, reportId: report.id, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+      const result = await rotateSecret({ ...deps, resolveBackend: backendOf(item) }, item.ref, { project: item.project, environment: item.environment, key: item.key, reportId: report.id, ...(options.signal === undefined ? {} : { signal: options.signal }) });
       const cancelledBeforeStart = !result.ok && result.error?.kind === 'Cancelled';
       item.status = result.ok ? 'rotated' : cancelledBeforeStart ? 'cancelled' : 'failed';
       item.state = result.state;

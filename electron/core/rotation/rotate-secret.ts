@@ -8,6 +8,7 @@ import { openRef, type ResolveBackend } from '../environments/resolve-backend';
 import type { PreviousValueEscrow } from './escrow';
 import { generateValue, isGenerated, policyFromMetadata, withPolicy, type RotationPolicy } from './policy';
 import { failureMessage, stateOf, type RotationResult } from './rotation-result';
+import type { AttachedRotator, ServiceRotation } from '../services/service-rotation';
 import { replaceCurrent, type Settled } from './verified-write';
 
 /**
@@ -25,11 +26,15 @@ export interface RotationDeps {
   escrow?: PreviousValueEscrow;
   /** Value generation; injectable so tests can force a collision. */
   generate?: (policy: RotationPolicy) => string;
+  /** Rotation at the service for secrets with a rotator; without it every rotation changes the stored copy only. */
+  services?: ServiceRotation;
 }
 
 export interface RotationContext {
   project?: string;
   environment?: string;
+  /** The secret's key in its environment (finds its rotator without locating the reference). */
+  key?: string;
   /** The incident report this rotation belongs to. */
   reportId?: string;
 }
@@ -39,6 +44,8 @@ export interface RotateOptions extends RotationContext {
   policy?: RotationPolicy;
   /** Checked before anything changes; a rotation that has started always finishes. */
   signal?: AbortSignal;
+  /** The saved connection the reference is resolved on (recorded for a rotation at a service). */
+  connection?: string;
 }
 
 export async function rotateSecret(deps: RotationDeps, ref: string, options: RotateOptions = {}): Promise<RotationResult> {
@@ -47,11 +54,15 @@ export async function rotateSecret(deps: RotationDeps, ref: string, options: Rot
   if (options.signal?.aborted === true) {
     return { ref, ok: false, state: 'unchanged', error: failureMessage('Rotation', ref, 'unchanged', new LatchkeyError('Cancelled', 'it was cancelled before it started')) };
   }
+  let attached: AttachedRotator | undefined;
   try {
     ({ backend, path } = await openRef(deps.resolveBackend, ref));
+    attached = await deps.services?.rotatorFor(ref, options);
   } catch (error) {
     return { ref, ok: false, state: 'unchanged', error: failureMessage('Rotation', ref, 'unchanged', error) };
   }
+  // A secret with a rotator is changed where it is checked first (create → set → test → finish).
+  if (attached !== undefined && deps.services !== undefined) return deps.services.rotate({ ref, backend, path, attached, options });
   const base = auditBase('secret.rotate', ref, options);
   try {
     await deps.audit.append({ ...base, outcome: 'started' });
@@ -88,7 +99,8 @@ export async function rotateSecret(deps: RotationDeps, ref: string, options: Rot
   return result;
 }
 
-async function writeNewValue(backend: SecretBackend, path: string, current: ReadResult, next: string, metadata: SecretMetadata | undefined): Promise<Settled> {
+/** Writes `next` as the new current value: check-and-set, or stage → verify → promote; then reads it back. */
+export async function writeNewValue(backend: SecretBackend, path: string, current: ReadResult, next: string, metadata: SecretMetadata | undefined): Promise<Settled> {
   const { stage, promote } = backend;
   if (stage !== undefined && promote !== undefined) {
     // Two-phase: the new value is stored as pending and checked before it becomes current.
@@ -167,7 +179,7 @@ export async function readStable(backend: SecretBackend, path: string, version?:
 }
 
 /** Metadata to write with the new value: the existing metadata (kept), plus an overriding policy. */
-function metadataFor(backend: SecretBackend, description: SecretDescription, policy: RotationPolicy | undefined): SecretMetadata | undefined {
+export function metadataFor(backend: SecretBackend, description: SecretDescription, policy: RotationPolicy | undefined): SecretMetadata | undefined {
   if (!backend.capabilities.metadata) return undefined;
   if (policy !== undefined) return withPolicy(description.metadata, policy);
   return description.metadata === undefined ? undefined : { ...description.metadata };

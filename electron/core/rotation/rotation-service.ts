@@ -16,6 +16,7 @@ import { restoreVersion, rollbackSecret, type RollbackResult } from './rollback-
 import { rotateSecret, type RotationDeps } from './rotate-secret';
 import type { RotationResult } from './rotation-result';
 import { effectivePeriodDays } from './schedule';
+import type { ServiceRotation } from '../services/service-rotation';
 
 /**
  * Rotation of the secrets of an environment, as the app asks for it (project, environment, key): rotate,
@@ -32,6 +33,8 @@ export interface RotationServiceDeps {
   logger: Logger;
   escrow: PreviousValueEscrow;
   now: () => Date;
+  /** Rotation at the service for secrets with a rotator. */
+  services?: ServiceRotation;
 }
 
 export interface SecretPolicy {
@@ -47,7 +50,7 @@ export interface SecretPolicy {
 }
 
 export function createRotationService(deps: RotationServiceDeps) {
-  const refDeps: RotationDeps = { resolveBackend: deps.resolveBackend, audit: deps.audit, logger: deps.logger, escrow: deps.escrow };
+  const refDeps: RotationDeps = { resolveBackend: deps.resolveBackend, audit: deps.audit, logger: deps.logger, escrow: deps.escrow, ...(deps.services === undefined ? {} : { services: deps.services }) };
 
   const open = async (project: string, environment: string, key: string) => {
     if (!SECRET_KEY.test(key)) throw invalidInput(`"${key.slice(0, 80)}" is not a valid secret key: use ${nameRules.key}.`);
@@ -71,7 +74,7 @@ export function createRotationService(deps: RotationServiceDeps) {
     async rotate(project: string, environment: string, key: string, options: { policy?: RotationPolicy } & Confirmation = {}): Promise<RotationResult> {
       const { view, ref, onView } = await open(project, environment, key);
       guard(view, options, `rotate ${key}`);
-      return rotateSecret(onView, ref, { ...context(view), ...(options.policy === undefined ? {} : { policy: parsePolicy(options.policy) }) });
+      return rotateSecret(onView, ref, { ...context(view), key, ...(options.policy === undefined ? {} : { policy: parsePolicy(options.policy) }) });
     },
 
     /** Makes the previous value current again. */

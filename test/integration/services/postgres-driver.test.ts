@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Credential, RotationTarget, RotatorSettings } from '../../../electron/core/services/driver';
 import { createPostgresDriver, postgresKind, type PostgresSettings } from '../../../electron/core/services/postgres/postgres-driver';
 import { captureLogger } from '../../harness/log-capture';
-import { postgresAvailable, startPostgres, type PostgresServer } from '../../harness/postgres';
+import { describeWithPostgres, startPostgres, type PostgresServer } from '../../harness/postgres';
 
 // The postgres driver against a real PostgreSQL 15 with log_statement=all: every step changes (or
 // proves) the real server's state, and no plaintext password ever reaches the server's log.
-describe.runIf(postgresAvailable())('postgres driver (a real PostgreSQL 15)', () => {
+describeWithPostgres('postgres driver (a real PostgreSQL 15)', () => {
   let server: PostgresServer;
   const { logger, lines } = captureLogger();
   const driver = createPostgresDriver({ logger });

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, startPostgres, type PostgresServer } from '../../harness/postgres';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithPostgres, startPostgres, type PostgresServer } from '../../harness/postgres';
 
 // The Postgres harness itself: a real server as the postgres user, SCRAM logins, a readable statement log.
-describe.runIf(postgresAvailable())('test/harness/postgres.ts (a real PostgreSQL 15)', () => {
+describeWithPostgres('test/harness/postgres.ts (a real PostgreSQL 15)', () => {
   let server: PostgresServer;
   beforeAll(async () => {
     server = await startPostgres();
