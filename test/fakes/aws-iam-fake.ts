@@ -83,6 +83,7 @@ export class AwsIamFake extends ServiceFake {
   private readonly users = new Map<string, User>();
   private readonly keys = new Map<string, FakeAccessKey>();
   private readonly now: () => number;
+  private holds: { action: string; released: Promise<void>; arrive(): void }[] = [];
   propagationCalls: number;
 
   private constructor(options: AwsIamFakeOptions) {
@@ -109,6 +110,18 @@ export class AwsIamFake extends ServiceFake {
     return { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
   }
 
+  /**
+   * The next `action` is carried out but its answer is held until `release()` — for a test that kills
+   * the client while the change is made and its answer is on the way.
+   */
+  hold(action: string): { reached: Promise<void>; release(): void } {
+    let reached!: () => void;
+    let release!: () => void;
+    const hold = { action, reached: new Promise<void>((resolve) => (reached = resolve)), released: new Promise<void>((resolve) => (release = resolve)), arrive: () => reached() };
+    this.holds.push(hold);
+    return { reached: hold.reached, release };
+  }
+
   keysOf(userName: string): FakeAccessKey[] {
     return [...this.keys.values()].filter((key) => key.userName === userName).sort((a, b) => a.createDate - b.createDate);
   }
@@ -133,7 +146,19 @@ export class AwsIamFake extends ServiceFake {
     }
   }
 
-  protected handle(request: FakeRequest): FakeResponse {
+  protected async handle(request: FakeRequest): Promise<FakeResponse> {
+    const response = this.answer(request);
+    const action = paramsOf(request).get('Action');
+    const hold = this.holds.find((candidate) => candidate.action === action);
+    if (hold !== undefined) {
+      this.holds = this.holds.filter((candidate) => candidate !== hold);
+      hold.arrive();
+      await hold.released;
+    }
+    return response;
+  }
+
+  private answer(request: FakeRequest): FakeResponse {
     const params = paramsOf(request);
     const sts = params.get('Version') === STS_VERSION;
     try {

@@ -4,7 +4,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection, type Connection } from 'mysql2/promise';
+import { describe } from 'vitest';
 import { nativePasswordHash } from '../../electron/core/services/mysql/native-password';
+import { describeWithKeyring } from './keyring';
 import { freePort } from './ports';
 
 /**
@@ -26,6 +28,8 @@ export interface MariaDbServer {
   adminUrl: string;
   /** Runs one statement as root over the socket (a fresh connection per call); `values` fill `?` placeholders. */
   sql<T = unknown>(text: string, values?: unknown[]): Promise<T>;
+  /** A root session over the socket that stays open until ended (to hold a lock while a test acts). */
+  root(): Promise<Connection>;
   /** Logs in over TCP as a user would; rejects as the server answers (ER_ACCESS_DENIED_ERROR …). */
   connect(user: string, password: string): Promise<Connection>;
   /** True when `user` logs in with `password` over TCP; false when the server refuses it (wrong password, locked account). */
@@ -50,6 +54,27 @@ const ACCOUNT_LOCKED = 4151;
 export function mariadbAvailable(): boolean {
   // mariadb-install-db has no --version, and exits 1 after --help; that it ran at all is what counts.
   return spawnSync(MARIADBD, ['--version']).status === 0 && spawnSync(INSTALL_DB, ['--help']).error === undefined;
+}
+
+/**
+ * describe() for tests that need a real MariaDB (and, unless `keyring: false`, the real keyring). Where
+ * MariaDB is not installed the tests skip and say why; under CI=true they fail loudly instead.
+ */
+export function describeWithMariaDb(name: string, body: () => void, options: { keyring?: boolean } = {}): void {
+  if (mariadbAvailable()) {
+    if (options.keyring === false) describe(name, body);
+    else describeWithKeyring(name, body);
+    return;
+  }
+  const reason = `MariaDB is not installed (${MARIADBD}, ${INSTALL_DB}); install Debian's mariadb-server package`;
+  if (process.env.CI === 'true') {
+    describe(name, () => {
+      throw new Error(`CI=true but ${reason}.`);
+    });
+    return;
+  }
+  console.warn(`[skipped] ${name}: ${reason}.`);
+  describe.skip(name, body);
 }
 
 /** Small InnoDB files and buffers: these servers hold a handful of accounts, and start faster so. */
@@ -161,6 +186,7 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
     admin,
     adminUrl: `mysql://${admin.user}:${encodeURIComponent(admin.password)}@${host}:${port}/`,
     sql,
+    root: rootConnection,
     connect,
     async canLogin(user, password) {
       try {

@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isLatchkeyError } from '../../../electron/core/errors';
 import type { Credential, RotationTarget, RotatorSettings } from '../../../electron/core/services/driver';
 import { createMysqlDriver } from '../../../electron/core/services/mysql/mysql-driver';
 import { nativePasswordHash } from '../../../electron/core/services/mysql/native-password';
 import { mysqlSettingsSchema, type MysqlSettings } from '../../../electron/core/services/mysql/mysql-settings';
 import { captureLogger } from '../../harness/log-capture';
-import { mariadbAvailable, startMariaDb, type MariaDbServer } from '../../harness/mariadb';
+import { describeWithMariaDb, startMariaDb, type MariaDbServer } from '../../harness/mariadb';
 import { createTestCertificates, opensslAvailable } from '../../harness/tls';
 
 /**
@@ -17,9 +17,6 @@ import { createTestCertificates, opensslAvailable } from '../../harness/tls';
  * step changes what the server accepts, the old and new passwords are tried against the server itself,
  * and the general log — every statement the server received — never holds a plaintext password.
  */
-const available = mariadbAvailable();
-if (!available) console.warn('[mysql-driver] skipped: mariadbd / mariadb-install-db are not installed (Debian: apt-get install mariadb-server)');
-
 let db: MariaDbServer;
 let tlsDir: string;
 const { logger, lines } = captureLogger();
@@ -56,7 +53,7 @@ async function failure(work: Promise<unknown>): Promise<{ kind: string; message:
   throw new Error('expected a failure');
 }
 
-describe.skipIf(!available)('mysql driver on a real MariaDB 10.11', () => {
+describeWithMariaDb('mysql driver on a real MariaDB 10.11', () => {
   beforeAll(async () => {
     tlsDir = await mkdtemp(join(tmpdir(), 'latchkey-mysql-tls-'));
     const certificates = opensslAvailable() ? await createTestCertificates() : undefined;
@@ -252,4 +249,4 @@ describe.skipIf(!available)('mysql driver on a real MariaDB 10.11', () => {
       message: expect.stringContaining('TLS'),
     });
   });
-});
+}, { keyring: false });
