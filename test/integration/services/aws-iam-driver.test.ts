@@ -27,9 +27,10 @@ const asCredential = (key: { accessKeyId: string; secretAccessKey: string }): Cr
   return { user: key.accessKeyId, secret: key.secretAccessKey };
 };
 
+/** Admin mode signs with connection prod-aws, whose region (eu-west-1, the fake's) is also where STS is asked. */
 function target(rotator: Partial<RotatorSettings>, settings: Partial<AwsIamSettings> = {}): RotationTarget<AwsIamSettings> {
   return {
-    service: { name: 'iam-test', kind: 'aws-iam', settings: awsIamSettingsSchema.parse({ connection: 'prod-aws', iamEndpoint: fake.url, stsEndpoint: fake.url, region: fake.region, ...settings }) },
+    service: { name: 'iam-test', kind: 'aws-iam', settings: awsIamSettingsSchema.parse({ connection: 'prod-aws', iamEndpoint: fake.url, stsEndpoint: fake.url, ...settings }) },
     rotator: { strategy: 'dual', self: false, graceSeconds: 0, ...rotator },
     context: { ref: 'file://shop/prod/AWS_KEY', project: 'shop', environment: 'prod', phase: 'set', incident: false },
   };
@@ -95,7 +96,8 @@ describe('aws-iam driver against the wire-level IAM + STS fake (real AWS SDK cli
   it('self mode: the key rotates itself (a "self" IAM policy); the new key retires the old one', async () => {
     fake.addUser('shop-self', 'self');
     const old = asCredential(fake.addKey('shop-self'));
-    const rotation = target({ user: 'shop-self', self: true }, { connection: undefined });
+    // Without a connection, STS's region is the service's own.
+    const rotation = target({ user: 'shop-self', self: true }, { connection: undefined, region: fake.region });
     expect((await driver.check(rotation, old)).every((step) => step.outcome === 'passed')).toBe(true);
     const next = await driver.set(rotation, old, { secret: 'x' });
     secrets.push(next.secret);

@@ -4,7 +4,7 @@ import { conflict, invalidInput, toPublicError } from '../../errors';
 import { awsConnectionSchema, awsCredentialsSchema } from '../../secrets/connections/connection-schema';
 import type { Credential, DriverDeps, RotationTarget, ServiceDriver, ServiceKindDefinition } from '../driver';
 import { probeTcp, runChecks } from '../driver-support';
-import { iamFailure, isRefusedKey, type IamErrorContext } from './aws-iam-errors';
+import { iamFailure, isUnknownKey, type IamErrorContext } from './aws-iam-errors';
 import { awsIamSettingsSchema, describeAwsIam, iamSigningRegion, type AwsIamSettings } from './aws-iam-settings';
 
 /**
@@ -59,28 +59,40 @@ export function createAwsIamDriver(deps: DriverDeps, options: AwsIamDriverOption
 
   const defaultRegion = (settings: AwsIamSettings, connectionRegion?: string) => settings.region ?? connectionRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
 
-  /** The admin credentials: a saved AWS connection's, or the default chain. */
-  const adminSigner = async (target: Target): Promise<Signer> => {
+  /** The saved AWS connection the service names, parsed; undefined when it names none. */
+  const savedConnection = async (target: Target) => {
     const { settings, name } = target.service;
-    if (settings.connection === undefined) return { label: 'the default AWS credentials', region: defaultRegion(settings) };
+    if (settings.connection === undefined) return undefined;
     if (deps.connection === undefined) throw invalidInput(`${name} signs with connection ${settings.connection}, but saved connections cannot be read here.`);
     const opened = await deps.connection(settings.connection);
     const connection = awsConnectionSchema.safeParse(opened.settings);
     if (!connection.success) throw invalidInput(`Connection ${settings.connection}, which ${name} signs with, is not an AWS connection.`);
-    const label = `the credentials of connection ${settings.connection}`;
-    const region = defaultRegion(settings, connection.data.region);
-    if (connection.data.credentials.source === 'default-chain') {
-      return { label, region, ...(connection.data.credentials.profile === undefined ? {} : { profile: connection.data.credentials.profile }) };
+    return { connection: connection.data, credentials: opened.credentials };
+  };
+
+  /** STS's region: the service's, else its connection's, else the environment's, else us-east-1 — the same for every key. */
+  const regionOf = async (target: Target) => defaultRegion(target.service.settings, (await savedConnection(target))?.connection.region);
+
+  /** The admin credentials: a saved AWS connection's, or the default chain. */
+  const adminSigner = async (target: Target): Promise<Signer> => {
+    const { settings } = target.service;
+    const saved = await savedConnection(target);
+    if (saved === undefined) return { label: 'the default AWS credentials', region: defaultRegion(settings) };
+    const { connection } = saved;
+    const label = `the credentials of connection ${settings.connection!}`;
+    const region = defaultRegion(settings, connection.region);
+    if (connection.credentials.source === 'default-chain') {
+      return { label, region, ...(connection.credentials.profile === undefined ? {} : { profile: connection.credentials.profile }) };
     }
-    const credentials = awsCredentialsSchema.safeParse(opened.credentials);
-    if (!credentials.success) throw invalidInput(`Connection ${settings.connection} has no access keys stored. Enter them in Connections (latchkey connections set-credentials ${settings.connection} --stdin).`);
+    const credentials = awsCredentialsSchema.safeParse(saved.credentials);
+    if (!credentials.success) throw invalidInput(`Connection ${settings.connection!} has no access keys stored. Enter them in Connections (latchkey connections set-credentials ${settings.connection!} --stdin).`);
     return { label, region, credentials: credentials.data };
   };
 
-  const keySigner = (target: Target, key: Credential, label: string): Signer => ({
+  const keySigner = async (target: Target, key: Credential, label: string): Promise<Signer> => ({
     credentials: { accessKeyId: keyIdOf(key, target), secretAccessKey: key.secret },
     label: `${label} ${keyIdOf(key, target)}`,
-    region: defaultRegion(target.service.settings),
+    region: await regionOf(target),
   });
 
   /** Who manages the keys: the admin, or in self mode the key given (the current one, or the new one once it exists). */
@@ -135,13 +147,13 @@ export function createAwsIamDriver(deps: DriverDeps, options: AwsIamDriverOption
   /** Signs GetCallerIdentity with `key`: its ARN, or 'refused' when AWS does not accept the key. */
   const identityOf = async (target: Target, key: Credential, label: string): Promise<string | 'refused'> => {
     try {
-      return await withClients(target, keySigner(target, key, label), 'sts:GetCallerIdentity', async (clients, abortSignal) => {
+      return await withClients(target, await keySigner(target, key, label), 'sts:GetCallerIdentity', async (clients, abortSignal) => {
         const identity = await clients.sts.send(new GetCallerIdentityCommand({}), { abortSignal });
         return identity.Arn ?? '';
       });
     } catch (error) {
       const cause = (error as { cause?: unknown }).cause;
-      if (toPublicError(error).kind === 'Unauthenticated' && isRefusedKey(cause)) return 'refused';
+      if (toPublicError(error).kind === 'Unauthenticated' && isUnknownKey(cause)) return 'refused';
       throw error;
     }
   };
@@ -175,7 +187,7 @@ export function createAwsIamDriver(deps: DriverDeps, options: AwsIamDriverOption
       const signerLabel = rotator.self ? 'the current access key' : service.settings.connection === undefined ? 'the default AWS credentials' : `the credentials of connection ${service.settings.connection}`;
       if (rotator.self && current === undefined) {
         // Nothing to sign with (a self-mode service tested on its own): reachability only.
-        const endpoint = new URL(service.settings.stsEndpoint ?? `https://sts.${defaultRegion(service.settings)}.amazonaws.com`);
+        const endpoint = new URL(service.settings.stsEndpoint ?? `https://sts.${await regionOf(target)}.amazonaws.com`);
         const port = endpoint.port === '' ? (endpoint.protocol === 'https:' ? 443 : 80) : Number(endpoint.port);
         return runChecks([{ name: 'reachable', detail: `STS at ${endpoint.host} answers`, run: () => probeTcp(endpoint.hostname, port, 10_000, service.name) }]);
       }
@@ -188,7 +200,7 @@ export function createAwsIamDriver(deps: DriverDeps, options: AwsIamDriverOption
           detail: `STS answers (${service.name})`,
           run: async () => {
             try {
-              signer = rotator.self ? keySigner(target, current!, 'the current access key') : await adminSigner(target);
+              signer = rotator.self ? await keySigner(target, current!, 'the current access key') : await adminSigner(target);
               await withClients(target, signer, 'sts:GetCallerIdentity', (clients, abortSignal) => clients.sts.send(new GetCallerIdentityCommand({}), { abortSignal }));
             } catch (error) {
               if (toPublicError(error).kind !== 'Unauthenticated') throw error;

@@ -25,9 +25,13 @@ export function iamErrorName(error: unknown): string {
   return typeof name === 'string' ? name : '';
 }
 
-/** The signing key is not (or no longer) one AWS accepts: unknown, Inactive, deleted, or a wrong secret. */
-export function isRefusedKey(error: unknown): boolean {
-  return REFUSED_KEY.has(iamErrorName(error));
+/**
+ * AWS does not know the signing key (InvalidClientTokenId): it is Inactive, deleted, or — for seconds
+ * after CreateAccessKey — not yet propagated. A wrong secret or region is SignatureDoesNotMatch instead.
+ */
+export function isUnknownKey(error: unknown): boolean {
+  const name = iamErrorName(error);
+  return name === 'InvalidClientTokenId' || name === 'UnrecognizedClientException';
 }
 
 export function iamFailure(error: unknown, context: IamErrorContext): LatchkeyError {
