@@ -268,14 +268,12 @@ esac
     expect((await readFile(phases, 'utf8')).trim().split('\n')).toEqual(['set', 'test', 'finish', 'verify']);
   });
 
-  it('command, SIGKILL at set, test and finish (the hook kills the CLI): rotators finish leaves store and "service" in agreement', async () => {
-    const state = join(hooks, 'crash-password');
-    const killed = join(hooks, 'killed-once');
-    for (const phase of ['set', 'test', 'finish']) {
-      await rm(killed, { force: true });
-      await writeFile(
-        join(hooks, `crash-${phase}.sh`),
-        `#!/bin/bash
+  it.each(['set', 'test', 'finish'])('command, SIGKILL during %s (the hook kills the CLI): rotators finish leaves store and "service" in agreement', async (phase) => {
+    const state = join(hooks, `crash-${phase}-password`);
+    const killed = join(hooks, `crash-${phase}-killed`);
+    await writeFile(
+      join(hooks, `crash-${phase}.sh`),
+      `#!/bin/bash
 value=$(cat)
 p=$(cat <&3 | sed -E 's/.*"phase":"([a-z]+)".*/\\1/')
 case "$p" in
@@ -287,28 +285,26 @@ esac
 if [ "$p" = "${phase}" ] && [ ! -e ${killed} ]; then touch ${killed}; kill -KILL $PPID; sleep 1; fi
 exit 0
 `,
-        { mode: 0o755 },
-      );
-      const ref = `file://shop/prod/CRASH_${phase.toUpperCase()}`;
-      const old = password(`crash-${phase}`);
-      await writeFile(state, old);
-      await core.refs.set(ref, old, { confirmed: true });
-      expect(await run(['rotators', 'set', ref, '--command', join(hooks, `crash-${phase}.sh`)])).toMatchObject({ code: 0 });
+      { mode: 0o755 },
+    );
+    const ref = `file://shop/prod/CRASH_${phase.toUpperCase()}`;
+    const old = password(`crash-${phase}`);
+    await writeFile(state, old);
+    await core.refs.set(ref, old, { confirmed: true });
+    expect(await run(['rotators', 'set', ref, '--command', join(hooks, `crash-${phase}.sh`)])).toMatchObject({ code: 0 });
 
-      const crashed = startLatchkey(['rotate', ref, '--json'], { env: xdg.env });
-      const ended = await crashed.done;
-      outputs.push(ended.stdout, ended.stderr);
-      expect(ended.signal, phase).toBe('SIGKILL');
+    const crashed = await startLatchkey(['rotate', ref, '--json'], { env: xdg.env }).done;
+    outputs.push(crashed.stdout, crashed.stderr);
+    expect(crashed.signal).toBe('SIGKILL');
 
-      const settled = json<{ outcome: string }[]>((await run(['rotators', 'finish', ref, '--now', '--json'])).stdout);
-      expect(settled, phase).toHaveLength(1);
-      const stored = await get(ref);
-      if (stored !== old) secrets.push(stored);
-      // Whatever the step, the value in the store is the one the "service" holds: undone (old) or finished (new).
-      expect(await readFile(state, 'utf8'), phase).toBe(stored);
-      expect(settled[0]!.outcome, phase).toMatch(phase === 'set' ? /^undone$/ : phase === 'test' ? /^(undone|finished)$/ : /^(retired|finished)$/);
-      if (phase === 'finish') expect(stored, phase).not.toBe(old);
-    }
+    const settled = json<{ outcome: string }[]>((await run(['rotators', 'finish', ref, '--now', '--json'])).stdout);
+    expect(settled).toHaveLength(1);
+    const stored = await get(ref);
+    if (stored !== old) secrets.push(stored);
+    // Whatever the step, the value in the store is the one the "service" holds: undone (old) or finished (new).
+    expect(await readFile(state, 'utf8')).toBe(stored);
+    expect(settled[0]!.outcome).toMatch(phase === 'set' ? /^undone$/ : phase === 'test' ? /^(undone|finished)$/ : /^(retired|finished)$/);
+    if (phase === 'finish') expect(stored).not.toBe(old);
   });
 
   it('no value or admin credential reached the general query log, the CLI output, the audit trail or the configuration', async () => {
