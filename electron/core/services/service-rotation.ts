@@ -116,6 +116,15 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     return credential;
   };
 
+  /** The credential in a value someone else stored, when it is in the rotator's form. */
+  const storedCredential = (value: string, rotator: StoredRotator, driver: ServiceDriver): Credential | undefined => {
+    try {
+      return credentialIn(value, rotator, driver, '');
+    } catch {
+      return undefined;
+    }
+  };
+
   /** The user that gets the new credential: the other one under alternating users, else the same. */
   const nextUser = (rotator: StoredRotator, current: Credential): string | undefined => {
     if (rotator.strategy !== 'alternating') return current.user;
@@ -217,6 +226,13 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
         const stored = await readCurrent(backend, path, entry.ref);
         if (stored.value !== values.staged) {
           if (stored.value !== values.old) {
+            // Someone stored a value meanwhile. If it logs in, keep it and take back Latchkey's half-done change.
+            const theirs = storedCredential(stored.value, rotator, driver);
+            if (theirs !== undefined && (await driver.refuses(target('verify'), theirs)) === false) {
+              await driver.undo(target('rollback'), theirs, next);
+              await journal.remove(entry.ref);
+              return outcome('undone', `The value of ${entry.ref} stored since the rotation was interrupted logs in at ${entry.service}; it was kept, and the interrupted change was taken back.`);
+            }
             throw conflict(`The stored value of ${entry.ref} changed while its rotation was interrupted, so Latchkey did not overwrite it. ${serviceState(rotator, entry.service, current, next)}. Check which value works, set it (latchkey secrets set), then run ${finishCommand(entry.ref)}.`);
           }
           await keepPrevious({ ...(deps.escrow === undefined ? {} : { escrow: deps.escrow }) }, backend, entry.ref, values.old);
@@ -450,6 +466,11 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     try {
       next = await driver.set(target('set'), current, proposed);
     } catch (error) {
+      if (isRefusal(error)) {
+        // The service refused the change: nothing happened there, nothing to undo.
+        await journal.remove(ref);
+        return { ...failed(ref, service, error), ...(read.version === undefined ? {} : { version: read.version, previousVersion: read.version }) };
+      }
       return abandon(error, 'set', proposed);
     }
     if (driver.makesCredential) {
@@ -518,6 +539,11 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
 }
 
 export type ServiceRotation = ReturnType<typeof createServiceRotation>;
+
+/** Errors by which a driver promises that the service changed nothing (see ServiceDriver.set). */
+function isRefusal(error: unknown): boolean {
+  return isLatchkeyError(error) && ['Unauthenticated', 'NotFound', 'PermissionDenied', 'InvalidInput'].includes(error.kind);
+}
 
 function withUser(credential: Credential, user: string | undefined): Credential {
   return credential.user !== undefined || user === undefined ? credential : { ...credential, user };

@@ -52,12 +52,12 @@ describeWithKeyring('latchkey rotate, incident, env, import and audit (the built
     await xdg.cleanup();
   });
 
-  it('rotate <ref>... prints {ref, ok, version} per reference and never a value; a missing one exits 3', async () => {
+  it('rotate <ref>... prints {ref, ok, version, changed_at, old_retired} per reference and never a value; a missing one exits 3', async () => {
     const rotated = await run(['rotate', 'file://shop/dev/API_KEY', 'file://shop/dev/DB_PASSWORD', '--json']);
     expect(rotated).toMatchObject({ code: 0, stderr: '' });
     expect(json(rotated.stdout)).toEqual([
-      { ref: 'file://shop/dev/API_KEY', ok: true, version: '2' },
-      { ref: 'file://shop/dev/DB_PASSWORD', ok: true, version: '2' },
+      { ref: 'file://shop/dev/API_KEY', ok: true, version: '2', changed_at: null, old_retired: false },
+      { ref: 'file://shop/dev/DB_PASSWORD', ok: true, version: '2', changed_at: null, old_retired: false },
     ]);
     const value = await get('file://shop/dev/API_KEY');
     expect(value).not.toContain(CANARY);

@@ -38,16 +38,17 @@ describe('command cores: JSON shapes, texts and exit codes (versioned backend do
 
   const deps = () => ({ resolveBackend: () => backend, audit, now });
 
-  it('rotate: one row per ref {ref, ok, version?}, no values, exit 3 when a ref does not exist', async () => {
+  it('rotate: one row per ref {ref, ok, version?, changed_at, old_retired}, no values, exit 3 when a ref does not exist', async () => {
     await backend.set('shop/dev/A', `${CANARY}a`);
     const output = await rotateCommand(deps(), ['vault://shop/dev/A', 'vault://shop/dev/NOPE'], { policy: 'hex-24' });
     expect(output.json).toEqual([
-      { ref: 'vault://shop/dev/A', ok: true, version: '2' },
-      { ref: 'vault://shop/dev/NOPE', ok: false, error: { kind: 'NotFound', message: expect.stringContaining('does not exist') } },
+      // Without a rotator only the stored copy changes: the old value still works wherever it is checked.
+      { ref: 'vault://shop/dev/A', ok: true, version: '2', changed_at: null, old_retired: false },
+      { ref: 'vault://shop/dev/NOPE', ok: false, changed_at: null, old_retired: false, error: { kind: 'NotFound', message: expect.stringContaining('does not exist') } },
     ]);
     expect(output.exitCode).toBe(3);
     expect((await backend.get('shop/dev/A')).value).toMatch(/^[0-9a-f]{24}$/);
-    expect(output.text).toContain('rotated  vault://shop/dev/A  → version 2');
+    expect(output.text).toContain('rotated  vault://shop/dev/A  → version 2  (stored copy only: the old value still works wherever it is checked)');
     expect(JSON.stringify(output)).not.toContain(CANARY);
     expect((await backend.get('shop/dev/A')).value).not.toBe('');
     expect(JSON.stringify(output)).not.toContain((await backend.get('shop/dev/A')).value);

@@ -156,7 +156,7 @@ describeWithKeyring('rotation over the real local store and keyring (createCore)
     await keychain.setPassword(service, 'GITHUB_TOKEN', `${CANARY}-keychain`);
     const ref = `keychain://${service}/GITHUB_TOKEN`;
     const rotated = await rotateCommand(core.rotation.refDeps, [ref]);
-    expect(rotated.json).toEqual([{ ref, ok: true }]);
+    expect(rotated.json).toEqual([{ ref, ok: true, changed_at: null, old_retired: false }]);
     const next = await keychain.getPassword(service, 'GITHUB_TOKEN');
     expect(next).not.toBe(`${CANARY}-keychain`);
     expect(await readdir(join(xdg.paths.stateDir, 'store', ESCROW_DIRECTORY))).toHaveLength(1);
