@@ -1,3 +1,4 @@
+import type { RotationClass } from '../../../shared/rotation';
 import { DEFAULT_POLICY, describePolicy, isGenerated, type RotationPolicy } from './policy';
 import type { ValueInspection } from './value-inspection';
 
@@ -13,8 +14,7 @@ import type { ValueInspection } from './value-inspection';
  *   service   a rotator changes the credential where it is checked (Postgres, Redis ACL, IAM…)
  *   by-hand   a person rotates it where it was issued, then stores the new value; Latchkey lists it
  */
-export const rotationClasses = ['generate', 'service', 'by-hand'] as const;
-export type RotationClass = (typeof rotationClasses)[number];
+export { rotationClasses, type RotationClass } from '../../../shared/rotation';
 
 export interface RuleInput {
   /** The policy stored with the secret (metadata `latchkey-rotation`); undefined when it has none. */
