@@ -490,7 +490,7 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     entry = await journal.advance(entry, { step: 'tested' });
 
     // finish: the store
-    const settled = await writeNewValue(backend, path, read, staged, metadataFor(backend, description, options.policy));
+    const settled = await writeNewValue(backend, path, read, staged, metadataFor(backend, description, options.policy, undefined));
     if (settled.state === 'unknown') {
       return {
         ref,
