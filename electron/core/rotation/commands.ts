@@ -152,6 +152,10 @@ export interface IncidentJson {
     status: string;
     class?: RotationClass;
     version?: string;
+    /** As in `rotate --json`: the service where the credential was changed (null: the stored copy only)… */
+    changed_at: string | null;
+    /** …and whether the old credential was retired there (true, false, or the ISO time its grace ends). */
+    old_retired: boolean | string;
     error?: PublicError;
     reason?: string;
     provider?: string;
@@ -173,6 +177,8 @@ export function incidentOutput(deps: Pick<IncidentDeps, 'reports'>, report: Inci
       status: item.status,
       ...(item.class === undefined ? {} : { class: item.class }),
       ...(item.version === undefined ? {} : { version: item.version }),
+      changed_at: item.changed_at ?? null,
+      old_retired: item.old_retired ?? false,
       ...(item.error === undefined ? {} : { error: item.error }),
       ...(item.reason === undefined ? {} : { reason: item.reason }),
       ...(item.provider === undefined ? {} : { provider: item.provider }),
@@ -183,9 +189,15 @@ export function incidentOutput(deps: Pick<IncidentDeps, 'reports'>, report: Inci
   };
   const counts = countItems(report.items);
   const byHand = report.items.filter((item) => item.status === 'by-hand');
+  const rotated = report.items.filter((item) => item.status === 'rotated');
+  const atServices = rotated.filter((item) => item.changed_at !== undefined);
+  const services = [...new Set(atServices.map((item) => item.changed_at))].join(', ');
+  const storedOnly = rotated.length - atServices.length;
   const text = [
     `Incident ${report.id}: ${report.status.toUpperCase()} — ${counts.rotated} rotated, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.pending + counts.cancelled} not done` +
       (byHand.length === 0 ? '.' : `, ${byHand.length} to rotate by hand (${counts.marked} marked done).`),
+    ...(atServices.length === 0 ? [] : [`  Changed at services (${services}): ${atServices.length}; old credentials retired: ${atServices.filter((item) => item.old_retired === true).length}.`]),
+    ...(storedOnly === 0 ? [] : [`  STORED COPY ONLY: ${storedOnly} — the old values still work wherever they are checked.`]),
     ...report.items.filter((item) => item.status === 'failed').map((item) => `  FAILED ${item.ref}: ${item.error?.message ?? ''}`),
     ...(byHand.length === 0
       ? []

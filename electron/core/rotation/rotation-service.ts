@@ -170,7 +170,7 @@ export function createRotationService(deps: RotationServiceDeps) {
       const names = options.environments ?? (await deps.projects.list()).find((candidate) => candidate.name === project)?.environments.map((environment) => environment.name);
       if (names === undefined) throw notFound(`There is no project "${project}".`);
       const views = await Promise.all(names.map((name) => deps.viewEnvironment(project, name)));
-      const items = await listDue({ escrow: deps.escrow, origins: deps.origins, logger: deps.logger, now: deps.now }, views, options.signal);
+      const items = await listDue({ escrow: deps.escrow, origins: deps.origins, logger: deps.logger, now: deps.now, ...(deps.services === undefined ? {} : { services: deps.services }) }, views, options.signal);
       const counts = countDue(items);
       // Environments without secrets still get a (zero) count, so the badges clear.
       for (const view of views) if (!counts.some((count) => count.environment === view.name)) counts.push({ project, environment: view.name, overdue: 0, dueSoon: 0 });

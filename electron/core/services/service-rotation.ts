@@ -12,7 +12,7 @@ import type { SecretBackend } from '../secrets/backend';
 import { parseRef, type SecretRef } from '../secrets/reference';
 import type { CheckStep, Credential, RotationPhase, RotationTarget, RotatorSettings, ServiceDriver, ServiceEndpoint } from './driver';
 import type { JournalEntry, RotationJournal } from './rotation-journal';
-import type { LocatedSecret, Rotators } from './rotators';
+import { endpointName, type LocatedSecret, type Rotators } from './rotators';
 import type { StoredRotator } from './service-config';
 import type { ServiceKinds } from './service-kinds';
 import { codecFor } from './value-codecs';
@@ -54,6 +54,8 @@ export interface SecretContext {
 export interface AttachedRotator {
   secret: LocatedSecret;
   rotator: StoredRotator;
+  /** The service's name as results name it (`pg-prod`, `command:rotate.sh`). */
+  service: string;
 }
 
 /** What a recovery did with one journal entry. */
@@ -289,7 +291,7 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
         }
       }
       const rotator = await rotators.find(secret);
-      return rotator === undefined ? undefined : { secret, rotator };
+      return rotator === undefined ? undefined : { secret, rotator, service: endpointName(rotator) };
     },
 
     /** Rotates a secret with a rotator (see above). Never throws: the result says what happened. */

@@ -51,7 +51,7 @@ describe('command cores: JSON shapes, texts and exit codes (versioned backend do
     await backend.set('shop/dev/STRIPE_KEY', `sk_live_${CANARY}stripe`);
     const left = await rotateCommand(deps(), ['vault://shop/dev/STRIPE_KEY']);
     expect(left.json).toEqual([
-      { ref: 'vault://shop/dev/STRIPE_KEY', ok: false, class: 'by-hand', error: { kind: 'InvalidInput', message: expect.stringContaining('rotate it at Stripe') } },
+      { ref: 'vault://shop/dev/STRIPE_KEY', ok: false, class: 'by-hand', changed_at: null, old_retired: false, error: { kind: 'InvalidInput', message: expect.stringContaining('rotate it at Stripe') } },
     ]);
     expect(left.text).toMatch(/^BY HAND {2}vault:\/\/shop\/dev\/STRIPE_KEY\n {2}vault:\/\/shop\/dev\/STRIPE_KEY is rotated by hand/);
     expect((await backend.get('shop/dev/STRIPE_KEY')).value).toBe(`sk_live_${CANARY}stripe`);
@@ -117,7 +117,7 @@ describe('command cores: JSON shapes, texts and exit codes (versioned backend do
       ['vault://shop/dev/WEEKLY', true, 'generate'],
     ]);
     // Due for a person, not a failure of the run.
-    expect(output.json[3]).toEqual({ ref: 'vault://shop/dev/TYPED', ok: false, class: 'by-hand', reason: expect.stringMatching(/^Due \(overdue\) for a person to rotate: Latchkey did not make this value/) });
+    expect(output.json[3]).toEqual({ ref: 'vault://shop/dev/TYPED', ok: false, class: 'by-hand', changed_at: null, old_retired: false, reason: expect.stringMatching(/^Due \(overdue\) for a person to rotate: Latchkey did not make this value/) });
     expect(output.exitCode).toBe(0);
     expect(output.text).toContain('BY HAND  vault://shop/dev/TYPED');
     expect((await backend.get('shop/dev/TYPED')).value).toBe(`${CANARY}typed`);

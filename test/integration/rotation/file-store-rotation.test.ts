@@ -182,7 +182,7 @@ describeWithKeyring('rotation over the real local store and keyring (createCore)
     expect(JSON.parse(origins)).toEqual({ v: 1, records: { [ref]: expect.stringMatching(/^g1-[0-9a-f]{16}$/) } });
     expect(origins).not.toContain(next);
     // So its next rotation needs no policy.
-    expect((await rotateCommand(core.rotation.refDeps, [ref])).json).toEqual([{ ref, ok: true, class: 'generate' }]);
+    expect((await rotateCommand(core.rotation.refDeps, [ref])).json).toEqual([{ ref, ok: true, class: 'generate', changed_at: null, old_retired: false }]);
     const third = (await keychain.getPassword(service, 'GITHUB_TOKEN')) as string;
 
     const rolledBack = await rollbackCommand(core.rotation.refDeps, ref);

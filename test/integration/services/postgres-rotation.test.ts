@@ -166,9 +166,24 @@ describeWithPostgres('rotation at a real Postgres: faults', () => {
 
   it('an incident item: no grace, the old credential is retired at once and tried once more', async () => {
     const old = await freshRole();
-    const { report } = await core.incidents.run({ environments: [{ project: 'shop', environment: 'prod' }] }, { confirmation: { typedNames: ['prod'] } });
+    await core.refs.set('file://shop/prod/PLAIN_TOKEN', 'plain-token-1', { confirmed: true });
+    await core.rotation.setPolicy('shop', 'prod', 'PLAIN_TOKEN', { generator: 'hex', length: 32 }, { confirmed: true });
+    const preview = await core.incidents.preview({ environments: [{ project: 'shop', environment: 'prod' }] });
+    expect(preview.items.find((candidate) => candidate.ref === ref)).toMatchObject({ class: 'service', service: 'pg-prod', rotatable: true });
+    expect(preview.items.find((candidate) => candidate.key === 'PLAIN_TOKEN')).toMatchObject({ class: 'generate', rotatable: true });
+    expect(preview.items.find((candidate) => candidate.key === 'PLAIN_TOKEN')).not.toHaveProperty('service');
+
+    const { report } = await core.incidents.run({ environments: [{ project: 'shop', environment: 'prod' }] }, { confirmation: { typedNames: ['prod'] }, exclude: preview.items.filter((candidate) => candidate.ref !== ref && candidate.key !== 'PLAIN_TOKEN').map((candidate) => candidate.ref) });
     const item = report.items.find((candidate) => candidate.ref === ref);
-    expect(item).toMatchObject({ status: 'rotated' });
+    expect(item).toMatchObject({ status: 'rotated', class: 'service', service: 'pg-prod', changed_at: 'pg-prod', old_retired: true, old_refused: true });
+    const plain = report.items.find((candidate) => candidate.key === 'PLAIN_TOKEN');
+    expect(plain).toMatchObject({ status: 'rotated', class: 'generate' });
+    expect(plain).not.toHaveProperty('changed_at');
+    const text = await core.incidents.openText(report.id);
+    expect(text).toContain('CHANGED AT SERVICES (1)');
+    expect(text).toContain('at pg-prod\n      old credential retired, and refused when tried again');
+    expect(text).toMatch(/STORED COPY ONLY \(1\)\n {2}WARNING: only the stored copy changed — the old value still works wherever it is checked/);
+    expect(text).toContain('PLAIN_TOKEN');
     const now = await stored();
     seen.push(now.value);
     expect(await server.canLogin(role, now.value)).toBe(true);
