@@ -19,6 +19,7 @@ import { createFingerprinter } from './environments/fingerprint';
 import { createIncidentService } from './rotation/incident-service';
 import { createIncidentReportStore } from './rotation/incident-store';
 import { createLocalEscrow } from './rotation/local-escrow';
+import { createOriginRecords } from './rotation/origin-records';
 import { sessionStoreRevoker } from './rotation/session-store-revoker';
 import { createRotationService } from './rotation/rotation-service';
 import { createEnvironmentRegistry } from './secrets/backend-registry';
@@ -135,6 +136,8 @@ export function createCore(options: CoreOptions) {
   // Rotation, incidents, diff and .env: previous values of backends without versions go to an escrow in
   // the local store; keyed fingerprints use one key per process, so diffs compare within a run only.
   const escrow = createLocalEscrow({ tree: storeTree, locks, dataKey, now });
+  // Which values Latchkey generated itself: the only ones it may replace without a policy the person chose.
+  const origins = createOriginRecords({ stateDir: options.paths.stateDir, locks, dataKey, logger });
   const fingerprinter = createFingerprinter();
 
   // Services (where credentials are checked) and rotators: a secret with a rotator is rotated at its
@@ -153,7 +156,7 @@ export function createCore(options: CoreOptions) {
     viewEnvironment,
     resolveBackend,
   });
-  const rotation = createRotationService({ projects, config, viewEnvironment, resolveBackend, audit, logger, escrow, now, services: serviceRotation });
+  const rotation = createRotationService({ projects, config, viewEnvironment, resolveBackend, audit, logger, escrow, origins, now, services: serviceRotation });
   const incidents = createIncidentService({
     viewEnvironment,
     rotation: rotation.refDeps,

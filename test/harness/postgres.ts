@@ -67,7 +67,12 @@ export function describeWithPostgres(name: string, body: () => void): void {
 function asPostgres(binary: string, args: string[], options: { timeout?: number } = {}): string {
   const command = process.getuid?.() === 0 ? 'runuser' : join(BIN, binary);
   const argv = process.getuid?.() === 0 ? ['-u', 'postgres', '--', join(BIN, binary), ...args] : args;
-  return execFileSync(command, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeout ?? 120_000 });
+  try {
+    return execFileSync(command, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeout ?? 120_000 });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${binary} failed: ${stderr ?? ''}${stdout ?? ''}`.trim(), { cause: error });
+  }
 }
 
 function owner(): { uid: number; gid: number } {

@@ -120,6 +120,10 @@ export interface ServiceDriver<S = unknown> {
    * service takes one (passwords; for alternating, `proposed.user` is the user not in use), ignored
    * where the service makes it (IAM). Returns the credential now valid. Under `dual` the old one stays
    * valid; under `single` it stops working here.
+   *
+   * A refusal — Unauthenticated, NotFound, PermissionDenied, InvalidInput — promises that the service
+   * changed nothing (a driver that changed some nodes first puts them back before refusing). Any other
+   * error means the change may have happened in part; the lifecycle then calls `undo`.
    */
   set(target: RotationTarget<S>, current: Credential, proposed: Credential): Promise<Credential>;
 

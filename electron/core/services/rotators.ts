@@ -217,11 +217,17 @@ export function createRotators(deps: RotatorsDeps) {
     /** The endpoint a rotator works on: its registered service, or for a command its executable. */
     async endpointOf(rotator: StoredRotator): Promise<ServiceEndpoint> {
       if (rotator.service !== undefined) return deps.services.open(rotator.service);
-      // Named after the executable, where its file name fits the audit trail's alphabet.
-      const file = basename(rotator.command ?? '');
-      return { name: /^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$/.test(file) ? `command:${file}` : 'command', kind: 'command', settings: {} };
+      return { name: endpointName(rotator), kind: 'command', settings: {} };
     },
   };
 }
 
 export type Rotators = ReturnType<typeof createRotators>;
+
+/** How results name where a rotator changes the credential: the service, or `command:<file name>`. */
+export function endpointName(rotator: Pick<StoredRotator, 'service' | 'command'>): string {
+  if (rotator.service !== undefined) return rotator.service;
+  // Named after the executable, where its file name fits the audit trail's alphabet.
+  const file = basename(rotator.command ?? '');
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$/.test(file) ? `command:${file}` : 'command';
+}

@@ -12,7 +12,7 @@ import type { SecretBackend } from '../secrets/backend';
 import { parseRef, type SecretRef } from '../secrets/reference';
 import type { CheckStep, Credential, RotationPhase, RotationTarget, RotatorSettings, ServiceDriver, ServiceEndpoint } from './driver';
 import type { JournalEntry, RotationJournal } from './rotation-journal';
-import type { LocatedSecret, Rotators } from './rotators';
+import { endpointName, type LocatedSecret, type Rotators } from './rotators';
 import type { StoredRotator } from './service-config';
 import type { ServiceKinds } from './service-kinds';
 import { codecFor } from './value-codecs';
@@ -54,6 +54,8 @@ export interface SecretContext {
 export interface AttachedRotator {
   secret: LocatedSecret;
   rotator: StoredRotator;
+  /** The service's name as results name it (`pg-prod`, `command:rotate.sh`). */
+  service: string;
 }
 
 /** What a recovery did with one journal entry. */
@@ -114,6 +116,15 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
       throw invalidInput(`The stored value of ${ref} logs in as another user than its rotator changes (${users.join(' or ')}). Fix the value or the rotator (latchkey rotators set). Nothing was changed.`);
     }
     return credential;
+  };
+
+  /** The credential in a value someone else stored, when it is in the rotator's form. */
+  const storedCredential = (value: string, rotator: StoredRotator, driver: ServiceDriver): Credential | undefined => {
+    try {
+      return credentialIn(value, rotator, driver, '');
+    } catch {
+      return undefined;
+    }
   };
 
   /** The user that gets the new credential: the other one under alternating users, else the same. */
@@ -217,6 +228,13 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
         const stored = await readCurrent(backend, path, entry.ref);
         if (stored.value !== values.staged) {
           if (stored.value !== values.old) {
+            // Someone stored a value meanwhile. If it logs in, keep it and take back Latchkey's half-done change.
+            const theirs = storedCredential(stored.value, rotator, driver);
+            if (theirs !== undefined && (await driver.refuses(target('verify'), theirs)) === false) {
+              await driver.undo(target('rollback'), theirs, next);
+              await journal.remove(entry.ref);
+              return outcome('undone', `The value of ${entry.ref} stored since the rotation was interrupted logs in at ${entry.service}; it was kept, and the interrupted change was taken back.`);
+            }
             throw conflict(`The stored value of ${entry.ref} changed while its rotation was interrupted, so Latchkey did not overwrite it. ${serviceState(rotator, entry.service, current, next)}. Check which value works, set it (latchkey secrets set), then run ${finishCommand(entry.ref)}.`);
           }
           await keepPrevious({ ...(deps.escrow === undefined ? {} : { escrow: deps.escrow }) }, backend, entry.ref, values.old);
@@ -273,7 +291,7 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
         }
       }
       const rotator = await rotators.find(secret);
-      return rotator === undefined ? undefined : { secret, rotator };
+      return rotator === undefined ? undefined : { secret, rotator, service: endpointName(rotator) };
     },
 
     /** Rotates a secret with a rotator (see above). Never throws: the result says what happened. */
@@ -450,6 +468,11 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     try {
       next = await driver.set(target('set'), current, proposed);
     } catch (error) {
+      if (isRefusal(error)) {
+        // The service refused the change: nothing happened there, nothing to undo.
+        await journal.remove(ref);
+        return { ...failed(ref, service, error), ...(read.version === undefined ? {} : { version: read.version, previousVersion: read.version }) };
+      }
       return abandon(error, 'set', proposed);
     }
     if (driver.makesCredential) {
@@ -469,7 +492,7 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     entry = await journal.advance(entry, { step: 'tested' });
 
     // finish: the store
-    const settled = await writeNewValue(backend, path, read, staged, metadataFor(backend, description, options.policy));
+    const settled = await writeNewValue(backend, path, read, staged, metadataFor(backend, description, options.policy, undefined));
     if (settled.state === 'unknown') {
       return {
         ref,
@@ -518,6 +541,11 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
 }
 
 export type ServiceRotation = ReturnType<typeof createServiceRotation>;
+
+/** Errors by which a driver promises that the service changed nothing (see ServiceDriver.set). */
+function isRefusal(error: unknown): boolean {
+  return isLatchkeyError(error) && ['Unauthenticated', 'NotFound', 'PermissionDenied', 'InvalidInput'].includes(error.kind);
+}
 
 function withUser(credential: Credential, user: string | undefined): Credential {
   return credential.user !== undefined || user === undefined ? credential : { ...credential, user };
