@@ -102,11 +102,15 @@ export class AwsIamFake extends ServiceFake {
     this.users.set(name, { name, policy, userId: `AIDA${randomId(17)}`, createDate: this.now() });
   }
 
-  /** Gives `userName` a key as the console would (not through the API, not counted in `calls`). */
-  addKey(userName: string, status: 'Active' | 'Inactive' = 'Active'): { accessKeyId: string; secretAccessKey: string } {
+  /**
+   * Gives `userName` a key as the console would (not through the API, not counted in `calls`);
+   * `secretAccessKey` lets a leak test make the secret a canary.
+   */
+  addKey(userName: string, status: 'Active' | 'Inactive' = 'Active', secretAccessKey?: string): { accessKeyId: string; secretAccessKey: string } {
     if (!this.users.has(userName)) throw new Error(`no user ${userName}`);
     const key = this.newKey(userName, 0);
     key.status = status;
+    if (secretAccessKey !== undefined) key.secretAccessKey = secretAccessKey;
     return { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
   }
 
