@@ -207,6 +207,21 @@ describeWithMariaDb('latchkey rotate with mysql, aws-iam (wire-level fake) and c
     expect(await stsAccepts(stored)).toBe(true);
     expect(await stsAccepts(old)).toBe(false);
     expect(rotated.stdout).not.toContain(stored.secretAccessKey);
+
+    // With a grace period the old key stays active (both work) until finish deactivates and deletes it.
+    expect(await run(['rotators', 'set', ref, '--service', 'iam-prod', '--user', 'shop-ci', '--grace', '3600'])).toMatchObject({ code: 0 });
+    const graced = json<{ ok: boolean; old_retired: string }[]>((await run(['rotate', ref, '--json'])).stdout)[0]!;
+    expect(graced).toMatchObject({ ok: true, old_retired: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    const newest = json<{ accessKeyId: string; secretAccessKey: string }>(await get(ref));
+    secrets.push(newest.secretAccessKey);
+    expect(fake.keysOf('shop-ci').map((key) => [key.accessKeyId, key.status])).toEqual([
+      [stored.accessKeyId, 'Active'],
+      [newest.accessKeyId, 'Active'],
+    ]);
+    expect(await stsAccepts(stored)).toBe(true);
+    expect(json((await run(['rotators', 'finish', ref, '--now', '--json'])).stdout)).toEqual([expect.objectContaining({ ref, outcome: 'retired', message: expect.stringContaining('is refused there') })]);
+    expect(fake.keysOf('shop-ci').map((key) => key.accessKeyId)).toEqual([newest.accessKeyId]);
+    expect(await stsAccepts(stored)).toBe(false);
   });
 
   it('aws-iam, SIGKILL while the answer to CreateAccessKey is on its way: rotators finish finds the orphan key and deletes it', async () => {
@@ -266,6 +281,24 @@ esac
     secrets.push(fresh);
     expect(await readFile(state, 'utf8')).toBe(fresh);
     expect((await readFile(phases, 'utf8')).trim().split('\n')).toEqual(['set', 'test', 'finish', 'verify']);
+  });
+
+  it('command in an incident: the hook is told it is an incident at every phase, the report names it and says the old value was retired', async () => {
+    await core.projects.createProject('hooks');
+    await core.projects.createEnvironment('hooks', 'prod');
+    const contexts = join(hooks, 'incident-contexts');
+    await writeFile(join(hooks, 'incident.sh'), `#!/bin/bash\ncat > /dev/null\ncat <&3 >> ${contexts}\nexit 0\n`, { mode: 0o755 });
+    const ref = 'file://hooks/prod/INCIDENT_SECRET';
+    await core.refs.set(ref, password('incident'), { confirmed: true });
+    expect(await run(['rotators', 'set', ref, '--command', join(hooks, 'incident.sh')])).toMatchObject({ code: 0 });
+    const incident = await run(['incident', 'rotate', '--project', 'hooks', '--env', 'prod', '--yes', '--json']);
+    expect(incident.code).toBe(0);
+    expect(JSON.stringify(json(incident.stdout))).toContain('"changed_at":"command:incident.sh"');
+    expect(JSON.stringify(json(incident.stdout))).toContain('"old_retired":true');
+    secrets.push(await get(ref));
+    const seen = (await readFile(contexts, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { phase: string; incident: boolean });
+    expect(seen.map((context) => context.phase)).toEqual(['set', 'test', 'finish', 'verify']);
+    expect(seen.every((context) => context.incident)).toBe(true);
   });
 
   it.each(['set', 'test', 'finish'])('command, SIGKILL during %s (the hook kills the CLI): rotators finish leaves store and "service" in agreement', async (phase) => {
