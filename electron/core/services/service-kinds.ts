@@ -1,12 +1,13 @@
 import { invalidInput } from '../errors';
 import type { DriverDeps, ServiceDriver, ServiceKind, ServiceKindDefinition } from './driver';
 import { postgresKind } from './postgres/postgres-driver';
+import { redisKind } from './redis/redis-acl-driver';
 
 /**
  * Every kind of service Latchkey can rotate at. A new kind is one ServiceKindDefinition added here
  * (settings schema, URL form, description, driver).
  */
-const definitions: ServiceKindDefinition<never>[] = [postgresKind as ServiceKindDefinition<never>];
+const definitions: ServiceKindDefinition<never>[] = [postgresKind as ServiceKindDefinition<never>, redisKind as ServiceKindDefinition<never>];
 
 export interface ServiceKinds {
   /** The definition of a kind; InvalidInput when Latchkey has no driver for it. */
