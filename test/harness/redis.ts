@@ -101,19 +101,20 @@ export interface RedisCluster {
   stop(): Promise<void>;
 }
 
-/** A real 3-master Redis Cluster (no replicas), created with redis-cli --cluster create. */
-export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
+/** A real Redis Cluster of `masters` masters (and `replicas` replicas per master), created with redis-cli --cluster create. */
+export async function startRedisCluster(masters = 3, options: { replicas?: number } = {}): Promise<RedisCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'latchkey-cluster-'));
   const children: ChildProcess[] = [];
   const ports: number[] = [];
-  for (let i = 0; i < masters; i += 1) {
+  const replicas = options.replicas ?? 0;
+  for (let i = 0; i < masters * (1 + replicas); i += 1) {
     const port = await freePort();
     const child = spawnRedis(port, dir, ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '2000']);
     await waitForPort(port, child);
     children.push(child);
     ports.push(port);
   }
-  const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes'], {
+  const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], {
     encoding: 'utf8',
   });
   if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);

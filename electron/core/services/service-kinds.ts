@@ -4,6 +4,7 @@ import { awsIamServiceKind } from './aws-iam/aws-iam-driver';
 import { commandServiceKind } from './command/command-driver';
 import { mysqlServiceKind } from './mysql/mysql-driver';
 import { postgresKind } from './postgres/postgres-driver';
+import { redisKind } from './redis/redis-acl-driver';
 
 /**
  * Every kind of service Latchkey can rotate at. A new kind is one ServiceKindDefinition added here
@@ -11,6 +12,7 @@ import { postgresKind } from './postgres/postgres-driver';
  */
 const definitions: ServiceKindDefinition<never>[] = [
   postgresKind as ServiceKindDefinition<never>,
+  redisKind as ServiceKindDefinition<never>,
   mysqlServiceKind as ServiceKindDefinition<never>,
   awsIamServiceKind as ServiceKindDefinition<never>,
   commandServiceKind as ServiceKindDefinition<never>,
