@@ -44,7 +44,7 @@ export function iamFailure(error: unknown, context: IamErrorContext): LatchkeyEr
     return conflict(`${capitalize(user)} already has two access keys, the most IAM allows. Delete the one not in use (aws iam delete-access-key --user-name ${context.user ?? 'USER'} --access-key-id …) and rotate again.`, { cause });
   }
   if (name === 'AccessDenied' || name === 'AccessDeniedException') {
-    return permissionDenied(`AWS IAM (${context.service}) did not let ${context.signer} ${context.action ?? 'manage the access keys'} of ${user}. Allow it in their IAM policy (iam:ListAccessKeys, iam:CreateAccessKey, iam:UpdateAccessKey, iam:DeleteAccessKey on the user).`, { cause });
+    return permissionDenied(`AWS IAM (${context.service}) did not let ${context.signer} ${context.action ?? 'manage the access keys'} of ${user}. Allow it in their IAM policy (iam:GetUser, iam:ListAccessKeys, iam:CreateAccessKey, iam:UpdateAccessKey, iam:DeleteAccessKey and iam:GetAccessKeyLastUsed on the user).`, { cause });
   }
   if (EXPIRED.has(name)) return unauthenticated(`${capitalize(context.signer)} have expired (AWS ${context.service}). Refresh them and try again.`, { cause });
   if (REFUSED_KEY.has(name)) return unauthenticated(`AWS (${context.service}) does not accept ${context.signer}: the access key is unknown, Inactive or deleted, or the secret key is wrong.`, { cause });
