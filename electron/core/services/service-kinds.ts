@@ -1,8 +1,8 @@
 import { invalidInput } from '../errors';
 import type { DriverDeps, ServiceDriver, ServiceKind, ServiceKindDefinition } from './driver';
-import { awsIamServiceKind } from './aws-iam/aws-iam-driver';
+import { awsIamServiceKind } from './aws-iam/aws-iam-kind';
 import { commandServiceKind } from './command/command-driver';
-import { mysqlServiceKind } from './mysql/mysql-driver';
+import { mysqlServiceKind } from './mysql/mysql-kind';
 import { postgresKind } from './postgres/postgres-driver';
 import { redisKind } from './redis/redis-acl-driver';
 

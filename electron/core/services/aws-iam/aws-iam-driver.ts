@@ -2,10 +2,10 @@ import { CreateAccessKeyCommand, DeleteAccessKeyCommand, GetAccessKeyLastUsedCom
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { conflict, invalidInput, toPublicError } from '../../errors';
 import { awsConnectionSchema, awsCredentialsSchema } from '../../secrets/connections/connection-schema';
-import type { Credential, DriverDeps, RotationTarget, ServiceDriver, ServiceKindDefinition } from '../driver';
+import type { Credential, DriverDeps, RotationTarget, ServiceDriver } from '../driver';
 import { probeTcp, runChecks } from '../driver-support';
 import { iamFailure, isUnknownKey, type IamErrorContext } from './aws-iam-errors';
-import { awsIamSettingsSchema, describeAwsIam, iamSigningRegion, type AwsIamSettings } from './aws-iam-settings';
+import { iamSigningRegion, type AwsIamSettings } from './aws-iam-settings';
 
 /**
  * Rotation of an IAM user's access key (clients: @aws-sdk/client-iam and client-sts). A credential is
@@ -35,7 +35,7 @@ export interface AwsIamDriverOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** IAM says new keys are usually usable within seconds; about 30 s in all before giving up. */
+/** IAM says new keys are usually usable within seconds; about 40 s in all before giving up. */
 const PROPAGATION = { attempts: 8, delayMs: (attempt: number) => Math.min(500 * 2 ** attempt, 8000) };
 
 interface Signer {
@@ -361,11 +361,3 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
     }, { once: true });
   });
 }
-
-/** The aws-iam kind in the services registry: `latchkey services add iam-prod --kind aws-iam --connection prod-aws`. */
-export const awsIamServiceKind: ServiceKindDefinition<AwsIamSettings> = {
-  kind: 'aws-iam',
-  settingsSchema: awsIamSettingsSchema,
-  describe: describeAwsIam,
-  createDriver: (deps) => createAwsIamDriver(deps),
-};

@@ -1,10 +1,10 @@
 import { invalidInput, isLatchkeyError, permissionDenied, toPublicError, unauthenticated } from '../../errors';
-import type { Credential, DriverDeps, RotationTarget, ServiceDriver, ServiceKindDefinition } from '../driver';
+import type { Credential, DriverDeps, RotationTarget, ServiceDriver } from '../driver';
 import { adminOf, probeTcp, runChecks } from '../driver-support';
 import { accountLabel, currentAccount, readAuthPlugins, refuseUnsupported, type MysqlAccount } from './mysql-account';
 import type { MysqlErrorContext } from './mysql-errors';
 import { openMysqlSession, withMysqlSession, type MysqlLogin, type MysqlSession } from './mysql-session';
-import { describeMysql, mysqlSettingsFromUrl, mysqlSettingsSchema, type MysqlSettings } from './mysql-settings';
+import type { MysqlSettings } from './mysql-settings';
 import { discardOldPasswordStatement, lockStatement, passwordStatement, type Statement } from './password-statements';
 import { describeServer, hasDualPasswords } from './server-version';
 
@@ -293,12 +293,3 @@ async function refuseRawLogs(session: MysqlSession): Promise<void> {
   const [row] = await session.query<{ raw: unknown }>('SELECT @@GLOBAL.log_raw AS raw');
   if (Number(row?.raw) === 1) throw invalidInput(`${describeServer(session.server)} runs with log_raw=ON: its logs would keep the password as sent. Turn log_raw off (it is off by default) before rotating here.`);
 }
-
-/** The mysql kind in the services registry: `printf %s "mysql://admin:pw@host:3306/" | latchkey services add NAME --kind mysql --url-stdin`. */
-export const mysqlServiceKind: ServiceKindDefinition<MysqlSettings> = {
-  kind: 'mysql',
-  settingsSchema: mysqlSettingsSchema,
-  fromUrl: mysqlSettingsFromUrl,
-  describe: describeMysql,
-  createDriver: (deps) => createMysqlDriver(deps),
-};
