@@ -43,20 +43,23 @@ export function createMysqlDriver(deps: DriverDeps): ServiceDriver<MysqlSettings
     return { user, password: admin.secret };
   };
 
-  const context = (target: Target, login: string, account?: MysqlAccount): MysqlErrorContext => ({
+  const context = (target: Target, login: string, who: MysqlErrorContext['who'], account?: MysqlAccount): MysqlErrorContext => ({
     service: target.service.name,
     login,
+    who,
     ...(account === undefined ? {} : { account: accountLabel(account) }),
   });
 
   const asAdmin = <T>(target: Target, account: MysqlAccount | undefined, work: (session: MysqlSession) => Promise<T>): Promise<T> => {
     const login = adminLogin(target);
-    return withMysqlSession(target.service.settings, login, context(target, `the admin account ${login.user}`, account), sessionOptions(target), work);
+    return withMysqlSession(target.service.settings, login, context(target, `the admin account ${login.user}`, 'admin', account), sessionOptions(target), work);
   };
 
-  const asUser = <T>(target: Target, credential: Credential, what: string, work: (session: MysqlSession) => Promise<T>): Promise<T> => {
+  /** Logs in as the account itself: with its current password (self mode), or with the new one (test, and self mode after set). */
+  const asUser = <T>(target: Target, credential: Credential, what: 'the current password' | 'the new password', work: (session: MysqlSession) => Promise<T>): Promise<T> => {
     const user = userOf(target, credential);
-    return withMysqlSession(target.service.settings, { user, password: credential.secret }, context(target, `${what} of ${user}`, accountOf(target, user)), sessionOptions(target), work);
+    const who = what === 'the current password' ? 'self' : 'login';
+    return withMysqlSession(target.service.settings, { user, password: credential.secret }, context(target, `${what} of ${user}`, who, accountOf(target, user)), sessionOptions(target), work);
   };
 
   /** Runs a statement; on MySQL, where a password statement carries the plaintext, only if the server rewrites it in its logs. */
@@ -69,7 +72,7 @@ export function createMysqlDriver(deps: DriverDeps): ServiceDriver<MysqlSettings
   const accepts = async (target: Target, credential: Credential): Promise<boolean> => {
     const user = userOf(target, credential);
     try {
-      const session = await openMysqlSession(target.service.settings, { user, password: credential.secret }, context(target, `a login of ${user}`), sessionOptions(target));
+      const session = await openMysqlSession(target.service.settings, { user, password: credential.secret }, context(target, `a login of ${user}`, 'login'), sessionOptions(target));
       await session.close();
       return true;
     } catch (error) {
@@ -118,7 +121,7 @@ export function createMysqlDriver(deps: DriverDeps): ServiceDriver<MysqlSettings
             ...reachable,
             run: async () => {
               try {
-                session = await openMysqlSession(settings, login, context(target, who), sessionOptions(target));
+                session = await openMysqlSession(settings, login, context(target, who, rotator.self ? 'self' : 'admin'), sessionOptions(target));
               } catch (error) {
                 // A refused login proves the server answered; the next step reports it.
                 if (toPublicError(error).kind !== 'Unauthenticated') throw error;

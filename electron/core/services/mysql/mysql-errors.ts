@@ -9,8 +9,10 @@ import { isNetworkFailure, isUnknownHost, safeCause } from '../../secrets/remote
 export interface MysqlErrorContext {
   /** The service's name (`mysql-prod`). */
   service: string;
-  /** Whose login this was, for messages: "the admin account admin", "app's current password". */
+  /** Whose login this was, for messages: "the admin account admin", "the current password of app". */
   login: string;
+  /** admin: the service's admin account; self: the account with its current password; login: any other login. */
+  who: 'admin' | 'self' | 'login';
   /** The account being worked on (`'app'@'%'`), when there is one. */
   account?: string;
 }
@@ -51,7 +53,13 @@ export function mapMysqlError(error: unknown, context: MysqlErrorContext): Latch
   }
   switch (errno) {
     case ER_ACCESS_DENIED:
-      return unauthenticated(`MySQL service "${context.service}" refused ${context.login}. Check the user name and password (for the admin account: add the service again with \`latchkey services add … --url-stdin\`).`, { cause });
+      if (context.who === 'admin') {
+        return unauthenticated(`MySQL service "${context.service}" refused ${context.login}. Store the right admin URL with: printf %s "$ADMIN_URL" | latchkey services update ${context.service} --url-stdin`, { cause });
+      }
+      if (context.who === 'self') {
+        return unauthenticated(`MySQL service "${context.service}" refused ${context.login}: the stored value no longer logs in, so it cannot change itself. Set the value that works (latchkey secrets set), or rotate through a service with an admin account.`, { cause });
+      }
+      return unauthenticated(`MySQL service "${context.service}" refused ${context.login}.`, { cause });
     case ER_ACCOUNT_HAS_BEEN_LOCKED:
     case MYSQL_ER_ACCOUNT_HAS_BEEN_LOCKED:
       return unauthenticated(`MySQL service "${context.service}" refused ${context.login}: the account is locked (ALTER USER … ACCOUNT UNLOCK).`, { cause });
