@@ -26,6 +26,8 @@ export interface PostgresServer {
   adminUrl: string;
   /** Runs SQL as the superuser (a fresh connection per call). */
   sql<T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<T>>;
+  /** As `sql`, with statement logging off for it: set-up that puts a password in SQL stays out of the log under test. */
+  sqlUnlogged(text: string): Promise<void>;
   /** True when `user` logs in with `password` (SCRAM); false when the server refuses it (28P01). */
   canLogin(user: string, password: string, database?: string): Promise<boolean>;
   /** Everything the server logged so far (statements, errors). */
@@ -135,6 +137,15 @@ export async function startPostgres(options: { settings?: Record<string, string>
       const client = await connect(admin.user, admin.password);
       try {
         return await client.query<T>(text, values);
+      } finally {
+        await client.end();
+      }
+    },
+    async sqlUnlogged(text) {
+      const client = await connect(admin.user, admin.password);
+      try {
+        await client.query("SET log_statement = 'none'");
+        await client.query(text);
       } finally {
         await client.end();
       }
