@@ -30,6 +30,8 @@ import type { SecretBackend } from './secrets/backend';
 import { createReferenceSecrets } from './secrets/reference-secrets';
 import type { SecretRef } from './secrets/reference';
 import { createSessionStores } from './sessions/session-stores';
+import { createSnapshotService } from './snapshots/snapshot-service';
+import { createSnapshotStore } from './snapshots/snapshot-store';
 
 /**
  * Latchkey's core, composed once per process (the app's main process, or one CLI run). Everything that
@@ -81,8 +83,15 @@ export function createCore(options: CoreOptions) {
     },
   };
 
-  // Deleting an environment removes its directory of the local store (the closure runs after `file` exists).
-  const projects = createProjectsService({ config, now, onEnvironmentDeleted: (environment) => file.deleteEnvironment(environment.id) });
+  // Deleting an environment removes its directory of the local store and its snapshots (the closure runs after both exist).
+  const projects = createProjectsService({
+    config,
+    now,
+    onEnvironmentDeleted: async (environment) => {
+      await file.deleteEnvironment(environment.id);
+      await snapshots.forgetEnvironment(environment.id);
+    },
+  });
   const file = createFileBackend({ tree: storeTree, locks, dataKey, environments: projects.locator(), now });
 
   // Other backends are opened per connection and reused: the one an environment is bound to (the
@@ -130,16 +139,29 @@ export function createCore(options: CoreOptions) {
   // the local store; keyed fingerprints use one key per process, so diffs compare within a run only.
   const escrow = createLocalEscrow({ tree: storeTree, locks, dataKey, now });
   const fingerprinter = createFingerprinter();
-  const rotation = createRotationService({ projects, config, viewEnvironment, resolveBackend, audit, logger, escrow, now });
+  const reports = createIncidentReportStore(options.paths.stateDir);
+  // Snapshots of environments: taken by hand and before every bulk change (imports, copies, incidents,
+  // rotate --due, restores), escrowed values sealed with the store's key; restore and undo from them.
+  const snapshots = createSnapshotService({
+    projects,
+    viewEnvironment,
+    store: createSnapshotStore({ stateDir: options.paths.stateDir, locks, dataKey }),
+    audit,
+    reports,
+    fingerprinter,
+    logger,
+    now,
+  });
+  const rotation = createRotationService({ projects, config, viewEnvironment, resolveBackend, audit, logger, escrow, now, snapshots });
   const incidents = createIncidentService({
     viewEnvironment,
     rotation: rotation.refDeps,
-    reports: createIncidentReportStore(options.paths.stateDir),
+    reports,
     now,
     // An incident's sessions are revoked through the store of the chosen Redis connection.
     sessionsOn: async (connection) => sessionStoreRevoker(await sessions.storeFor(connection)),
   });
-  const environmentTools = createEnvironmentTools({ viewEnvironment, audit, logger, fingerprinter, now, env: options.env ?? process.env });
+  const environmentTools = createEnvironmentTools({ viewEnvironment, audit, logger, fingerprinter, now, env: options.env ?? process.env, snapshots });
 
   return {
     logger,
@@ -151,6 +173,7 @@ export function createCore(options: CoreOptions) {
     environments: { bind, view: viewEnvironment, fingerprinter, ...environmentTools },
     rotation,
     incidents,
+    snapshots,
     connections,
     secrets: environmentSecrets,
     refs: referenceSecrets,

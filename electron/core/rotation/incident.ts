@@ -143,7 +143,9 @@ export async function runIncident(deps: IncidentDeps, request: IncidentRequest, 
     runs: [],
     counts: countItems(items),
   };
-  return execute(deps, report, resolverOf(deps, request.environments), options);
+  const before = await deps.snapshots?.before(request.environments, 'incident', { reportId: report.id });
+  const run = await execute(deps, report, resolverOf(deps, request.environments), options);
+  return { ...run, warnings: [...(before?.warnings ?? []), ...run.warnings] };
 }
 
 /** Re-runs a saved incident: only items not yet rotated (and sessions not yet revoked) are worked on. */

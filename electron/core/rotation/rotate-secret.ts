@@ -4,6 +4,7 @@ import { invalidInput, LatchkeyError, notFound } from '../errors';
 import type { Logger } from '../log';
 import { describeError } from '../log';
 import type { ReadResult, SecretBackend, SecretDescription, SecretMetadata } from '../secrets/backend';
+import type { SnapshotsBeforeChange } from '../snapshots/before-change';
 import { openRef, type ResolveBackend } from '../environments/resolve-backend';
 import type { PreviousValueEscrow } from './escrow';
 import { generateValue, isGenerated, policyFromMetadata, withPolicy, type RotationPolicy } from './policy';
@@ -25,6 +26,8 @@ export interface RotationDeps {
   escrow?: PreviousValueEscrow;
   /** Value generation; injectable so tests can force a collision. */
   generate?: (policy: RotationPolicy) => string;
+  /** Snapshots taken before the bulk rotations (incident, rotate --due); absent: none is taken. */
+  snapshots?: SnapshotsBeforeChange;
 }
 
 export interface RotationContext {

@@ -8,6 +8,7 @@ import { pinnedTo } from '../environments/resolve-backend';
 import { confirmationRequired, invalidInput, LatchkeyError, notFound } from '../errors';
 import type { Logger } from '../log';
 import type { SecretBackend } from '../secrets/backend';
+import type { SnapshotsBeforeChange } from '../snapshots/before-change';
 import { parseRef, type SecretRef } from '../secrets/reference';
 import { countDue, listDue, type DueCounts, type DueItem } from './due';
 import type { PreviousValueEscrow } from './escrow';
@@ -32,6 +33,8 @@ export interface RotationServiceDeps {
   logger: Logger;
   escrow: PreviousValueEscrow;
   now: () => Date;
+  /** Snapshots before incidents and rotate --due. */
+  snapshots?: SnapshotsBeforeChange;
 }
 
 export interface SecretPolicy {
@@ -47,7 +50,7 @@ export interface SecretPolicy {
 }
 
 export function createRotationService(deps: RotationServiceDeps) {
-  const refDeps: RotationDeps = { resolveBackend: deps.resolveBackend, audit: deps.audit, logger: deps.logger, escrow: deps.escrow };
+  const refDeps: RotationDeps = { resolveBackend: deps.resolveBackend, audit: deps.audit, logger: deps.logger, escrow: deps.escrow, ...(deps.snapshots === undefined ? {} : { snapshots: deps.snapshots }) };
 
   const open = async (project: string, environment: string, key: string) => {
     if (!SECRET_KEY.test(key)) throw invalidInput(`"${key.slice(0, 80)}" is not a valid secret key: use ${nameRules.key}.`);

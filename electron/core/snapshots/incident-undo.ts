@@ -1,0 +1,104 @@
+import type { AuditLog } from '../audit/audit-log';
+import type { EnvironmentView } from '../environments/environment-view';
+import { readIfPresent } from '../environments/put-secret';
+import { LatchkeyError } from '../errors';
+import type { ReportItem, IncidentReport } from '../rotation/incident-report';
+import { parseRef } from '../secrets/reference';
+import { readVersion, shortVersion, type KeyTarget, type RestoreTarget } from './restore-target';
+import type { OpenedSnapshot, SnapshotStore } from './snapshot-store';
+
+/**
+ * Undoing an incident puts back, in one environment, the value each secret had before the incident —
+ * only for secrets whose value was stored only (rotated in the store, nothing changed at a service).
+ * A credential the incident changed at its service (a rotator set a new password there: the report
+ * item carries `changed_at`) is never put back: the old value may be the one that leaked, and the
+ * service no longer accepts it anyway. Neither is a secret changed or deleted since the incident.
+ */
+export interface UndoDeps {
+  store: SnapshotStore;
+  audit: Pick<AuditLog, 'query'>;
+}
+
+/** Why a rotated item of a report is not undone; undefined when it is stored-only and may be. */
+export function whyNotUndone(item: ReportItem): string | undefined {
+  const changedAt = (item as ReportItem & { changed_at?: unknown }).changed_at;
+  if (typeof changedAt === 'string') {
+    return `its credential was changed at its service (${changedAt}); the old value may be the one that leaked, so it is not put back`;
+  }
+  return undefined;
+}
+
+const CHANGES = ['secret.write', 'secret.rotate', 'secret.rollback', 'secret.restore', 'secret.delete'] as const;
+
+export async function incidentUndoTarget(deps: UndoDeps, report: IncidentReport, view: EnvironmentView, environmentId: string): Promise<RestoreTarget> {
+  const items = report.items.filter((item) => item.project === view.project && item.environment === view.name && item.status === 'rotated');
+  const snapshotFile = (await deps.store.list(environmentId)).snapshots.find((snapshot) => snapshot.report_id === report.id);
+  const snapshot: OpenedSnapshot | undefined = snapshotFile === undefined ? undefined : await deps.store.open(environmentId, snapshotFile.id);
+  let escrowed: Map<string, string> | undefined;
+  const recorded = new Map((snapshot?.file.keys ?? []).map((key) => [key.key, key]));
+  const finished = items.map((item) => item.finished_at).filter((time): time is string => time !== undefined).sort()[0] ?? report.created_at;
+  // Changes made since the incident by anything but this incident (and its earlier undo runs).
+  const later = (await deps.audit.query({ since: new Date(finished), actions: [...CHANGES], outcomes: ['ok'], limit: 100_000 })).filter((entry) => entry.report_id !== report.id);
+
+  const keys = new Map<string, KeyTarget>();
+  const leftOut: { key: string; reason: string }[] = [];
+  for (const item of items) {
+    const refused = whyNotUndone(item);
+    if (refused !== undefined) {
+      leftOut.push({ key: item.key, reason: refused });
+      continue;
+    }
+    const path = parseRef(item.ref).path;
+    const kept = recorded.get(item.key);
+    let aim: KeyTarget;
+    if (kept?.escrowed === true) {
+      aim = {
+        kind: 'value',
+        source: 'snapshot',
+        read: async () => {
+          escrowed ??= await (snapshot as OpenedSnapshot).values();
+          const value = escrowed.get(item.key);
+          if (value === undefined) throw new LatchkeyError('InvalidInput', `the snapshot's escrow has no value for ${item.key}`);
+          return value;
+        },
+      };
+    } else if (item.previous_version !== undefined && view.backend.capabilities.versions) {
+      const version = item.previous_version;
+      aim = { kind: 'value', source: 'incident-report', version, read: () => readVersion(view.backend, path, version, item.key) };
+    } else if (kept?.version !== undefined) {
+      const version = kept.version;
+      aim = { kind: 'value', source: 'snapshot', version, read: () => readVersion(view.backend, path, version, item.key) };
+    } else {
+      keys.set(item.key, { kind: 'unavailable', reason: 'Latchkey kept no value of it from before the incident (its backend keeps no versions and no snapshot was taken)' });
+      continue;
+    }
+
+    // Changed or deleted since the incident: left alone, unless it already holds the value from before (an earlier undo).
+    const current = await readIfPresent(view.backend, path).catch(() => undefined);
+    if (current === undefined) {
+      leftOut.push({ key: item.key, reason: 'it was deleted (or cannot be read) since the incident' });
+      continue;
+    }
+    const changedSince =
+      item.version !== undefined && current.version !== undefined
+        ? current.version !== item.version
+          ? `now at version ${shortVersion(current.version)}, the incident wrote ${shortVersion(item.version)}`
+          : undefined
+        : later.find((entry) => entry.ref === item.ref)?.time;
+    if (changedSince !== undefined) {
+      const before = await aim.read().catch(() => undefined);
+      if (before !== current.value) {
+        leftOut.push({ key: item.key, reason: `it was changed since the incident (${changedSince}); restore it from its history if you mean to` });
+        continue;
+      }
+    }
+    keys.set(item.key, aim);
+  }
+  return {
+    description: { kind: 'incident', report_id: report.id, ...(snapshotFile === undefined ? {} : { snapshot_id: snapshotFile.id }) },
+    keys,
+    wholeEnvironment: false,
+    leftOut,
+    notes: snapshotFile === undefined ? ['No snapshot was taken before this incident: values come from the versions its report recorded.'] : [],
+  };
+}
