@@ -6,7 +6,7 @@ import { appendStarted } from '../environments/audit-started';
 import { requireConfirmation, type Confirmation } from '../environments/confirmation';
 import type { EnvironmentView } from '../environments/environment-view';
 import { putSecret } from '../environments/put-secret';
-import { LatchkeyError, toPublicError } from '../errors';
+import { isLatchkeyError, LatchkeyError, toPublicError } from '../errors';
 import { describeError } from '../log';
 import { parseRef } from '../secrets/reference';
 import { describeTargetRequest, newJournal, sameRestore, type RestoreTargetRequest } from './restore-journal';
@@ -156,8 +156,10 @@ async function applyOne(deps: RestoreDeps, view: EnvironmentView, item: PlannedK
       await view.backend.delete(path);
       result = { key: item.key, outcome: 'deleted' };
     } else {
+      // A key deleted softly (Vault, AWS, Azure) comes back through the backend's undelete, then gets the value from then.
+      const undeleted = item.action === 'recreate' && (await undelete(view, path));
       const put = await putSecret(view.backend, path, item.value as string, {
-        overwrite: item.action === 'change',
+        overwrite: item.action === 'change' || undeleted,
         ref: item.ref,
         ...(item.action === 'recreate' && item.metadata !== undefined ? { metadata: item.metadata } : {}),
       });
@@ -185,6 +187,19 @@ async function applyOne(deps: RestoreDeps, view: EnvironmentView, item: PlannedK
 }
 
 const VERSION_ID = /^[A-Za-z0-9._:+/=-]{1,200}$/;
+
+/** true when the backend brought a soft-deleted secret back; false when there was nothing to undelete. */
+async function undelete(view: EnvironmentView, path: string): Promise<boolean> {
+  const { backend } = view;
+  if (!backend.capabilities.softDelete || backend.restore === undefined) return false;
+  try {
+    await backend.restore(path);
+    return true;
+  } catch (error) {
+    if (isLatchkeyError(error) && (error.kind === 'NotFound' || error.kind === 'Conflict')) return false;
+    throw error;
+  }
+}
 
 /** Values held for writing are dropped as soon as the writes are done. */
 function dropValues(plan: PlannedKey[]): void {

@@ -43,7 +43,8 @@ export interface PlanDeps {
 export async function planRestore(deps: PlanDeps, view: EnvironmentView, target: RestoreTarget, options: { keepValues?: boolean; signal?: AbortSignal } = {}): Promise<PlannedKey[]> {
   const listed = new Map((await view.list(options.signal)).map((secret) => [secret.key, secret.ref]));
   const keys = [...new Set([...target.keys.keys(), ...(target.wholeEnvironment ? listed.keys() : [])])].sort();
-  const items: PlannedKey[] = new Array<PlannedKey>(keys.length);
+  // A key absent then and absent now has no row.
+  const items: (PlannedKey | undefined)[] = new Array<PlannedKey | undefined>(keys.length);
 
   await runBounded(
     keys,
@@ -57,7 +58,7 @@ export async function planRestore(deps: PlanDeps, view: EnvironmentView, target:
         return;
       }
       if (aim.kind === 'absent') {
-        items[index] = listed.has(key) ? { key, ref, action: 'new', source: aim.source } : { key, ref, action: 'unchanged', source: aim.source };
+        if (listed.has(key)) items[index] = { key, ref, action: 'new', source: aim.source };
         return;
       }
       const about = { key, ref, source: aim.source, ...(aim.version === undefined ? {} : { version: aim.version }), ...(aim.metadata === undefined ? {} : { metadata: aim.metadata }) };
@@ -86,7 +87,7 @@ export async function planRestore(deps: PlanDeps, view: EnvironmentView, target:
     options.signal,
   );
   options.signal?.throwIfAborted();
-  return items;
+  return items.filter((item): item is PlannedKey => item !== undefined);
 }
 
 function reasonOf(error: unknown, fallback: string): string {

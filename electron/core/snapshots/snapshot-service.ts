@@ -137,7 +137,8 @@ export function createSnapshotService(deps: SnapshotServiceDeps) {
       const decisions = snapshotsToPrune(snapshots, deps.now(), { retention, pinned: keep });
       const byId = new Map(snapshots.map((snapshot) => [snapshot.id, snapshot]));
       const pruned: PrunedSnapshot[] = [];
-      for (const decision of decisions) {
+      // Oldest first, as the list of pruned snapshots grows.
+      for (const decision of [...decisions].reverse()) {
         const snapshot = byId.get(decision.id) as SnapshotFile;
         await deps.store.remove(environmentId, decision.id);
         pruned.push({ id: snapshot.id, created_at: snapshot.created_at, reason: snapshot.reason, ...(snapshot.note === undefined ? {} : { note: snapshot.note }), pruned_at: deps.now().toISOString(), why: decision.why });
