@@ -17,8 +17,11 @@ import type { OpenedSnapshot, SnapshotStore } from './snapshot-store';
  *    back (pruned versions, a key deleted since) and for backends without history (keychain,
  *    environment variables). Changes between that snapshot and `at` are not in it; the audit log says
  *    which keys were deleted in between (they stay deleted) and which were changed (the preview says so).
+ * A key whose last change in the audit log before `at` was a delete did not exist then.
  * The preview names the source of every key and whether the whole is exact.
  */
+const CHANGES = new Set(['secret.write', 'secret.rotate', 'secret.rollback', 'secret.restore']);
+
 export interface PointInTimeDeps {
   store: SnapshotStore;
   audit: Pick<AuditLog, 'query'>;
@@ -37,20 +40,26 @@ export async function targetAtTime(deps: PointInTimeDeps, view: EnvironmentView,
   const keys = [...new Set([...listed.keys(), ...(fromBase?.keys.keys() ?? [])])].filter((key) => wanted === undefined || wanted.has(key)).sort();
   for (const key of wanted ?? []) if (!keys.includes(key)) keys.push(key);
 
-  // Between the snapshot and the moment: keys deleted (they stay deleted) and keys changed (said in the notes).
-  const between = baseFile === undefined ? [] : await deps.audit.query({ since: new Date(baseFile.created_at), until: at, limit: 100_000 });
+  // From the audit log up to the moment: which keys stood deleted at `at` (their last change was a
+  // delete), and, between the snapshot and `at`, which were deleted (they stay deleted) or changed.
+  const recorded = await deps.audit.query({ until: at, limit: 100_000 });
   const refToKey = new Map(keys.map((key) => [listed.get(key) ?? view.refFor(key), key]));
+  const deletedAt = new Set<string>();
   const deletedBetween = new Set<string>();
   const changedBetween = new Set<string>();
-  for (const entry of between) {
+  const since = baseFile === undefined ? Number.POSITIVE_INFINITY : Date.parse(baseFile.created_at);
+  for (const entry of recorded) {
     const key = entry.ref === undefined ? undefined : refToKey.get(entry.ref);
     if (key === undefined || entry.outcome !== 'ok') continue;
+    const between = Date.parse(entry.time) >= since;
     if (entry.action === 'secret.delete') {
-      deletedBetween.add(key);
+      deletedAt.add(key);
+      if (between) deletedBetween.add(key);
       changedBetween.delete(key);
-    } else if (['secret.write', 'secret.rotate', 'secret.rollback', 'secret.restore'].includes(entry.action)) {
+    } else if (CHANGES.has(entry.action)) {
+      deletedAt.delete(key);
       deletedBetween.delete(key);
-      changedBetween.add(key);
+      if (between) changedBetween.add(key);
     }
   }
 
@@ -76,7 +85,11 @@ export async function targetAtTime(deps: PointInTimeDeps, view: EnvironmentView,
       }
       if (ref === undefined) {
         // Deleted since (or never there): only a snapshot knows its value then.
-        targets.set(key, snapshotTarget(key) ?? { kind: 'absent', source: 'history' });
+        targets.set(key, deletedAt.has(key) ? { kind: 'absent', source: 'history' } : (snapshotTarget(key) ?? { kind: 'absent', source: 'history' }));
+        return;
+      }
+      if (deletedAt.has(key)) {
+        targets.set(key, { kind: 'absent', source: 'history' });
         return;
       }
       const path = parseRef(ref).path;

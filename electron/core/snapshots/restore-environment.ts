@@ -10,7 +10,7 @@ import { isLatchkeyError, LatchkeyError, toPublicError } from '../errors';
 import { describeError } from '../log';
 import { parseRef } from '../secrets/reference';
 import { describeTargetRequest, newJournal, sameRestore, type RestoreTargetRequest } from './restore-journal';
-import { planRestore, type PlanDeps, type PlannedKey } from './restore-plan';
+import { planRestore, undeletes, type PlanDeps, type PlannedKey } from './restore-plan';
 import type { RestoreTarget, TargetDescription } from './restore-target';
 import type { SnapshotFile } from './snapshot-record';
 import type { SnapshotStore } from './snapshot-store';
@@ -158,13 +158,16 @@ async function applyOne(deps: RestoreDeps, view: EnvironmentView, item: PlannedK
     } else {
       // A key deleted softly (Vault, AWS, Azure) comes back through the backend's undelete, then gets the value from then.
       const undeleted = item.action === 'recreate' && (await undelete(view, path));
-      const put = await putSecret(view.backend, path, item.value as string, {
+      const value = item.value ?? (await (item.read as () => Promise<string>)());
+      const put = await putSecret(view.backend, path, value, {
         overwrite: item.action === 'change' || undeleted,
         ref: item.ref,
         ...(item.action === 'recreate' && item.metadata !== undefined ? { metadata: item.metadata } : {}),
       });
       if (put.action === 'skipped') throw new LatchkeyError('Conflict', `${item.key} was created again by someone else since the preview, so it was left as it is.`);
-      result = { key: item.key, outcome: put.action === 'unchanged' ? 'unchanged' : item.action === 'recreate' ? 'recreated' : 'changed', ...(put.version === undefined ? {} : { version: put.version }) };
+      // An undeleted key that already holds the value from then was recreated by the undelete itself.
+      const outcome = item.action === 'recreate' ? (put.action === 'unchanged' && !undeleted ? 'unchanged' : 'recreated') : put.action === 'unchanged' ? 'unchanged' : 'changed';
+      result = { key: item.key, outcome, ...(put.version === undefined ? {} : { version: put.version }) };
     }
   } catch (error) {
     deps.logger?.warn('restore of one key failed', { ref: item.ref, error: describeError(error) });
@@ -190,10 +193,9 @@ const VERSION_ID = /^[A-Za-z0-9._:+/=-]{1,200}$/;
 
 /** true when the backend brought a soft-deleted secret back; false when there was nothing to undelete. */
 async function undelete(view: EnvironmentView, path: string): Promise<boolean> {
-  const { backend } = view;
-  if (!backend.capabilities.softDelete || backend.restore === undefined) return false;
+  if (!undeletes(view)) return false;
   try {
-    await backend.restore(path);
+    await view.backend.restore?.(path);
     return true;
   } catch (error) {
     if (isLatchkeyError(error) && (error.kind === 'NotFound' || error.kind === 'Conflict')) return false;
@@ -203,7 +205,10 @@ async function undelete(view: EnvironmentView, path: string): Promise<boolean> {
 
 /** Values held for writing are dropped as soon as the writes are done. */
 function dropValues(plan: PlannedKey[]): void {
-  for (const item of plan) delete item.value;
+  for (const item of plan) {
+    delete item.value;
+    delete item.read;
+  }
 }
 
 function summarizeRun(

@@ -30,6 +30,8 @@ export interface PlannedKey {
   currentVersion?: string;
   /** Only in a plan made to be applied: the value to write. */
   value?: string;
+  /** Only in a plan made to be applied, for a key deleted softly: reads its value once it is undeleted. */
+  read?: () => Promise<string>;
   metadata?: Record<string, string>;
 }
 
@@ -58,24 +60,31 @@ export async function planRestore(deps: PlanDeps, view: EnvironmentView, target:
         return;
       }
       if (aim.kind === 'absent') {
-        if (listed.has(key)) items[index] = { key, ref, action: 'new', source: aim.source };
+        // Listed but deleted softly (Vault lists a key whose latest version is deleted) is absent too.
+        const present = listed.has(key) && (!undeletes(view) || (await readIfPresent(view.backend, path).then((read) => read !== undefined, () => true)));
+        if (present) items[index] = { key, ref, action: 'new', source: aim.source };
         return;
       }
       const about = { key, ref, source: aim.source, ...(aim.version === undefined ? {} : { version: aim.version }), ...(aim.metadata === undefined ? {} : { metadata: aim.metadata }) };
-      let wanted: string;
-      try {
-        wanted = await aim.read();
-      } catch (error) {
-        deps.logger?.warn('restore: the value to put back cannot be read', { ref, error: describeError(error) });
-        items[index] = { ...about, action: 'unavailable', reason: reasonOf(error, 'its value from then could not be read') };
-        return;
-      }
       let current;
       try {
         current = listed.has(key) ? await readIfPresent(view.backend, path) : undefined;
       } catch (error) {
         deps.logger?.warn('restore: the current value cannot be read', { ref, error: describeError(error) });
         items[index] = { ...about, action: 'unavailable', reason: reasonOf(error, 'its current value could not be read') };
+        return;
+      }
+      let wanted: string;
+      try {
+        wanted = await aim.read();
+      } catch (error) {
+        // A key deleted softly keeps its versions, but some backends (AWS) serve none of them until it is undeleted.
+        if (current === undefined && undeletes(view)) {
+          items[index] = { ...about, action: 'recreate', reason: 'deleted softly: the backend undeletes it, then its value from then is written', ...(options.keepValues === true ? { read: aim.read } : {}) };
+          return;
+        }
+        deps.logger?.warn('restore: the value to put back cannot be read', { ref, error: describeError(error) });
+        items[index] = { ...about, action: 'unavailable', reason: reasonOf(error, 'its value from then could not be read') };
         return;
       }
       const currentVersion = current?.version === undefined ? {} : { currentVersion: current.version };
@@ -88,6 +97,11 @@ export async function planRestore(deps: PlanDeps, view: EnvironmentView, target:
   );
   options.signal?.throwIfAborted();
   return items.filter((item): item is PlannedKey => item !== undefined);
+}
+
+/** Whether the backend can bring back a secret it deleted softly (Vault, AWS, Azure). */
+export function undeletes(view: EnvironmentView): boolean {
+  return view.backend.capabilities.softDelete && view.backend.restore !== undefined;
 }
 
 function reasonOf(error: unknown, fallback: string): string {
