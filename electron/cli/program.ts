@@ -8,6 +8,7 @@ import { registerProjects } from './commands/projects.command';
 import { registerRotation } from './commands/rotation.command';
 import { registerSecrets } from './commands/secrets.command';
 import { registerSessions } from './commands/sessions.command';
+import { registerSnapshots } from './commands/snapshots.command';
 import { createContext, defaultCoreFactory, UsageError, type CoreFactory } from './context';
 import { EXIT, exitCodeFor } from './exit-codes';
 import type { CliIo } from './io';
@@ -35,6 +36,8 @@ export async function runCli(argv: string[], io: CliIo, makeCore: CoreFactory = 
   registerConnections(program, context);
   registerRotation(program, context);
   registerEnvironmentTools(program, context);
+  // Adds to `env` and `incident`, registered above.
+  registerSnapshots(program, context);
   registerAudit(program, context);
   program.commands.forEach(function exitOverrideAll(command: Command) {
     command.exitOverride();
