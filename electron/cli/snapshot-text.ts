@@ -1,13 +1,13 @@
 import type { RestoreResult } from '../core/snapshots/restore-environment';
 import type { TargetDescription } from '../core/snapshots/restore-target';
-import { REASON_LABELS, type SnapshotSummary } from '../core/snapshots/snapshot-record';
+import { SNAPSHOT_REASON_LABELS, type SnapshotSummary } from '../core/snapshots/snapshot-record';
 import type { IncidentUndoPreview, IncidentUndoResult, RestorePreview, SnapshotList } from '../core/snapshots/snapshot-service';
 import { table } from './context';
 
 /** How `latchkey env snapshot(s)|restore` and `incident undo` read to a person: names and counts, never a value. */
 
 export function describeTarget(target: TargetDescription): string {
-  if (target.kind === 'snapshot') return `snapshot ${target.snapshot_id} (taken ${target.created_at}, ${REASON_LABELS[target.reason]}${target.note === undefined ? '' : `: ${target.note}`})`;
+  if (target.kind === 'snapshot') return `snapshot ${target.snapshot_id} (taken ${target.created_at}, ${SNAPSHOT_REASON_LABELS[target.reason]}${target.note === undefined ? '' : `: ${target.note}`})`;
   if (target.kind === 'time') return `${target.at} (${target.exact ? 'exact' : 'best effort'})`;
   return `before incident ${target.report_id}`;
 }
@@ -24,7 +24,7 @@ export function snapshotListText(list: SnapshotList): string {
   lines.push(
     list.snapshots.length === 0
       ? `No snapshots of ${list.project}/${list.environment} yet.`
-      : table(list.snapshots.map((snapshot) => [snapshot.id, snapshot.created_at, `${snapshot.keys} keys`, REASON_LABELS[snapshot.reason], snapshot.note ?? ''])),
+      : table(list.snapshots.map((snapshot) => [snapshot.id, snapshot.created_at, `${snapshot.keys} keys`, SNAPSHOT_REASON_LABELS[snapshot.reason], snapshot.note ?? ''])),
   );
   if (list.pruned.length > 0) {
     lines.push('', `Pruned (kept: the newest ${list.retention.count}, none older than ${list.retention.days} days):`);

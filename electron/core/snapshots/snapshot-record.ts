@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { errorKinds } from '../../../shared/errors';
 import { ENVIRONMENT_NAME, PROJECT_NAME, SECRET_KEY } from '../../../shared/names';
+import { snapshotReasons, type SnapshotReason } from '../../../shared/snapshots';
 import { REPORT_ID, SNAPSHOT_ID } from '../audit/entry';
 import { sealedBoxSchema } from '../crypto/sealed-box';
 import { backendSchemes } from '../secrets/backend';
@@ -13,20 +14,7 @@ import { backendSchemes } from '../secrets/backend';
  * — the value itself, escrowed: sealed with the local store's data key, never in plain text. Values
  * of Vault, AWS, Google and Azure stay in their backend; the snapshot names their versions.
  */
-export const snapshotReasons = ['manual', 'env.import', 'import.mycelium', 'env.copy', 'incident', 'rotate.due', 'env.restore', 'incident.undo'] as const;
-export type SnapshotReason = (typeof snapshotReasons)[number];
-
-/** What each reason means, for lists and CLI output. */
-export const REASON_LABELS: Record<SnapshotReason, string> = {
-  manual: 'taken by hand',
-  'env.import': 'before a .env import',
-  'import.mycelium': 'before a Mycelium import',
-  'env.copy': 'before a copy between environments',
-  incident: 'before an incident rotation',
-  'rotate.due': 'before rotate --due',
-  'env.restore': 'before a restore',
-  'incident.undo': 'before an incident undo',
-};
+export { snapshotReasons, SNAPSHOT_REASON_LABELS, type SnapshotReason } from '../../../shared/snapshots';
 
 const versionId = z.string().regex(/^[A-Za-z0-9._:+/=-]{1,200}$/);
 /** Latchkey's own metadata (the rotation policy, the origin of a value): value-free by construction. */

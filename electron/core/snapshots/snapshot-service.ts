@@ -16,7 +16,7 @@ import { restoreEnvironment, type RestoreProgress, type RestoreResult } from './
 import { describeTargetRequest, type RestoreTargetRequest } from './restore-journal';
 import { planRestore, type PlanAction } from './restore-plan';
 import { targetFromSnapshot, type RestoreTarget, type TargetDescription, type TargetSource } from './restore-target';
-import { REASON_LABELS, SNAPSHOT_NOTE, summarize, type SnapshotFile, type SnapshotReason, type SnapshotSummary } from './snapshot-record';
+import { SNAPSHOT_REASON_LABELS, SNAPSHOT_NOTE, summarize, type SnapshotFile, type SnapshotReason, type SnapshotSummary } from './snapshot-record';
 import type { PrunedSnapshot, SnapshotStore } from './snapshot-store';
 import { takeSnapshot } from './take-snapshot';
 
@@ -173,15 +173,19 @@ export function createSnapshotService(deps: SnapshotServiceDeps) {
     return file;
   };
 
+  /** One spelling per request (a moment in UTC), so that a re-run is recognised as the same restore. */
+  const canonical = (request: RestoreTargetRequest): RestoreTargetRequest => {
+    if (!('at' in request)) return request;
+    const at = new Date(request.at);
+    if (Number.isNaN(at.getTime())) throw invalidInput(`"${request.at.slice(0, 40)}" is not a time; write it like 2026-12-06T10:00:00Z.`);
+    if (at.getTime() > deps.now().getTime()) throw invalidInput(`${request.at} is in the future; choose a moment in the past to restore to.`);
+    return { at: at.toISOString() };
+  };
+
   const targetFor = async (view: EnvironmentView, environmentId: string, request: RestoreTargetRequest, keys: string[] | undefined, signal?: AbortSignal): Promise<RestoreTarget> => {
     const scope = keys === undefined ? {} : { keys };
     if ('snapshot' in request) return targetFromSnapshot(await deps.store.open(environmentId, request.snapshot), view.backend, (key) => parseRef(view.refFor(key)).path, scope);
-    if ('at' in request) {
-      const at = new Date(request.at);
-      if (Number.isNaN(at.getTime())) throw invalidInput(`"${request.at.slice(0, 40)}" is not a time; write it like 2026-12-06T10:00:00Z.`);
-      if (at.getTime() > deps.now().getTime()) throw invalidInput(`${request.at} is in the future; choose a moment in the past to restore to.`);
-      return targetAtTime({ store: deps.store, audit: deps.audit, logger: deps.logger }, view, environmentId, at, { ...scope, ...(signal === undefined ? {} : { signal }) });
-    }
+    if ('at' in request) return targetAtTime({ store: deps.store, audit: deps.audit, logger: deps.logger }, view, environmentId, new Date(request.at), { ...scope, ...(signal === undefined ? {} : { signal }) });
     throw invalidInput('Undo an incident with "latchkey incident undo <report id>".');
   };
 
@@ -233,7 +237,7 @@ export function createSnapshotService(deps: SnapshotServiceDeps) {
           taken.snapshots.push({ project: view.project, environment: view.name, id: file.id });
         } catch (error) {
           const { kind, message } = toPublicError(error);
-          const what = `Latchkey could not take a snapshot of ${view.project}/${view.name} ${REASON_LABELS[reason]} (${message.replace(/\.$/, '')})`;
+          const what = `Latchkey could not take a snapshot of ${view.project}/${view.name} ${SNAPSHOT_REASON_LABELS[reason]} (${message.replace(/\.$/, '')})`;
           deps.logger.warn('snapshot before a bulk change failed', { reason, error: describeError(error) });
           if (options.required === true) throw new LatchkeyError(kind === 'Internal' ? 'BackendUnavailable' : kind, `${what}, so nothing was changed. Fix that and try again.`, { cause: error });
           taken.warnings.push(`${what}; this change cannot be undone from a snapshot.`);
@@ -266,11 +270,12 @@ export function createSnapshotService(deps: SnapshotServiceDeps) {
     /** What restoring to a snapshot or a moment would do, by key (no value): "compare with now". */
     async preview(project: string, environment: string, request: RestoreTargetRequest, options: { keys?: string[]; delete?: 'all-new' | string[]; signal?: AbortSignal } = {}): Promise<RestorePreview> {
       const { view, environmentId } = await open(project, environment);
-      const target = await targetFor(view, environmentId, request, options.keys, options.signal);
+      const target = await targetFor(view, environmentId, canonical(request), options.keys, options.signal);
       return previewOf(view, environmentId, target, options.delete ?? [], options.signal);
     },
 
-    async restore(project: string, environment: string, request: RestoreTargetRequest, options: RestoreOptions = {}): Promise<RestoreResult> {
+    async restore(project: string, environment: string, asked: RestoreTargetRequest, options: RestoreOptions = {}): Promise<RestoreResult> {
+      const request = canonical(asked);
       const { view, environmentId } = await open(project, environment);
       requireConfirmation([view], options.confirmation, `restoring ${project}/${environment} to ${describeTargetRequest(request)}`);
       const target = await targetFor(view, environmentId, request, options.keys, options.signal);
