@@ -60,7 +60,9 @@ export function RestorePreviewTable(props: { preview: RestorePreviewView; deleti
                   )}
                 </td>
                 <td className="muted">
-                  {item.reason ?? [item.source === undefined ? '' : SOURCES[item.source], item.version === undefined ? '' : `version ${item.version.length > 12 ? `${item.version.slice(0, 8)}…` : item.version}`].filter(Boolean).join(', ')}
+                  {item.action === 'new'
+                    ? 'it did not exist then'
+                    : item.reason ?? [item.source === undefined ? '' : SOURCES[item.source], item.version === undefined ? '' : `version ${item.version.length > 12 ? `${item.version.slice(0, 8)}…` : item.version}`].filter(Boolean).join(', ')}
                 </td>
               </tr>
             ))}
