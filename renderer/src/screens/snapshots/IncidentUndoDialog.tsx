@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ResultOf } from '../../../../shared/ipc/contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { Dialog, WriteOnceFooter } from '../../components/Dialog';
 import { FormError } from '../../components/FormError';
 import { ProgressBar } from '../../components/ProgressBar';
@@ -28,7 +28,7 @@ export function IncidentUndoDialog(props: { reportId: string; onDone(changed: bo
   const toast = useToasts((state) => state.show);
 
   useEffect(() => {
-    call(api.snapshots.previewIncidentUndo({ reportId: props.reportId }))
+    api.snapshots.previewIncidentUndo({ reportId: props.reportId })
       .then(setPreview)
       .catch((caught: unknown) => setError(messageOf(caught)));
   }, [props.reportId]);
@@ -42,7 +42,7 @@ export function IncidentUndoDialog(props: { reportId: string; onDone(changed: bo
     setRunning(true);
     setError(undefined);
     try {
-      const done = await call(api.snapshots.undoIncident({ reportId: props.reportId, operationId, typedNames: preview?.typeToConfirm ?? [] }));
+      const done = await api.snapshots.undoIncident({ reportId: props.reportId, operationId, typedNames: preview?.typeToConfirm ?? [] });
       setResult(done);
       const failed = done.environments.some((environment) => environment.status !== 'completed');
       toast(failed ? 'error' : 'success', failed ? 'The undo did not finish everywhere; see what is left.' : `Undid incident ${props.reportId}.`);

@@ -1,7 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
 import type { RestorePreviewView, RestoreResultView, RestoreTargetView } from '../../../../shared/ipc/snapshots.contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { Dialog, WriteOnceFooter } from '../../components/Dialog';
 import { FormError } from '../../components/FormError';
 import { ProgressBar } from '../../components/ProgressBar';
@@ -39,7 +39,7 @@ export function RestoreDialog(props: {
   const toast = useToasts((state) => state.show);
 
   useEffect(() => {
-    call(api.snapshots.preview({ project, environment: environment.name, target, ...(keys === undefined ? {} : { keys }) }))
+    api.snapshots.preview({ project, environment: environment.name, target, ...(keys === undefined ? {} : { keys }) })
       .then((answer) => {
         setPreview(answer);
         // Only keys that are still there (and were created since) can be ticked.
@@ -62,17 +62,15 @@ export function RestoreDialog(props: {
     setRunning(true);
     setError(undefined);
     try {
-      const done = await call(
-        api.snapshots.restore({
-          project,
-          environment: environment.name,
-          operationId,
-          target,
-          ...(keys === undefined ? {} : { keys }),
-          delete: [...deleting],
-          typedNames: environment.protected ? [typed] : [],
-        }),
-      );
+      const done = await api.snapshots.restore({
+        project,
+        environment: environment.name,
+        operationId,
+        target,
+        ...(keys === undefined ? {} : { keys }),
+        delete: [...deleting],
+        typedNames: environment.protected ? [typed] : [],
+      });
       setResult(done);
       toast(done.status === 'completed' ? 'success' : 'error', done.status === 'completed' ? `Restored ${environment.name}: ${done.changed.length + done.recreated.length + done.deleted.length} secret(s).` : `The restore of ${environment.name} is ${done.status}; see what is left.`);
     } catch (caught) {

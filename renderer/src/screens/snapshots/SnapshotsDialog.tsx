@@ -3,7 +3,7 @@ import type { ResultOf } from '../../../../shared/ipc/contract';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
 import type { RestoreTargetView } from '../../../../shared/ipc/snapshots.contract';
 import { SNAPSHOT_REASON_LABELS } from '../../../../shared/snapshots';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { FormError } from '../../components/FormError';
 import { Icon } from '../../components/Icon';
@@ -31,7 +31,7 @@ export function SnapshotsDialog(props: { project: string; environment: Environme
   const toast = useToasts((state) => state.show);
 
   const load = useCallback(() => {
-    call(api.snapshots.list({ project, environment: environment.name }))
+    api.snapshots.list({ project, environment: environment.name })
       .then(setList)
       .catch((caught: unknown) => setError(messageOf(caught)));
   }, [project, environment.name]);
@@ -41,7 +41,7 @@ export function SnapshotsDialog(props: { project: string; environment: Environme
     setBusy(true);
     setError(undefined);
     try {
-      const taken = await call(api.snapshots.take({ project, environment: environment.name, ...(note.trim() === '' ? {} : { note: note.trim() }) }));
+      const taken = await api.snapshots.take({ project, environment: environment.name, ...(note.trim() === '' ? {} : { note: note.trim() }) });
       toast('success', `Snapshot of ${environment.name} taken: ${taken.keys} secret(s).`);
       setNote('');
       load();
