@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,6 +7,8 @@ import { createCore, type Core } from '../../../electron/core';
 import type { SecretBackend } from '../../../electron/core/secrets/backend';
 import { MemoryKeychain } from '../../doubles/memory-keychain';
 import { AwsSecretsManagerFake } from '../../fakes/aws-secrets-manager-fake';
+import { AzureKeyVaultFake } from '../../fakes/azure-key-vault-fake';
+import { GcpSecretManagerFake } from '../../fakes/gcp-secret-manager-fake';
 import { VaultFake } from '../../fakes/vault-fake';
 import { captureLogger } from '../../harness/log-capture';
 import { createTempXdg, type TempXdg } from '../../harness/temp-xdg';
@@ -20,24 +22,36 @@ const CANARY = `snap-remote-${randomBytes(4).toString('hex')}`;
 
 let vault: VaultFake;
 let aws: AwsSecretsManagerFake;
+let gcp: GcpSecretManagerFake;
+let azure: AzureKeyVaultFake;
 let xdg: TempXdg;
 let core: Core;
 const logs = captureLogger();
 
 beforeAll(async () => {
-  [vault, aws] = await Promise.all([VaultFake.start(), AwsSecretsManagerFake.start()]);
+  [vault, aws, gcp, azure] = await Promise.all([VaultFake.start(), AwsSecretsManagerFake.start(), GcpSecretManagerFake.start(), AzureKeyVaultFake.start()]);
+  // Azure through @azure/identity's own chain: its managed-identity source reads these from process.env.
+  Object.assign(process.env, azure.managedIdentity());
   xdg = await createTempXdg();
   core = createCore({ paths: xdg.paths, keychain: new MemoryKeychain(), env: {}, logger: logs.logger });
   await core.connections.add('vault', { kind: 'vault', address: vault.url, auth: { method: 'token' } }, { token: vault.createToken() });
   await core.connections.add('aws', { kind: 'aws', region: aws.region, endpoint: aws.url, credentials: { source: 'access-keys' } }, aws.addAccessKey());
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const email = 'latchkey@latchkey-test.iam.gserviceaccount.com';
+  gcp.addServiceAccount(email, publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  const keyJson = { type: 'service_account', project_id: gcp.projectId, private_key_id: 'k1', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), client_email: email, client_id: '1' };
+  await core.connections.add('gcp', { kind: 'gcp', projectId: gcp.projectId, endpoint: `http://127.0.0.1:${gcp.port}`, credentials: { source: 'stored-key' } }, { keyJson });
+  await core.connections.add('azure', { kind: 'azure', vaultUrl: azure.url, vaultName: 'kv-app', disableChallengeResourceVerification: true, credentials: { source: 'default' } });
   await core.projects.createProject('shop');
+  await core.projects.createEnvironment('shop', 'on-gcp', { binding: { backend: 'connection', connection: 'gcp', prefix: 'shop_prod_' } });
+  await core.projects.createEnvironment('shop', 'on-azure', { binding: { backend: 'connection', connection: 'azure', prefix: 'shop-' } });
   await core.projects.createEnvironment('shop', 'on-vault', { binding: { backend: 'connection', connection: 'vault', prefix: 'shop/prod/' } });
   await core.projects.createEnvironment('shop', 'on-aws', { binding: { backend: 'connection', connection: 'aws', prefix: 'shop/prod/' } });
 });
 
 afterAll(async () => {
   await core.close();
-  await Promise.all([vault.close(), aws.close()]);
+  await Promise.all([vault.close(), aws.close(), gcp.close(), azure.close()]);
   await xdg.cleanup();
 });
 
@@ -148,3 +162,25 @@ for (const remote of remotes) {
     });
   });
 }
+
+describe('snapshots of environments on Google Secret Manager and Azure Key Vault (wire-level fakes)', () => {
+  for (const env of ['on-gcp', 'on-azure'] as const) {
+    it(`${env}: a changed key gets its version back; a deleted key comes back where the backend deletes softly (Azure), and is reported where its versions went with it (Google)`, async () => {
+      for (const key of ['A', 'B', 'C']) await core.secrets.create('shop', env, key, `${CANARY}-${env}-${key}-1`);
+      const snapshot = await core.snapshots.take('shop', env);
+      expect(snapshot).toMatchObject({ keys: 3, escrowed: 0 });
+      await core.secrets.update('shop', env, 'A', { value: `${CANARY}-${env}-A-2` });
+      await core.secrets.remove('shop', env, 'B');
+      const restored = await core.snapshots.restore('shop', env, { snapshot: snapshot.id }, { confirmation: { assumeYes: true } });
+      expect(restored).toMatchObject({ changed: ['A'], unchanged: ['C'], failed: [] });
+      expect((await core.secrets.reveal('shop', env, 'A')).value).toBe(`${CANARY}-${env}-A-1`);
+      if (env === 'on-azure') {
+        expect(restored).toMatchObject({ status: 'completed', recreated: ['B'] });
+        expect((await core.secrets.reveal('shop', env, 'B')).value).toBe(`${CANARY}-${env}-B-1`);
+      } else {
+        expect(restored).toMatchObject({ status: 'partial', recreated: [], unavailable: [{ key: 'B', reason: expect.stringContaining('is no longer kept by the backend') }] });
+      }
+      expect(await everything()).not.toContain(CANARY);
+    });
+  }
+});
