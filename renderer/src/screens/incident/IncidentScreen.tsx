@@ -238,7 +238,7 @@ export function IncidentScreen() {
             </section>
           )}
         </div>
-        <IncidentReports refreshKey={reportsKey} onResume={(reportId) => void resume(reportId)} disabled={running !== undefined} />
+        <IncidentReports refreshKey={reportsKey} onResume={(reportId) => void resume(reportId)} onUndo={setUndoing} disabled={running !== undefined} />
       </div>
       {undoing === undefined ? null : (
         <IncidentUndoDialog

@@ -22,15 +22,17 @@ export function RestoreDialog(props: {
   target: RestoreTargetView;
   /** Only these keys (an import's undo). */
   keys?: string[];
-  /** Keys created since that start ticked for deletion (an import's undo ticks the keys it created). */
-  initialDelete?: string[];
+  /** Keys created since that start ticked for deletion (an import's undo ticks the keys it created), or all of them. */
+  initialDelete?: string[] | 'all-new';
   title: string;
   intro?: ReactNode;
   onDone(changed: boolean): void;
 }) {
   const { project, environment, target, keys } = props;
   const [preview, setPreview] = useState<RestorePreviewView | undefined>(undefined);
-  const [deleting, setDeleting] = useState<Set<string>>(() => new Set(props.initialDelete ?? []));
+  const [deleting, setDeleting] = useState<Set<string>>(() => new Set(props.initialDelete === 'all-new' ? [] : (props.initialDelete ?? [])));
+  // "Every key created since", as an interrupted restore asked it, until a tick changes it: the same request resumes it.
+  const [allNew, setAllNew] = useState(props.initialDelete === 'all-new');
   const [typed, setTyped] = useState('');
   const [result, setResult] = useState<RestoreResultView | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
@@ -43,12 +45,13 @@ export function RestoreDialog(props: {
       .then((answer) => {
         setPreview(answer);
         // Only keys that are still there (and were created since) can be ticked.
-        setDeleting((ticked) => new Set([...ticked].filter((key) => answer.created_since.includes(key))));
+        setDeleting((ticked) => new Set(props.initialDelete === 'all-new' ? answer.created_since : [...ticked].filter((key) => answer.created_since.includes(key))));
       })
       .catch((caught: unknown) => setError(messageOf(caught)));
-  }, [project, environment.name, target, keys]);
+  }, [project, environment.name, target, keys, props.initialDelete]);
 
   const toggle = (key: string) => {
+    setAllNew(false);
     const next = new Set(deleting);
     if (next.has(key)) next.delete(key);
     else next.add(key);
@@ -68,7 +71,7 @@ export function RestoreDialog(props: {
         operationId,
         target,
         ...(keys === undefined ? {} : { keys }),
-        delete: [...deleting],
+        delete: allNew ? 'all-new' : [...deleting],
         typedNames: environment.protected ? [typed] : [],
       });
       setResult(done);

@@ -12,7 +12,7 @@ import { useToasts } from '../../stores/toasts.store';
 import { RestoreDialog } from './RestoreDialog';
 
 type List = ResultOf<'snapshots', 'list'>;
-type Restoring = { target: RestoreTargetView; title: string; keys?: string[]; initialDelete?: string[] };
+type Restoring = { target: RestoreTargetView; title: string; keys?: string[]; initialDelete?: string[] | 'all-new' };
 
 /**
  * The snapshots of an environment: take one (with a note), compare any with now and restore it, restore
@@ -105,7 +105,7 @@ export function SnapshotsDialog(props: { project: string; environment: Environme
                   target: interruptedTarget,
                   title: `Finish restoring ${environment.name}`,
                   ...(interrupted.keys === undefined ? {} : { keys: interrupted.keys }),
-                  ...(interrupted.delete === 'all-new' ? {} : { initialDelete: interrupted.delete }),
+                  initialDelete: interrupted.delete,
                 })
               }
             >
