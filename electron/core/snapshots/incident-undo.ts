@@ -1,3 +1,4 @@
+import { runBounded } from '../async/bounded-pool';
 import type { AuditLog } from '../audit/audit-log';
 import type { EnvironmentView } from '../environments/environment-view';
 import { readIfPresent } from '../environments/put-secret';
@@ -42,17 +43,10 @@ export async function incidentUndoTarget(deps: UndoDeps, report: IncidentReport,
 
   const keys = new Map<string, KeyTarget>();
   const leftOut: { key: string; reason: string }[] = [];
-  for (const item of items) {
-    const refused = whyNotUndone(item);
-    if (refused !== undefined) {
-      leftOut.push({ key: item.key, reason: refused });
-      continue;
-    }
-    const path = parseRef(item.ref).path;
+  const targetOf = (item: ReportItem, path: string): KeyTarget => {
     const kept = recorded.get(item.key);
-    let aim: KeyTarget;
     if (kept?.escrowed === true) {
-      aim = {
+      return {
         kind: 'value',
         source: 'snapshot',
         read: async () => {
@@ -62,38 +56,44 @@ export async function incidentUndoTarget(deps: UndoDeps, report: IncidentReport,
           return value;
         },
       };
-    } else if (item.previous_version !== undefined && view.backend.capabilities.versions) {
-      const version = item.previous_version;
-      aim = { kind: 'value', source: 'incident-report', version, read: () => readVersion(view.backend, path, version, item.key) };
-    } else if (kept?.version !== undefined) {
-      const version = kept.version;
-      aim = { kind: 'value', source: 'snapshot', version, read: () => readVersion(view.backend, path, version, item.key) };
-    } else {
-      keys.set(item.key, { kind: 'unavailable', reason: 'Latchkey kept no value of it from before the incident (its backend keeps no versions and no snapshot was taken)' });
-      continue;
     }
+    const version = item.previous_version !== undefined && view.backend.capabilities.versions ? item.previous_version : kept?.version;
+    if (version === undefined) return { kind: 'unavailable', reason: 'Latchkey kept no value of it from before the incident (its backend keeps no versions and no snapshot was taken)' };
+    return { kind: 'value', source: version === item.previous_version ? 'incident-report' : 'snapshot', version, read: () => readVersion(view.backend, path, version, item.key) };
+  };
 
+  await runBounded(items, 8, async (item) => {
+    const refused = whyNotUndone(item);
+    if (refused !== undefined) {
+      leftOut.push({ key: item.key, reason: refused });
+      return;
+    }
+    const path = parseRef(item.ref).path;
+    const aim = targetOf(item, path);
+    if (aim.kind !== 'value') {
+      keys.set(item.key, aim);
+      return;
+    }
     // Changed or deleted since the incident: left alone, unless it already holds the value from before (an earlier undo).
     const current = await readIfPresent(view.backend, path).catch(() => undefined);
     if (current === undefined) {
       leftOut.push({ key: item.key, reason: 'it was deleted (or cannot be read) since the incident' });
-      continue;
+      return;
     }
+    const finished = item.finished_at ?? report.created_at;
     const changedSince =
       item.version !== undefined && current.version !== undefined
-        ? current.version !== item.version
-          ? `now at version ${shortVersion(current.version)}, the incident wrote ${shortVersion(item.version)}`
-          : undefined
-        : later.find((entry) => entry.ref === item.ref)?.time;
-    if (changedSince !== undefined) {
-      const before = await aim.read().catch(() => undefined);
-      if (before !== current.value) {
-        leftOut.push({ key: item.key, reason: `it was changed since the incident (${changedSince}); restore it from its history if you mean to` });
-        continue;
-      }
+        ? current.version === item.version
+          ? undefined
+          : `now at version ${shortVersion(current.version)}, the incident wrote ${shortVersion(item.version)}`
+        : later.find((entry) => entry.ref === item.ref && entry.time > finished)?.time;
+    if (changedSince !== undefined && (await aim.read().catch(() => undefined)) !== current.value) {
+      leftOut.push({ key: item.key, reason: `it was changed since the incident (${changedSince}); restore it from its history if you mean to` });
+      return;
     }
     keys.set(item.key, aim);
-  }
+  });
+  leftOut.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return {
     description: { kind: 'incident', report_id: report.id, ...(snapshotFile === undefined ? {} : { snapshot_id: snapshotFile.id }) },
     keys,
