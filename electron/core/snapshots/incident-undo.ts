@@ -20,11 +20,15 @@ export interface UndoDeps {
   audit: Pick<AuditLog, 'query'>;
 }
 
-/** Why a rotated item of a report is not undone; undefined when it is stored-only and may be. */
+/**
+ * Why a rotated item of a report is not undone; undefined when it is stored-only and may be. A rotator
+ * records where it changed the credential in the item's `changed_at` (the service's name); an item
+ * without it changed the stored copy only.
+ */
 export function whyNotUndone(item: ReportItem): string | undefined {
   const changedAt = (item as ReportItem & { changed_at?: unknown }).changed_at;
   if (typeof changedAt === 'string') {
-    return `its credential was changed at its service (${changedAt}); the old value may be the one that leaked, so it is not put back`;
+    return `its credential was changed at ${changedAt}; the old value may be the one that leaked, so it is not put back`;
   }
   return undefined;
 }
