@@ -28,7 +28,8 @@ async function measure(withSnapshot: boolean): Promise<{ incidentMs: number; res
   const logger = createLogger({ sink: () => undefined });
   const backend = new VaultBackend({ address: fake.url, auth: { method: 'token', token: fake.createToken() }, logger });
   try {
-    for (let index = 0; index < SECRETS; index += 1) fake.seed(`bench/prod/KEY_${String(index).padStart(4, '0')}`, { value: `initial-${index}` });
+    // Each with a generator policy, so that the incident generates its next value.
+    for (let index = 0; index < SECRETS; index += 1) fake.seed(`bench/prod/KEY_${String(index).padStart(4, '0')}`, { value: `initial-${index}`, metadata: { 'latchkey-rotation': 'password-32' } });
     const environment: EnvironmentView = environmentOverBackend({ project: 'bench', name: 'prod', backend, prefix: 'bench/prod/' });
     fake.inject({ kind: 'latency', ms: ROUND_TRIP_MS, times: Infinity });
     const audit = createAuditLog({ stateDir: xdg.paths.stateDir, locks: new FileLocks(), user: 'bench' });
