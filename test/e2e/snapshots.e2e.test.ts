@@ -85,6 +85,12 @@ describeWithKeyring('snapshots, restore and undo, end to end', () => {
     await snapshots.getByRole('button', { name: 'Take a snapshot' }).click();
     await expect.poll(() => snapshots.locator('tr[data-snapshot]').count()).toBe(1);
     expect(await snapshots.locator('tr[data-snapshot]').textContent()).toContain('before the release');
+    // At the window's minimum size the dialog still fits: nothing scrolls sideways, every control in view.
+    await page.setViewportSize({ width: 960, height: 600 });
+    expect(await snapshots.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+    for (const name of ['Take a snapshot', 'Close']) expect(await snapshots.getByRole('button', { name }).isVisible()).toBe(true);
+    await app.screenshot('snapshots-minimum-size');
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     await core.refs.set('file://orders/prod/A', `${CANARY}-prod-A-later`, { confirmed: true });
     await core.refs.remove('file://orders/prod/B', { confirmed: true });

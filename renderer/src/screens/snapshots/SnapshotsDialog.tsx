@@ -114,7 +114,7 @@ export function SnapshotsDialog(props: { project: string; environment: Environme
           )}
         </div>
       )}
-      <div className="snapshot-actions">
+      <div className="snapshot-action">
         <label className="field">
           <span>Note (optional)</span>
           <input value={note} maxLength={200} onChange={(event) => setNote(event.target.value)} placeholder="before the migration" aria-label="Snapshot note" />
@@ -122,8 +122,10 @@ export function SnapshotsDialog(props: { project: string; environment: Environme
         <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void take()}>
           <Icon name="history" /> Take a snapshot
         </button>
+      </div>
+      <div className="snapshot-action">
         <label className="field">
-          <span>Restore to a moment</span>
+          <span>Restore to a moment (your local time)</span>
           <input type="datetime-local" step={1} value={moment} onChange={(event) => setMoment(event.target.value)} aria-label="Moment to restore to" />
         </label>
         <button type="button" className="btn" disabled={moment === ''} onClick={restoreToMoment}>
