@@ -10,6 +10,7 @@ import { registerRotators } from './commands/rotators.command';
 import { registerServices } from './commands/services.command';
 import { registerSecrets } from './commands/secrets.command';
 import { registerSessions } from './commands/sessions.command';
+import { registerSnapshots } from './commands/snapshots.command';
 import { createContext, defaultCoreFactory, UsageError, type CoreFactory } from './context';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { listenForInterrupts } from './interrupts';
@@ -42,6 +43,8 @@ export async function runCli(argv: string[], io: CliIo, makeCore: CoreFactory = 
   registerServices(program, context);
   registerRotators(program, context);
   registerEnvironmentTools(program, context);
+  // Adds to `env` and `incident`, registered above.
+  registerSnapshots(program, context);
   registerAudit(program, context);
   program.commands.forEach(function exitOverrideAll(command: Command) {
     command.exitOverride();

@@ -5,6 +5,7 @@ import type { Logger } from '../log';
 import { describeError } from '../log';
 import type { PublicError } from '../../../shared/errors';
 import type { ReadResult, SecretBackend, SecretDescription, SecretMetadata } from '../secrets/backend';
+import type { SnapshotsBeforeChange } from '../snapshots/before-change';
 import { openRef, type ResolveBackend } from '../environments/resolve-backend';
 import type { PreviousValueEscrow } from './escrow';
 import type { OriginRecords } from './origin-records';
@@ -37,6 +38,8 @@ export interface RotationDeps {
   services?: ServiceRotation;
   /** Which values Latchkey generated. Without it, only a policy the person chose lets a secret be generated. */
   origins?: OriginRecords;
+  /** Snapshots taken before the bulk rotations (incident, rotate --due); absent: none is taken. */
+  snapshots?: SnapshotsBeforeChange;
 }
 
 export interface RotationContext {

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { auditActions, type AuditAction } from '../../../../shared/audit';
 import type { AuditEntryView } from '../../../../shared/ipc/audit.contract';
 import type { ResultOf } from '../../../../shared/ipc/contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { Icon } from '../../components/Icon';
 import { fullTime, timeAgo } from '../../format';
 import { useProjects } from '../../stores/projects.store';
@@ -28,8 +28,12 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'env.copy': 'copy between environments',
   'env.import': '.env import',
   'env.export': '.env export',
+  'env.snapshot': 'snapshot taken',
+  'env.prune-snapshots': 'snapshots pruned',
+  'env.restore': 'environment restored',
   'import.mycelium': 'Mycelium import',
   'incident.run': 'incident',
+  'incident.undo': 'incident undone',
   'session.revoke': 'session revocation',
   'session.create': 'session created',
   'session.extend': 'session extended',
@@ -53,7 +57,7 @@ export function AuditScreen() {
   const verify = useCallback(async () => {
     setChecking(true);
     try {
-      setVerification(await call(api.audit.verify({})));
+      setVerification(await api.audit.verify({}));
     } catch (caught) {
       setError(messageOf(caught));
     } finally {
@@ -62,7 +66,7 @@ export function AuditScreen() {
   }, []);
 
   useEffect(() => {
-    call(api.audit.verify({}))
+    api.audit.verify({})
       .then(setVerification)
       .catch((caught: unknown) => setError(messageOf(caught)));
   }, []);
@@ -70,15 +74,13 @@ export function AuditScreen() {
   useEffect(() => {
     const [project, environment] = where === '' ? [undefined, undefined] : where.split('/');
     const since = PERIODS[period]?.ms === 0 ? undefined : new Date(Date.now() - (PERIODS[period]?.ms ?? 0)).toISOString();
-    call(
-      api.audit.query({
-        ...(action === '' ? {} : { actions: [action] }),
-        ...(project === undefined ? {} : { project }),
-        ...(environment === undefined ? {} : { environment }),
-        ...(since === undefined ? {} : { since }),
-        limit: 1000,
-      }),
-    )
+    api.audit.query({
+      ...(action === '' ? {} : { actions: [action] }),
+      ...(project === undefined ? {} : { project }),
+      ...(environment === undefined ? {} : { environment }),
+      ...(since === undefined ? {} : { since }),
+      limit: 1000,
+    })
       .then((answer) => {
         setEntries([...answer.entries].reverse());
         setError(undefined);
@@ -204,5 +206,6 @@ function describe(entry: AuditEntryView): string {
   if (entry.sessions !== undefined) parts.push(`sessions: ${entry.sessions.scope}${entry.sessions.user_id === undefined ? '' : ` ${entry.sessions.user_id}`}${entry.sessions.device_id === undefined ? '' : ` ${entry.sessions.device_id}`}`);
   if (entry.counts !== undefined) parts.push(Object.entries(entry.counts).map(([name, count]) => `${name} ${count}`).join(', '));
   if (entry.report_id !== undefined) parts.push(`report ${entry.report_id}`);
+  if (entry.snapshot_id !== undefined) parts.push(`snapshot ${entry.snapshot_id}`);
   return parts.join('  ');
 }

@@ -2,12 +2,13 @@ import { useEffect, useState } from 'react';
 import type { ResultOf } from '../../../../shared/ipc/contract';
 import type { DotenvPreview } from '../../../../shared/ipc/envfiles.contract';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { Dialog, WriteOnceFooter } from '../../components/Dialog';
 import { useToasts } from '../../stores/toasts.store';
 import { TypedNameField } from './TypedNameField';
 import { WriteResults } from './WriteResults';
 import { FormError } from '../../components/FormError';
+import { UndoImportButton, useUndoImport } from './UndoImport';
 
 /** A .env import: what it adds and changes (by name), then apply; a protected environment needs its name typed. */
 export function ImportDotenvDialog(props: { project: string; environment: EnvironmentView; fileId: string; path: string; onDone(changed: boolean): void }) {
@@ -18,9 +19,10 @@ export function ImportDotenvDialog(props: { project: string; environment: Enviro
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const toast = useToasts((state) => state.show);
+  const undo = useUndoImport();
 
   useEffect(() => {
-    call(api.envfiles.previewImport({ project, environment: environment.name, fileId }))
+    api.envfiles.previewImport({ project, environment: environment.name, fileId })
       .then(setPreview)
       .catch((caught: unknown) => setError(messageOf(caught)));
   }, [project, environment.name, fileId]);
@@ -31,7 +33,7 @@ export function ImportDotenvDialog(props: { project: string; environment: Enviro
     setBusy(true);
     setError(undefined);
     try {
-      const applied = await call(api.envfiles.applyImport({ project, environment: environment.name, fileId, typedNames: environment.protected ? [typed] : [] }));
+      const applied = await api.envfiles.applyImport({ project, environment: environment.name, fileId, typedNames: environment.protected ? [typed] : [] });
       setResult(applied);
       const failed = applied.results.filter((item) => !item.ok).length;
       toast(failed === 0 ? 'success' : 'error', failed === 0 ? `Imported ${applied.results.length} secret(s) into ${environment.name}.` : `${failed} of ${applied.results.length} secret(s) could not be imported.`);
@@ -58,13 +60,15 @@ export function ImportDotenvDialog(props: { project: string; environment: Enviro
       </div>
     );
 
+  if (undo.dialog !== undefined) return undo.render(project, environment, props.onDone);
+
   return (
     <Dialog
       title={`Import .env into ${environment.name}`}
       onClose={() => props.onDone(result !== undefined)}
       width="wide"
       footer={
-        <WriteOnceFooter finished={result !== undefined} onDone={props.onDone}>
+        <WriteOnceFooter finished={result !== undefined} onDone={props.onDone} finishedStart={<UndoImportButton result={result} onUndo={undo.open} />}>
           <button type="button" className="btn btn-primary" disabled={!ready} onClick={() => void apply()}>
             Import {writes} secret{writes === 1 ? '' : 's'}
           </button>

@@ -1,13 +1,14 @@
 import { useState } from 'react';
 import type { ResultOf } from '../../../../shared/ipc/contract';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
-import { api, call, CallError, messageOf } from '../../api';
+import { api, CallError, messageOf } from '../../api';
 import { Dialog, WriteOnceFooter } from '../../components/Dialog';
 import { useToasts } from '../../stores/toasts.store';
 import { TypedNameField } from './TypedNameField';
 import { WriteResults } from './WriteResults';
 import { FormError } from '../../components/FormError';
 import { ErrorBanner } from '../../components/ErrorBanner';
+import { UndoImportButton, useUndoImport } from './UndoImport';
 
 /**
  * Import of a Mycelium secrets file as POSTGRES_PASSWORD, REDIS_PASSWORD and TEMPORAL_ADMIN_PASSWORD. A
@@ -22,13 +23,14 @@ export function MyceliumDialog(props: { project: string; environment: Environmen
   const [result, setResult] = useState<ResultOf<'envfiles', 'importMycelium'> | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const toast = useToasts((state) => state.show);
+  const undo = useUndoImport();
 
   const ready = !busy && (!environment.protected || typed === environment.name);
   const run = async (force: boolean) => {
     setBusy(true);
     setError(undefined);
     try {
-      const imported = await call(api.envfiles.importMycelium({ project, environment: environment.name, fileId, force, overwrite, typedNames: environment.protected ? [typed] : [] }));
+      const imported = await api.envfiles.importMycelium({ project, environment: environment.name, fileId, force, overwrite, typedNames: environment.protected ? [typed] : [] });
       setResult(imported);
       setRefusal(undefined);
       toast('success', `Imported Mycelium's passwords of ${imported.projectName} into ${environment.name}.`);
@@ -40,13 +42,15 @@ export function MyceliumDialog(props: { project: string; environment: Environmen
     }
   };
 
+  if (undo.dialog !== undefined) return undo.render(project, environment, props.onDone);
+
   return (
     <Dialog
       title={`Import from Mycelium into ${environment.name}`}
       onClose={() => props.onDone(result !== undefined)}
       width="wide"
       footer={
-        <WriteOnceFooter finished={result !== undefined} onDone={props.onDone}>
+        <WriteOnceFooter finished={result !== undefined} onDone={props.onDone} finishedStart={<UndoImportButton result={result} onUndo={undo.open} />}>
           {refusal === undefined ? (
             <button type="button" className="btn btn-primary" disabled={!ready} onClick={() => void run(false)}>
               Import

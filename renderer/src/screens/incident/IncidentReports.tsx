@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ResultOf } from '../../../../shared/ipc/contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { fullTime, timeAgo } from '../../format';
 import { IncidentItems } from './IncidentItems';
@@ -8,21 +8,21 @@ import { IncidentItems } from './IncidentItems';
 type Summary = ResultOf<'incidents', 'list'>['reports'][number];
 
 /** Saved incident reports, newest first; each opens as its readable text and its per-secret table. */
-export function IncidentReports(props: { refreshKey: number; onResume(reportId: string): void; disabled: boolean }) {
+export function IncidentReports(props: { refreshKey: number; onResume(reportId: string): void; onUndo(reportId: string): void; disabled: boolean }) {
   const [reports, setReports] = useState<Summary[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [opened, setOpened] = useState<ResultOf<'incidents', 'open'> | undefined>(undefined);
   const [view, setView] = useState<'table' | 'text'>('table');
 
   useEffect(() => {
-    call(api.incidents.list({}))
+    api.incidents.list({})
       .then((answer) => setReports(answer.reports))
       .catch((caught: unknown) => setError(messageOf(caught)));
   }, [props.refreshKey]);
 
   const open = async (id: string) => {
     try {
-      setOpened(await call(api.incidents.open({ reportId: id })));
+      setOpened(await api.incidents.open({ reportId: id }));
     } catch (caught) {
       setError(messageOf(caught));
     }
@@ -31,8 +31,8 @@ export function IncidentReports(props: { refreshKey: number; onResume(reportId: 
   // Marking a by-hand item done from a saved report: audited, saved, and the report shown again.
   const mark = async (id: string, ref: string) => {
     try {
-      await call(api.incidents.markRotated({ reportId: id, refs: [ref] }));
-      setOpened(await call(api.incidents.open({ reportId: id })));
+      await api.incidents.markRotated({ reportId: id, refs: [ref] });
+      setOpened(await api.incidents.open({ reportId: id }));
     } catch (caught) {
       setError(messageOf(caught));
     }
@@ -74,6 +74,19 @@ export function IncidentReports(props: { refreshKey: number; onResume(reportId: 
                   }}
                 >
                   Finish what is left
+                </button>
+              )}
+              {opened.report.counts.rotated === 0 ? null : (
+                <button
+                  type="button"
+                  className="btn"
+                  disabled={props.disabled}
+                  onClick={() => {
+                    setOpened(undefined);
+                    props.onUndo(opened.report.id);
+                  }}
+                >
+                  Undo…
                 </button>
               )}
               <span className="spacer" />

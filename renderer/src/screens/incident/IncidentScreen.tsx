@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ResultOf } from '../../../../shared/ipc/contract';
 import type { EventPayload } from '../../../../shared/ipc/events';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
 import { useOperation } from '../../operations';
@@ -14,6 +14,7 @@ import { IncidentPreview } from './IncidentPreview';
 import { IncidentReports } from './IncidentReports';
 import { IncidentTargets, sessionPlanOf, targetId, type SessionChoice } from './IncidentTargets';
 import { ErrorBanner } from '../../components/ErrorBanner';
+import { IncidentUndoDialog } from '../snapshots/IncidentUndoDialog';
 
 type Preview = ResultOf<'incidents', 'preview'>;
 type Run = ResultOf<'incidents', 'run'>;
@@ -40,6 +41,7 @@ export function IncidentScreen() {
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [reportsKey, setReportsKey] = useState(0);
+  const [undoing, setUndoing] = useState<string | undefined>(undefined);
 
   useEffect(
     () =>
@@ -66,7 +68,7 @@ export function IncidentScreen() {
     setError(undefined);
     setResult(undefined);
     try {
-      setPreview(await call(api.incidents.preview({ environments: targets(), ...(plan === undefined ? {} : { sessions: plan }) })));
+      setPreview(await api.incidents.preview({ environments: targets(), ...(plan === undefined ? {} : { sessions: plan }) }));
       setExcluded(new Set());
     } catch (caught) {
       setError(messageOf(caught));
@@ -103,15 +105,15 @@ export function IncidentScreen() {
     if (typedNames === undefined || was === undefined) return;
     if (was.kind === 'run' && preview !== undefined) {
       void start((operationId) =>
-        call(api.incidents.run({ operationId, environments: targets(), ...(plan === undefined ? {} : { sessions: plan }), exclude: [...excluded], typedNames })),
+        api.incidents.run({ operationId, environments: targets(), ...(plan === undefined ? {} : { sessions: plan }), exclude: [...excluded], typedNames }),
       );
     }
-    if (was.kind === 'resume') void start((operationId) => call(api.incidents.resume({ operationId, reportId: was.reportId, typedNames })));
+    if (was.kind === 'resume') void start((operationId) => api.incidents.resume({ operationId, reportId: was.reportId, typedNames }));
   };
 
   const resume = async (reportId: string) => {
     try {
-      const { report } = await call(api.incidents.open({ reportId }));
+      const { report } = await api.incidents.open({ reportId });
       setAsking({ kind: 'resume', reportId, protectedNames: report.environments.filter((environment) => environment.protected).map((environment) => environment.name) });
     } catch (caught) {
       toast('error', messageOf(caught));
@@ -121,7 +123,7 @@ export function IncidentScreen() {
   // A by-hand item the person rotated where it was issued: recorded (audited) in the report.
   const mark = async (reportId: string, ref: string, key: string) => {
     try {
-      const marked = await call(api.incidents.markRotated({ reportId, refs: [ref] }));
+      const marked = await api.incidents.markRotated({ reportId, refs: [ref] });
       setResult((current) => (current === undefined || current.report.id !== reportId ? current : { ...current, report: marked.report }));
       toast('success', `Recorded: ${key} was rotated by hand.`);
       setReportsKey((value) => value + 1);
@@ -176,6 +178,11 @@ export function IncidentScreen() {
                   {(report.counts.by_hand ?? 0) === 0 ? '' : `, ${report.counts.by_hand ?? 0} to rotate by hand (${report.counts.marked ?? 0} marked done)`}
                 </strong>
                 <span className="spacer" />
+                {report.counts.rotated > 0 ? (
+                  <button type="button" className="btn" title="Put back the values from before the incident, for secrets that were stored only" onClick={() => setUndoing(report.id)}>
+                    <Icon name="undo" /> Undo…
+                  </button>
+                ) : null}
                 {left > 0 ? (
                   <button type="button" className="btn btn-primary" onClick={() => void resume(report.id)}>
                     Finish what is left
@@ -210,8 +217,17 @@ export function IncidentScreen() {
             />
           )}
         </div>
-        <IncidentReports refreshKey={reportsKey} onResume={(reportId) => void resume(reportId)} disabled={running !== undefined} />
+        <IncidentReports refreshKey={reportsKey} onResume={(reportId) => void resume(reportId)} onUndo={setUndoing} disabled={running !== undefined} />
       </div>
+      {undoing === undefined ? null : (
+        <IncidentUndoDialog
+          reportId={undoing}
+          onDone={() => {
+            setUndoing(undefined);
+            setReportsKey((key) => key + 1);
+          }}
+        />
+      )}
       {asking === undefined ? null : (
         <IncidentConfirmDialog
           title={asking.kind === 'run' ? 'Start the incident rotation?' : 'Finish what is left?'}

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { EnvironmentView, ProjectView } from '../../../../shared/ipc/projects.contract';
 import type { DueItem } from '../../../../shared/ipc/rotation.contract';
 import type { SecretItem } from '../../../../shared/ipc/secrets.contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { confirm } from '../../components/confirm.store';
 import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
@@ -12,19 +13,22 @@ import { filterSecrets, useSecrets } from '../../stores/secrets.store';
 import { useToasts } from '../../stores/toasts.store';
 import { EnvironmentBar } from '../projects/EnvironmentBar';
 import { EnvFilesMenu } from '../envfiles/EnvFilesMenu';
+import { SnapshotsDialog } from '../snapshots/SnapshotsDialog';
 import { HistoryDialog } from './HistoryDialog';
 import { PolicyDialog } from './PolicyDialog';
 import { SecretDialog } from './SecretDialog';
 import { SecretRow } from './SecretRow';
 import { ErrorBanner } from '../../components/ErrorBanner';
 
-type Editor = { mode: 'create' } | { mode: 'edit'; item: SecretItem } | { mode: 'history'; item: SecretItem } | { mode: 'policy'; item: SecretItem } | undefined;
+type Editor = { mode: 'create' } | { mode: 'edit'; item: SecretItem } | { mode: 'history'; item: SecretItem } | { mode: 'policy'; item: SecretItem } | { mode: 'snapshots' } | undefined;
 
 const isDue = (item: DueItem | undefined) => item?.status === 'overdue' || item?.status === 'due-soon';
 
 /** The secrets of one environment: search, reveal, copy, add, edit, delete, rotate, history, schedule, .env. */
 export function SecretsScreen({ project, environment }: { project: ProjectView; environment: EnvironmentView }) {
-  const { items, query, loading, error, setQuery, load } = useSecrets();
+  const { items, query, loading, error } = useSecrets(useShallow((state) => ({ items: state.items, query: state.query, loading: state.loading, error: state.error })));
+  const setQuery = useSecrets((state) => state.setQuery);
+  const load = useSecrets((state) => state.load);
   const toast = useToasts((state) => state.show);
   const [editor, setEditor] = useState<Editor>(undefined);
   const [onlyDue, setOnlyDue] = useState(false);
@@ -81,7 +85,7 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
     });
     if (!yes) return;
     try {
-      await call(api.secrets.remove({ project: project.name, environment: environment.name, key: item.key, confirmed: true }));
+      await api.secrets.remove({ project: project.name, environment: environment.name, key: item.key, confirmed: true });
       toast('success', `Deleted ${item.key}.`);
       await reload();
     } catch (caught) {
@@ -91,7 +95,7 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
 
   const onUndoRotation = async (key: string) => {
     try {
-      const undone = await call(api.rotation.rollback({ project: project.name, environment: environment.name, key }));
+      const undone = await api.rotation.rollback({ project: project.name, environment: environment.name, key });
       toast('success', `Undone: ${key} has its value from before the rotation again${undone.version === undefined ? '' : ` (version ${undone.version})`}.`);
     } catch (caught) {
       toast('error', messageOf(caught));
@@ -121,7 +125,7 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
     }
     setRotating(item.key);
     try {
-      const rotated = await call(api.rotation.rotate({ project: project.name, environment: environment.name, key: item.key, confirmed: environment.protected ? true : undefined }));
+      const rotated = await api.rotation.rotate({ project: project.name, environment: environment.name, key: item.key, confirmed: environment.protected ? true : undefined });
       if (rotated.rotated === false) {
         toast('info', `${item.key} is rotated by hand, so Latchkey left it unchanged. ${rotated.rule?.reason ?? ''}`, { label: 'Policy…', run: () => setEditor({ mode: 'policy', item }) });
       } else {
@@ -178,6 +182,9 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
           <Icon name="clock" /> Due ({dueCount})
         </button>
         <EnvFilesMenu project={project.name} environment={environment} onChanged={() => void reload()} />
+        <button type="button" className="btn" title={`Snapshots of ${environment.name}: restore it to one, or to a moment`} onClick={() => setEditor({ mode: 'snapshots' })}>
+          <Icon name="history" /> Snapshots
+        </button>
         <button type="button" className="btn btn-primary" onClick={() => setEditor({ mode: 'create' })}>
           <Icon name="plus" /> New secret
         </button>
@@ -241,6 +248,7 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
         <HistoryDialog project={project.name} environment={environment} secretKey={editor.item.key} onClose={(changed) => closeEditor(changed)} />
       ) : null}
       {editor?.mode === 'policy' ? <PolicyDialog project={project.name} environment={environment} secretKey={editor.item.key} onDone={closeEditor} /> : null}
+      {editor?.mode === 'snapshots' ? <SnapshotsDialog project={project.name} environment={environment} onClose={closeEditor} /> : null}
     </section>
   );
 }
