@@ -207,8 +207,11 @@ describeWithMariaDb('latchkey rotate with mysql, aws-iam (wire-level fake) and c
     expect(await stsAccepts(stored)).toBe(true);
     expect(await stsAccepts(old)).toBe(false);
     expect(rotated.stdout).not.toContain(stored.secretAccessKey);
+  });
 
-    // With a grace period the old key stays active (both work) until finish deactivates and deletes it.
+  it('aws-iam with a grace period: the old key stays active (both work) until rotators finish deactivates and deletes it', async () => {
+    const ref = 'file://shop/prod/AWS_CI_KEY';
+    const stored = json<{ accessKeyId: string; secretAccessKey: string }>(await get(ref));
     expect(await run(['rotators', 'set', ref, '--service', 'iam-prod', '--user', 'shop-ci', '--grace', '3600'])).toMatchObject({ code: 0 });
     const graced = json<{ ok: boolean; old_retired: string }[]>((await run(['rotate', ref, '--json'])).stdout)[0]!;
     expect(graced).toMatchObject({ ok: true, old_retired: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
