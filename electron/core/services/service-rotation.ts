@@ -210,13 +210,9 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     };
 
     switch (entry.step) {
-      case 'created':
-        await journal.remove(entry.ref);
-        return outcome('undone', `The rotation of ${entry.ref} stopped before anything was changed at ${entry.service}; the old value is current.`);
       case 'setting':
         return undo(`The rotation of ${entry.ref} was interrupted while ${entry.service} was being changed`);
-      case 'set':
-      case 'tested': {
+      case 'set': {
         try {
           await driver.test(target('test'), next);
         } catch (error) {
@@ -327,7 +323,7 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
         .catch(async (error: unknown) => {
           // A step that is journaled is settled by the next run; say so rather than "nothing changed".
           const left = await journal.read(ref).catch(() => undefined);
-          if (left === undefined || left.step === 'created') return failed(ref, endpoint.name, error);
+          if (left === undefined) return failed(ref, endpoint.name, error);
           const { kind, reason } = reasonOf(error);
           return { ref, ok: false, state: 'unknown' as const, changedAt: endpoint.name, oldRetired: false, error: { kind, message: `Rotation of ${ref} stopped after a change at ${endpoint.name} (${reason}). Run "${finishCommand(ref)}": it finishes the rotation or puts the old credential back.` } };
         });
@@ -410,7 +406,8 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
         ...(options.connection === undefined ? {} : { connection: options.connection }),
         service,
         rotator,
-        step: 'created',
+        // Journaled as `setting` before set starts: undo is safe to repeat, so recovery may take back a set that never ran.
+        step: 'setting',
         incident: options.incident,
         ...(options.reportId === undefined ? {} : { report_id: options.reportId }),
         ...(read.version === undefined ? {} : { current_version: read.version }),
@@ -463,7 +460,6 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     };
 
     // set
-    entry = await journal.advance(entry, { step: 'setting' });
     let next: Credential;
     try {
       next = await driver.set(target('set'), current, proposed);
@@ -489,7 +485,6 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     } catch (error) {
       return abandon(error, 'test', next);
     }
-    entry = await journal.advance(entry, { step: 'tested' });
 
     // finish: the store
     const settled = await writeNewValue(backend, path, read, staged, metadataFor(backend, description, options.policy, undefined));
