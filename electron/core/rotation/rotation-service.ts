@@ -15,7 +15,7 @@ import type { PreviousValueEscrow } from './escrow';
 import type { OriginRecords } from './origin-records';
 import { describePolicy, encodePolicy, parsePolicy, policyFromMetadata, ROTATION_METADATA_KEY, type RotationPolicy } from './policy';
 import { restoreVersion, rollbackSecret, type RollbackResult } from './rollback-secret';
-import { rotateSecret, type RotationDeps } from './rotate-secret';
+import { rotateSecret, type RotateOptions, type RotationDeps } from './rotate-secret';
 import type { RotationResult } from './rotation-result';
 import type { RotationRule } from './rotation-rule';
 import { effectivePeriodDays } from './schedule';
@@ -92,10 +92,15 @@ export function createRotationService(deps: RotationServiceDeps) {
     refDepsOn: (connection: string | undefined): RotationDeps => (connection === undefined ? refDeps : { ...refDeps, resolveBackend: (ref) => deps.resolveBackend(ref, connection) }),
 
     /** Rotates one secret of an environment now; the result says which value is current (never the value). */
-    async rotate(project: string, environment: string, key: string, options: { policy?: RotationPolicy } & Confirmation = {}): Promise<RotationResult> {
+    async rotate(project: string, environment: string, key: string, options: { policy?: RotationPolicy; onStep?: RotateOptions['onStep'] } & Confirmation = {}): Promise<RotationResult> {
       const { view, ref, onView } = await open(project, environment, key);
       guard(view, options, `rotate ${key}`);
-      return rotateSecret(onView, ref, { ...context(view), key, ...(options.policy === undefined ? {} : { policy: parsePolicy(options.policy) }) });
+      return rotateSecret(onView, ref, {
+        ...context(view),
+        key,
+        ...(options.policy === undefined ? {} : { policy: parsePolicy(options.policy) }),
+        ...(options.onStep === undefined ? {} : { onStep: options.onStep }),
+      });
     },
 
     /** Makes the previous value current again. */

@@ -58,6 +58,25 @@ export interface AttachedRotator {
   service: string;
 }
 
+/**
+ * One step of a rotation at a service, as it happens — plain data for the app's live view:
+ *   created           the new value is generated and staged (sealed in the journal), not current
+ *   set               the service took the new credential
+ *   tested            the new credential logged in
+ *   stored            the new value is current in the store
+ *   retired           the old credential was retired at the service
+ *   old-refused       the old credential was tried once more and refused
+ *   retire-scheduled  the old credential stays valid until `at` (the grace period)
+ *   undone            a step failed and the change at the service was taken back
+ */
+export interface ServiceRotationStep {
+  ref: string;
+  service: string;
+  step: 'created' | 'set' | 'tested' | 'stored' | 'retired' | 'old-refused' | 'retire-scheduled' | 'undone';
+  /** retire-scheduled: when the old credential is retired. */
+  at?: string;
+}
+
 /** What a recovery did with one journal entry. */
 export interface RecoveryOutcome {
   ref: string;
@@ -151,8 +170,9 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
    * Retires the old credential and tries it once more. Returns whether the service refused it (undefined:
    * it could not tell). Throws when the retirement itself failed.
    */
-  const retireAndProve = async (driver: ServiceDriver, target: (phase: RotationPhase) => RotationTarget, old: Credential, next: Credential): Promise<boolean | undefined> => {
+  const retireAndProve = async (driver: ServiceDriver, target: (phase: RotationPhase) => RotationTarget, old: Credential, next: Credential, onRetired?: () => void): Promise<boolean | undefined> => {
     await driver.retire(target('finish'), old, next);
+    onRetired?.();
     try {
       return await driver.refuses(target('verify'), old);
     } catch (error) {
@@ -210,13 +230,9 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     };
 
     switch (entry.step) {
-      case 'created':
-        await journal.remove(entry.ref);
-        return outcome('undone', `The rotation of ${entry.ref} stopped before anything was changed at ${entry.service}; the old value is current.`);
       case 'setting':
         return undo(`The rotation of ${entry.ref} was interrupted while ${entry.service} was being changed`);
-      case 'set':
-      case 'tested': {
+      case 'set': {
         try {
           await driver.test(target('test'), next);
         } catch (error) {
@@ -327,7 +343,7 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
         .catch(async (error: unknown) => {
           // A step that is journaled is settled by the next run; say so rather than "nothing changed".
           const left = await journal.read(ref).catch(() => undefined);
-          if (left === undefined || left.step === 'created') return failed(ref, endpoint.name, error);
+          if (left === undefined) return failed(ref, endpoint.name, error);
           const { kind, reason } = reasonOf(error);
           return { ref, ok: false, state: 'unknown' as const, changedAt: endpoint.name, oldRetired: false, error: { kind, message: `Rotation of ${ref} stopped after a change at ${endpoint.name} (${reason}). Run "${finishCommand(ref)}": it finishes the rotation or puts the old credential back.` } };
         });
@@ -385,6 +401,13 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     const driver = kinds.driver(rotator.kind);
     const target = targetOf(endpoint, rotator, { ref, project: secret.project, environment: secret.environment, reportId: options.reportId, incident: options.incident });
     const service = endpoint.name;
+    const emit = (step: ServiceRotationStep['step'], at?: string) => {
+      try {
+        options.onStep?.({ ref, service, step, ...(at === undefined ? {} : { at }) });
+      } catch (error) {
+        log.warn('a rotation step listener failed', { error: describeError(error) });
+      }
+    };
 
     // create
     const description = await backend.describe(path);
@@ -410,7 +433,8 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
         ...(options.connection === undefined ? {} : { connection: options.connection }),
         service,
         rotator,
-        step: 'created',
+        // Journaled as `setting` before set starts: undo is safe to repeat, so recovery may take back a set that never ran.
+        step: 'setting',
         incident: options.incident,
         ...(options.reportId === undefined ? {} : { report_id: options.reportId }),
         ...(read.version === undefined ? {} : { current_version: read.version }),
@@ -419,6 +443,7 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
       },
       { staged, old: read.value },
     );
+    emit('created');
 
     const abandon = async (error: unknown, step: 'set' | 'test' | 'store', next: Credential): Promise<RotationResult> => {
       const { kind, reason } = reasonOf(error);
@@ -445,6 +470,7 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
         };
       }
       await journal.remove(ref);
+      emit('undone');
       const works = await oldWorks(driver, target, current);
       return {
         ref,
@@ -463,7 +489,6 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     };
 
     // set
-    entry = await journal.advance(entry, { step: 'setting' });
     let next: Credential;
     try {
       next = await driver.set(target('set'), current, proposed);
@@ -482,6 +507,7 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     } else {
       entry = await journal.advance(entry, { step: 'set' });
     }
+    emit('set');
 
     // test
     try {
@@ -489,7 +515,7 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     } catch (error) {
       return abandon(error, 'test', next);
     }
-    entry = await journal.advance(entry, { step: 'tested' });
+    emit('tested');
 
     // finish: the store
     const settled = await writeNewValue(backend, path, read, staged, metadataFor(backend, description, options.policy, undefined));
@@ -510,6 +536,7 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     }
     if (settled.state !== 'changed') return abandon(settled.error, 'store', next);
     entry = await journal.advance(entry, { step: 'stored' });
+    emit('stored');
     const version = settled.version;
     const done = { ref, ok: true, state: 'rotated' as const, ...(version === undefined ? {} : { version }), ...(read.version === undefined ? {} : { previousVersion: read.version }), changedAt: service };
 
@@ -518,11 +545,13 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     if (grace > 0) {
       const due = new Date(now().getTime() + grace * 1000).toISOString();
       await journal.advance(entry, { step: 'retire-pending', retire_after: due });
+      emit('retire-scheduled', due);
       return { ...done, oldRetired: due };
     }
     try {
-      const refused = await retireAndProve(driver, target, current, next);
+      const refused = await retireAndProve(driver, target, current, next, () => emit('retired'));
       await journal.remove(ref);
+      if (refused === true) emit('old-refused');
       if (refused === false) {
         return { ...done, ok: false, oldRetired: false, oldRefused: false, error: { kind: 'Internal', message: `Rotation of ${ref}: the new value is current and works, but ${service} still accepts the old credential after it was retired. Retire it by hand at ${service}.` } };
       }
