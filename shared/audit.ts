@@ -11,6 +11,8 @@ export const auditActions = [
   'env.import',
   'env.export',
   'import.mycelium',
+  'env.run',
+  'template.inject',
   'incident.run',
   'session.revoke',
   'session.create',

@@ -6,6 +6,7 @@ import { registerAudit } from './commands/audit.command';
 import { registerEnvironmentTools } from './commands/environments.command';
 import { registerProjects } from './commands/projects.command';
 import { registerRotation } from './commands/rotation.command';
+import { registerRun } from './commands/run.command';
 import { registerSecrets } from './commands/secrets.command';
 import { registerSessions } from './commands/sessions.command';
 import { createContext, defaultCoreFactory, UsageError, type CoreFactory } from './context';
@@ -36,12 +37,14 @@ export async function runCli(argv: string[], io: CliIo, makeCore: CoreFactory = 
   registerRotation(program, context);
   registerEnvironmentTools(program, context);
   registerAudit(program, context);
+  registerRun(program, context);
   program.commands.forEach(function exitOverrideAll(command: Command) {
     command.exitOverride();
     command.commands.forEach(exitOverrideAll);
   });
 
-  const json = argv.includes('--json');
+  // Words after `--` belong to the program `latchkey run` starts, not to latchkey.
+  const json = (argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv).includes('--json');
   try {
     await program.parseAsync(argv, { from: 'user' });
     return context.exitCode;

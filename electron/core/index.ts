@@ -30,6 +30,8 @@ import type { SecretBackend } from './secrets/backend';
 import { createReferenceSecrets } from './secrets/reference-secrets';
 import type { SecretRef } from './secrets/reference';
 import { createSessionStores } from './sessions/session-stores';
+import { injectTemplate, type InjectRequest } from './inject/inject-template';
+import { createRunService } from './run/run-service';
 
 /**
  * Latchkey's core, composed once per process (the app's main process, or one CLI run). Everything that
@@ -139,6 +141,20 @@ export function createCore(options: CoreOptions) {
     // An incident's sessions are revoked through the store of the chosen Redis connection.
     sessionsOn: async (connection) => sessionStoreRevoker(await sessions.storeFor(connection)),
   });
+  // Using secrets: `latchkey run` starts a program with an environment's secrets, `latchkey inject`
+  // fills a template; both read through the same bindings and references as everything else.
+  const run = createRunService({
+    viewEnvironment,
+    resolveBackend: (ref) => resolveBackend(ref),
+    storeFolderOf: async (project, environment) => {
+      const found = await projects.find(project, environment);
+      return found.environment.binding.backend === 'file' ? storeTree.resolve(found.environment.id) : undefined;
+    },
+    storeRoot: storeTree.root,
+    audit,
+    logger,
+  });
+  const inject = (request: InjectRequest) => injectTemplate({ resolveBackend: (ref) => resolveBackend(ref), audit, paths: options.paths }, request);
   const environmentTools = createEnvironmentTools({ viewEnvironment, audit, logger, fingerprinter, now, env: options.env ?? process.env });
 
   return {
@@ -151,6 +167,7 @@ export function createCore(options: CoreOptions) {
     environments: { bind, view: viewEnvironment, fingerprinter, ...environmentTools },
     rotation,
     incidents,
+    run: { ...run, inject },
     connections,
     secrets: environmentSecrets,
     refs: referenceSecrets,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { auditActions, auditOutcomes } from '../../../shared/audit';
 import { errorKinds } from '../../../shared/errors';
-import { ENVIRONMENT_NAME, PROJECT_NAME } from '../../../shared/names';
+import { ENVIRONMENT_NAME, PROJECT_NAME, VARIABLE_NAME } from '../../../shared/names';
 
 export { auditActions, auditOutcomes, type AuditAction, type AuditOutcome } from '../../../shared/audit';
 
@@ -18,6 +18,11 @@ const versionId = z.string().regex(/^[A-Za-z0-9._:+/=-]{1,200}$/);
 /** Session owners and devices are identifiers chosen by the API server, never tokens. */
 const identifier = z.string().regex(/^[A-Za-z0-9_.:@/-]{1,200}$/);
 const count = z.number().int().nonnegative();
+/** A program's file name (`latchkey run`): never its arguments, which may hold anything. */
+const commandName = z.string().regex(/^[^\s\p{Cc}/\\]{1,128}$/u);
+
+/** Lists in an entry (variables handed to a program, references of a template) keep at most this many names; `counts.total` has the full number. */
+export const AUDIT_LIST_MAX = 100;
 
 export const auditCountsSchema = z
   .object({
@@ -56,6 +61,14 @@ export const auditEventSchema = z
     error_kind: z.enum(errorKinds).optional(),
     counts: auditCountsSchema.optional(),
     report_id: z.string().regex(REPORT_ID).optional(),
+    /** The variables a program was given (`latchkey run`), by name. */
+    keys: z.array(z.string().regex(VARIABLE_NAME)).max(AUDIT_LIST_MAX).optional(),
+    /** The references a template or an env file named. */
+    refs: z.array(reference).max(AUDIT_LIST_MAX).optional(),
+    command: commandName.optional(),
+    /** How a program ended: its exit code, or the signal that killed it. */
+    exit_code: z.number().int().min(0).max(255).optional(),
+    signal: z.string().regex(/^SIG[A-Z0-9]{1,10}$/).optional(),
     sessions: z
       .object({
         scope: z.enum(['all', 'user', 'device', 'session']),
