@@ -42,12 +42,14 @@ export function registerRun(program: Command, context: CliContext): void {
   program
     .command('run')
     .description("start a program with an environment's secrets as environment variables (never in its arguments); exits with its exit code")
-    .usage('(--project <name> --env <name> | --env-file <file>) [options] -- <command> [args...]')
+    .usage('(--project <name> --env <name> | -f, --env-file <file>) [options] -- <command> [args...]')
     .argument('[command...]', 'the program and its arguments, after --')
     .option('--project <name>', 'the project whose environment to use')
     .option('--env <name>', 'the environment (with --project): all its secrets, or those named with --only')
     .option('--only <key>', 'only this secret of the environment (repeat for more)', collect, [])
-    .option('--env-file <file>', 'a .env file whose values may be references (DB_URL=vault://…); its lines win over the environment')
+    // -f as well: Node.js looks at `--env-file` anywhere on its own command line (nodejs/node#54232) and exits
+    // when the file is missing, or reads a pipe before Latchkey can; `-f` is Latchkey's alone.
+    .option('-f, --env-file <file>', 'a .env file whose values may be references (DB_URL=vault://…); its lines win over the environment')
     .option('--mask', "replace each secret's value (4 characters or more) in the program's output and error by <redacted:NAME>")
     .option('--watch', 'restart the program when one of its secrets changes (a rotation, an edit in the app)')
     .option('--watch-interval <seconds>', `with --watch: how often secrets on remote backends are read again (default ${DEFAULT_WATCH_INTERVAL_S})`)

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { ENVIRONMENT_NAME, PROJECT_NAME } from '../../../shared/names';
 import type { AuditSink } from '../audit/audit-log';
@@ -72,8 +73,8 @@ export interface RunServiceDeps {
   execLimits?: () => ExecLimits;
 }
 
-/** An env file is a few hundred lines; this bound stops a wrong file (a log, a binary) early. */
-const MAX_ENV_FILE_BYTES = 1024 * 1024;
+/** More than any system lets a program start with (Linux: 6 MiB at most), so no usable env file is refused. */
+const MAX_ENV_FILE_BYTES = 8 * 1024 * 1024;
 const DEBOUNCE_MS = 250;
 /** Signals after which no restart begins: the person wants the program to stop. */
 const STOPPING = new Set<RelayedSignal>(['SIGINT', 'SIGTERM', 'SIGQUIT']);
@@ -179,15 +180,20 @@ export function createRunService(deps: RunServiceDeps) {
         };
         if (request.envFile !== undefined) {
           const text = await readBoundedText(request.envFile, { maxBytes: MAX_ENV_FILE_BYTES, what: 'an env file' });
+          if (text === '' && (await isPipe(request.envFile))) {
+            // Node.js itself reads `--env-file <path>` wherever it sits on its command line (nodejs/node#54232), and a pipe read once is empty.
+            throw invalidInput(`The env file ${request.envFile} is a pipe that was already read. Give it with -f instead of --env-file (Node.js reads --env-file itself). Nothing was started.`);
+          }
           selection.envFile = { path: request.envFile, variables: parseEnvTemplate(text, request.envFile) };
         }
         let prepared: Prepared;
         try {
-          prepared = await prepare(selection, request, terminal, startup.signal);
+          // Ctrl-C does not wait for requests in flight (a backend may take its time): they are abandoned.
+          prepared = await Promise.race([prepare(selection, request, terminal, startup.signal), rejectWhenAborted(startup.signal)]);
         } catch (error) {
           if (interrupted !== undefined) throw error;
           await deps.audit.append({ ...auditBase(request), outcome: 'failed', error_kind: isLatchkeyError(error) ? error.kind : 'Internal' }).catch(() => undefined);
-          throw error;
+          throw saysNothingStarted(error);
         }
         plan = prepared.plan;
         if (interrupted !== undefined) throw new LatchkeyError('Cancelled', 'Interrupted while reading secrets; nothing was started.');
@@ -327,6 +333,24 @@ async function watchedFolders(deps: RunServiceDeps, plan: RunPlan): Promise<{ di
     else directories.add(folder);
   }
   return { directories: [...directories], remote };
+}
+
+async function isPipe(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isFIFO() === true;
+}
+
+/** A failure before the start, whatever raised it, tells the person that the program did not start. */
+function saysNothingStarted(error: unknown): unknown {
+  if (!isLatchkeyError(error) || /nothing was started/i.test(error.message)) return error;
+  return new LatchkeyError(error.kind, `${error.message} Nothing was started.`, { cause: error, ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }) });
+}
+
+function rejectWhenAborted(signal: AbortSignal): Promise<never> {
+  const interrupted = () => new LatchkeyError('Cancelled', 'Interrupted while reading secrets; nothing was started.');
+  return new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(interrupted());
+    else signal.addEventListener('abort', () => reject(interrupted()), { once: true });
+  });
 }
 
 function list(names: readonly string[]): string {
