@@ -9,16 +9,7 @@ export interface CliIo {
 }
 
 export function processIo(): CliIo {
-  return {
-    // Made on first use: creating process.stdin puts a pipe into non-blocking mode, which a program
-    // started by `latchkey run` shares — its blocking reads would then fail with EAGAIN.
-    get stdin() {
-      return process.stdin;
-    },
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-  };
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
 }
 
 export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

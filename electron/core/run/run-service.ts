@@ -18,7 +18,7 @@ import { buildChildEnvironment, type ChildEnvironment } from './child-environmen
 import { parseEnvTemplate } from './env-template';
 import { checkProgramFits, execLimitsFor, type ExecLimits } from './exec-limits';
 import { startProgram, type ProgramEnd, type RunningProgram } from './program-process';
-import { planRun, readRun, type RunPlan, type RunSelection } from './run-variables';
+import { planRun, readRun, UnreadableSecrets, type RunPlan, type RunSelection } from './run-variables';
 import { maskableValues } from './secret-masker';
 import { startSignalRelay, type RelayedSignal, type SignalSource } from './signal-relay';
 
@@ -214,6 +214,8 @@ export function createRunService(deps: RunServiceDeps) {
           const name = auditCommandName(request.command);
           let checking = false;
           let again = false;
+          // A backend that stays down is reported once, and again when it answers.
+          let problem: string | undefined;
           const check = async () => {
             if (checking) {
               again = true;
@@ -227,9 +229,13 @@ export function createRunService(deps: RunServiceDeps) {
                 try {
                   next = await prepare(selection, request, terminal);
                 } catch (error) {
-                  terminal.notice(`could not look at the secrets again (${isLatchkeyError(error) ? error.message.split('\n')[0] : 'an unexpected error'}); ${name} keeps running with the values it has.`);
+                  const now = whyUnreadable(error);
+                  if (now !== problem) terminal.notice(`could not look at the secrets again (${now}); ${name} keeps running with the values it has.`);
+                  problem = now;
                   continue;
                 }
+                if (problem !== undefined) terminal.notice(`the secrets can be read again; ${name} restarts if one of them changed.`);
+                problem = undefined;
                 const changes = compare(currentPrints, fingerprints(next));
                 if (changes === undefined || stopping || current.done) continue;
                 terminal.notice(`${changes.text}; restarting ${name} (SIGTERM, then SIGKILL after ${formatSeconds(graceMs)}).`);
@@ -333,6 +339,16 @@ async function watchedFolders(deps: RunServiceDeps, plan: RunPlan): Promise<{ di
     else directories.add(folder);
   }
   return { directories: [...directories], remote };
+}
+
+/** One line on why secrets could not be read again: the first failing secret and its reason, or the error's first line. */
+function whyUnreadable(error: unknown): string {
+  if (error instanceof UnreadableSecrets) {
+    const [first] = error.failures;
+    const more = error.failures.length > 1 ? ` and ${error.failures.length - 1} more` : '';
+    return `${first!.name} (${first!.ref}): ${first!.reason.replace(/\s+$/, '')}${more}`;
+  }
+  return isLatchkeyError(error) ? error.message.split('\n')[0]! : 'an unexpected error';
 }
 
 async function isPipe(path: string): Promise<boolean> {

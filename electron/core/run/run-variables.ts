@@ -149,21 +149,36 @@ export async function readRun(plan: RunPlan, options: { concurrency: number; sig
   return { variables, gone: gone.sort() };
 }
 
+/** Secrets that could not be read, each with its reason (for a one-line notice when a watched run looks again). */
+export class UnreadableSecrets extends LatchkeyError {
+  constructor(
+    kind: LatchkeyError['kind'],
+    message: string,
+    readonly failures: { name: string; ref: string; reason: string }[],
+    cause: unknown,
+  ) {
+    super(kind, message, { cause });
+  }
+}
+
 /** One error for every failed read: names and references, the first error's kind unless all are "not found / invalid". */
 function readFailure(failures: Failure[], envFile: string | undefined): LatchkeyError {
   const kinds = failures.map((failure) => (isLatchkeyError(failure.error) ? failure.error.kind : 'Internal'));
   const serious = kinds.find((kind) => kind !== 'NotFound' && kind !== 'InvalidInput');
   const kind = serious ?? (kinds.includes('NotFound') ? 'NotFound' : 'InvalidInput');
-  const lines = failures
+  const sorted = failures
     .slice()
     .sort((a, b) => (a.read.line ?? 0) - (b.read.line ?? 0) || a.read.name.localeCompare(b.read.name))
-    .slice(0, 10)
-    .map((failure) => {
-      const where = failure.read.line === undefined || envFile === undefined ? '' : `${envFile} line ${failure.read.line}: `;
-      const why = isLatchkeyError(failure.error) ? failure.error.message : 'an unexpected error (run with LATCHKEY_LOG_LEVEL=debug for details)';
-      return `  ${where}${failure.read.name} (${failure.read.ref}): ${why}`;
-    });
+    .map((failure) => ({
+      ...failure,
+      reason: isLatchkeyError(failure.error) ? failure.error.message : 'an unexpected error (run with LATCHKEY_LOG_LEVEL=debug for details)',
+    }));
+  const lines = sorted.slice(0, 10).map((failure) => {
+    const where = failure.read.line === undefined || envFile === undefined ? '' : `${envFile} line ${failure.read.line}: `;
+    return `  ${where}${failure.read.name} (${failure.read.ref}): ${failure.reason}`;
+  });
   const more = failures.length > 10 ? [`  … and ${failures.length - 10} more`] : [];
   const head = failures.length === 1 ? 'A secret could not be read, so nothing was started:' : `${failures.length} secrets could not be read, so nothing was started:`;
-  return new LatchkeyError(kind, [head, ...lines, ...more].join('\n'), { cause: failures[0]!.error });
+  const listed = sorted.map((failure) => ({ name: failure.read.name, ref: failure.read.ref, reason: failure.reason }));
+  return new UnreadableSecrets(kind, [head, ...lines, ...more].join('\n'), listed, failures[0]!.error);
 }

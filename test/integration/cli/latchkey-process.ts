@@ -14,10 +14,12 @@ export interface LatchkeyProcess {
   pid: number;
   stdout(): string;
   stderr(): string;
-  /** Resolves when stdout (or stderr) has matched `pattern`; rejects if the process ends first. */
-  waitFor(pattern: RegExp, stream?: 'stdout' | 'stderr'): Promise<RegExpMatchArray>;
+  /** Resolves when stdout (or stderr) has matched `pattern`; rejects, with what it printed, if the process ends first or after `timeoutMs` (default 60 s). */
+  waitFor(pattern: RegExp, stream?: 'stdout' | 'stderr', timeoutMs?: number): Promise<RegExpMatchArray>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
   signal(signal: NodeJS.Signals): void;
+  /** SIGKILL to its children, then to it: for clean-up after a failed check (nothing is left running). */
+  killAll(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -64,13 +66,39 @@ export function startWatched(command: string, args: string[], options: StartOpti
     pid: child.pid!,
     stdout: () => stdout,
     stderr: () => stderr,
-    waitFor: (pattern, stream = 'stdout') =>
+    waitFor: (pattern, stream = 'stdout', timeoutMs = 60_000) =>
       new Promise((resolve, reject) => {
-        waiters.push({ pattern, stream, resolve, reject });
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          reject(new Error(`${stream} did not match ${pattern} within ${timeoutMs} ms.\nstdout: ${stdout}\nstderr: ${stderr}`));
+        }, timeoutMs);
+        const waiter = {
+          pattern,
+          stream,
+          resolve: (match: RegExpMatchArray) => {
+            clearTimeout(timer);
+            resolve(match);
+          },
+          reject: (error: Error) => {
+            clearTimeout(timer);
+            reject(error);
+          },
+        };
+        waiters.push(waiter);
         check();
       }),
     exited,
     signal: (signal) => child.kill(signal),
+    async killAll() {
+      for (const pid of await childrenOf(child.pid!)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+      child.kill('SIGKILL');
+    },
   };
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../electron/core';
 import type { AuditEntry } from '../../../electron/core/audit/entry';
 import { VaultFake } from '../../fakes/vault-fake';
@@ -10,7 +10,7 @@ import { describeWithKeyring, realKeychain } from '../../harness/keyring';
 import { captureLogger } from '../../harness/log-capture';
 import { forgetStoreKey } from '../../harness/store-key';
 import { createTempXdg, type TempXdg } from '../../harness/temp-xdg';
-import { childrenOf, latchkeyCommandLine, procView, startLatchkey, startWatched } from './latchkey-process';
+import { childrenOf, latchkeyCommandLine, procView, startLatchkey as startProcess, startWatched as startWatchedProcess, type LatchkeyProcess } from './latchkey-process';
 import { runLatchkey } from './run-cli';
 import { writePrograms, type ProgramName } from './run-programs';
 
@@ -36,6 +36,17 @@ describeWithKeyring('latchkey run (built CLI, real processes, real files and key
   const run = (args: string[], input?: string) => runLatchkey(args, { env, ...(input === undefined ? {} : { input }) });
   const marker = (name: string) => join(xdg.root, `${name}.started`);
   const json = <T>(text: string) => JSON.parse(text) as T;
+  // Whatever a failed check leaves running (latchkey, its program) is killed after each test.
+  const spawned: LatchkeyProcess[] = [];
+  const startLatchkey = (...args: Parameters<typeof startProcess>) => track(startProcess(...args));
+  const startWatched = (...args: Parameters<typeof startWatchedProcess>) => track(startWatchedProcess(...args));
+  const track = (started: LatchkeyProcess) => {
+    spawned.push(started);
+    return started;
+  };
+  afterEach(async () => {
+    for (const started of spawned.splice(0)) await started.killAll();
+  });
 
   beforeAll(async () => {
     [xdg, vault] = await Promise.all([createTempXdg(), VaultFake.start()]);
@@ -109,12 +120,12 @@ describeWithKeyring('latchkey run (built CLI, real processes, real files and key
     expect(await run([...dev, 'sh', '-c', 'echo "$1"', 'sh', '--json'])).toMatchObject({ code: 0, stdout: '--json\n' });
   });
 
-  it('standard input passes through and stays a blocking pipe the program can wait on; output and error pass through', async () => {
-    const process = startLatchkey(['run', '--project', 'payments', '--env', 'dev', '--', 'sh', '-c', 'cat; echo "to stderr" >&2'], { env });
+  it('standard input passes through (the program waits on it, as it would started directly); output and error pass through', async () => {
+    const catting = startLatchkey(['run', '--project', 'payments', '--env', 'dev', '--', 'sh', '-c', 'cat; echo "to stderr" >&2'], { env });
     await new Promise((resolve) => setTimeout(resolve, 500));
-    process.child.stdin!.write('typed later\n');
-    process.child.stdin!.end('and more\n');
-    expect(await process.exited).toMatchObject({ code: 0, stdout: 'typed later\nand more\n', stderr: 'to stderr\n' });
+    catting.child.stdin!.write('typed later\n');
+    catting.child.stdin!.end('and more\n');
+    expect(await catting.exited).toMatchObject({ code: 0, stdout: 'typed later\nand more\n', stderr: 'to stderr\n' });
   });
 
   it.each(['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGUSR2'] as const)('%s sent to latchkey reaches the program once, and latchkey exits with its code', async (signal) => {
