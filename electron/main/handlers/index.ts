@@ -13,6 +13,7 @@ import { operationsHandlers } from './operations.handlers';
 import { lockHandlers } from './lock.handlers';
 import { environmentsHandlers, projectsHandlers } from './projects.handlers';
 import { rotationHandlers } from './rotation.handlers';
+import { runHandlers } from './run.handlers';
 import { secretsHandlers } from './secrets.handlers';
 import { sessionsHandlers } from './sessions.handlers';
 
@@ -45,5 +46,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     diff: diffHandlers(deps),
     envfiles: envfilesHandlers(deps),
     audit: auditHandlers(deps),
+    run: runHandlers(deps),
   };
 }
