@@ -1,5 +1,5 @@
 import { runCommandFor } from '../../../../shared/run-command';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { Icon } from '../../components/Icon';
 import { useToasts } from '../../stores/toasts.store';
 
@@ -12,7 +12,7 @@ export function RunCommand({ project, environment }: { project: string; environm
   const toast = useToasts((state) => state.show);
   const onCopy = async () => {
     try {
-      await call(api.run.copyCommand({ project, environment }));
+      await api.run.copyCommand({ project, environment });
       toast('success', 'Copied. Paste it in a terminal and add your command after --.');
     } catch (caught) {
       toast('error', messageOf(caught));
