@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../electron/core';
@@ -186,6 +186,28 @@ describeWithKeyring('latchkey run (built CLI, real processes, real files and key
     expect(noKeychain.code).toBe(1);
     expect(noKeychain.stderr).toContain('The OS keychain is not reachable');
     expect(existsSync(marker('keychain'))).toBe(false);
+  });
+
+  it('a locked keychain stops before the program starts, and says to unlock it (exit 1; a private Secret Service of its own)', async () => {
+    // Locking the keyring the other tests share would fail them: this one starts its own, as scripts/with-keyring.sh does.
+    const home = join(xdg.root, 'locked');
+    const markerFile = marker('locked');
+    const script = [
+      'printf %s throwaway | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1',
+      `printf %s value | ${latchkeyCommandLine(['secrets', 'set', 'file://locked/dev/KEY', '--value-stdin'])} >/dev/null`,
+      'dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null',
+      `exec ${latchkeyCommandLine(['run', '--project', 'locked', '--env', 'dev', '--', 'touch', markerFile])}`,
+    ].join('\n');
+    // gnome-keyring keeps its control socket under ~/.cache; no display, so its unlock prompt cannot show.
+    await mkdir(join(home, '.cache'), { recursive: true });
+    const locked = startWatched('dbus-run-session', ['--', 'sh', '-c', script], {
+      env: { ...env, HOME: home, XDG_DATA_HOME: join(home, 'keyring'), XDG_STATE_HOME: join(home, 'state'), XDG_CONFIG_HOME: join(home, 'config'), DISPLAY: '', WAYLAND_DISPLAY: '' },
+    });
+    const ended = await locked.exited;
+    expect(ended.code).toBe(1);
+    expect(ended.stderr).toContain('or the keychain is locked. Unlock your keychain and try again');
+    expect(ended.stderr).toContain('Nothing was started.');
+    expect(existsSync(markerFile)).toBe(false);
   });
 
   it('a key that is not a variable name is refused with the rule (exit 3); --only picks the others', async () => {
