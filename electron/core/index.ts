@@ -32,6 +32,7 @@ import type { SecretRef } from './secrets/reference';
 import { createSessionStores } from './sessions/session-stores';
 import { injectTemplate, type InjectRequest } from './inject/inject-template';
 import { createRunService } from './run/run-service';
+import { createWatchedRuns } from './run/watched-runs';
 
 /**
  * Latchkey's core, composed once per process (the app's main process, or one CLI run). Everything that
@@ -143,6 +144,7 @@ export function createCore(options: CoreOptions) {
   });
   // Using secrets: `latchkey run` starts a program with an environment's secrets, `latchkey inject`
   // fills a template; both read through the same bindings and references as everything else.
+  const watchedRuns = createWatchedRuns({ tree: new PrivateTree(join(options.paths.stateDir, 'runs'), { ownedFrom: options.paths.stateDir }), logger });
   const run = createRunService({
     viewEnvironment,
     resolveBackend: (ref) => resolveBackend(ref),
@@ -153,6 +155,7 @@ export function createCore(options: CoreOptions) {
     storeRoot: storeTree.root,
     audit,
     logger,
+    watchedRuns,
   });
   const inject = (request: InjectRequest) => injectTemplate({ resolveBackend: (ref) => resolveBackend(ref), audit, paths: options.paths }, request);
   const environmentTools = createEnvironmentTools({ viewEnvironment, audit, logger, fingerprinter, now, env: options.env ?? process.env });
@@ -167,7 +170,7 @@ export function createCore(options: CoreOptions) {
     environments: { bind, view: viewEnvironment, fingerprinter, ...environmentTools },
     rotation,
     incidents,
-    run: { ...run, inject },
+    run: { ...run, inject, watched: (project: string, environment: string) => watchedRuns.list(project, environment) },
     connections,
     secrets: environmentSecrets,
     refs: referenceSecrets,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithKeyring, realKeychain } from '../harness/keyring';
+import { startLatchkey } from '../integration/cli/latchkey-process';
 import { launchApp, type AppUnderTest } from './harness/launch';
 
 const CANARY = 'canary-e2e-run-7c1d';
@@ -36,6 +37,24 @@ describeWithKeyring('the latchkey run command of an environment, end to end (Chr
     expect(copy!.x + copy!.width).toBeLessThanOrEqual(960);
     await app.screenshot('run-command');
     expect(await page.content()).not.toContain(CANARY);
+  });
+
+  it('lists the programs `latchkey run --watch` keeps running with these secrets, and their keys (names only)', async () => {
+    const { page } = app;
+    await page.getByRole('tab', { name: /dev/ }).click();
+    const running = startLatchkey(['run', '--project', 'payments', '--env', 'dev', '--watch', '--', 'sh', '-c', 'echo ready; exec sleep 120'], { env: app.xdg.env });
+    try {
+      await running.waitFor(/ready/);
+      const watched = page.getByRole('list', { name: 'Programs running with these secrets' });
+      await expect.poll(() => watched.textContent(), { timeout: 30_000 }).toBe(`sh (pid ${running.pid}) restarts when STRIPE_KEY changes`);
+      await app.screenshot('run-watched');
+      running.signal('SIGTERM');
+      await running.exited;
+      await expect.poll(() => watched.count(), { timeout: 30_000 }).toBe(0);
+      expect(await page.content()).not.toContain(CANARY);
+    } finally {
+      await running.killAll();
+    }
   });
 
   it('a page cannot choose the copied text: the call takes names only, and an unknown environment is refused', async () => {

@@ -20,6 +20,7 @@ import { checkProgramFits, execLimitsFor, type ExecLimits } from './exec-limits'
 import { startProgram, type ProgramEnd, type RunningProgram } from './program-process';
 import { planRun, readRun, UnreadableSecrets, type RunPlan, type RunSelection } from './run-variables';
 import { maskableValues } from './secret-masker';
+import type { WatchedRuns } from './watched-runs';
 import { startSignalRelay, type RelayedSignal, type SignalSource } from './signal-relay';
 
 /**
@@ -69,6 +70,8 @@ export interface RunServiceDeps {
   storeRoot: string;
   audit: AuditSink;
   logger: Logger;
+  /** Where watched runs say which keys they use (for the app); absent: not recorded. */
+  watchedRuns?: WatchedRuns;
   platform?: NodeJS.Platform;
   execLimits?: () => ExecLimits;
 }
@@ -146,6 +149,15 @@ export function createRunService(deps: RunServiceDeps) {
       const { tooShort } = maskableValues(prepared.child.given);
       if (tooShort.length > 0) terminal.notice(`--mask: ${list(tooShort)} ${tooShort.length === 1 ? 'is' : 'are'} shorter than 4 characters and not masked.`);
     }
+  };
+
+  /** Tells the app which keys this watched run hands out (names only); a failure only costs that display. */
+  const showWatched = async (request: RunRequest, prepared: Prepared) => {
+    const { project, environment } = prepared.plan;
+    if (deps.watchedRuns === undefined || project === undefined || environment === undefined) return;
+    await deps.watchedRuns
+      .record({ pid: process.pid, project, environment, command: auditCommandName(request.command), keys: prepared.child.given.map((variable) => variable.name), startedAt: new Date().toISOString() })
+      .catch((error: unknown) => deps.logger.warn('run: the watched run was not recorded for the app', { error }));
   };
 
   const launch = (request: RunRequest, prepared: Prepared, terminal: RunTerminal): RunningProgram =>
@@ -249,6 +261,7 @@ export function createRunService(deps: RunServiceDeps) {
                   current = launch(request, next, terminal);
                   currentPrints = fingerprints(next);
                   plan = next.plan;
+                  await showWatched(request, next);
                 } finally {
                   finish();
                   restart = undefined;
@@ -271,6 +284,7 @@ export function createRunService(deps: RunServiceDeps) {
             onCheck: () => void check(),
             onFallback: (reason) => terminal.notice(`file watching is unavailable (${reason}); looking every ${formatSeconds(intervalMs)} instead.`),
           });
+          await showWatched(request, prepared);
           const how = [...(folders.directories.length > 0 ? ['the local store as it changes'] : []), ...(folders.remote ? [`other backends every ${formatSeconds(intervalMs)}`] : [])];
           terminal.notice(`--watch: ${name} restarts when one of its ${prepared.child.given.length} secrets changes (looking at ${how.join('; ')}).`);
         }
@@ -297,6 +311,7 @@ export function createRunService(deps: RunServiceDeps) {
       } finally {
         watcher?.close();
         relay.stop();
+        if (request.watch !== undefined) await deps.watchedRuns?.remove(process.pid).catch(() => undefined);
       }
     },
   };

@@ -12,5 +12,8 @@ export function runHandlers(deps: { core: Core; clipboard: ClipboardGuard }): Ha
       await deps.clipboard.copyText(command);
       return { command };
     },
+    watched: async ({ project, environment }) => ({
+      runs: (await deps.core.run.watched(project, environment)).map(({ pid, command, keys, startedAt }) => ({ pid, command, keys, startedAt })),
+    }),
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../electron/core';
@@ -51,6 +52,10 @@ describeWithKeyring('latchkey run --watch (built CLI, real processes, real files
       const [, first] = (await running.waitFor(new RegExp(`started (\\d+) with ${CANARY}-v1\\n`))) as unknown as [string, string];
       await running.waitFor(/--watch: stubborn\.cjs restarts when one of its 2 secrets changes \(looking at the local store as it changes\)\./, 'stderr');
 
+      // The app can tell which program uses which keys (names only), while it runs.
+      expect(await core.run.watched('shop', 'dev')).toEqual([{ pid: running.pid, project: 'shop', environment: 'dev', command: 'stubborn.cjs', keys: ['OTHER', 'WATCHED'], startedAt: expect.any(String) }]);
+      expect(await core.run.watched('shop', 'staging')).toEqual([]);
+
       expect(await runLatchkey(['secrets', 'set', 'file://shop/dev/WATCHED', '--value-stdin'], { env, input: `${CANARY}-v2` })).toMatchObject({ code: 0 });
       await running.waitFor(/WATCHED changed; restarting stubborn\.cjs \(SIGTERM, then SIGKILL after 1 s\)\./, 'stderr');
       await running.waitFor(new RegExp(`ignoring SIGTERM ${first}\\n`));
@@ -69,11 +74,20 @@ describeWithKeyring('latchkey run --watch (built CLI, real processes, real files
       running.signal('SIGINT');
       expect((await running.exited).code).toBe(130);
       expect(gone(third)).toBe(true);
+      expect(await core.run.watched('shop', 'dev')).toEqual([]);
+      expect(await readdir(join(xdg.paths.stateDir, 'runs'))).toEqual([]);
       const starts = (await core.audit.query({ actions: ['env.run'] })).filter((entry) => entry.outcome === 'started' && entry.environment === 'dev');
       expect(starts.map((entry) => entry.counts)).toEqual([{ total: 2 }, { total: 2, changed: 1 }, { total: 2, changed: 1 }]);
     } finally {
       await running.killAll();
     }
+  });
+
+  it('a watched run that was killed outright (its file left behind) is not listed, and its file is removed', async () => {
+    const dead = 2 ** 22 + 12_345;
+    await writeFile(join(xdg.paths.stateDir, 'runs', `${dead}.json`), JSON.stringify({ pid: dead, project: 'shop', environment: 'dev', command: 'node', keys: ['WATCHED'], startedAt: new Date().toISOString() }), { mode: 0o600 });
+    expect(await core.run.watched('shop', 'dev')).toEqual([]);
+    expect(existsSync(join(xdg.paths.stateDir, 'runs', `${dead}.json`))).toBe(false);
   });
 
   it('polls a remote backend: a change on Vault restarts the program; a failed look keeps it running (wire-level fake)', { timeout: 180_000 }, async () => {
