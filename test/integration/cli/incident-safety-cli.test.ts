@@ -139,6 +139,7 @@ describeWithKeyring('incident safety on the built CLI (real files, real keyring)
       expect(result.stderr, label).not.toMatch(/\n\s+at /);
       outcomes.push(printed.status);
     }
+    console.log(`[ctrl-c] 20 interrupted runs of the built CLI: ${outcomes.filter((outcome) => outcome === 'cancelled').length} cancelled, ${outcomes.filter((outcome) => outcome === 'completed').length} completed before the signal`);
     // The interruptions landed mid-run (this exercises cancelling, not only finishing).
     expect(outcomes).toContain('cancelled');
     expect((await core.audit.verify()).intact).toBe(true);
