@@ -126,7 +126,8 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
     try {
       const rotated = await api.rotation.rotate({ project: project.name, environment: environment.name, key: item.key, confirmed: environment.protected ? true : undefined });
       if (rotated.rotated === false) {
-        toast('info', `${item.key} is rotated by hand, so Latchkey left it unchanged. ${rotated.rule?.reason ?? ''}`, { label: 'Policy…', run: () => setEditor({ mode: 'policy', item }) });
+        const why = rotated.rule?.class === 'by-hand' ? 'is rotated by hand, so Latchkey left it unchanged.' : 'was left unchanged here.';
+        toast('info', `${item.key} ${why} ${rotated.rule?.reason ?? ''}`, { label: 'Policy…', run: () => setEditor({ mode: 'policy', item }) });
       } else {
         const what = `Rotated ${item.key}${rotated.version === undefined ? '' : ` → version ${rotated.version}`}.`;
         // Undo is a rollback; in a protected environment it is a deliberate act in History instead.
