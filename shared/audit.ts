@@ -7,6 +7,8 @@ export const auditActions = [
   'secret.copy',
   'secret.rotate',
   'secret.rollback',
+  /** A person said they rotated a secret by hand where it was issued (incident mode's "rotate these by hand"). */
+  'secret.mark-rotated',
   'env.copy',
   'env.import',
   'env.export',

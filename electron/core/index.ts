@@ -19,6 +19,7 @@ import { createFingerprinter } from './environments/fingerprint';
 import { createIncidentService } from './rotation/incident-service';
 import { createIncidentReportStore } from './rotation/incident-store';
 import { createLocalEscrow } from './rotation/local-escrow';
+import { createOriginRecords } from './rotation/origin-records';
 import { sessionStoreRevoker } from './rotation/session-store-revoker';
 import { createRotationService } from './rotation/rotation-service';
 import { createEnvironmentRegistry } from './secrets/backend-registry';
@@ -138,6 +139,8 @@ export function createCore(options: CoreOptions) {
   // Rotation, incidents, diff and .env: previous values of backends without versions go to an escrow in
   // the local store; keyed fingerprints use one key per process, so diffs compare within a run only.
   const escrow = createLocalEscrow({ tree: storeTree, locks, dataKey, now });
+  // Which values Latchkey generated itself: the only ones it may replace without a policy the person chose.
+  const origins = createOriginRecords({ stateDir: options.paths.stateDir, locks, dataKey, logger });
   const fingerprinter = createFingerprinter();
   const reports = createIncidentReportStore(options.paths.stateDir);
   // Snapshots of environments: taken by hand and before every bulk change (imports, copies, incidents,
@@ -152,7 +155,7 @@ export function createCore(options: CoreOptions) {
     logger,
     now,
   });
-  const rotation = createRotationService({ projects, config, viewEnvironment, resolveBackend, audit, logger, escrow, now, snapshots });
+  const rotation = createRotationService({ projects, config, viewEnvironment, resolveBackend, audit, logger, escrow, origins, now, snapshots });
   const incidents = createIncidentService({
     viewEnvironment,
     rotation: rotation.refDeps,

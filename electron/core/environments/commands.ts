@@ -8,7 +8,7 @@ import { exitCodeFor, type CommandOutput } from '../command-output';
 
 /** The environment commands of `latchkey`, as plain functions returning a CommandOutput. */
 
-/** `latchkey env diff --project P --env A --env B` → {missing_in_a, missing_in_b, different, same} */
+/** `latchkey env diff --project P --env A --env B` → {missing_in_a, missing_in_b, different, same, unreadable} */
 export async function envDiffCommand(deps: CompareDeps, a: EnvironmentView, b: EnvironmentView): Promise<CommandOutput<EnvironmentDiff>> {
   const diff = await diffEnvironments(deps, a, b);
   const list = (title: string, keys: string[]) => (keys.length === 0 ? [] : [`${title} (${keys.length}):`, ...keys.map((key) => `  ${key}`)]);
@@ -17,8 +17,10 @@ export async function envDiffCommand(deps: CompareDeps, a: EnvironmentView, b: E
     ...list(`missing in ${b.name}`, diff.missing_in_b),
     ...list('different', diff.different),
     ...list('same', diff.same),
+    ...(diff.unreadable.length === 0 ? [] : [`UNREADABLE, not compared (${diff.unreadable.length}):`, ...diff.unreadable.map((item) => `  ${item.key} in ${item.environment}: ${item.message}`)]),
   ].join('\n');
-  return { json: diff, text: text === '' ? 'Both environments are empty.' : text, exitCode: 0 };
+  // Everything readable was compared; a key that was not makes the command fail, so a script notices.
+  return { json: diff, text: text === '' ? 'Both environments are empty.' : text, exitCode: diff.unreadable.length === 0 ? 0 : 1 };
 }
 
 /**

@@ -24,6 +24,7 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'secret.copy': 'copy to clipboard',
   'secret.rotate': 'rotate',
   'secret.rollback': 'roll back',
+  'secret.mark-rotated': 'rotated by hand (marked)',
   'env.copy': 'copy between environments',
   'env.import': '.env import',
   'env.export': '.env export',

@@ -28,6 +28,16 @@ export function IncidentReports(props: { refreshKey: number; onResume(reportId: 
     }
   };
 
+  // Marking a by-hand item done from a saved report: audited, saved, and the report shown again.
+  const mark = async (id: string, ref: string) => {
+    try {
+      await api.incidents.markRotated({ reportId: id, refs: [ref] });
+      setOpened(await api.incidents.open({ reportId: id }));
+    } catch (caught) {
+      setError(messageOf(caught));
+    }
+  };
+
   return (
     <div className="card incident-reports">
       <h2>Saved reports</h2>
@@ -94,7 +104,7 @@ export function IncidentReports(props: { refreshKey: number; onResume(reportId: 
               Readable report
             </button>
           </div>
-          {view === 'text' ? <pre className="report-text">{opened.text}</pre> : <IncidentItems items={opened.report.items} label="Secrets of the report" />}
+          {view === 'text' ? <pre className="report-text">{opened.text}</pre> : <IncidentItems items={opened.report.items} label="Secrets of the report" onMark={(item) => void mark(opened.report.id, item.ref)} />}
           <p className="muted small">
             Saved as <span className="mono">{opened.paths.text}</span> and <span className="mono">{opened.paths.json}</span>
           </p>
