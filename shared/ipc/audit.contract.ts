@@ -26,6 +26,7 @@ export const auditEntry = z.object({
   command: z.string().max(200).optional(),
   exit_code: z.number().int().optional(),
   signal: z.string().max(20).optional(),
+  snapshot_id: z.string().max(40).optional(),
   sessions: z.object({ scope: z.string().max(20), user_id: z.string().max(200).optional(), device_id: z.string().max(200).optional(), session_hash: z.string().max(64).optional() }).optional(),
 });
 

@@ -14,6 +14,7 @@ import { rotationContract } from './rotation.contract';
 import { runContract } from './run.contract';
 import { secretsContract } from './secrets.contract';
 import { sessionsContract } from './sessions.contract';
+import { snapshotsContract } from './snapshots.contract';
 
 /**
  * The whole IPC surface, area by area. The preload builds `window.latchkey.<area>.<call>` from this
@@ -32,6 +33,7 @@ export const contract = {
   incidents: incidentsContract,
   diff: diffContract,
   envfiles: envfilesContract,
+  snapshots: snapshotsContract,
   audit: auditContract,
   run: runContract,
 };

@@ -35,12 +35,17 @@ export const auditCountsSchema = z
     changed: count,
     unchanged: count,
     revoked: count,
+    recreated: count,
+    deleted: count,
+    pruned: count,
   })
   .partial()
   .strict();
 export type AuditCounts = z.infer<typeof auditCountsSchema>;
 
 export const REPORT_ID = /^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$/;
+/** Snapshots of an environment are named like incident reports: the UTC time they were taken, then 8 random hex digits. */
+export const SNAPSHOT_ID = REPORT_ID;
 
 /**
  * One line of the audit trail. The schema is closed (`strict`) and has no free-text field: every string
@@ -69,6 +74,7 @@ export const auditEventSchema = z
     /** How a program ended: its exit code, or the signal that killed it. */
     exit_code: z.number().int().min(0).max(255).optional(),
     signal: z.string().regex(/^SIG[A-Z0-9]{1,10}$/).optional(),
+    snapshot_id: z.string().regex(SNAPSHOT_ID).optional(),
     sessions: z
       .object({
         scope: z.enum(['all', 'user', 'device', 'session']),

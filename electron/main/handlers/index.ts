@@ -16,6 +16,7 @@ import { rotationHandlers } from './rotation.handlers';
 import { runHandlers } from './run.handlers';
 import { secretsHandlers } from './secrets.handlers';
 import { sessionsHandlers } from './sessions.handlers';
+import { snapshotsHandlers } from './snapshots.handlers';
 
 /** Every area's handlers; the router refuses to start if an entry of the contract has none. */
 export interface HandlerDeps {
@@ -45,6 +46,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     incidents: incidentsHandlers(deps),
     diff: diffHandlers(deps),
     envfiles: envfilesHandlers(deps),
+    snapshots: snapshotsHandlers(deps),
     audit: auditHandlers(deps),
     run: runHandlers(deps),
   };

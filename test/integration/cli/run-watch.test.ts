@@ -63,7 +63,7 @@ describeWithKeyring('latchkey run --watch (built CLI, real processes, real files
       expect(second).not.toBe(first);
       expect(gone(first)).toBe(true);
 
-      expect(await runLatchkey(['rotate', 'file://shop/dev/WATCHED'], { env })).toMatchObject({ code: 0 });
+      expect(await runLatchkey(['rotate', 'file://shop/dev/WATCHED', '--policy', 'hex-32'], { env })).toMatchObject({ code: 0 });
       const rotated = (await core.refs.get('file://shop/dev/WATCHED')).value;
       const [, third] = (await running.waitFor(new RegExp(`started (\\d+) with ${rotated.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`))) as unknown as [string, string];
       expect(gone(second)).toBe(true);
