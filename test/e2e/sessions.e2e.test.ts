@@ -114,7 +114,10 @@ for (const colorScheme of ['light', 'dark'] as const) {
       for (const session of traffic.lost) expect(await seedValidateSession(raw, session.token)).toBeUndefined();
       expect(await seedValidateSession(raw, traffic.kept.token)).toBeDefined();
       const audit = await app.core.audit.query({ actions: ['session.revoke'] });
-      expect(audit.map((entry) => [entry.outcome, entry.sessions, entry.counts])).toEqual([['ok', { scope: 'device', device_id: 'watch-lost-7' }, { revoked: 3 }]]);
+      expect(audit.map((entry) => [entry.outcome, entry.sessions, entry.counts])).toEqual([
+        ['started', { scope: 'device', device_id: 'watch-lost-7' }, undefined],
+        ['ok', { scope: 'device', device_id: 'watch-lost-7' }, { revoked: 3 }],
+      ]);
       await page.getByRole('button', { name: 'Results' }).click();
     });
 
@@ -258,10 +261,11 @@ describeWithKeyring('sessions, end to end: a Redis that goes down, and 100,000 r
     await expect.poll(() => page.getByRole('status', { name: 'Revocation result' }).textContent()).toContain('Revoked 2 sessions of user carol.');
     for (const session of carol) expect(await seedValidateSession(raw, session.token)).toBeUndefined();
     const audit = await app.core.audit.query({ actions: ['session.revoke', 'session.extend'] });
-    expect(audit.map((entry) => [entry.action, entry.sessions?.scope, entry.counts])).toEqual([
-      ['session.extend', 'session', { total: 1 }],
-      ['session.revoke', 'session', { revoked: 1 }],
-      ['session.revoke', 'user', { revoked: 2 }],
+    expect(audit.map((entry) => [entry.action, entry.outcome, entry.sessions?.scope, entry.counts])).toEqual([
+      ['session.extend', 'ok', 'session', { total: 1 }],
+      ['session.revoke', 'ok', 'session', { revoked: 1 }],
+      ['session.revoke', 'started', 'user', undefined],
+      ['session.revoke', 'ok', 'user', { revoked: 2 }],
     ]);
     await page.getByRole('button', { name: 'Results' }).click();
     await page.getByRole('radio', { name: 'Device' }).click();

@@ -30,10 +30,26 @@ export const auditCountsSchema = z
     changed: count,
     unchanged: count,
     revoked: count,
+    /** A session revocation by filter: sessions that matched. */
+    matched: count,
+    /** Deletions sent whose reply never came: they may have happened (between revoked and revoked + unconfirmed). */
+    unconfirmed: count,
   })
   .partial()
   .strict();
 export type AuditCounts = z.infer<typeof auditCountsSchema>;
+
+/** A revocation's filter as recorded: names and values in the identifier alphabet (others as fingerprints), times in ISO 8601. */
+const sessionFilterSchema = z
+  .object({
+    where: z.array(z.object({ field: identifier, value: identifier }).strict()).max(18).optional(),
+    created_before: z.iso.datetime().optional(),
+    created_after: z.iso.datetime().optional(),
+    expires_before: z.iso.datetime().optional(),
+    expires_after: z.iso.datetime().optional(),
+    expiring_within_seconds: count.optional(),
+  })
+  .strict();
 
 export const REPORT_ID = /^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$/;
 
@@ -58,11 +74,13 @@ export const auditEventSchema = z
     report_id: z.string().regex(REPORT_ID).optional(),
     sessions: z
       .object({
-        scope: z.enum(['all', 'user', 'device', 'session']),
+        scope: z.enum(['all', 'user', 'device', 'session', 'filter']),
         user_id: identifier.optional(),
         device_id: identifier.optional(),
         /** A session's key hash (SHA-256 of the token), possibly shortened; never the token. */
         session_hash: z.string().regex(/^[0-9a-f]{8,64}$/).optional(),
+        /** scope 'filter': the criteria (metadata fields and values, times). */
+        filter: sessionFilterSchema.optional(),
       })
       .strict()
       .optional(),

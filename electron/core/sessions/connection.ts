@@ -207,7 +207,7 @@ export async function openSessionRedis(input: RedisConnectionInput | RedisConnec
       return fresh;
     } catch (error) {
       fresh.disconnect();
-      throw redisFailure(error, target, lastConnectionError);
+      throw redisFailure(error, target, lastConnectionError, config.commandTimeoutMs);
     }
   };
 
@@ -226,9 +226,11 @@ export async function openSessionRedis(input: RedisConnectionInput | RedisConnec
     ready,
     async masters() {
       const current = await ready();
-      return current instanceof Cluster ? current.nodes('master') : [current];
+      // The walk scripts run on each master directly; define them before anything is sent to a node
+      // (see build() on auto-pipelining).
+      return current instanceof Cluster ? current.nodes('master').map((node) => withScripts(node) as Redis) : [current];
     },
-    failure: (error) => redisFailure(error, target, lastConnectionError),
+    failure: (error) => redisFailure(error, target, lastConnectionError, config.commandTimeoutMs),
     async close() {
       const current = client;
       client = undefined;

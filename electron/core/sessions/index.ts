@@ -8,7 +8,11 @@ export { openSessionRedis, parseRedisConnection, connectionFromUrl, redisConnect
 export type { SessionRedis, SessionRedisDeps, RedisConnectionConfig, RedisConnectionInput } from './connection';
 export type { LookupStrategy, BulkRevocationOptions, BulkRevocationProgress, BulkRevocationResult } from './bulk-revocation';
 export { METADATA_FILTER_FIELDS } from './queries';
-export type { SessionFilter, SessionList, SessionPage, StreamBatch, OwnerQueryOptions, MetadataFilterField } from './queries';
+export type { SessionList, SessionPage, StreamBatch, OwnerQueryOptions, MetadataFilterField } from './queries';
+export { parseSessionFilter, parseWhere, parseFilterTime, sessionFilterSchema, isEmptyFilter } from './filter';
+export type { SessionFilter } from './filter';
+export type { FilterPreview, FilterRevocationProgress, FilterRevocationResult, FilterRevocationOptions } from './filter-revocation';
+export type { WalkMode } from './context';
 export type { Session, SessionProblem, ScanProgress, ScanOptions } from './scan';
 export type { SessionRecord, SessionMetadata } from './record';
 export type { SessionStats } from './analytics';

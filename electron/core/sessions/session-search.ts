@@ -1,5 +1,6 @@
 import type { LookupStrategy } from './bulk-revocation';
-import type { MetadataFilterField, SessionFilter } from './queries';
+import type { SessionFilter } from './filter';
+import type { MetadataFilterField } from './queries';
 import type { ResultSet, ResultSummary } from './result-sets';
 import type { ScanProgress } from './scan';
 import type { SessionStore } from './store';

@@ -4,7 +4,9 @@ import { collectSessionStats, type SessionStats } from './analytics';
 import type { AuditSink } from './audit';
 import { revokeOwnerSessions, type BulkRevocationOptions, type BulkRevocationResult, type LookupStrategy } from './bulk-revocation';
 import type { SessionRedis } from './connection';
-import { createSessionContext, type SessionContext } from './context';
+import { createSessionContext, type SessionContext, type WalkMode } from './context';
+import { parseSessionFilter, type SessionFilter } from './filter';
+import { previewFilter, revokeByIds, revokeMatching, type FilterPreview, type FilterRevocationOptions, type FilterRevocationResult } from './filter-revocation';
 import { countFailedValidation } from './failed-validations';
 import { dropIndexEntries, indexExistingSessions, putIndexEntries, type IndexingResult } from './indexes';
 import {
@@ -13,7 +15,6 @@ import {
   sessionsOfOwner,
   streamSessions,
   type OwnerQueryOptions,
-  type SessionFilter,
   type SessionList,
   type SessionPage,
   type StreamBatch,
@@ -48,6 +49,8 @@ export interface SessionStoreOptions {
    * case 'index' makes them O(the owner's sessions).
    */
   defaultStrategy?: LookupStrategy;
+  /** 'server' (the default) walks with scripts on Redis where it allows them; 'client' reads every key. */
+  walk?: WalkMode;
 }
 
 export interface CreatedSession extends Session {
@@ -230,6 +233,21 @@ export class SessionStore {
 
   expiringSoon(withinSeconds: number, options?: ScanOptions & { limit?: number }): Promise<SessionList & { truncated: boolean }> {
     return findSessions(this.ctx, { expiringWithinSeconds: withinSeconds }, options);
+  }
+
+  /** How many sessions match `filter`, of how many users and devices (a keyspace walk; nothing changes). */
+  previewMatching(filter: SessionFilter, options?: { signal?: AbortSignal; onProgress?: FilterRevocationOptions['onProgress'] }): Promise<FilterPreview> {
+    return previewFilter(this.ctx, parseSessionFilter(filter), options);
+  }
+
+  /** Revokes every session matching `filter` (at least one criterion), audited with the filter and counts. */
+  revokeMatching(filter: SessionFilter, options?: FilterRevocationOptions): Promise<FilterRevocationResult> {
+    return revokeMatching(this.ctx, parseSessionFilter(filter), options);
+  }
+
+  /** Revokes the sessions with these ids (a search result), audited with the search's filter. */
+  revokeIds(ids: readonly string[], filter: SessionFilter, options?: FilterRevocationOptions): Promise<FilterRevocationResult> {
+    return revokeByIds(this.ctx, ids.map((id) => selectedId({ id })), parseSessionFilter(filter), options);
   }
 
   stats(options?: ScanOptions & { hours?: number }): Promise<SessionStats> {
