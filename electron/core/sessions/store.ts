@@ -236,17 +236,17 @@ export class SessionStore {
   }
 
   /** How many sessions match `filter`, of how many users and devices (a keyspace walk; nothing changes). */
-  previewMatching(filter: SessionFilter, options?: { signal?: AbortSignal; onProgress?: FilterRevocationOptions['onProgress'] }): Promise<FilterPreview> {
+  async previewMatching(filter: SessionFilter, options?: { signal?: AbortSignal; onProgress?: FilterRevocationOptions['onProgress'] }): Promise<FilterPreview> {
     return previewFilter(this.ctx, parseSessionFilter(filter), options);
   }
 
   /** Revokes every session matching `filter` (at least one criterion), audited with the filter and counts. */
-  revokeMatching(filter: SessionFilter, options?: FilterRevocationOptions): Promise<FilterRevocationResult> {
+  async revokeMatching(filter: SessionFilter, options?: FilterRevocationOptions): Promise<FilterRevocationResult> {
     return revokeMatching(this.ctx, parseSessionFilter(filter), options);
   }
 
   /** Revokes the sessions with these ids (a search result), audited with the search's filter. */
-  revokeIds(ids: readonly string[], filter: SessionFilter, options?: FilterRevocationOptions): Promise<FilterRevocationResult> {
+  async revokeIds(ids: readonly string[], filter: SessionFilter, options?: FilterRevocationOptions): Promise<FilterRevocationResult> {
     return revokeByIds(this.ctx, ids.map((id) => selectedId({ id })), parseSessionFilter(filter), options);
   }
 
