@@ -143,10 +143,12 @@ describe('a Redis that stops answering in the middle of a revocation (SIGSTOP of
     expect(error).toMatchObject({ kind: 'BackendUnavailable' });
     expect(error.message).toContain('did not answer within 400 ms: the command timed out');
     expect(error.message).not.toContain('not reachable');
-    expect(error.message).toContain('100 sessions were revoked before it stopped, and up to 100 more may have been');
-    expect(error.message).toContain('at least 100, possibly up to 200');
+    // SIGSTOP lands while the next batch is on its way: usually after one batch, on a busy machine maybe two.
     const outcome = t.audit.at(-1)!;
-    expect(outcome).toMatchObject({ kind: 'session.revoke-device', outcome: 'partial', count: 100, unconfirmed: 100 });
+    expect(outcome).toMatchObject({ kind: 'session.revoke-device', outcome: 'partial', unconfirmed: 100 });
+    expect([100, 200]).toContain(outcome.count);
+    expect(error.message).toContain(`${outcome.count} sessions were revoked before it stopped, and up to 100 more may have been`);
+    expect(error.message).toContain(`at least ${outcome.count}, possibly up to ${outcome.count + 100}`);
 
     // Once the server answers again, what it deleted lies within what was reported.
     server.resume();
