@@ -16,6 +16,8 @@ export type { WalkMode } from './context';
 export type { Session, SessionProblem, ScanProgress, ScanOptions } from './scan';
 export type { SessionRecord, SessionMetadata } from './record';
 export type { SessionStats } from './analytics';
+export type { SharedStats, SharedStatsOptions } from './shared-stats';
+export { refreshIntervalMs, REFRESH_FACTOR } from './shared-stats';
 export type { HourCount } from './failed-validations';
 export type { IndexingResult } from './indexes';
 export type { SessionAuditEvent, SessionAuditKind, AuditSink } from './audit';

@@ -20,6 +20,7 @@ import {
   type StreamBatch,
 } from './queries';
 import { parseSessionHash, sessionHashFields, type SessionRecord } from './record';
+import { createSharedStats, type SharedStats, type SharedStatsOptions } from './shared-stats';
 import { readSessions, type ScanOptions, type Session } from './scan';
 import { createSessionSchema, hoursSchema, parseInput, selectedId, type CreateSessionInput, type SessionSelector } from './session-input';
 import { formatIsoTimestamp } from './timestamps';
@@ -73,10 +74,12 @@ export type ExtendResult = { extended: true; session: Session } | { extended: fa
 export class SessionStore {
   private readonly ctx: SessionContext;
   private readonly defaultTtlHours: number;
+  private readonly shared: ReturnType<typeof createSharedStats>;
 
   constructor(options: SessionStoreOptions) {
     this.ctx = createSessionContext(options);
     this.defaultTtlHours = options.defaultTtlHours ?? DEFAULT_TTL_HOURS;
+    this.shared = createSharedStats(this.ctx);
   }
 
   /** The key prefix and Redis this store works on. */
@@ -250,8 +253,17 @@ export class SessionStore {
     return revokeByIds(this.ctx, ids.map((id) => selectedId({ id })), parseSessionFilter(filter), options);
   }
 
+  /** One walk of the keyspace for the dashboard's numbers (see dashboard() for what the app and CLI use). */
   stats(options?: ScanOptions & { hours?: number }): Promise<SessionStats> {
     return collectSessionStats(this.ctx, options);
+  }
+
+  /**
+   * The dashboard's numbers, shared: at most one walk at a time per session server (across windows,
+   * apps and the CLI), the last counts kept in Redis, refreshes spaced by how long a walk takes.
+   */
+  dashboard(options?: SharedStatsOptions): Promise<SharedStats> {
+    return this.shared(options);
   }
 
   /** Indexes sessions written by servers that keep no index (a keyspace walk, with progress). */
