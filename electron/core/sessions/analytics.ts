@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { cancelled } from '../errors';
+import { untilAborted } from '../async/until-aborted';
 import type { SessionContext } from './context';
 import { failedValidationsPerHour, hourStart, type HourCount } from './failed-validations';
 import { metadataText } from './queries';
@@ -67,9 +67,8 @@ export async function collectSessionStats(ctx: SessionContext, options: ScanOpti
     nodes.map(async (node) => {
       let cursor = '0';
       do {
-        if (options.signal?.aborted === true) throw cancelled('Counting sessions was cancelled.');
         const callStarted = performance.now();
-        const step = await statsStep(ctx, withScripts(node) as Redis, cursor, { nowMs, firstHour, hours }, counts);
+        const step = await untilAborted(statsStep(ctx, withScripts(node) as Redis, cursor, { nowMs, firstHour, hours }, counts), options.signal, 'Counting sessions was cancelled.');
         longestCallMs = Math.max(longestCallMs, performance.now() - callStarted);
         if (!step.onServer) countedOnServer = false;
         cursor = step.cursor;

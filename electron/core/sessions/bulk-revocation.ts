@@ -1,3 +1,4 @@
+import { untilAborted } from '../async/until-aborted';
 import type { SessionContext } from './context';
 import { revokeEach } from './deletion';
 import { dropIndexEntries, forgetRevoked, indexEntries, type IndexKind } from './indexes';
@@ -69,7 +70,7 @@ export async function revokeOwnerSessions(ctx: SessionContext, kind: IndexKind, 
 }
 
 async function revokeThroughIndex(ctx: SessionContext, kind: IndexKind, owner: string, options: BulkRevocationOptions, result: BulkRevocationResult, run: RevocationRun): Promise<void> {
-  const entries = await indexEntries(ctx, kind, owner);
+  const entries = await untilAborted(indexEntries(ctx, kind, owner), options.signal);
   const field = kind === 'user' ? 'user_id' : 'device_id';
   for (let start = 0; start < entries.length; start += ctx.batchSize) {
     run.throwIfCancelled();

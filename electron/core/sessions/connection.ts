@@ -18,6 +18,7 @@ import { withScripts } from './scripts';
  * then a typed error. A connection that gave up is rebuilt by the next operation (the app's "Retry").
  */
 export const REDIS_PASSWORD_SERVICE = 'latchkey-redis';
+const QUIT_WAIT_MS = 1_000;
 
 const hostPort = z.object({ host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535) });
 
@@ -235,10 +236,17 @@ export async function openSessionRedis(input: RedisConnectionInput | RedisConnec
       const current = client;
       client = undefined;
       if (current === undefined) return;
+      // QUIT waits for the server's answer; a server that stopped answering gets a moment, then the socket closes.
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<'gave up'>((resolve) => {
+        timer = setTimeout(() => resolve('gave up'), QUIT_WAIT_MS);
+      });
       try {
-        await current.quit();
+        if ((await Promise.race([current.quit(), gaveUp])) === 'gave up') current.disconnect();
       } catch {
         current.disconnect();
+      } finally {
+        clearTimeout(timer);
       }
     },
   };

@@ -24,6 +24,7 @@ export type { SessionAuditEvent, SessionAuditKind, AuditSink } from './audit';
 export { DEFAULT_PREFIX } from './keys';
 export { shortSessionId } from './tokens';
 export * from './commands';
+export { csvHeader, csvRow, csvCell, CSV_COLUMNS } from './export-format';
 export { createSessionSchema, userIdSchema, deviceIdSchema, hoursSchema, metadataSchema, MAX_TTL_HOURS } from './session-input';
 export type { CreateSessionInput, SessionSelector } from './session-input';
 export { createSessionStores } from './session-stores';

@@ -44,10 +44,11 @@ export interface SharedStats extends SessionStats {
 export interface SharedStatsOptions {
   hours?: number;
   /**
-   * 'due': reuse the last counts until their refresh is due (the dashboard's timer); 'now': walk unless
-   * a walk is running, whose result is then used (a person asked, or the CLI).
+   * 'due': reuse the last counts until their refresh is due (the dashboard's timer); 'now' (the default):
+   * walk unless a walk is running, whose result is then used (a person asked); `maxAgeMs`: reuse counts
+   * at most that old (the CLI's --max-age).
    */
-  reuse?: 'due' | 'now';
+  reuse?: 'due' | 'now' | { maxAgeMs: number };
   signal?: AbortSignal;
   onProgress?: (progress: ScanProgress) => void;
   /** While waiting for another Latchkey's walk. */
@@ -178,9 +179,11 @@ export function createSharedStats(ctx: SessionContext) {
   return async function sharedStats(options: SharedStatsOptions = {}): Promise<SharedStats> {
     const hours = Math.min(options.hours ?? 24, MAX_HOURS);
     const last = await readStored();
-    const due = last === undefined || Date.parse(last.computedAt) + refreshIntervalMs(last.stats.tookMs) <= ctx.now().getTime();
+    const age = last === undefined ? Number.POSITIVE_INFINITY : ctx.now().getTime() - Date.parse(last.computedAt);
+    const reuse = options.reuse ?? 'now';
+    const fresh = last !== undefined && (reuse === 'due' ? age < refreshIntervalMs(last.stats.tookMs) : reuse !== 'now' && age <= reuse.maxAgeMs);
     let result: { stored: Stored; shared: boolean };
-    if (options.reuse === 'due' && !due && last !== undefined) {
+    if (fresh) {
       result = { stored: last, shared: true };
     } else {
       // Join the walk running in this process, or start one that any caller here can join.

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { cancelled } from '../errors';
+import { untilAborted } from '../async/until-aborted';
 import type { SessionContext } from './context';
 import { isEmptyFilter, matchesFilter, type SessionFilter } from './filter';
 import { nodeName, parseResume, readSessions, sumDbSize, judgeRecord, type ScanOptions, type ScanProgress, type Session, type SessionProblem } from './scan';
@@ -101,8 +101,7 @@ async function* nodeSteps(ctx: SessionContext, node: Redis, from: string, criter
   };
   let pending = ask(from);
   for (;;) {
-    if (options.signal?.aborted === true) throw cancelled('The session walk was cancelled.');
-    const result = await pending;
+    const result = await untilAborted(pending, options.signal, 'The session walk was cancelled.');
     if (result.cursor !== '0') pending = ask(result.cursor);
     yield result;
     if (result.cursor === '0') return;
