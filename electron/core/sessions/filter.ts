@@ -117,6 +117,19 @@ export function parseWhere(pairs: readonly string[]): Pick<SessionFilter, 'userI
   return filter;
 }
 
+/** Criteria as the app sends them (conditions and ISO 8601 times) as a filter; user_id and device_id name the owner. */
+export function filterFromCriteria(criteria: { where?: { field: string; value: string }[]; createdBefore?: string; createdAfter?: string; expiresBefore?: string; expiresAfter?: string }): SessionFilter {
+  const filter: SessionFilter = parseWhere((criteria.where ?? []).map(({ field, value }) => `${field}=${value}`));
+  const times = [
+    ['createdBefore', criteria.createdBefore],
+    ['createdAfter', criteria.createdAfter],
+    ['expiresBefore', criteria.expiresBefore],
+    ['expiresAfter', criteria.expiresAfter],
+  ] as const;
+  for (const [name, text] of times) if (text !== undefined) filter[name] = parseFilterTime(text, name);
+  return filter;
+}
+
 /** An ISO 8601 time from the command line (`2026-12-01T00:00:00Z`, or a date, taken as UTC midnight). */
 export function parseFilterTime(text: string, option: string): EpochMicros {
   const parsed = parseIsoTimestamp(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
