@@ -110,6 +110,8 @@ export interface SessionRedis {
   readonly isCluster: boolean;
   /** A connected client, reconnecting first if an earlier connection gave up. */
   ready(): Promise<RedisClient>;
+  /** The client if it is usable now (no reconnect, no waiting); undefined otherwise. */
+  connected(): RedisClient | undefined;
   /** One client per master node: SCAN and DBSIZE are per node. */
   masters(): Promise<Redis[]>;
   /** A LatchkeyError for a failure of an operation on this connection. */
@@ -212,8 +214,10 @@ export async function openSessionRedis(input: RedisConnectionInput | RedisConnec
     }
   };
 
+  const connected = (): RedisClient | undefined => (client !== undefined && client.status !== 'end' && client.status !== 'close' ? client : undefined);
   const ready = async (): Promise<RedisClient> => {
-    if (client !== undefined && client.status !== 'end' && client.status !== 'close') return client;
+    const current = connected();
+    if (current !== undefined) return current;
     connecting ??= connect().finally(() => {
       connecting = undefined;
     });
@@ -225,6 +229,7 @@ export async function openSessionRedis(input: RedisConnectionInput | RedisConnec
     prefix: config.prefix,
     isCluster: config.mode === 'cluster',
     ready,
+    connected,
     async masters() {
       const current = await ready();
       // The walk scripts run on each master directly; define them before anything is sent to a node

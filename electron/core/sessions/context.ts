@@ -30,6 +30,12 @@ export interface SessionContext {
    */
   auditStarted(event: Omit<SessionAuditEvent, 'at' | 'target' | 'prefix' | 'sessionIdsTruncated' | 'sessionIds' | 'count' | 'outcome'>): Promise<void>;
   client(): Promise<ReturnType<typeof withScripts>>;
+  /**
+   * The client when it is connected, without waiting (undefined otherwise: use client()). Validate sends
+   * its HGETALL in the same tick as the caller asked, so that concurrent validations share one
+   * auto-pipelined write as concurrent raw commands would.
+   */
+  connectedClient(): ReturnType<typeof withScripts> | undefined;
   /** True while walks may use Latchkey's scripts (until the server refuses one, or 'client' was chosen). */
   scriptsAllowed(): boolean;
   /**
@@ -86,6 +92,10 @@ export function createSessionContext(options: {
         throw options.redis.failure(error);
       }
       return withScripts(client);
+    },
+    connectedClient() {
+      const client = options.redis.connected();
+      return client === undefined ? undefined : withScripts(client);
     },
     scriptsAllowed: () => !scriptsRefused,
     async withScriptFallback(scripted, plain) {

@@ -273,7 +273,7 @@ export class SessionStore {
 
   /** The seed's validate: HGETALL, parse, compare expires_at with now. `rawExpiresAt` is the stored text, for extend's compare-and-set. */
   private async readRaw(id: string): Promise<{ valid: true; session: Session; rawExpiresAt: string } | { valid: false; reason: InvalidReason }> {
-    const client = await this.ctx.client();
+    const client = this.ctx.connectedClient() ?? (await this.ctx.client());
     const key = this.ctx.keys.session(id);
     let hash: Record<string, string>;
     try {
