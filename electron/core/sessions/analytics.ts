@@ -5,6 +5,7 @@ import { failedValidationsPerHour, hourStart, type HourCount } from './failed-va
 import { metadataText } from './queries';
 import { readSessions, sumDbSize, type ScanOptions, type ScanProgress, type Session } from './scan';
 import { withScripts, type WalkStatsReply } from './scripts';
+import { formatIsoTimestamp } from './timestamps';
 
 /**
  * The dashboard's numbers, from one walk of the keyspace (so sessions written by servers that keep no
@@ -106,7 +107,18 @@ async function statsStep(ctx: SessionContext, node: Redis, cursor: string, windo
   const count = String(ctx.batchSize);
   const pattern = ctx.keys.scanPattern();
   const scripted = async () => {
-    const reply = await (node as ReturnType<typeof withScripts>).latchkeyWalkStats(cursor, pattern, count, ctx.keys.prefix, String(window.nowMs), String(window.firstHour), String(window.hours));
+    const reply = await (node as ReturnType<typeof withScripts>).latchkeyWalkStats(
+      cursor,
+      pattern,
+      count,
+      ctx.keys.prefix,
+      String(window.nowMs),
+      String(window.firstHour),
+      String(window.hours),
+      formatIsoTimestamp(window.nowMs * 1000),
+      formatIsoTimestamp((window.nowMs + HOUR_MS) * 1000),
+      Array.from({ length: window.hours }, (_, i) => new Date(window.firstHour + i * HOUR_MS).toISOString().slice(0, 13)).join(','),
+    );
     addServerCounts(reply, counts);
     return { cursor: reply[0], scanned: reply[1], onServer: true };
   };

@@ -101,7 +101,7 @@ interface ScriptCommands {
   /** Called as (numberOfKeys, ...keys). */
   latchkeyReadMany(numberOfKeys: number, ...keys: string[]): Promise<(['wrongtype'] | [] | [number, ...string[]])[]>;
   latchkeyWalk(cursor: string, pattern: string, count: string, withDigest: '0' | '1', ...criteria: string[]): Promise<WalkReply>;
-  latchkeyWalkStats(cursor: string, pattern: string, count: string, prefix: string, nowMs: string, firstHourMs: string, hours: string): Promise<WalkStatsReply>;
+  latchkeyWalkStats(...args: [cursor: string, pattern: string, count: string, prefix: string, nowMs: string, firstHourMs: string, hours: string, nowText: string, hourLaterText: string, hourNames: string]): Promise<WalkStatsReply>;
   /** Called as (key, digest, key, digest, …). */
   latchkeyDeleteUnchanged(...keysAndDigests: string[]): Promise<[string, string, string][]>;
 }

@@ -93,6 +93,10 @@ end
  *   reply: {next cursor, keys SCAN returned, {key, 'h', pttl, user_id, device_id, created_at, expires_at,
  *     metadata[, digest]} | {key, 'w'} (not a hash) …}
  * With no criteria every key is returned (a listing of everything).
+ *
+ * Redis' CPU is what this costs, so a key that cannot match costs one HMGET of just the fields the
+ * criteria look at (the owner field alone for a lost device), and a metadata text or a timestamp is
+ * decoded once per call however many keys share it.
  */
 export const WALK_LUA = `#!lua flags=no-writes,allow-cross-slot-keys
 ${PARSE_ISO_LUA}
@@ -103,11 +107,20 @@ local FFFD = '\\239\\191\\189'
 local SLACK = 1000000
 local with_digest = ARGV[4] == '1'
 local owners, metas, times, ttl_within = {}, {}, {}, nil
+-- The fields the criteria look at: read first, the others only for keys that may match.
+local needed, needed_names = {}, {}
+local function need(index)
+  if not needed[index] then
+    needed[index] = #needed_names + 1
+    needed_names[#needed_names + 1] = FIELDS[index]
+  end
+end
 local i = 5
 while i <= #ARGV do
   local tag = ARGV[i]
   if tag == 'owner' then
     owners[#owners + 1] = {tonumber(ARGV[i + 1]), ARGV[i + 2], string.find(ARGV[i + 2], FFFD, 1, true) ~= nil}
+    need(tonumber(ARGV[i + 1]))
     i = i + 3
   elseif tag == 'meta' then
     local want = ARGV[i + 2]
@@ -115,9 +128,11 @@ while i <= #ARGV do
     -- whose metadata does not contain it cannot match.
     local plain = not string.find(want, '[^%w _.:@+%-]') and not tonumber(want)
     metas[#metas + 1] = {ARGV[i + 1], want, plain and want or nil, string.find(want, FFFD, 1, true) ~= nil}
+    need(5)
     i = i + 3
   elseif tag == 'time' then
     times[#times + 1] = {tonumber(ARGV[i + 1]), ARGV[i + 2], tonumber(ARGV[i + 3])}
+    need(tonumber(ARGV[i + 1]))
     i = i + 4
   elseif tag == 'ttl' then
     ttl_within = tonumber(ARGV[i + 1])
@@ -127,43 +142,62 @@ while i <= #ARGV do
   end
 end
 
+local metadata_memo = {}
 local function metadata_may_match(raw)
   if not raw or raw == '' then return false end
+  local known = metadata_memo[raw]
+  if known ~= nil then return known end
+  local answer = true
   local escaped = string.find(raw, '\\\\', 1, true) ~= nil
   for _, m in ipairs(metas) do
-    if m[3] and not escaped and not string.find(raw, m[3], 1, true) then return false end
+    if m[3] and not escaped and not string.find(raw, m[3], 1, true) then answer = false end
   end
-  local ok, doc = pcall(cjson.decode, raw)
-  if not ok or type(doc) ~= 'table' then return true end
-  for _, m in ipairs(metas) do
-    local v = doc[m[1]]
-    local t = type(v)
-    if t == 'string' then
-      if v ~= m[2] and not m[4] then return false end
-    elseif t == 'boolean' then
-      if tostring(v) ~= m[2] then return false end
-    elseif t == 'number' then
-      if tonumber(m[2]) ~= v then return false end
-    else
-      return false
+  if answer then
+    local ok, doc = pcall(cjson.decode, raw)
+    if ok and type(doc) == 'table' then
+      for _, m in ipairs(metas) do
+        local v = doc[m[1]]
+        local t = type(v)
+        if t == 'string' then
+          if v ~= m[2] and not m[4] then answer = false end
+        elseif t == 'boolean' then
+          if tostring(v) ~= m[2] then answer = false end
+        elseif t == 'number' then
+          if tonumber(m[2]) ~= v then answer = false end
+        else
+          answer = false
+        end
+      end
     end
   end
-  return true
+  metadata_memo[raw] = answer
+  return answer
 end
 
--- false: cannot match; true: may match (the client decides). pttl is read when a criterion needs it.
-local function may_match(key, v)
+local time_memo = {}
+local function time_of(text)
+  local at = time_memo[text]
+  if at == nil then
+    at = parse_iso(text) or false
+    time_memo[text] = at
+  end
+  return at
+end
+
+-- false: cannot match; true: may match (the client decides). d holds the needed fields, by field index.
+local function may_match(key, d)
   for _, o in ipairs(owners) do
-    if v[o[1]] ~= o[2] and not o[3] then return false end
+    if d[o[1]] ~= o[2] and not o[3] then return false end
   end
   for _, t in ipairs(times) do
-    local at = parse_iso(v[t[1]])
+    local text = d[t[1]]
+    local at = text and time_of(text)
     if at then
       if t[2] == '<' and not (at < t[3] + SLACK) then return false end
       if t[2] == '>=' and not (at >= t[3] - SLACK) then return false end
     end
   end
-  if #metas > 0 and not metadata_may_match(v[5]) then return false end
+  if #metas > 0 and not metadata_may_match(d[5]) then return false end
   if ttl_within then
     local pttl = redis.call('PTTL', key)
     if pttl < 0 or math.floor(pttl / 1000) > ttl_within then return false end
@@ -173,14 +207,30 @@ end
 
 local step = redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3])
 local out = {step[1], #step[2]}
+local filtered = #needed_names > 0
 for _, key in ipairs(step[2]) do
-  local v = read_fields(key)
-  if v.err then
+  local candidate, wrong = true, false
+  if filtered then
+    local got = redis.pcall('HMGET', key, unpack(needed_names))
+    if got.err then
+      wrong = true
+    else
+      local d = {}
+      for index, at in pairs(needed) do d[index] = got[at] end
+      candidate = may_match(key, d)
+    end
+  end
+  if wrong then
     out[#out + 1] = {key, 'w'}
-  elseif (v[1] or v[2] or v[3] or v[4] or v[5] or redis.call('EXISTS', key) == 1) and may_match(key, v) then
-    local entry = {key, 'h', redis.call('PTTL', key), v[1], v[2], v[3], v[4], v[5]}
-    if with_digest then entry[9] = digest(v) end
-    out[#out + 1] = entry
+  elseif candidate then
+    local v = read_fields(key)
+    if v.err then
+      out[#out + 1] = {key, 'w'}
+    elseif v[1] or v[2] or v[3] or v[4] or v[5] or redis.call('EXISTS', key) == 1 then
+      local entry = {key, 'h', redis.call('PTTL', key), v[1], v[2], v[3], v[4], v[5]}
+      if with_digest then entry[9] = digest(v) end
+      out[#out + 1] = entry
+    end
   end
 end
 return out
@@ -209,23 +259,38 @@ return out
  * One walk step of the analytics: counts, never hashes. Mirrors what the client-side aggregation
  * counts (analytics.ts): a live session has a key of the prefix and 64 hex digits, both ids (1 to 512
  * UTF-16 units), readable timestamps, metadata that is a JSON object, and expires_at in the future.
- *   ARGV: cursor, pattern, count, prefix, now (ms), first hour (ms), hours
+ *   ARGV: cursor, pattern, count, prefix, now (ms), first hour (ms), hours, now and now + 1 h as the
+ *     server writes timestamps (…ffffff+00:00), the UTC hours of the window as YYYY-MM-DDTHH, joined by ','
  *   reply: {next cursor, keys SCAN returned, live, unusable, expiring within the hour,
  *     {live sessions created per hour…}, {device_type, n, …}, {os, n, …}, {app_version, n, …}}
  * Metadata values are grouped as text: strings as they are, booleans as true/false, whole numbers in
  * digits; other numbers, objects and arrays as Redis' cjson writes them (which can differ from
  * JavaScript's JSON.stringify, e.g. for 0.1 + 0.2).
+ *
+ * Cheap for Redis where it can be: a timestamp in the server's own form (…ffffff+00:00) is compared as
+ * text (that form sorts by time) and put in its hour by its first 13 characters; a metadata text is
+ * decoded once per call however many sessions share it.
  */
 export const WALK_STATS_LUA = `#!lua flags=no-writes,allow-cross-slot-keys
 ${PARSE_ISO_LUA}
 ${FIELDS}
 local prefix, now_ms, first_hour, hours = ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local now_text, hour_later_text = ARGV[8], ARGV[9]
 local HOUR_MS = 3600000
 local created = {}
-for h = 1, hours do created[h] = 0 end
+local bucket_of_hour = {}
+do
+  local h = 0
+  for name in string.gmatch(ARGV[10], '[^,]+') do
+    h = h + 1
+    bucket_of_hour[name] = h
+    created[h] = 0
+  end
+end
 local groups = {{}, {}, {}}
 local GROUP_FIELDS = {'device_type', 'os', 'app_version'}
 local NONE = '(none)'
+local CANONICAL = '^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%d%.%d%d%d%d%d%d%+00:00$'
 
 local function utf16_length(s)
   if #s <= 512 then return #s end
@@ -245,9 +310,45 @@ local function text_of(v)
   if t == 'table' then return cjson.encode(v) end
   return nil
 end
-local function bump(group, name)
-  name = name or NONE
-  group[name] = (group[name] or 0) + 1
+
+-- A timestamp: 'canonical' (compare as text), or its microseconds, or false when it cannot be read.
+local day_ok, time_memo = {}, {}
+local function read_time(text)
+  if string.find(text, CANONICAL) then
+    local day = string.sub(text, 1, 10)
+    local ok = day_ok[day]
+    if ok == nil then
+      ok = parse_iso(day .. 'T00:00:00Z') ~= nil
+      day_ok[day] = ok
+    end
+    if ok and string.sub(text, 12, 13) <= '23' and string.sub(text, 15, 16) <= '59' and string.sub(text, 18, 19) <= '59' then return 'canonical' end
+    return false
+  end
+  local at = time_memo[text]
+  if at == nil then
+    at = parse_iso(text) or false
+    time_memo[text] = at
+  end
+  return at
+end
+
+-- Metadata: false when it is not a JSON object, else the three group names.
+local metadata_memo = {}
+local EMPTY = {NONE, NONE, NONE}
+local function groups_of(raw)
+  if not raw or raw == '' then return EMPTY end
+  local known = metadata_memo[raw]
+  if known ~= nil then return known end
+  local answer = false
+  if #raw <= 65536 or utf16_length(raw) <= 65536 then
+    local decoded, doc = pcall(cjson.decode, raw)
+    if decoded and type(doc) == 'table' and string.match(raw, '^%s*{') then
+      answer = {}
+      for g = 1, 3 do answer[g] = text_of(doc[GROUP_FIELDS[g]]) or NONE end
+    end
+  end
+  metadata_memo[raw] = answer
+  return answer
 end
 
 local step = redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3])
@@ -258,25 +359,38 @@ for _, key in ipairs(step[2]) do
     unusable = unusable + 1
   elseif v[1] or v[2] or v[3] or v[4] or v[5] or redis.call('EXISTS', key) == 1 then
     local id = string.sub(key, #prefix + 1)
-    local created_at, expires_at = parse_iso(v[3]), parse_iso(v[4])
-    local doc = {}
-    local ok = #id == 64 and not string.find(id, '[^0-9a-f]') and id_ok(v[1]) and id_ok(v[2]) and created_at ~= nil and expires_at ~= nil
-      and #v[3] <= 64 and #v[4] <= 64
-    if ok and v[5] and v[5] ~= '' then
-      local decoded, parsed = pcall(cjson.decode, v[5])
-      ok = decoded and type(parsed) == 'table' and string.match(v[5], '^%s*{') ~= nil and utf16_length(v[5]) <= 65536
-      doc = parsed
-    end
-    if not ok then
+    local created_at = v[3] and #v[3] <= 64 and read_time(v[3])
+    local expires_at = v[4] and #v[4] <= 64 and read_time(v[4])
+    local names = created_at and expires_at and #id == 64 and not string.find(id, '[^0-9a-f]') and id_ok(v[1]) and id_ok(v[2]) and groups_of(v[5])
+    if not names then
       unusable = unusable + 1
-    elseif expires_at <= now_ms * 1000 then
-      if redis.call('PTTL', key) == -1 then unusable = unusable + 1 end
     else
-      live = live + 1
-      for g = 1, 3 do bump(groups[g], text_of(doc[GROUP_FIELDS[g]])) end
-      local bucket = math.floor((math.floor(created_at / 1000) - first_hour) / HOUR_MS)
-      if bucket >= 0 and bucket < hours then created[bucket + 1] = created[bucket + 1] + 1 end
-      if expires_at / 1000 - now_ms <= HOUR_MS then expiring = expiring + 1 end
+      local expired, within_hour
+      if expires_at == 'canonical' then
+        expired = v[4] <= now_text
+        within_hour = v[4] <= hour_later_text
+      else
+        expired = expires_at <= now_ms * 1000
+        within_hour = expires_at / 1000 - now_ms <= HOUR_MS
+      end
+      if expired then
+        if redis.call('PTTL', key) == -1 then unusable = unusable + 1 end
+      else
+        live = live + 1
+        for g = 1, 3 do
+          local group, name = groups[g], names[g]
+          group[name] = (group[name] or 0) + 1
+        end
+        local bucket
+        if created_at == 'canonical' then
+          bucket = bucket_of_hour[string.sub(v[3], 1, 13)]
+        else
+          local index = math.floor((math.floor(created_at / 1000) - first_hour) / HOUR_MS)
+          if index >= 0 and index < hours then bucket = index + 1 end
+        end
+        if bucket then created[bucket] = created[bucket] + 1 end
+        if within_hour then expiring = expiring + 1 end
+      end
     end
   end
 end

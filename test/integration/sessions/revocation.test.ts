@@ -127,7 +127,7 @@ describe('a Redis that stops answering in the middle of a revocation (SIGSTOP of
   });
 
   it('says it timed out (not "not reachable"), and counts exactly: what Redis confirmed, and the batch whose reply was lost apart', async () => {
-    t = await openTestStore({ url: server.url, commandTimeoutMs: 400, maxReconnectAttempts: 0 }, { batchSize: 100 });
+    t = await openTestStore({ url: server.url, commandTimeoutMs: 1_500, maxReconnectAttempts: 0 }, { batchSize: 100 });
     const lost = await Promise.all(Array.from({ length: 500 }, (_, i) => t.store.create({ userId: `u${i % 9}`, deviceId: 'lost-watch' })));
     let paused = false;
     const error = await t.store
@@ -141,12 +141,13 @@ describe('a Redis that stops answering in the middle of a revocation (SIGSTOP of
       })
       .then(() => ({ kind: 'none', message: '' }), (failure: unknown) => failure as { kind: string; message: string });
     expect(error).toMatchObject({ kind: 'BackendUnavailable' });
-    expect(error.message).toContain('did not answer within 400 ms: the command timed out');
+    expect(error.message).toContain('did not answer within 1500 ms: the command timed out');
     expect(error.message).not.toContain('not reachable');
-    // SIGSTOP lands while the next batch is on its way: usually after one batch, on a busy machine maybe two.
+    // SIGSTOP lands while the next batch is on its way: usually after one batch, on a busy machine later.
     const outcome = t.audit.at(-1)!;
     expect(outcome).toMatchObject({ kind: 'session.revoke-device', outcome: 'partial', unconfirmed: 100 });
-    expect([100, 200]).toContain(outcome.count);
+    expect(outcome.count % 100).toBe(0);
+    expect(outcome.count).toBeGreaterThanOrEqual(100);
     expect(error.message).toContain(`${outcome.count} sessions were revoked before it stopped, and up to 100 more may have been`);
     expect(error.message).toContain(`at least ${outcome.count}, possibly up to ${outcome.count + 100}`);
 
