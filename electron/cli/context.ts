@@ -3,6 +3,7 @@ import { createCore, type Core } from '../core';
 import { createKeytarKeychain } from '../core/keychain';
 import { createLogger } from '../core/log';
 import { resolvePaths } from '../core/paths';
+import type { Interrupts } from './interrupts';
 import { guardOutput, type CliIo, type GuardedIo } from './io';
 import { oneLine, oneLineStrings } from './terminal-text';
 
@@ -22,6 +23,8 @@ export interface CliContext {
   warn(message: string): void;
   /** The exit code when the command ran but reports a failure (a rotation that failed, a tampered log). */
   exitCode: number;
+  /** Ctrl-C: cancels work run through it (an incident) instead of ending the process. */
+  interrupts: Pick<Interrupts, 'cancellable'>;
 }
 
 export type CoreFactory = (io: CliIo) => Core;
@@ -34,12 +37,13 @@ export const defaultCoreFactory: CoreFactory = (io) =>
     logger: createLogger({ sink: (line) => io.stderr.write(`${line}\n`) }),
   });
 
-export function createContext(rawIo: CliIo, makeCore: CoreFactory): CliContext {
+export function createContext(rawIo: CliIo, makeCore: CoreFactory, interrupts: Pick<Interrupts, 'cancellable'>): CliContext {
   let core: Core | undefined;
   const io = guardOutput(rawIo);
   return {
     io,
     exitCode: 0,
+    interrupts,
     core: () => (core ??= makeCore(io)),
     close: async () => {
       await core?.close();

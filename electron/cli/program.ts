@@ -8,9 +8,11 @@ import { registerProjects } from './commands/projects.command';
 import { registerRotation } from './commands/rotation.command';
 import { registerSecrets } from './commands/secrets.command';
 import { registerSessions } from './commands/sessions.command';
+import { registerSnapshots } from './commands/snapshots.command';
 import { createContext, defaultCoreFactory, UsageError, type CoreFactory } from './context';
 import { EXIT, exitCodeFor } from './exit-codes';
-import type { CliIo } from './io';
+import { listenForInterrupts } from './interrupts';
+import { guardOutput, type CliIo } from './io';
 import { oneLine } from './terminal-text';
 
 /**
@@ -20,7 +22,9 @@ import { oneLine } from './terminal-text';
  * closes standard output early ends the command quietly (io.ts).
  */
 export async function runCli(argv: string[], rawIo: CliIo, makeCore: CoreFactory = defaultCoreFactory): Promise<number> {
-  const context = createContext(rawIo, makeCore);
+  // Listening from the start, so that Ctrl-C is never left to a default (or to signal-exit) mid-command.
+  const interrupts = listenForInterrupts({ stderr: guardOutput(rawIo).stderr, exit: (code) => process.exit(code) });
+  const context = createContext(rawIo, makeCore, interrupts);
   const { io } = context;
   const program = new Command('latchkey')
     .description('Per-environment secrets, session revocation and incident rotation, from the command line.')
@@ -39,6 +43,8 @@ export async function runCli(argv: string[], rawIo: CliIo, makeCore: CoreFactory
   registerConnections(program, context);
   registerRotation(program, context);
   registerEnvironmentTools(program, context);
+  // Adds to `env` and `incident`, registered above.
+  registerSnapshots(program, context);
   registerAudit(program, context);
   program.commands.forEach(function exitOverrideAll(command: Command) {
     command.exitOverride();
@@ -66,6 +72,7 @@ export async function runCli(argv: string[], rawIo: CliIo, makeCore: CoreFactory
     return exitCodeFor(publicError.kind);
   } finally {
     await context.close().catch(() => undefined);
+    interrupts.dispose();
   }
 }
 

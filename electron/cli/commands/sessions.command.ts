@@ -30,7 +30,6 @@ import {
 } from '../../core/sessions';
 import { notFound } from '../../core/errors';
 import { table, UsageError, type CliContext } from '../context';
-import { interruptible } from '../interrupt';
 import { readLine, readValue } from '../io';
 import { oneLine, oneLineStrings } from '../terminal-text';
 
@@ -104,6 +103,15 @@ export function registerSessions(program: Command, context: CliContext): void {
     } finally {
       await opened.close();
     }
+  };
+
+  /**
+   * Ctrl-C stops the walk or the revocation at its next step (the app's Cancel), and so does a reader
+   * that closed standard output: the command then says what it did, or ends quietly.
+   */
+  const cancellable = <T>(work: (signal: AbortSignal) => Promise<T>, stopping = 'stopping — the batch in flight is confirmed or reported, then Latchkey says how many sessions were revoked.'): Promise<T> => {
+    const closed = context.io.outputClosed;
+    return context.interrupts.cancellable((signal) => work(closed === undefined ? signal : AbortSignal.any([signal, closed])), stopping);
   };
 
   const strategyOf = (options: ConnectionOptions): LookupStrategy => (options.indexOnly === true ? 'index' : 'both');
@@ -184,7 +192,7 @@ export function registerSessions(program: Command, context: CliContext): void {
     const filter = filterOf(options);
     const out = context.io.stdout;
     await withStore(options, (store) =>
-      interruptible(context.io, async (signal) => {
+      cancellable(async (signal) => {
         // Streamed item by item: a keyspace of millions is never held in memory.
         const items = sessionsListItems(store, {
           user: options.user,
@@ -205,7 +213,7 @@ export function registerSessions(program: Command, context: CliContext): void {
         }
         if (format === 'json') out.write(count === 0 ? ']\n' : '\n]\n');
         else if (format === 'text' && count === 0) out.write('No sessions.\n');
-      }),
+      }, 'stopping the walk.'),
     );
   });
 
@@ -224,7 +232,7 @@ export function registerSessions(program: Command, context: CliContext): void {
     const filter = filterOf(options);
     if (!isEmptyFilter(filter)) {
       if (options.tokenStdin === true || options.id !== undefined) throw new UsageError('revoke either one session (--id, --token-stdin) or the sessions matching a filter (--where, --created-before …), not both.');
-      await withStore(options, (store) => interruptible(context.io, (signal) => revokeMatching(self, store, filter, options, signal)));
+      await withStore(options, (store) => cancellable((signal) => revokeMatching(self, store, filter, options, signal)));
       return;
     }
     if (options.dryRun === true || options.yes === true) throw new UsageError('--dry-run and --yes go with a filter (--where, --created-before …).');
@@ -248,7 +256,7 @@ export function registerSessions(program: Command, context: CliContext): void {
       return;
     }
     const typed = preview.matched > TYPE_THE_COUNT_ABOVE ? String(preview.matched) : 'yes';
-    const answer = await readLine(context.io, `${whose} match and will be signed out. Type ${typed === 'yes' ? 'yes' : `the number of sessions (${typed})`} to revoke them: `);
+    const answer = await readLine(context.io, `${whose} match and will be signed out. Type ${typed === 'yes' ? 'yes' : `the number of sessions (${typed})`} to revoke them: `, signal);
     if (answer === undefined) throw new UsageError(`${whose} match; nothing was revoked. Run again with --yes to revoke them (or --dry-run to only count).`);
     if (answer.trim().toLowerCase() !== typed) throw new UsageError(`nothing was revoked: the answer was not ${typed}.`);
     const result = await sessionsRevokeMatching(store, filter, { signal, onProgress: progressLines('revoking') });
@@ -258,14 +266,14 @@ export function registerSessions(program: Command, context: CliContext): void {
   command('revoke-user <user>', 'revoke every session of a user')
     .option('--index-only', INDEX_ONLY_HELP)
     .action(async (user: string, options: ConnectionOptions, self: Command) => {
-      const result = await withStore(options, (store) => interruptible(context.io, (signal) => sessionsRevokeUser(store, user, { strategy: strategyOf(options), signal })));
+      const result = await withStore(options, (store) => cancellable((signal) => sessionsRevokeUser(store, user, { strategy: strategyOf(options), signal })));
       context.print(self, result, (shown) => `Revoked ${plural(shown.revoked)} of user ${oneLine(user)}.`);
     });
 
   command('revoke-device <device>', 'revoke every session of a device (a lost or stolen device)')
     .option('--index-only', INDEX_ONLY_HELP)
     .action(async (device: string, options: ConnectionOptions, self: Command) => {
-      const result = await withStore(options, (store) => interruptible(context.io, (signal) => sessionsRevokeDevice(store, device, { strategy: strategyOf(options), signal })));
+      const result = await withStore(options, (store) => cancellable((signal) => sessionsRevokeDevice(store, device, { strategy: strategyOf(options), signal })));
       context.print(self, result, (shown) => `Revoked ${plural(shown.revoked)} of device ${oneLine(device)}.`);
     });
 
@@ -290,13 +298,15 @@ export function registerSessions(program: Command, context: CliContext): void {
     .option('--max-age <seconds>', 'use the last counts (of any Latchkey on this session server) if they are at most this old, instead of walking the keyspace', (text) => integerArgument(text, 0, 86_400))
     .action(async (options: ConnectionOptions & { hours?: number; maxAge?: number }, self: Command) => {
       const stats = await withStore(options, (store) =>
-        interruptible(context.io, (signal) =>
-          sessionsStats(store, {
-            signal,
-            ...(options.hours === undefined ? {} : { hours: options.hours }),
-            ...(options.maxAge === undefined ? {} : { maxAgeSeconds: options.maxAge }),
-            onWaiting: () => context.io.stderr.isTTY === true && context.io.stderr.write('latchkey: another Latchkey is counting the sessions of this server; waiting for its result\n'),
-          }),
+        cancellable(
+          (signal) =>
+            sessionsStats(store, {
+              signal,
+              ...(options.hours === undefined ? {} : { hours: options.hours }),
+              ...(options.maxAge === undefined ? {} : { maxAgeSeconds: options.maxAge }),
+              onWaiting: () => context.io.stderr.isTTY === true && context.io.stderr.write('latchkey: another Latchkey is counting the sessions of this server; waiting for its result\n'),
+            }),
+          'stopping the walk.',
         ),
       );
       context.print(self, stats, (shown) =>
@@ -313,7 +323,7 @@ export function registerSessions(program: Command, context: CliContext): void {
 
   command('index', 'index sessions written by servers that keep no index (a keyspace walk), so --index-only finds them')
     .action(async (options: ConnectionOptions, self: Command) => {
-      const result = await withStore(options, (store) => interruptible(context.io, (signal) => store.indexExisting({ signal })));
+      const result = await withStore(options, (store) => cancellable((signal) => store.indexExisting({ signal }), 'stopping the indexing walk.'));
       const output = { indexed: result.indexed, scanned_keys: result.scannedKeys, problems: result.problems.length };
       for (const problem of result.problems) context.warn(`${problem.key}: ${problem.problem}`);
       context.print(self, output, (shown) => `Indexed ${plural(shown.indexed)} (${count(shown.scanned_keys)} keys scanned).`);

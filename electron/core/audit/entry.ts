@@ -34,6 +34,9 @@ export const auditCountsSchema = z
     matched: count,
     /** Deletions sent whose reply never came: they may have happened (between revoked and revoked + unconfirmed). */
     unconfirmed: count,
+    recreated: count,
+    deleted: count,
+    pruned: count,
   })
   .partial()
   .strict();
@@ -52,6 +55,8 @@ const sessionFilterSchema = z
   .strict();
 
 export const REPORT_ID = /^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$/;
+/** Snapshots of an environment are named like incident reports: the UTC time they were taken, then 8 random hex digits. */
+export const SNAPSHOT_ID = REPORT_ID;
 
 /**
  * One line of the audit trail. The schema is closed (`strict`) and has no free-text field: every string
@@ -72,6 +77,7 @@ export const auditEventSchema = z
     error_kind: z.enum(errorKinds).optional(),
     counts: auditCountsSchema.optional(),
     report_id: z.string().regex(REPORT_ID).optional(),
+    snapshot_id: z.string().regex(SNAPSHOT_ID).optional(),
     sessions: z
       .object({
         scope: z.enum(['all', 'user', 'device', 'session', 'filter']),
