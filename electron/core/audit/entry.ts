@@ -35,6 +35,10 @@ export const auditCountsSchema = z
     changed: count,
     unchanged: count,
     revoked: count,
+    /** A session revocation by filter: sessions that matched. */
+    matched: count,
+    /** Deletions sent whose reply never came: they may have happened (between revoked and revoked + unconfirmed). */
+    unconfirmed: count,
     recreated: count,
     deleted: count,
     pruned: count,
@@ -42,6 +46,18 @@ export const auditCountsSchema = z
   .partial()
   .strict();
 export type AuditCounts = z.infer<typeof auditCountsSchema>;
+
+/** A revocation's filter as recorded: names and values in the identifier alphabet (others as fingerprints), times in ISO 8601. */
+const sessionFilterSchema = z
+  .object({
+    where: z.array(z.object({ field: identifier, value: identifier }).strict()).max(18).optional(),
+    created_before: z.iso.datetime().optional(),
+    created_after: z.iso.datetime().optional(),
+    expires_before: z.iso.datetime().optional(),
+    expires_after: z.iso.datetime().optional(),
+    expiring_within_seconds: count.optional(),
+  })
+  .strict();
 
 export const REPORT_ID = /^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$/;
 /** Snapshots of an environment are named like incident reports: the UTC time they were taken, then 8 random hex digits. */
@@ -77,11 +93,13 @@ export const auditEventSchema = z
     snapshot_id: z.string().regex(SNAPSHOT_ID).optional(),
     sessions: z
       .object({
-        scope: z.enum(['all', 'user', 'device', 'session']),
+        scope: z.enum(['all', 'user', 'device', 'session', 'filter']),
         user_id: identifier.optional(),
         device_id: identifier.optional(),
         /** A session's key hash (SHA-256 of the token), possibly shortened; never the token. */
         session_hash: z.string().regex(/^[0-9a-f]{8,64}$/).optional(),
+        /** scope 'filter': the criteria (metadata fields and values, times). */
+        filter: sessionFilterSchema.optional(),
       })
       .strict()
       .optional(),
