@@ -31,6 +31,9 @@ import type { SecretBackend } from './secrets/backend';
 import { createReferenceSecrets } from './secrets/reference-secrets';
 import type { SecretRef } from './secrets/reference';
 import { createSessionStores } from './sessions/session-stores';
+import { injectTemplate, type InjectRequest } from './inject/inject-template';
+import { createRunService } from './run/run-service';
+import { createWatchedRuns } from './run/watched-runs';
 import { createRotationJournal } from './services/rotation-journal';
 import { createRotators } from './services/rotators';
 import { savedConnections } from './services/saved-connections';
@@ -187,6 +190,22 @@ export function createCore(options: CoreOptions) {
     // An incident's sessions are revoked through the store of the chosen Redis connection.
     sessionsOn: async (connection) => sessionStoreRevoker(await sessions.storeFor(connection)),
   });
+  // Using secrets: `latchkey run` starts a program with an environment's secrets, `latchkey inject`
+  // fills a template; both read through the same bindings and references as everything else.
+  const watchedRuns = createWatchedRuns({ tree: new PrivateTree(join(options.paths.stateDir, 'runs'), { ownedFrom: options.paths.stateDir }), logger });
+  const run = createRunService({
+    viewEnvironment,
+    resolveBackend: (ref) => resolveBackend(ref),
+    storeFolderOf: async (project, environment) => {
+      const found = await projects.find(project, environment);
+      return found.environment.binding.backend === 'file' ? storeTree.resolve(found.environment.id) : undefined;
+    },
+    storeRoot: storeTree.root,
+    audit,
+    logger,
+    watchedRuns,
+  });
+  const inject = (request: InjectRequest) => injectTemplate({ resolveBackend: (ref) => resolveBackend(ref), audit, paths: options.paths }, request);
   const environmentTools = createEnvironmentTools({ viewEnvironment, audit, logger, fingerprinter, now, env: options.env ?? process.env, snapshots });
 
   return {
@@ -199,6 +218,7 @@ export function createCore(options: CoreOptions) {
     environments: { bind, view: viewEnvironment, fingerprinter, ...environmentTools },
     rotation,
     incidents,
+    run: { ...run, inject, watched: (project: string, environment: string) => watchedRuns.list(project, environment) },
     snapshots,
     connections,
     /** Services, rotator attachments and rotation at the service (with its journal's recovery). */

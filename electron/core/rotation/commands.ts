@@ -84,7 +84,8 @@ export async function rotateCommand(deps: RotationDeps, refs: string[], options:
  */
 export async function rotateDueCommand(deps: RotationDeps, environments: EnvironmentView[], options: { concurrency?: number; now?: () => Date } = {}): Promise<CommandOutput<RotateRow[]>> {
   const due = (await listDue({ ...deps, ...(options.now === undefined ? {} : { now: options.now }) }, environments)).filter((item) => isDueItem(item) || item.class === 'unreadable');
-  const changing = environments.filter((environment) => due.some((item) => item.rotatable && item.project === environment.project && item.environment === environment.name));
+  const willRotate = (item: (typeof due)[number]) => item.rotatable && item.class !== 'by-hand' && item.class !== 'unreadable';
+  const changing = environments.filter((environment) => due.some((item) => willRotate(item) && item.project === environment.project && item.environment === environment.name));
   const before = changing.length === 0 ? undefined : await deps.snapshots?.before(changing, 'rotate.due');
   const backends = new Map(environments.map((environment) => [`${environment.project}/${environment.name}`, environment.backend]));
   const rows: RotateRow[] = new Array<RotateRow>(due.length);

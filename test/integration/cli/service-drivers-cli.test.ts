@@ -61,7 +61,7 @@ describeWithMariaDb('latchkey rotate with mysql, aws-iam (wire-level fake) and c
     const started = startLatchkey(args, { env: xdg.env });
     await reached();
     started.child.kill('SIGKILL');
-    const ended = await started.done;
+    const ended = await started.exited;
     outputs.push(ended.stdout, ended.stderr);
     expect(ended.signal).toBe('SIGKILL');
   };
@@ -329,7 +329,7 @@ exit 0
     await core.refs.set(ref, old, { confirmed: true });
     expect(await run(['rotators', 'set', ref, '--command', join(hooks, `crash-${phase}.sh`)])).toMatchObject({ code: 0 });
 
-    const crashed = await startLatchkey(['rotate', ref, '--json'], { env: xdg.env }).done;
+    const crashed = await startLatchkey(['rotate', ref, '--json'], { env: xdg.env }).exited;
     outputs.push(crashed.stdout, crashed.stderr);
     expect(crashed.signal).toBe('SIGKILL');
 

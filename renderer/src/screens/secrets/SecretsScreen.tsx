@@ -13,6 +13,7 @@ import { filterSecrets, useSecrets } from '../../stores/secrets.store';
 import { useToasts } from '../../stores/toasts.store';
 import { EnvironmentBar } from '../projects/EnvironmentBar';
 import { EnvFilesMenu } from '../envfiles/EnvFilesMenu';
+import { RunCommand } from '../run/RunCommand';
 import { SnapshotsDialog } from '../snapshots/SnapshotsDialog';
 import { HistoryDialog } from './HistoryDialog';
 import { PolicyDialog } from './PolicyDialog';
@@ -127,7 +128,8 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
     try {
       const rotated = await api.rotation.rotate({ project: project.name, environment: environment.name, key: item.key, confirmed: environment.protected ? true : undefined });
       if (rotated.rotated === false) {
-        toast('info', `${item.key} is rotated by hand, so Latchkey left it unchanged. ${rotated.rule?.reason ?? ''}`, { label: 'Policy…', run: () => setEditor({ mode: 'policy', item }) });
+        const why = rotated.rule?.class === 'by-hand' ? 'is rotated by hand, so Latchkey left it unchanged.' : 'was left unchanged here.';
+        toast('info', `${item.key} ${why} ${rotated.rule?.reason ?? ''}`, { label: 'Policy…', run: () => setEditor({ mode: 'policy', item }) });
       } else {
         const what = `Rotated ${item.key}${rotated.version === undefined ? '' : ` → version ${rotated.version}`}.`;
         // Undo is a rollback; in a protected environment it is a deliberate act in History instead.
@@ -153,6 +155,7 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
   return (
     <section className="screen" aria-label="Secrets">
       <EnvironmentBar project={project} environment={environment} />
+      <RunCommand project={project.name} environment={environment.name} />
       <div className="toolbar">
         <div className="search">
           <Icon name="search" />
