@@ -4,6 +4,7 @@ import { LatchkeyError } from '../errors';
 import type { FileLocks } from '../fs/locks';
 import type { PrivateTree } from '../fs/private-files';
 import type { Keychain } from '../keychain';
+import { ownKeychainService } from '../keychain-namespace';
 import type { DataKey } from './sealed-box';
 
 /**
@@ -11,7 +12,7 @@ import type { DataKey } from './sealed-box';
  * store). The store keeps a non-secret marker, keyinfo.json, naming that account and the key's id, so a
  * missing or replaced keychain entry is reported instead of silently starting a second, different key.
  */
-export const KEYCHAIN_SERVICE = 'latchkey';
+export const KEYCHAIN_SERVICE = ownKeychainService();
 const MARKER = 'keyinfo.json';
 
 const markerSchema = z.object({ account: z.string().regex(/^data-key:[0-9a-f-]{36}$/), kid: z.string().regex(/^[0-9a-f]{16}$/) });

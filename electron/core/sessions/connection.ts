@@ -4,6 +4,7 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { z } from 'zod';
 import { invalidInput, notFound, unauthenticated, type LatchkeyError } from '../errors';
 import type { Keychain } from '../keychain';
+import { ownKeychainService } from '../keychain-namespace';
 import type { Logger } from '../log';
 import { DEFAULT_PREFIX } from './keys';
 import { redisFailure } from './redis-errors';
@@ -17,7 +18,7 @@ import { withScripts } from './scripts';
  * Connecting never hangs and never retries forever: a bounded connect timeout, a few reconnect attempts,
  * then a typed error. A connection that gave up is rebuilt by the next operation (the app's "Retry").
  */
-export const REDIS_PASSWORD_SERVICE = 'latchkey-redis';
+export const REDIS_PASSWORD_SERVICE = ownKeychainService('redis');
 
 const hostPort = z.object({ host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535) });
 

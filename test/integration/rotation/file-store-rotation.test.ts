@@ -24,7 +24,7 @@ describeWithKeyring('rotation over the real local store and keyring (createCore)
   let clock = new Date('2025-03-01T09:00:00Z');
   const logs = captureLogger();
   const keychain = realKeychain();
-  const service = `latchkey-rot-${randomBytes(4).toString('hex')}`;
+  const service = `test-rot-${randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
     xdg = await createTempXdg();
