@@ -14,6 +14,7 @@ import { createPassphraseStore, type ScryptCost } from './lock/passphrase';
 import { createLogger, type Logger } from './log';
 import type { LatchkeyPaths } from './paths';
 import { createEnvironmentTools } from './environments/environment-tools';
+import { createOutputFiles } from './envfiles/private-output-file';
 import { environmentOverBackend, type EnvironmentView } from './environments/environment-view';
 import { createFingerprinter } from './environments/fingerprint';
 import { createIncidentService } from './rotation/incident-service';
@@ -139,7 +140,9 @@ export function createCore(options: CoreOptions) {
     // An incident's sessions are revoked through the store of the chosen Redis connection.
     sessionsOn: async (connection) => sessionStoreRevoker(await sessions.storeFor(connection)),
   });
-  const environmentTools = createEnvironmentTools({ viewEnvironment, audit, logger, fingerprinter, now, env: options.env ?? process.env });
+  // Files written where the person chose (exports, inject): never inside Latchkey's own folders.
+  const outputFiles = createOutputFiles(options.paths);
+  const environmentTools = createEnvironmentTools({ viewEnvironment, audit, logger, fingerprinter, now, outputFiles, env: options.env ?? process.env });
 
   return {
     logger,
@@ -147,6 +150,7 @@ export function createCore(options: CoreOptions) {
     projects,
     audit,
     config,
+    outputFiles,
     backends: { resolve: resolveBackend, registry },
     environments: { bind, view: viewEnvironment, fingerprinter, ...environmentTools },
     rotation,

@@ -35,7 +35,7 @@ export function registerEnvironmentTools(program: Command, context: CliContext):
     .action(async (options: { project: string; env: string; out?: string }, command: Command) => {
       const core = context.core();
       const environment = await core.environments.view(options.project, options.env);
-      const output = await envExportCommand({ audit: core.audit, logger: core.logger }, environment, options.out === undefined ? {} : { out: options.out });
+      const output = await envExportCommand({ audit: core.audit, logger: core.logger, outputFiles: core.outputFiles }, environment, options.out === undefined ? {} : { out: options.out });
       // Without --out the .env text is the output, byte for byte.
       if (output.stdout !== undefined) context.io.stdout.write(output.stdout);
       else printOutput(context, command, output);

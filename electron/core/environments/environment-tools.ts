@@ -1,5 +1,6 @@
 import type { AuditSink } from '../audit/audit-log';
 import { exportEnvironment, type ExportResult } from '../envfiles/export-environment';
+import type { OutputFiles } from '../envfiles/private-output-file';
 import { applyDotenvImport, previewDotenvImport, type DotenvImportPreview, type DotenvImportResult } from '../envfiles/import-dotenv';
 import { importMycelium, myceliumSecretsPath, type MyceliumImportResult } from '../envfiles/mycelium-import';
 import { invalidInput } from '../errors';
@@ -21,6 +22,8 @@ export interface EnvironmentToolsDeps {
   /** One per process: fingerprints are comparable only within one key. */
   fingerprinter: Fingerprinter;
   now: () => Date;
+  /** Where exports are written (never inside Latchkey's own folders). */
+  outputFiles: OutputFiles;
   /** For the default Mycelium path ($XDG_STATE_HOME, HOME). */
   env: Record<string, string | undefined>;
 }
@@ -50,7 +53,7 @@ export function createEnvironmentTools(deps: EnvironmentToolsDeps) {
 
     /** The .env text (no `out`), or the file written 0o600 at `out`. */
     async exportDotenv(project: string, environment: string, options: { out?: string; signal?: AbortSignal } = {}): Promise<ExportResult> {
-      return exportEnvironment({ ...writeDeps, now: deps.now }, await view(project, environment), options);
+      return exportEnvironment({ ...writeDeps, outputFiles: deps.outputFiles, now: deps.now }, await view(project, environment), options);
     },
 
     async previewImport(project: string, environment: string, text: string, signal?: AbortSignal): Promise<DotenvImportPreview> {

@@ -3,6 +3,7 @@ import { lstat, mkdir, open, readdir, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { invalidInput, notFound, permissionDenied } from '../errors';
+import { ownedByUs } from './owner';
 
 /**
  * File I/O for everything Latchkey keeps on disk. Directories are 0o700 and files 0o600 from the moment
@@ -143,7 +144,7 @@ export class PrivateTree {
       // A missing file is the normal case of a create; anything else (symlink, wrong mode) stops the write.
       if (!isMissing(error)) throw error;
     }
-    await writeFileAtomic(path, data, { mode: PRIVATE_FILE_MODE, fsync: durable });
+    await writeFileAtomic(path, data, { mode: PRIVATE_FILE_MODE, ...ownedByUs(), fsync: durable });
     if (durable) await fsyncDir(dirname(path));
   }
 

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AUDIT_FILE, createAuditLog, type AuditLog } from '../../../electron/core/audit/audit-log';
 import { auditTailCommand, auditVerifyCommand } from '../../../electron/core/audit/commands';
 import { envDiffCommand, envExportCommand, envImportCommand } from '../../../electron/core/environments/commands';
+import { createOutputFiles } from '../../../electron/core/envfiles/private-output-file';
 import { environmentOverBackend, type EnvironmentView } from '../../../electron/core/environments/environment-view';
 import { createFingerprinter } from '../../../electron/core/environments/fingerprint';
 import { FileLocks } from '../../../electron/core/fs/locks';
@@ -36,7 +37,7 @@ describe('command cores: JSON shapes, texts and exit codes (versioned backend do
   });
   afterEach(() => xdg.cleanup());
 
-  const deps = () => ({ resolveBackend: () => backend, audit, now });
+  const deps = () => ({ resolveBackend: () => backend, audit, now, outputFiles: createOutputFiles(xdg.paths) });
 
   it('rotate: one row per ref {ref, ok, version?}, no values, exit 3 when a ref does not exist', async () => {
     await backend.set('shop/dev/A', `${CANARY}a`);
