@@ -54,7 +54,8 @@ export function createCore(options: CoreOptions) {
   const locks = new FileLocks();
   const storeTree = new PrivateTree(join(options.paths.stateDir, 'store'), { ownedFrom: options.paths.stateDir });
   const config = new ConfigFile(new PrivateTree(options.paths.configDir), locks);
-  const audit = createAuditLog({ stateDir: options.paths.stateDir, locks, now, logger });
+  // The audit log's anchor lives in the config folder: a log deleted or cut short with its state folder shows.
+  const audit = createAuditLog({ stateDir: options.paths.stateDir, anchorDir: options.paths.configDir, locks, now, logger });
   const storeKey = createDataKeyProvider({ keychain: options.keychain, tree: storeTree, locks });
 
   // The app's lock: every in-memory credential registers with `caches`, and the store's key is not

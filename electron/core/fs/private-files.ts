@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readdir, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { invalidInput, notFound, permissionDenied } from '../errors';
@@ -218,6 +218,35 @@ export class PrivateTree {
       if (isMissing(error)) throw notFound(`${path} does not exist.`);
       throw error;
     }
+  }
+
+  /**
+   * Cuts a private file back to `size` bytes and fsyncs it — for dropping what an interrupted append left
+   * after the last complete record (never acknowledged, so nothing anyone relied on).
+   */
+  async truncate(parts: string[], size: number): Promise<void> {
+    const path = this.resolve(...parts);
+    await this.checkDir(...parts.slice(0, -1));
+    await assertPrivate(path, 'file');
+    const handle = await open(path, constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0));
+    try {
+      await handle.truncate(size);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Renames a private file within its folder (e.g. to keep it aside as evidence); fsyncs the folder. */
+  async rename(parts: string[], newName: string): Promise<string> {
+    const from = this.resolve(...parts);
+    const to = this.resolve(...parts.slice(0, -1), newName);
+    await this.checkDir(...parts.slice(0, -1));
+    await assertPrivate(from, 'file');
+    if (await this.exists(...parts.slice(0, -1), newName)) throw invalidInput(`${to} already exists; Latchkey will not replace it.`);
+    await rename(from, to);
+    await fsyncDir(dirname(to));
+    return to;
   }
 
   async remove(parts: string[]): Promise<boolean> {
