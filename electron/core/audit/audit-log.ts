@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LatchkeyError } from '../errors';
 import type { FileLocks } from '../fs/locks';
-import { PrivateTree } from '../fs/private-files';
+import { PrivateTree, sameStamp, type FileStamp } from '../fs/private-files';
 import type { Logger } from '../log';
 import { auditEntrySchema, auditEventSchema, entryHash, entryLine, GENESIS_HASH, type AuditAction, type AuditEntry, type AuditEvent, type AuditOutcome } from './entry';
 import { currentOsUser } from './os-user';
@@ -104,10 +104,20 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     return (await parse(anchorTree, AUDIT_ANCHOR_FILE)) ?? (await parse(tree, LEGACY_HEAD_FILE)) ?? { state: 'none' };
   };
 
-  const writeAnchor = async (head: AuditHead): Promise<void> => {
+  const writeAnchor = async (head: AuditHead): Promise<FileStamp | undefined> => {
     await anchorTree.ensureDir();
     // Lagging after a crash is allowed (the log is fsynced first, so the anchor is never ahead): no fsync.
     await anchorTree.write([AUDIT_ANCHOR_FILE], `${JSON.stringify(head)}\n`, { fsync: false });
+    return anchorTree.stamp([AUDIT_ANCHOR_FILE]);
+  };
+
+  // What this process wrote last: while neither file changed since (same stamps), the log still ends at
+  // that entry and the anchor still names it, so the next batch skips reading them back.
+  let written: { head: AuditHead; log: FileStamp; anchor: FileStamp | undefined } | undefined;
+  const unchangedSinceWritten = async (): Promise<AuditHead | undefined> => {
+    if (written === undefined) return undefined;
+    const [log, anchor] = await Promise.all([tree.stamp([AUDIT_FILE]), anchorTree.stamp([AUDIT_ANCHOR_FILE])]);
+    return sameStamp(log, written.log) && sameStamp(anchor, written.anchor) ? written.head : undefined;
   };
 
   const tampered = (what: string) =>
@@ -134,9 +144,10 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   };
 
   const writeBatch = async (events: AuditEvent[]): Promise<AuditEntry[]> => {
-    await tree.ensureDir();
+    if (written === undefined) await tree.ensureDir();
     return options.locks.withLock(path, async () => {
-      const { base, dropFragmentFrom, legacyAnchor } = await checkedBase();
+      const cached = await unchangedSinceWritten();
+      const { base, dropFragmentFrom, legacyAnchor } = cached === undefined ? await checkedBase() : { base: cached, legacyAnchor: false };
       if (dropFragmentFrom !== undefined) {
         // An append interrupted mid-line (a crash): that batch was never acknowledged, so its fragment goes.
         options.logger?.warn('audit log ends with an interrupted write; removing the unfinished line', { path });
@@ -151,10 +162,13 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         prev = entry.hash;
         return entry;
       });
-      await tree.append([AUDIT_FILE], entries.map((entry) => entryLine(entry)).join(''));
+      written = undefined;
+      const log = await tree.append([AUDIT_FILE], entries.map((entry) => entryLine(entry)).join(''));
       const last = entries[entries.length - 1] as AuditEntry;
-      await writeAnchor({ seq: last.seq, hash: last.hash });
+      const head = { seq: last.seq, hash: last.hash };
+      const anchor = await writeAnchor(head);
       if (legacyAnchor) await tree.remove([LEGACY_HEAD_FILE]);
+      written = { head, log, anchor };
       return entries;
     });
   };
@@ -272,6 +286,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
           prev: GENESIS_HASH,
         };
         const entry = auditEntrySchema.parse({ ...body, hash: entryHash(body) });
+        written = undefined;
         await tree.append([AUDIT_FILE], entryLine(entry));
         await writeAnchor({ seq: entry.seq, hash: entry.hash });
         // The head file of earlier versions would otherwise be read as this log's anchor again.

@@ -1,9 +1,7 @@
-import { constants } from 'node:fs';
-import { lstat, open, realpath } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { invalidInput, notFound, permissionDenied } from '../errors';
-import { ownedByUs } from '../fs/owner';
+import { writeFileAtomically } from '../fs/atomic-write';
 import type { LatchkeyPaths } from '../paths';
 
 /**
@@ -51,15 +49,7 @@ export function createOutputFiles(paths: LatchkeyPaths): OutputFiles {
     },
     async write(path, text) {
       const target = await check(path);
-      await writeFileAtomic(target, text, { mode: 0o600, ...ownedByUs(), fsync: true });
-      if (process.platform !== 'win32') {
-        const handle = await open(dirname(target), constants.O_RDONLY);
-        try {
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-      }
+      await writeFileAtomically(target, text, { fsync: true });
     },
   };
 }

@@ -63,13 +63,13 @@ export async function rotateSecret(deps: RotationDeps, ref: string, options: Rot
   let previousVersion: string | undefined;
   let result: RotationResult;
   try {
-    const description = await backend.describe(path);
+    const { description, current: read } = await describeForRotation(backend, path, ref);
     const policy = options.policy ?? policyFromMetadata(description.metadata).policy;
     if (!isGenerated(policy)) {
       throw invalidInput(`${ref} is rotated by hand (policy "manual"): set its new value yourself, or give it a generator policy.`);
     }
     // Without versions the old value is about to be persisted in the escrow: read it twice to be sure of it.
-    const current = await readCurrent(backend, path, ref, !backend.capabilities.versions);
+    const current = read ?? (await readCurrent(backend, path, ref, !backend.capabilities.versions));
     previousVersion = current.version;
     await keepPrevious(deps, backend, ref, current.value);
     const generate = deps.generate ?? generateValue;
@@ -141,6 +141,17 @@ export async function keepPrevious(deps: Pick<RotationDeps, 'escrow'>, backend: 
     );
   }
   await deps.escrow.save(ref, value);
+}
+
+/** The description, and the current value too where the backend reads it to describe anyway (Vault: one request fewer). */
+async function describeForRotation(backend: SecretBackend, path: string, ref: string): Promise<{ description: SecretDescription; current?: ReadResult }> {
+  if (backend.describeWithCurrent === undefined || !backend.capabilities.versions) return { description: await backend.describe(path) };
+  try {
+    return await backend.describeWithCurrent(path);
+  } catch (error) {
+    if (error instanceof LatchkeyError && error.kind === 'NotFound') throw notFound(`${ref} does not exist, so there is nothing to rotate. Set a value first.`);
+    throw error;
+  }
 }
 
 export async function readCurrent(backend: SecretBackend, path: string, ref: string, twice = false): Promise<ReadResult> {
