@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { EnvironmentView, ProjectView } from '../../../../shared/ipc/projects.contract';
 import type { DueItem } from '../../../../shared/ipc/rotation.contract';
 import type { SecretItem } from '../../../../shared/ipc/secrets.contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { confirm } from '../../components/confirm.store';
 import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
@@ -24,7 +25,9 @@ const isDue = (item: DueItem | undefined) => item?.status === 'overdue' || item?
 
 /** The secrets of one environment: search, reveal, copy, add, edit, delete, rotate, history, schedule, .env. */
 export function SecretsScreen({ project, environment }: { project: ProjectView; environment: EnvironmentView }) {
-  const { items, query, loading, error, setQuery, load } = useSecrets();
+  const { items, query, loading, error } = useSecrets(useShallow((state) => ({ items: state.items, query: state.query, loading: state.loading, error: state.error })));
+  const setQuery = useSecrets((state) => state.setQuery);
+  const load = useSecrets((state) => state.load);
   const toast = useToasts((state) => state.show);
   const [editor, setEditor] = useState<Editor>(undefined);
   const [onlyDue, setOnlyDue] = useState(false);
@@ -81,7 +84,7 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
     });
     if (!yes) return;
     try {
-      await call(api.secrets.remove({ project: project.name, environment: environment.name, key: item.key, confirmed: true }));
+      await api.secrets.remove({ project: project.name, environment: environment.name, key: item.key, confirmed: true });
       toast('success', `Deleted ${item.key}.`);
       await reload();
     } catch (caught) {
@@ -105,7 +108,7 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
     }
     setRotating(item.key);
     try {
-      const rotated = await call(api.rotation.rotate({ project: project.name, environment: environment.name, key: item.key, confirmed: environment.protected ? true : undefined }));
+      const rotated = await api.rotation.rotate({ project: project.name, environment: environment.name, key: item.key, confirmed: environment.protected ? true : undefined });
       toast('success', `Rotated ${item.key}${rotated.version === undefined ? '' : ` → version ${rotated.version}`}.`);
       if (rotated.warning !== undefined) toast('info', rotated.warning);
     } catch (caught) {
