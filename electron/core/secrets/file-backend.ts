@@ -5,6 +5,7 @@ import type { DataKeyProvider } from '../crypto/data-key';
 import { conflict, invalidInput, LatchkeyError, notFound } from '../errors';
 import type { FileLocks } from '../fs/locks';
 import type { PrivateTree } from '../fs/private-files';
+import { MAX_VALUE_BYTES } from './value-limits';
 import { createVersionMarks, rolledBack, type VersionMark } from './version-marks';
 import type {
   BackendCapabilities,
@@ -40,7 +41,7 @@ export interface EnvironmentLocator {
   all(): Promise<{ id: string; project: string; environment: string }[]>;
 }
 
-export const FILE_VALUE_LIMIT_BYTES = 1024 * 1024;
+export const FILE_VALUE_LIMIT_BYTES = MAX_VALUE_BYTES;
 const FILE_SUFFIX = '.secret';
 
 const recordSchema = z.object({
