@@ -16,6 +16,7 @@ import type { LatchkeyPaths } from './paths';
 import { createEnvironmentTools } from './environments/environment-tools';
 import { createOutputFiles } from './envfiles/private-output-file';
 import { environmentOverBackend, type EnvironmentView } from './environments/environment-view';
+import { createImportTargets } from './environments/import-target';
 import { createFingerprinter } from './environments/fingerprint';
 import { createIncidentService } from './rotation/incident-service';
 import { createIncidentReportStore } from './rotation/incident-store';
@@ -143,7 +144,14 @@ export function createCore(options: CoreOptions) {
   });
   // Files written where the person chose (exports, inject): never inside Latchkey's own folders.
   const outputFiles = createOutputFiles(options.paths);
-  const environmentTools = createEnvironmentTools({ viewEnvironment, audit, logger, fingerprinter, now, outputFiles, env: options.env ?? process.env });
+  const importTargets = createImportTargets({
+    viewEnvironment,
+    exists: async (project, environment) => (await projects.list()).some((candidate) => candidate.name === project && candidate.environments.some((env) => env.name === environment)),
+    create: (project, environment) => projects.locator().findOrCreate(project, environment),
+    fileBackend: file,
+    now,
+  });
+  const environmentTools = createEnvironmentTools({ viewEnvironment, importTargets, audit, logger, fingerprinter, now, outputFiles, env: options.env ?? process.env });
 
   return {
     logger,
@@ -153,7 +161,7 @@ export function createCore(options: CoreOptions) {
     config,
     outputFiles,
     backends: { resolve: resolveBackend, registry },
-    environments: { bind, view: viewEnvironment, fingerprinter, ...environmentTools },
+    environments: { bind, view: viewEnvironment, importTargets, fingerprinter, ...environmentTools },
     rotation,
     incidents,
     connections,

@@ -7,6 +7,7 @@ import { invalidInput } from '../errors';
 import type { Logger } from '../log';
 import type { Confirmation } from './confirmation';
 import { copySecrets, type CopyItemResult } from './copy-secrets';
+import type { ImportTargets } from './import-target';
 import { compareEnvironments, type EnvironmentComparison } from './diff';
 import type { EnvironmentView } from './environment-view';
 import type { Fingerprinter } from './fingerprint';
@@ -17,6 +18,8 @@ import type { Fingerprinter } from './fingerprint';
  */
 export interface EnvironmentToolsDeps {
   viewEnvironment(project: string, environment: string): Promise<EnvironmentView>;
+  /** Imports write to an environment they create when missing (like secrets set file://p/e/K). */
+  importTargets: ImportTargets;
   audit: AuditSink;
   logger: Logger;
   /** One per process: fingerprints are comparable only within one key. */
@@ -57,15 +60,16 @@ export function createEnvironmentTools(deps: EnvironmentToolsDeps) {
     },
 
     async previewImport(project: string, environment: string, text: string, signal?: AbortSignal): Promise<DotenvImportPreview> {
-      return previewDotenvImport({ fingerprinter: deps.fingerprinter }, await view(project, environment), text, signal);
+      return previewDotenvImport({ fingerprinter: deps.fingerprinter }, await deps.importTargets.planned(project, environment), text, signal);
     },
 
-    async applyImport(project: string, environment: string, text: string, options: { confirmation?: Confirmation; signal?: AbortSignal } = {}): Promise<DotenvImportResult> {
-      return applyDotenvImport({ ...writeDeps, fingerprinter: deps.fingerprinter }, await view(project, environment), text, options);
+    async applyImport(project: string, environment: string, text: string, options: { confirmation?: Confirmation; signal?: AbortSignal; keys?: string[] } = {}): Promise<DotenvImportResult> {
+      const target = await deps.importTargets.forWrite(project, environment, options.confirmation);
+      return applyDotenvImport({ ...writeDeps, fingerprinter: deps.fingerprinter }, target, text, options);
     },
 
     async importMycelium(project: string, environment: string, file: string, options: { force?: boolean; overwrite?: boolean; confirmation?: Confirmation } = {}): Promise<MyceliumImportResult> {
-      return importMycelium(writeDeps, await view(project, environment), file, options);
+      return importMycelium(writeDeps, await deps.importTargets.forWrite(project, environment, options.confirmation), file, options);
     },
 
     /** Where Mycelium keeps a project's secrets: $XDG_STATE_HOME/mycelium/secrets/<project>.json. */

@@ -84,7 +84,7 @@ describe('.env export/import and Mycelium import (real files, versioned backend 
     await backend.set('shop/dev/CHANGE', `${CANARY}old`);
     const text = `KEEP=${CANARY}same\nCHANGE="${CANARY}new"\nADD='${CANARY}added'\n1BAD=x\n`;
     const preview = await previewDotenvImport(deps(), dev, text);
-    expect(preview).toEqual({ added: ['ADD'], changed: ['CHANGE'], unchanged: ['KEEP'], invalid: [{ key: '1BAD', reason: expect.stringContaining('starting with a letter') }] });
+    expect(preview).toEqual({ added: ['ADD'], changed: ['CHANGE'], unchanged: ['KEEP'], invalid: [{ key: '1BAD', reason: expect.stringContaining('starting with a letter') }], duplicates: [], ignored: [] });
     expect(JSON.stringify(preview)).not.toContain(CANARY);
     await expect(applyDotenvImport(deps(), dev, text)).rejects.toMatchObject({ kind: 'ConfirmationRequired' });
     const applied = await applyDotenvImport(deps(), dev, text, { confirmation: { assumeYes: true } });

@@ -136,7 +136,7 @@ describe('command cores: JSON shapes, texts and exit codes (versioned backend do
     expect((await envExportCommand(deps(), prod, { out })).text).toBe(`Wrote 2 secret(s) to ${out} (mode 600). Do not commit it.`);
 
     const preview = await envImportCommand(deps(), dev, exported.stdout ?? '');
-    expect(preview.json).toEqual({ applied: false, preview: { added: ['B'], changed: ['A'], unchanged: [], invalid: [] } });
+    expect(preview.json).toEqual({ applied: false, preview: { added: ['B'], changed: ['A'], unchanged: [], invalid: [], duplicates: [], ignored: [] } });
     const applied = await envImportCommand(deps(), dev, exported.stdout ?? '', { confirmation: { assumeYes: true } });
     expect(applied.exitCode).toBe(0);
     expect((await envDiffCommand({ fingerprinter: createFingerprinter() }, dev, prod)).json).toEqual({ missing_in_a: [], missing_in_b: [], different: [], same: ['A', 'B'] });
