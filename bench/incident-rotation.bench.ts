@@ -6,7 +6,6 @@ import { FileLocks } from '../electron/core/fs/locks';
 import { createLogger } from '../electron/core/log';
 import { runIncident } from '../electron/core/rotation/incident';
 import { createIncidentReportStore } from '../electron/core/rotation/incident-store';
-import { encodePolicy, ROTATION_METADATA_KEY } from '../electron/core/rotation/policy';
 import { VaultBackend } from '../electron/core/secrets/backends/vault/vault-backend';
 import { VaultFake } from '../test/fakes/vault-fake';
 import { createTempXdg } from '../test/harness/temp-xdg';
@@ -25,9 +24,8 @@ async function measure(concurrency: number, roundTripMs: number, options: { file
   const xdg = await createTempXdg();
   const backend = new VaultBackend({ address: fake.url, auth: { method: 'token', token: fake.createToken() }, logger: createLogger({ sink: () => undefined }) });
   try {
-    // Secrets Latchkey rotates carry their rotation policy (metadata kept with the value, as Latchkey writes it).
-    const metadata = { [ROTATION_METADATA_KEY]: encodePolicy({ generator: 'password', length: 32 }) };
-    for (let index = 0; index < SECRETS; index += 1) fake.seed(`bench/prod/KEY_${String(index).padStart(4, '0')}`, { value: `initial-${index}`, metadata });
+    // Each with a generator policy (the rotation rule rotates by generation only what the person chose or Latchkey made).
+    for (let index = 0; index < SECRETS; index += 1) fake.seed(`bench/prod/KEY_${String(index).padStart(4, '0')}`, { value: `initial-${index}`, metadata: { 'latchkey-rotation': 'password-32' } });
     const environment: EnvironmentView = environmentOverBackend({ project: 'bench', name: 'prod', backend, prefix: 'bench/prod/' });
     if (roundTripMs > 0) fake.inject({ kind: 'latency', ms: roundTripMs, times: Infinity });
     const deps = {

@@ -3,6 +3,7 @@ import { createCore, type Core } from '../core';
 import { createKeytarKeychain } from '../core/keychain';
 import { createLogger } from '../core/log';
 import { resolvePaths } from '../core/paths';
+import type { Interrupts } from './interrupts';
 import type { CliIo } from './io';
 
 /** What every command gets: its I/O, the core (made on first use), and output helpers. */
@@ -15,6 +16,8 @@ export interface CliContext {
   print(command: Command, data: unknown, human: () => string): void;
   /** The exit code when the command ran but reports a failure (a rotation that failed, a tampered log). */
   exitCode: number;
+  /** Ctrl-C: cancels work run through it (an incident) instead of ending the process. */
+  interrupts: Pick<Interrupts, 'cancellable'>;
 }
 
 export type CoreFactory = (io: CliIo) => Core;
@@ -27,11 +30,12 @@ export const defaultCoreFactory: CoreFactory = (io) =>
     logger: createLogger({ sink: (line) => io.stderr.write(`${line}\n`) }),
   });
 
-export function createContext(io: CliIo, makeCore: CoreFactory): CliContext {
+export function createContext(io: CliIo, makeCore: CoreFactory, interrupts: Pick<Interrupts, 'cancellable'>): CliContext {
   let core: Core | undefined;
   return {
     io,
     exitCode: 0,
+    interrupts,
     core: () => (core ??= makeCore(io)),
     close: async () => {
       await core?.close();

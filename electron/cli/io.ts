@@ -44,17 +44,25 @@ export async function readValue(io: CliIo, keepNewline: boolean, limit: ReadLimi
   return text;
 }
 
-/** One line typed in a terminal after `question` (on stderr); undefined when standard input is not a terminal. */
-export async function readLine(io: CliIo, question: string): Promise<string | undefined> {
-  if (io.stdin.isTTY !== true) return undefined;
+/**
+ * One line typed in a terminal after `question` (on stderr); undefined when standard input is not a
+ * terminal, or when `signal` aborts (Ctrl-C at the prompt).
+ */
+export async function readLine(io: CliIo, question: string, signal?: AbortSignal): Promise<string | undefined> {
+  const aborted = () => signal?.aborted === true;
+  if (io.stdin.isTTY !== true || aborted()) return undefined;
   io.stderr.write(question);
   const lines = createInterface({ input: io.stdin, terminal: false });
+  const onAbort = () => lines.close();
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    return await new Promise<string>((resolve) => {
+    const answer = await new Promise<string>((resolve) => {
       lines.once('line', resolve);
       lines.once('close', () => resolve(''));
     });
+    return aborted() ? undefined : answer;
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     lines.close();
   }
 }

@@ -8,8 +8,10 @@ import { registerProjects } from './commands/projects.command';
 import { registerRotation } from './commands/rotation.command';
 import { registerSecrets } from './commands/secrets.command';
 import { registerSessions } from './commands/sessions.command';
+import { registerSnapshots } from './commands/snapshots.command';
 import { createContext, defaultCoreFactory, UsageError, type CoreFactory } from './context';
 import { EXIT, exitCodeFor } from './exit-codes';
+import { listenForInterrupts } from './interrupts';
 import type { CliIo } from './io';
 
 /**
@@ -17,7 +19,9 @@ import type { CliIo } from './io';
  * 3 not found or invalid, 1 anything else. Secret values and tokens come only from standard input.
  */
 export async function runCli(argv: string[], io: CliIo, makeCore: CoreFactory = defaultCoreFactory): Promise<number> {
-  const context = createContext(io, makeCore);
+  // Listening from the start, so that Ctrl-C is never left to a default (or to signal-exit) mid-command.
+  const interrupts = listenForInterrupts({ stderr: io.stderr, exit: (code) => process.exit(code) });
+  const context = createContext(io, makeCore, interrupts);
   const program = new Command('latchkey')
     .description('Per-environment secrets, session revocation and incident rotation, from the command line.')
     .version(version)
@@ -35,6 +39,8 @@ export async function runCli(argv: string[], io: CliIo, makeCore: CoreFactory = 
   registerConnections(program, context);
   registerRotation(program, context);
   registerEnvironmentTools(program, context);
+  // Adds to `env` and `incident`, registered above.
+  registerSnapshots(program, context);
   registerAudit(program, context);
   program.commands.forEach(function exitOverrideAll(command: Command) {
     command.exitOverride();
@@ -60,6 +66,7 @@ export async function runCli(argv: string[], io: CliIo, makeCore: CoreFactory = 
     return exitCodeFor(publicError.kind);
   } finally {
     await context.close().catch(() => undefined);
+    interrupts.dispose();
   }
 }
 

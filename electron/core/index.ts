@@ -21,6 +21,7 @@ import { createFingerprinter } from './environments/fingerprint';
 import { createIncidentService } from './rotation/incident-service';
 import { createIncidentReportStore } from './rotation/incident-store';
 import { createLocalEscrow } from './rotation/local-escrow';
+import { createOriginRecords } from './rotation/origin-records';
 import { sessionStoreRevoker } from './rotation/session-store-revoker';
 import { createRotationService } from './rotation/rotation-service';
 import { createEnvironmentRegistry } from './secrets/backend-registry';
@@ -32,6 +33,8 @@ import type { SecretBackend } from './secrets/backend';
 import { createReferenceSecrets } from './secrets/reference-secrets';
 import type { SecretRef } from './secrets/reference';
 import { createSessionStores } from './sessions/session-stores';
+import { createSnapshotService } from './snapshots/snapshot-service';
+import { createSnapshotStore } from './snapshots/snapshot-store';
 
 /**
  * Latchkey's core, composed once per process (the app's main process, or one CLI run). Everything that
@@ -84,8 +87,15 @@ export function createCore(options: CoreOptions) {
     },
   };
 
-  // Deleting an environment removes its directory of the local store (the closure runs after `file` exists).
-  const projects = createProjectsService({ config, now, onEnvironmentDeleted: (environment) => file.deleteEnvironment(environment.id) });
+  // Deleting an environment removes its directory of the local store and its snapshots (the closure runs after both exist).
+  const projects = createProjectsService({
+    config,
+    now,
+    onEnvironmentDeleted: async (environment) => {
+      await file.deleteEnvironment(environment.id);
+      await snapshots.forgetEnvironment(environment.id);
+    },
+  });
   const file = createFileBackend({ tree: storeTree, locks, dataKey, environments: projects.locator(), now });
 
   // Other backends are opened per connection and reused: the one an environment is bound to (the
@@ -132,12 +142,27 @@ export function createCore(options: CoreOptions) {
   // Rotation, incidents, diff and .env: previous values of backends without versions go to an escrow in
   // the local store; keyed fingerprints use one key per process, so diffs compare within a run only.
   const escrow = createLocalEscrow({ tree: storeTree, locks, dataKey, now });
+  // Which values Latchkey generated itself: the only ones it may replace without a policy the person chose.
+  const origins = createOriginRecords({ stateDir: options.paths.stateDir, locks, dataKey, logger });
   const fingerprinter = createFingerprinter();
-  const rotation = createRotationService({ projects, config, viewEnvironment, resolveBackend, audit, logger, escrow, now });
+  const reports = createIncidentReportStore(options.paths.stateDir);
+  // Snapshots of environments: taken by hand and before every bulk change (imports, copies, incidents,
+  // rotate --due, restores), escrowed values sealed with the store's key; restore and undo from them.
+  const snapshots = createSnapshotService({
+    projects,
+    viewEnvironment,
+    store: createSnapshotStore({ stateDir: options.paths.stateDir, locks, dataKey }),
+    audit,
+    reports,
+    fingerprinter,
+    logger,
+    now,
+  });
+  const rotation = createRotationService({ projects, config, viewEnvironment, resolveBackend, audit, logger, escrow, origins, now, snapshots });
   const incidents = createIncidentService({
     viewEnvironment,
     rotation: rotation.refDeps,
-    reports: createIncidentReportStore(options.paths.stateDir),
+    reports,
     now,
     // An incident's sessions are revoked through the store of the chosen Redis connection.
     sessionsOn: async (connection) => sessionStoreRevoker(await sessions.storeFor(connection)),
@@ -151,7 +176,7 @@ export function createCore(options: CoreOptions) {
     fileBackend: file,
     now,
   });
-  const environmentTools = createEnvironmentTools({ viewEnvironment, importTargets, audit, logger, fingerprinter, now, outputFiles, env: options.env ?? process.env });
+  const environmentTools = createEnvironmentTools({ viewEnvironment, importTargets, audit, logger, fingerprinter, now, outputFiles, env: options.env ?? process.env, snapshots });
 
   return {
     logger,
@@ -164,6 +189,7 @@ export function createCore(options: CoreOptions) {
     environments: { bind, view: viewEnvironment, importTargets, fingerprinter, ...environmentTools },
     rotation,
     incidents,
+    snapshots,
     connections,
     secrets: environmentSecrets,
     refs: referenceSecrets,

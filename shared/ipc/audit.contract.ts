@@ -20,6 +20,7 @@ export const auditEntry = z.object({
   error_kind: z.enum(errorKinds).optional(),
   counts: z.record(z.string(), z.number().int()).optional(),
   report_id: z.string().max(40).optional(),
+  snapshot_id: z.string().max(40).optional(),
   sessions: z.object({ scope: z.string().max(20), user_id: z.string().max(200).optional(), device_id: z.string().max(200).optional(), session_hash: z.string().max(64).optional() }).optional(),
 });
 

@@ -13,6 +13,7 @@ import { environmentsContract, projectsContract } from './projects.contract';
 import { rotationContract } from './rotation.contract';
 import { secretsContract } from './secrets.contract';
 import { sessionsContract } from './sessions.contract';
+import { snapshotsContract } from './snapshots.contract';
 
 /**
  * The whole IPC surface, area by area. The preload builds `window.latchkey.<area>.<call>` from this
@@ -31,6 +32,7 @@ export const contract = {
   incidents: incidentsContract,
   diff: diffContract,
   envfiles: envfilesContract,
+  snapshots: snapshotsContract,
   audit: auditContract,
 };
 

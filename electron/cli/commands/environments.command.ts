@@ -52,7 +52,7 @@ export function registerEnvironmentTools(program: Command, context: CliContext):
     .action(async (file: string, options: { project: string; env: string; skip?: string[]; yes?: boolean }, command: Command) => {
       const core = context.core();
       const text = await readDotenvFile(file);
-      const deps = { audit: core.audit, logger: core.logger, fingerprinter: core.environments.fingerprinter };
+      const deps = { audit: core.audit, logger: core.logger, fingerprinter: core.environments.fingerprinter, snapshots: core.snapshots };
       const planned = await core.environments.importTargets.planned(options.project, options.env);
       // --yes without --skip needs no preview; otherwise the preview says what there is and what --skip leaves.
       const preview = options.yes === true && options.skip === undefined ? undefined : await envImportCommand(deps, planned, text);
@@ -101,7 +101,7 @@ export function registerEnvironmentTools(program: Command, context: CliContext):
       printOutput(
         context,
         command,
-        await importMyceliumCommand({ audit: core.audit, logger: core.logger }, environment, file, {
+        await importMyceliumCommand({ audit: core.audit, logger: core.logger, snapshots: core.snapshots }, environment, file, {
           force: options.force === true,
           overwrite: options.overwrite === true,
           ...(confirmation === undefined ? {} : { confirmation }),

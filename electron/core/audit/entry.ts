@@ -30,12 +30,17 @@ export const auditCountsSchema = z
     changed: count,
     unchanged: count,
     revoked: count,
+    recreated: count,
+    deleted: count,
+    pruned: count,
   })
   .partial()
   .strict();
 export type AuditCounts = z.infer<typeof auditCountsSchema>;
 
 export const REPORT_ID = /^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$/;
+/** Snapshots of an environment are named like incident reports: the UTC time they were taken, then 8 random hex digits. */
+export const SNAPSHOT_ID = REPORT_ID;
 
 /**
  * One line of the audit trail. The schema is closed (`strict`) and has no free-text field: every string
@@ -56,6 +61,7 @@ export const auditEventSchema = z
     error_kind: z.enum(errorKinds).optional(),
     counts: auditCountsSchema.optional(),
     report_id: z.string().regex(REPORT_ID).optional(),
+    snapshot_id: z.string().regex(SNAPSHOT_ID).optional(),
     /** On `audit.reset`: the log set aside (its file name in the state folder) and the last entry Latchkey had recorded for it. */
     previous_log: z
       .object({ file: z.string().regex(/^audit\.[0-9]{8}T[0-9]{6}Z(-[0-9]{1,3})?\.jsonl$/).optional(), seq: count, hash: hex64.optional() })

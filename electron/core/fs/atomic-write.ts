@@ -28,6 +28,11 @@ export async function writeFileAtomically(path: string, data: string | Buffer, o
   if (options.fsync) await fsyncFolder(dirname(path));
 }
 
+/** The file name a temporary of writeFileAtomically was for (a killed write leaves one), or undefined when `name` is not one. */
+export function targetOfTemporary(name: string): string | undefined {
+  return /^\.(.+)\.[0-9a-f]{12}\.tmp$/.exec(name)?.[1];
+}
+
 export async function fsyncFolder(path: string): Promise<void> {
   if (process.platform === 'win32') return; // folders cannot be opened for fsync on Windows
   const handle = await open(path, constants.O_RDONLY);

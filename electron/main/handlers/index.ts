@@ -15,6 +15,7 @@ import { environmentsHandlers, projectsHandlers } from './projects.handlers';
 import { rotationHandlers } from './rotation.handlers';
 import { secretsHandlers } from './secrets.handlers';
 import { sessionsHandlers } from './sessions.handlers';
+import { snapshotsHandlers } from './snapshots.handlers';
 
 /** Every area's handlers; the router refuses to start if an entry of the contract has none. */
 export interface HandlerDeps {
@@ -44,6 +45,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     incidents: incidentsHandlers(deps),
     diff: diffHandlers(deps),
     envfiles: envfilesHandlers(deps),
+    snapshots: snapshotsHandlers(deps),
     audit: auditHandlers(deps),
   };
 }

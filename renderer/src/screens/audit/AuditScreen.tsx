@@ -24,11 +24,16 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'secret.copy': 'copy to clipboard',
   'secret.rotate': 'rotate',
   'secret.rollback': 'roll back',
+  'secret.mark-rotated': 'rotated by hand (marked)',
   'env.copy': 'copy between environments',
   'env.import': '.env import',
   'env.export': '.env export',
+  'env.snapshot': 'snapshot taken',
+  'env.prune-snapshots': 'snapshots pruned',
+  'env.restore': 'environment restored',
   'import.mycelium': 'Mycelium import',
   'incident.run': 'incident',
+  'incident.undo': 'incident undone',
   'session.revoke': 'session revocation',
   'session.create': 'session created',
   'session.extend': 'session extended',
@@ -202,5 +207,6 @@ function describe(entry: AuditEntryView): string {
   if (entry.sessions !== undefined) parts.push(`sessions: ${entry.sessions.scope}${entry.sessions.user_id === undefined ? '' : ` ${entry.sessions.user_id}`}${entry.sessions.device_id === undefined ? '' : ` ${entry.sessions.device_id}`}`);
   if (entry.counts !== undefined) parts.push(Object.entries(entry.counts).map(([name, count]) => `${name} ${count}`).join(', '));
   if (entry.report_id !== undefined) parts.push(`report ${entry.report_id}`);
+  if (entry.snapshot_id !== undefined) parts.push(`snapshot ${entry.snapshot_id}`);
   return parts.join('  ');
 }

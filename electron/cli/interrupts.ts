@@ -1,0 +1,55 @@
+import { cancelled, isLatchkeyError } from '../core/errors';
+
+/**
+ * Ctrl-C (SIGINT) for the whole run of `latchkey`. While a command does work that stops cleanly (an
+ * incident), Ctrl-C cancels it as the app's Cancel does: no new rotations start, the ones in flight
+ * finish, the report and the audit log say what is left. Otherwise it ends the process (exit 130), as a
+ * terminal user expects.
+ *
+ * The listener stays registered from start to end, and is never a `once`: proper-lockfile (through
+ * signal-exit) also listens for SIGINT while it holds a lock, and re-raises the signal — killing the
+ * process mid-incident — when it finds itself the only listener left.
+ */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+export interface Interrupts {
+  /** Runs `work` so that Ctrl-C aborts its signal instead of ending the process. */
+  cancellable<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /** Removes the listener (after the command, before the process exits). */
+  dispose(): void;
+}
+
+export function listenForInterrupts(options: { stderr: { write(text: string): unknown }; exit: (code: number) => void }): Interrupts {
+  const running = new Set<AbortController>();
+  const onInterrupt = () => {
+    if (running.size === 0) {
+      options.exit(INTERRUPTED_EXIT_CODE);
+      return;
+    }
+    if ([...running].every((controller) => controller.signal.aborted)) {
+      options.stderr.write('latchkey: still stopping — the rotations in flight finish first, so none is left half-done.\n');
+      return;
+    }
+    options.stderr.write('latchkey: stopping — no new rotations start; those in flight finish, then the report says what is left.\n');
+    for (const controller of running) controller.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  return {
+    async cancellable(work) {
+      const controller = new AbortController();
+      running.add(controller);
+      try {
+        return await work(controller.signal);
+      } catch (error) {
+        // Work that stopped before it began (a preview, a prompt) says so plainly.
+        if (controller.signal.aborted && !isLatchkeyError(error)) throw cancelled('Cancelled before anything was changed.');
+        throw error;
+      } finally {
+        running.delete(controller);
+      }
+    },
+    dispose() {
+      process.off('SIGINT', onInterrupt);
+    },
+  };
+}
