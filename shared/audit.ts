@@ -16,6 +16,8 @@ export const auditActions = [
   'env.prune-snapshots',
   'env.restore',
   'import.mycelium',
+  'env.run',
+  'template.inject',
   'incident.run',
   'incident.undo',
   'session.revoke',

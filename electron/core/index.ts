@@ -33,6 +33,9 @@ import type { SecretBackend } from './secrets/backend';
 import { createReferenceSecrets } from './secrets/reference-secrets';
 import type { SecretRef } from './secrets/reference';
 import { createSessionStores } from './sessions/session-stores';
+import { injectTemplate, type InjectRequest } from './inject/inject-template';
+import { createRunService } from './run/run-service';
+import { createWatchedRuns } from './run/watched-runs';
 import { createSnapshotService } from './snapshots/snapshot-service';
 import { createSnapshotStore } from './snapshots/snapshot-store';
 
@@ -116,7 +119,9 @@ export function createCore(options: CoreOptions) {
   const connections = createConnectionsService({ config, keychain: options.keychain, registry, logger });
 
   // Session administration: Redis connections and one session store per connection, audited.
-  const sessions = createSessionStores({ config, keychain: options.keychain, audit, logger, now });
+  // Files written where the person chose (exports, inject, session exports): never inside Latchkey's own folders.
+  const outputFiles = createOutputFiles(options.paths);
+  const sessions = createSessionStores({ config, keychain: options.keychain, audit, logger, outputFiles, now });
   // Open Redis connections hold passwords read from the keychain: the lock closes them.
   caches.register('redis session connections', () => sessions.close());
 
@@ -167,8 +172,22 @@ export function createCore(options: CoreOptions) {
     // An incident's sessions are revoked through the store of the chosen Redis connection.
     sessionsOn: async (connection) => sessionStoreRevoker(await sessions.storeFor(connection)),
   });
-  // Files written where the person chose (exports, inject): never inside Latchkey's own folders.
-  const outputFiles = createOutputFiles(options.paths);
+  // Using secrets: `latchkey run` starts a program with an environment's secrets, `latchkey inject`
+  // fills a template; both read through the same bindings and references as everything else.
+  const watchedRuns = createWatchedRuns({ tree: new PrivateTree(join(options.paths.stateDir, 'runs'), { ownedFrom: options.paths.stateDir }), logger });
+  const run = createRunService({
+    viewEnvironment,
+    resolveBackend: (ref) => resolveBackend(ref),
+    storeFolderOf: async (project, environment) => {
+      const found = await projects.find(project, environment);
+      return found.environment.binding.backend === 'file' ? storeTree.resolve(found.environment.id) : undefined;
+    },
+    storeRoot: storeTree.root,
+    audit,
+    logger,
+    watchedRuns,
+  });
+  const inject = (request: InjectRequest) => injectTemplate({ resolveBackend: (ref) => resolveBackend(ref), audit, outputFiles }, request);
   const importTargets = createImportTargets({
     viewEnvironment,
     exists: async (project, environment) => (await projects.list()).some((candidate) => candidate.name === project && candidate.environments.some((env) => env.name === environment)),
@@ -189,6 +208,7 @@ export function createCore(options: CoreOptions) {
     environments: { bind, view: viewEnvironment, importTargets, fingerprinter, ...environmentTools },
     rotation,
     incidents,
+    run: { ...run, inject, watched: (project: string, environment: string) => watchedRuns.list(project, environment) },
     snapshots,
     connections,
     secrets: environmentSecrets,

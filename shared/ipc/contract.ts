@@ -11,6 +11,7 @@ import { operationsContract } from './operations.contract';
 import { lockContract } from './lock.contract';
 import { environmentsContract, projectsContract } from './projects.contract';
 import { rotationContract } from './rotation.contract';
+import { runContract } from './run.contract';
 import { secretsContract } from './secrets.contract';
 import { sessionsContract } from './sessions.contract';
 import { snapshotsContract } from './snapshots.contract';
@@ -34,6 +35,7 @@ export const contract = {
   envfiles: envfilesContract,
   snapshots: snapshotsContract,
   audit: auditContract,
+  run: runContract,
 };
 
 export type Contract = typeof contract;

@@ -37,7 +37,7 @@ export function registerEnvironmentTools(program: Command, context: CliContext):
       const environment = await core.environments.view(options.project, options.env);
       const output = await envExportCommand({ audit: core.audit, logger: core.logger, outputFiles: core.outputFiles }, environment, options.out === undefined ? {} : { out: options.out });
       // Without --out the .env text is the output, byte for byte.
-      if (output.stdout !== undefined) context.io.stdout.write(output.stdout);
+      if (output.stdout !== undefined) context.io.stdout.exact(output.stdout);
       else printOutput(context, command, output);
     });
 

@@ -13,6 +13,7 @@ import { operationsHandlers } from './operations.handlers';
 import { lockHandlers } from './lock.handlers';
 import { environmentsHandlers, projectsHandlers } from './projects.handlers';
 import { rotationHandlers } from './rotation.handlers';
+import { runHandlers } from './run.handlers';
 import { secretsHandlers } from './secrets.handlers';
 import { sessionsHandlers } from './sessions.handlers';
 import { snapshotsHandlers } from './snapshots.handlers';
@@ -47,5 +48,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     envfiles: envfilesHandlers(deps),
     snapshots: snapshotsHandlers(deps),
     audit: auditHandlers(deps),
+    run: runHandlers(deps),
   };
 }

@@ -32,3 +32,25 @@ export function startLatchkey(args: string[], options: { env: Record<string, str
   child.stdin?.end(options.input ?? '');
   return { child, exited };
 }
+
+/**
+ * Runs the built `latchkey` as `latchkey … | head -c N` would: standard output is read until `bytes`
+ * bytes arrived, then its read end is closed while the command may still be writing.
+ */
+export function runLatchkeyClosingStdout(args: string[], options: { env: Record<string, string>; bytes: number; input?: string }): Promise<CliRun & { received: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let received = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      stdout += chunk.toString('utf8');
+      if (received >= options.bytes) child.stdout.destroy();
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal === null ? -1 : 128), stdout, stderr, received }));
+    child.stdin.end(options.input ?? '');
+  });
+}

@@ -32,6 +32,8 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'env.prune-snapshots': 'snapshots pruned',
   'env.restore': 'environment restored',
   'import.mycelium': 'Mycelium import',
+  'env.run': 'program run with secrets',
+  'template.inject': 'template filled',
   'incident.run': 'incident',
   'incident.undo': 'incident undone',
   'session.revoke': 'session revocation',
@@ -202,6 +204,10 @@ export function AuditScreen() {
 function describe(entry: AuditEntryView): string {
   const parts: string[] = [];
   if (entry.ref !== undefined) parts.push(entry.ref);
+  if (entry.command !== undefined) parts.push(`program ${entry.command}`);
+  if (entry.keys !== undefined) parts.push(`variables ${entry.keys.join(', ')}${entry.counts?.total !== undefined && entry.counts.total > entry.keys.length ? ' …' : ''}`);
+  if (entry.refs !== undefined) parts.push(entry.refs.join(', '));
+  if (entry.exit_code !== undefined) parts.push(entry.signal === undefined ? `exit ${entry.exit_code}` : `killed by ${entry.signal} (exit ${entry.exit_code})`);
   if (entry.target_ref !== undefined) parts.push(`→ ${entry.target_ref}`);
   if (entry.version !== undefined) parts.push(`v${entry.version.length > 12 ? `${entry.version.slice(0, 8)}…` : entry.version}`);
   if (entry.sessions !== undefined) parts.push(`sessions: ${entry.sessions.scope}${entry.sessions.user_id === undefined ? '' : ` ${entry.sessions.user_id}`}${entry.sessions.device_id === undefined ? '' : ` ${entry.sessions.device_id}`}`);

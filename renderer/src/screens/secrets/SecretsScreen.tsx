@@ -13,6 +13,7 @@ import { filterSecrets, useSecrets } from '../../stores/secrets.store';
 import { useToasts } from '../../stores/toasts.store';
 import { EnvironmentBar } from '../projects/EnvironmentBar';
 import { EnvFilesMenu } from '../envfiles/EnvFilesMenu';
+import { RunCommand } from '../run/RunCommand';
 import { SnapshotsDialog } from '../snapshots/SnapshotsDialog';
 import { HistoryDialog } from './HistoryDialog';
 import { PolicyDialog } from './PolicyDialog';
@@ -154,6 +155,7 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
   return (
     <section className="screen" aria-label="Secrets">
       <EnvironmentBar project={project} environment={environment} />
+      <RunCommand project={project.name} environment={environment.name} />
       <div className="toolbar">
         <div className="search">
           <Icon name="search" />
