@@ -20,13 +20,21 @@ export interface Interrupts {
    * Ctrl-C then says (by default, what an incident does).
    */
   cancellable<T>(work: (signal: AbortSignal) => Promise<T>, stopping?: string): Promise<T>;
+  /**
+   * Runs `work` while SIGINT is its own (`latchkey run`: its signal relay stops the start-up or forwards
+   * the signal to the program, then exits with the program's code). The listener stays registered — see
+   * above — but neither cancels nor ends the process meanwhile.
+   */
+  handedOver<T>(work: () => Promise<T>): Promise<T>;
   /** Removes the listener (after the command, before the process exits). */
   dispose(): void;
 }
 
 export function listenForInterrupts(options: { stderr: { write(text: string): unknown }; exit: (code: number) => void }): Interrupts {
   const running = new Map<AbortController, string>();
+  let handedOver = 0;
   const onInterrupt = () => {
+    if (handedOver > 0) return;
     if (running.size === 0) {
       options.exit(INTERRUPTED_EXIT_CODE);
       return;
@@ -51,6 +59,14 @@ export function listenForInterrupts(options: { stderr: { write(text: string): un
         throw error;
       } finally {
         running.delete(controller);
+      }
+    },
+    async handedOver(work) {
+      handedOver += 1;
+      try {
+        return await work();
+      } finally {
+        handedOver -= 1;
       }
     },
     dispose() {
