@@ -88,7 +88,8 @@ describeWithKeyring("Latchkey's own keychain services through keychain:// (built
     }
     await passwordIsIntact();
     expect(await keychain.getPassword('latchkey-services', 'pg-prod')).toBeNull();
-  });
+    // 15 runs of the built CLI one after another (~2 s each on a loaded 2-core machine).
+  }, 180_000);
 
   it('a keychain connection on one of those services cannot be saved, from settings or from LATCHKEY_KEYCHAIN_SERVICE', async () => {
     const added = await run(['connections', 'add', 'sneaky', '--settings', JSON.stringify({ kind: 'keychain', service: 'latchkey-redis' })]);
