@@ -23,11 +23,12 @@ describe('usage errors of the built CLI never echo an option value', () => {
     const long = await run(['secrets', 'set', 'file://shop/dev/API_KEY', `--valu=${CANARY}`]);
     expect(long.code).toBe(2);
     expect(long.stderr).toContain("unknown option '--valu'");
-    expect(long.stderr).toContain('(Did you mean --value?)');
     const short = await run(['secrets', 'get', 'file://shop/dev/API_KEY', `-q${CANARY}`]);
     expect(short.code).toBe(2);
     expect(short.stderr).toContain("unknown option '-q'");
     for (const result of [long, short]) expect(`${result.stdout}${result.stderr}`).not.toContain(CANARY);
+    // Commander's suggestion (which names only options that exist) is kept.
+    expect((await run(['secrets', 'get', 'file://shop/dev/API_KEY', '--vrsion'])).stderr).toBe("error: unknown option '--vrsion'\n(Did you mean --version?)\n");
   });
 
   it('a refused option value is not quoted back, quotes and all', async () => {
@@ -39,7 +40,7 @@ describe('usage errors of the built CLI never echo an option value', () => {
 
   it('a Redis URL with a stray % says what to fix, without the password', async () => {
     const result = await run(['sessions', 'list', '--user', 'u1'], { LATCHKEY_REDIS_URL: `redis://:${CANARY}%zz@127.0.0.1:1` });
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(3);
     expect(result.stderr).toContain('The password in the Redis URL has a % that is not followed by two hexadecimal digits');
     expect(result.stderr).toContain('%25');
     expect(result.stderr).not.toContain('unexpected');
