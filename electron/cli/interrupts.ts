@@ -21,11 +21,10 @@ export interface Interrupts {
    */
   cancellable<T>(work: (signal: AbortSignal) => Promise<T>, stopping?: string): Promise<T>;
   /**
-   * Runs `work` while SIGINT is its own (`latchkey run`: its signal relay stops the start-up or forwards
-   * the signal to the program, then exits with the program's code). The listener stays registered — see
-   * above — but neither cancels nor ends the process meanwhile.
+   * Runs `work` that answers Ctrl-C itself (`latchkey run` hands it to the program it runs, and exits
+   * with the program's code): meanwhile Ctrl-C neither ends the process nor cancels anything here.
    */
-  handedOver<T>(work: () => Promise<T>): Promise<T>;
+  handledBy<T>(work: () => Promise<T>): Promise<T>;
   /** Removes the listener (after the command, before the process exits). */
   dispose(): void;
 }
@@ -61,7 +60,7 @@ export function listenForInterrupts(options: { stderr: { write(text: string): un
         running.delete(controller);
       }
     },
-    async handedOver(work) {
+    async handledBy(work) {
       handedOver += 1;
       try {
         return await work();

@@ -78,8 +78,7 @@ export function registerRun(program: Command, context: CliContext): void {
             }
           : undefined;
 
-      // SIGINT is the run's own: its relay stops the start-up or hands the signal to the program.
-      context.exitCode = await context.interrupts.handedOver(() =>
+      context.exitCode = await context.interrupts.handledBy(() =>
         context.core().run.run(
           {
             ...(options.project === undefined ? {} : { project: options.project }),
