@@ -37,11 +37,18 @@ export default tseslint.config(
     },
   },
   {
-    // Core holds secret values: it logs only through the redacting logger.
+    // Core holds secret values: it logs only through the redacting logger. It is plain Node below
+    // main, the CLI and the renderer, so it never reaches up into them (their text, IPC or UI).
     files: ['electron/core/**/*.ts'],
     rules: {
       'no-console': 'error',
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'core is plain Node: it never imports electron' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'core is plain Node: it never imports electron' }],
+          patterns: [{ group: ['**/cli', '**/cli/**', '**/main', '**/main/**', '**/renderer', '**/renderer/**'], message: 'core never imports electron/cli, electron/main or renderer: they build on core, not the other way round' }],
+        },
+      ],
     },
   },
   {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { auditResetCommand, auditTailCommand, auditVerifyCommand } from '../../core/audit/commands';
-import { printOutput } from '../command-output';
+import { auditResetCommand, auditTailCommand, auditVerifyCommand } from '../output/audit-output';
+import { printOutput } from '../output/print-output';
 import { UsageError, type CliContext } from '../context';
 
 /** `latchkey audit verify|tail|reset` — the hash-chained audit trail (it never holds a value). */

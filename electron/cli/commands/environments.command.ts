@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { envDiffCommand, envExportCommand, envImportCommand, importMyceliumCommand } from '../../core/environments/commands';
+import { envDiffCommand, envExportCommand, envImportCommand, importMyceliumCommand } from '../output/environments-output';
 import { readDotenvFile } from '../../core/envfiles/read-dotenv-file';
-import { askConfirmation, printOutput } from '../command-output';
+import { askConfirmation, printOutput } from '../output/print-output';
 import { UsageError, type CliContext } from '../context';
 
 /**

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { cancelled } from '../../core/errors';
-import { incidentMarkCommand, incidentResumeCommand, incidentRotateCommand, rollbackCommand, rotateCommand, rotateDueCommand } from '../../core/rotation/commands';
-import { askConfirmation, printOutput } from '../command-output';
+import { incidentMarkCommand, incidentResumeCommand, incidentRotateCommand, rollbackCommand, rotateCommand, rotateDueCommand } from '../output/rotation-output';
+import { askConfirmation, printOutput } from '../output/print-output';
 import { table, UsageError, type CliContext } from '../context';
 import type { Core } from '../../core';
 import { recoveryText } from './rotators.command';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { historyCommand } from '../../core/rotation/commands';
-import { printOutput } from '../command-output';
+import { historyCommand } from '../output/rotation-output';
+import { printOutput } from '../output/print-output';
 import { table, UsageError, type CliContext } from '../context';
 import { readValue } from '../io';
 

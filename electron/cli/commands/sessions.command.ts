@@ -6,10 +6,18 @@ import {
   csvRow,
   isEmptyFilter,
   missingMessage,
-  openCliSessionStore,
   parseFilterTime,
   parseWhere,
   recordSessionAudit,
+  shortSessionId,
+  type FilterRevocationProgress,
+  type LookupStrategy,
+  type SessionFilter,
+  type SessionOutput,
+  type SessionStore,
+} from '../../core/sessions';
+import {
+  openCliSessionStore,
   sessionsCreate,
   sessionsExtend,
   sessionsListItems,
@@ -21,13 +29,7 @@ import {
   sessionsShow,
   sessionsStats,
   sessionsValidate,
-  shortSessionId,
-  type FilterRevocationProgress,
-  type LookupStrategy,
-  type SessionFilter,
-  type SessionOutput,
-  type SessionStore,
-} from '../../core/sessions';
+} from '../output/sessions-output';
 import { notFound } from '../../core/errors';
 import { table, UsageError, type CliContext } from '../context';
 import { readLine, readValue, STDIN_LIMITS } from '../io';

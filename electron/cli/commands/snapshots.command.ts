@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import type { PublicError } from '../../../shared/errors';
-import { exitCodeFor, type CommandOutput } from '../../core/command-output';
+import { exitCodeFor, type CommandOutput } from '../output/command-output';
 import type { Confirmation } from '../../core/environments/confirmation';
 import type { RestoreResult } from '../../core/snapshots/restore-environment';
 import type { RestoreTargetRequest } from '../../core/snapshots/restore-journal';
-import { askConfirmation, printOutput } from '../command-output';
+import { askConfirmation, printOutput } from '../output/print-output';
 import { UsageError, type CliContext } from '../context';
 import { describeTarget, incidentUndoPreviewText, incidentUndoResultText, restorePreviewText, restoreResultText, snapshotLine, snapshotListText } from '../snapshot-text';
 

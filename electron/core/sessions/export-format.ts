@@ -1,5 +1,19 @@
-import type { SessionOutput } from './commands';
 import { metadataText } from './queries';
+
+/**
+ * A session as it is exported and printed (the app's JSON/CSV export, `latchkey sessions … --json`):
+ * `{id, user_id, device_id, created_at, expires_at, ttl_seconds, metadata}`; id = hex SHA-256 of the token.
+ */
+export interface SessionOutput {
+  id: string;
+  user_id: string;
+  device_id: string;
+  created_at: string;
+  expires_at: string;
+  /** Seconds until Redis expires the key; null if the key has no TTL. */
+  ttl_seconds: number | null;
+  metadata: Record<string, unknown>;
+}
 
 /**
  * Sessions as CSV, for the app's export and `latchkey sessions list --format csv`: ids, user, device,

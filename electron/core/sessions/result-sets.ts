@@ -1,5 +1,5 @@
 import { conflict, invalidInput, notFound } from '../errors';
-import type { SessionOutput } from './commands';
+import type { SessionOutput } from './export-format';
 import type { SessionFilter } from './filter';
 import { metadataText } from './queries';
 import type { Session } from './scan';

@@ -6,7 +6,7 @@ import { createCore, type Core } from '../../../electron/core';
 import { AUDIT_FILE } from '../../../electron/core/audit/audit-log';
 import { ESCROW_DIRECTORY } from '../../../electron/core/rotation/local-escrow';
 import { ORIGINS_FILE } from '../../../electron/core/rotation/origin-records';
-import { rollbackCommand, rotateCommand } from '../../../electron/core/rotation/commands';
+import { rollbackCommand, rotateCommand } from '../../../electron/cli/output/rotation-output';
 import { describeWithKeyring, realKeychain } from '../../harness/keyring';
 import { forgetStoreKey } from '../../harness/store-key';
 import { captureLogger } from '../../harness/log-capture';

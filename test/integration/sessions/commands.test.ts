@@ -16,7 +16,7 @@ import {
   sessionsStats,
   sessionsValidate,
   type CliStore,
-} from '../../../electron/core/sessions/commands';
+} from '../../../electron/cli/output/sessions-output';
 import { startRedis, type RedisServer } from '../../harness/redis';
 import { seedCreateSession, seedValidateSession } from '../../harness/seed-session-server';
 

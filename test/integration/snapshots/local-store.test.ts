@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../electron/core';
 import { AUDIT_FILE } from '../../../electron/core/audit/audit-log';
-import { rotateDueCommand } from '../../../electron/core/rotation/commands';
+import { rotateDueCommand } from '../../../electron/cli/output/rotation-output';
 import { ROTATION_METADATA_KEY } from '../../../electron/core/rotation/policy';
 import { describeWithKeyring, realKeychain } from '../../harness/keyring';
 import { captureLogger } from '../../harness/log-capture';

@@ -3,7 +3,7 @@ import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { rollbackCommand, rotateCommand } from '../../../electron/core/rotation/commands';
+import { rollbackCommand, rotateCommand } from '../../../electron/cli/output/rotation-output';
 import { realKeychain } from '../../harness/keyring';
 import type { LeakContext, LeakOperation } from '../leak-operation';
 

@@ -38,6 +38,19 @@ describe('lint fences (the repository ESLint configuration)', () => {
     });
   });
 
+  describe('core stands below main, the CLI and the renderer', () => {
+    it('refuses imports from electron/cli, electron/main and renderer in core', async () => {
+      expect(await problems('electron/core/rotation/extra.ts', "import { printOutput } from '../../cli/output/print-output';\nexport const p = printOutput;\n")).toEqual([expect.stringContaining('core never imports electron/cli')]);
+      expect(await problems('electron/core/extra.ts', "import { EXIT } from '../cli/exit-codes';\nexport const e = EXIT;\n")).toEqual([expect.stringContaining('core never imports electron/cli')]);
+      expect(await problems('electron/core/sessions/extra.ts', "import { startApp } from '../../main/start-app';\nexport const s = startApp;\n")).toEqual([expect.stringContaining('core never imports electron/cli')]);
+      expect(await problems('electron/core/extra.ts', "import { App } from '../../renderer/src/App';\nexport const a = App;\n")).toEqual([expect.stringContaining('core never imports electron/cli')]);
+    });
+
+    it('allows imports inside core and from shared', async () => {
+      expect(await problems('electron/core/rotation/extra.ts', "import { runBounded } from '../async/bounded-pool';\nimport type { PublicError } from '../../../shared/errors';\nexport const r = runBounded;\nexport type E = PublicError;\n")).toEqual([]);
+    });
+  });
+
   describe('the renderer', () => {
     it('reaches main only through the typed client, never window.latchkey', async () => {
       const raw = "export const pending = window.latchkey.sessions.release({ resultId: 'r' });\n";

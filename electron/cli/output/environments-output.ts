@@ -1,10 +1,10 @@
-import type { Confirmation } from './confirmation';
-import type { EnvironmentView } from './environment-view';
-import { diffEnvironments, type CompareDeps, type EnvironmentDiff } from './diff';
-import { exportEnvironment, type ExportDeps } from '../envfiles/export-environment';
-import { applyDotenvImport, previewDotenvImport, type DotenvImportPreview, type DotenvImportResult, type ImportDeps } from '../envfiles/import-dotenv';
-import { importMycelium, type MyceliumImportDeps, type MyceliumImportResult } from '../envfiles/mycelium-import';
-import { exitCodeFor, type CommandOutput } from '../command-output';
+import type { Confirmation } from '../../core/environments/confirmation';
+import type { EnvironmentView } from '../../core/environments/environment-view';
+import { diffEnvironments, type CompareDeps, type EnvironmentDiff } from '../../core/environments/diff';
+import { exportEnvironment, type ExportDeps } from '../../core/envfiles/export-environment';
+import { applyDotenvImport, previewDotenvImport, type DotenvImportPreview, type DotenvImportResult, type ImportDeps } from '../../core/envfiles/import-dotenv';
+import { importMycelium, type MyceliumImportDeps, type MyceliumImportResult } from '../../core/envfiles/mycelium-import';
+import { exitCodeFor, type CommandOutput } from './command-output';
 
 /** The environment commands of `latchkey`, as plain functions returning a CommandOutput. */
 

@@ -1,4 +1,4 @@
-import type { PublicError } from '../../shared/errors';
+import type { PublicError } from '../../../shared/errors';
 
 /**
  * What a command core returns to the `latchkey` CLI: the JSON it prints with --json, a readable text,

@@ -1,15 +1,16 @@
-import { invalidInput, notFound } from '../errors';
-import type { Keychain } from '../keychain';
-import type { Logger } from '../log';
-import type { AuditSink } from './audit';
-import type { BulkRevocationProgress, LookupStrategy } from './bulk-revocation';
-import { connectionFromUrl, openSessionRedis } from './connection';
-import { matchesFilter, type SessionFilter } from './filter';
-import type { FilterRevocationProgress } from './filter-revocation';
-import { DEFAULT_PREFIX } from './keys';
-import type { ScanProgress, Session, SessionProblem } from './scan';
-import type { SharedStats } from './shared-stats';
-import { missingMessage, SessionStore, type CreatedSession } from './store';
+import { invalidInput, notFound } from '../../core/errors';
+import type { Keychain } from '../../core/keychain';
+import type { Logger } from '../../core/log';
+import type { AuditSink } from '../../core/sessions/audit';
+import type { SessionOutput } from '../../core/sessions/export-format';
+import type { BulkRevocationProgress, LookupStrategy } from '../../core/sessions/bulk-revocation';
+import { connectionFromUrl, openSessionRedis } from '../../core/sessions/connection';
+import { matchesFilter, type SessionFilter } from '../../core/sessions/filter';
+import type { FilterRevocationProgress } from '../../core/sessions/filter-revocation';
+import { DEFAULT_PREFIX } from '../../core/sessions/keys';
+import type { ScanProgress, Session, SessionProblem } from '../../core/sessions/scan';
+import type { SharedStats } from '../../core/sessions/shared-stats';
+import { missingMessage, SessionStore, type CreatedSession } from '../../core/sessions/store';
 
 /**
  * The `latchkey sessions …` commands, minus argv parsing and process exit: each returns the plain,
@@ -26,18 +27,6 @@ export interface CreatedSessionOutput {
   device_id: string;
   created_at: string;
   expires_at: string;
-  metadata: Record<string, unknown>;
-}
-
-/** `{id, user_id, device_id, created_at, expires_at, ttl_seconds, metadata}`; id = hex SHA-256 of the token. */
-export interface SessionOutput {
-  id: string;
-  user_id: string;
-  device_id: string;
-  created_at: string;
-  expires_at: string;
-  /** Seconds until Redis expires the key; null if the key has no TTL. */
-  ttl_seconds: number | null;
   metadata: Record<string, unknown>;
 }
 

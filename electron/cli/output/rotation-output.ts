@@ -1,18 +1,18 @@
 import type { PublicError } from '../../../shared/errors';
-import { exitCodeFor, type CommandOutput } from '../command-output';
-import { runBounded } from '../async/bounded-pool';
-import type { Confirmation } from '../environments/confirmation';
-import type { EnvironmentView } from '../environments/environment-view';
-import { openRef, pinnedTo, type ResolveBackend } from '../environments/resolve-backend';
-import { isDueItem, listDue } from './due';
-import { markRotatedByHand, resumeIncident, runIncident, type IncidentDeps, type IncidentProgress } from './incident';
-import { countItems, type IncidentReport } from './incident-report';
-import { decodePolicy } from './policy';
-import { rollbackSecret } from './rollback-secret';
-import { rotateSecret, type RotationDeps } from './rotate-secret';
-import type { RotationResult } from './rotation-result';
-import type { RotationClass } from './rotation-rule';
-import type { SessionRevocationPlan } from './session-revocation';
+import { exitCodeFor, type CommandOutput } from './command-output';
+import { runBounded } from '../../core/async/bounded-pool';
+import type { Confirmation } from '../../core/environments/confirmation';
+import type { EnvironmentView } from '../../core/environments/environment-view';
+import { openRef, pinnedTo, type ResolveBackend } from '../../core/environments/resolve-backend';
+import { isDueItem, listDue } from '../../core/rotation/due';
+import { markRotatedByHand, resumeIncident, runIncident, type IncidentDeps, type IncidentProgress } from '../../core/rotation/incident';
+import { countItems, type IncidentReport } from '../../core/rotation/incident-report';
+import { decodePolicy } from '../../core/rotation/policy';
+import { rollbackSecret } from '../../core/rotation/rollback-secret';
+import { rotateSecret, type RotationDeps } from '../../core/rotation/rotate-secret';
+import type { RotationResult } from '../../core/rotation/rotation-result';
+import type { RotationClass } from '../../core/rotation/rotation-rule';
+import type { SessionRevocationPlan } from '../../core/rotation/session-revocation';
 
 /**
  * The behaviour of the rotation commands of `latchkey`, without argument parsing or process exit; each

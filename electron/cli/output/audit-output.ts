@@ -1,7 +1,7 @@
-import type { CommandOutput } from '../command-output';
-import { RESET_ADVICE, type AuditLog, type AuditReset } from './audit-log';
-import type { AuditEntry } from './entry';
-import type { AuditVerification } from './verify';
+import type { CommandOutput } from './command-output';
+import { RESET_ADVICE, type AuditLog, type AuditReset } from '../../core/audit/audit-log';
+import type { AuditEntry } from '../../core/audit/entry';
+import type { AuditVerification } from '../../core/audit/verify';
 
 /** `latchkey audit verify` and `latchkey audit tail`, as plain functions returning a CommandOutput. */
 

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import type { CommandOutput } from '../core/command-output';
-import type { Confirmation } from '../core/environments/confirmation';
-import type { CliContext } from './context';
-import { readLine } from './io';
+import type { CommandOutput } from './command-output';
+import type { Confirmation } from '../../core/environments/confirmation';
+import type { CliContext } from '../context';
+import { readLine } from '../io';
 
 /**
  * What the rotation, environment and audit commands share: printing a command core's output with its
