@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { PublicError } from '../../../shared/errors';
-import { exitCodeFor, type CommandOutput } from '../output/command-output';
+import { exitCodeForAll, type ExitCode } from '../exit-codes';
 import type { Confirmation } from '../../core/environments/confirmation';
 import type { RestoreResult } from '../../core/snapshots/restore-environment';
 import type { RestoreTargetRequest } from '../../core/snapshots/restore-journal';
@@ -44,13 +44,13 @@ async function interruptible<T>(run: (signal: AbortSignal) => Promise<T>): Promi
 }
 
 /** Failed writes exit 1; keys whose value from then is gone (and nothing worse) exit 3; a cancelled run exits 1. */
-function restoreExit(results: RestoreResult[]): CommandOutput<unknown>['exitCode'] {
+function restoreExit(results: RestoreResult[]): ExitCode {
   const errors: PublicError[] = results.flatMap((result) => [
     ...result.failed.map((item) => item.error),
     ...result.unavailable.map((item) => ({ kind: 'NotFound' as const, message: item.reason })),
     ...(result.status === 'cancelled' ? [{ kind: 'Cancelled' as const, message: 'cancelled' }] : []),
   ]);
-  return exitCodeFor(errors);
+  return exitCodeForAll(errors);
 }
 
 export function registerSnapshots(program: Command, context: CliContext): void {

@@ -4,7 +4,8 @@ import { diffEnvironments, type CompareDeps, type EnvironmentDiff } from '../../
 import { exportEnvironment, type ExportDeps } from '../../core/envfiles/export-environment';
 import { applyDotenvImport, previewDotenvImport, type DotenvImportPreview, type DotenvImportResult, type ImportDeps } from '../../core/envfiles/import-dotenv';
 import { importMycelium, type MyceliumImportDeps, type MyceliumImportResult } from '../../core/envfiles/mycelium-import';
-import { exitCodeFor, type CommandOutput } from './command-output';
+import { exitCodeForAll } from '../exit-codes';
+import type { CommandOutput } from './command-output';
 
 /** The environment commands of `latchkey`, as plain functions returning a CommandOutput. */
 
@@ -58,7 +59,7 @@ export async function envImportCommand(deps: ImportDeps, environment: Environmen
   return {
     json: { applied: true, ...result },
     text: [previewText(result.preview), ...lines, ...undoHint(environment, result.snapshot_id)].join('\n'),
-    exitCode: exitCodeFor(result.results.map((item) => item.error)),
+    exitCode: exitCodeForAll(result.results.map((item) => item.error)),
   };
 }
 
@@ -80,5 +81,5 @@ export async function importMyceliumCommand(
     ...result.results.map((item) => (item.ok ? `${item.action.padEnd(9)} ${item.key}${item.note === undefined ? '' : `  (${item.note})`}` : `FAILED    ${item.key}: ${item.error?.message ?? ''}`)),
     ...undoHint(environment, result.snapshot_id),
   ].join('\n');
-  return { json: result, text, exitCode: exitCodeFor(result.results.map((item) => item.error)) };
+  return { json: result, text, exitCode: exitCodeForAll(result.results.map((item) => item.error)) };
 }

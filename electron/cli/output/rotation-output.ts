@@ -1,5 +1,6 @@
 import type { PublicError } from '../../../shared/errors';
-import { exitCodeFor, type CommandOutput } from './command-output';
+import { exitCodeForAll } from '../exit-codes';
+import type { CommandOutput } from './command-output';
 import { runBounded } from '../../core/async/bounded-pool';
 import type { Confirmation } from '../../core/environments/confirmation';
 import type { EnvironmentView } from '../../core/environments/environment-view';
@@ -74,7 +75,7 @@ export async function rotateCommand(deps: RotationDeps, refs: string[], options:
   await runBounded(refs, options.concurrency ?? 4, async (ref, index) => {
     rows[index] = row(await rotateSecret(deps, ref, { ...(policy === undefined ? {} : { policy }), ...(options.connection === undefined ? {} : { connection: options.connection }) }));
   });
-  return { json: rows, text: rowsText(rows), exitCode: exitCodeFor(rows.map((item) => item.error)) };
+  return { json: rows, text: rowsText(rows), exitCode: exitCodeForAll(rows.map((item) => item.error)) };
 }
 
 /**
@@ -103,7 +104,7 @@ export async function rotateDueCommand(deps: RotationDeps, environments: Environ
     }
   });
   const warnings = (before?.warnings ?? []).map((warning) => `! ${warning}`);
-  return { json: rows, text: [rows.length === 0 ? 'Nothing is due.' : rowsText(rows), ...warnings].join('\n'), exitCode: exitCodeFor(rows.map((item) => item.error)) };
+  return { json: rows, text: [rows.length === 0 ? 'Nothing is due.' : rowsText(rows), ...warnings].join('\n'), exitCode: exitCodeForAll(rows.map((item) => item.error)) };
 }
 
 export interface RollbackRow extends Omit<RotateRow, 'changed_at' | 'old_retired'> {
@@ -118,7 +119,7 @@ export async function rollbackCommand(deps: RotationDeps, ref: string): Promise<
   const text = result.ok
     ? `rolled back  ${ref}${result.restoredFrom === undefined ? '' : `  (value of version ${result.restoredFrom})`}${result.version === undefined ? '' : `  → version ${result.version}`}`
     : `FAILED  ${ref}\n  ${result.error?.message ?? ''}`;
-  return { json, text, exitCode: exitCodeFor([json.error]) };
+  return { json, text, exitCode: exitCodeForAll([json.error]) };
 }
 
 export interface HistoryJson {
