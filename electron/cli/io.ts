@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { readBoundedStream, type ReadLimit } from '../core/fs/bounded-read';
-import { MAX_VALUE_BYTES } from '../core/secrets/value-limits';
+import { MAX_VALUE_BYTES } from '../core/secrets';
 import { escapeControls } from './terminal-text';
 
 /** The CLI's contact with the outside world, injectable for tests. */

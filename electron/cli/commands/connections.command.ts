@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { invalidInput, LatchkeyError } from '../../core/errors';
-import { connectionFromEnvironment } from '../../core/secrets/connections/connection-from-environment';
-import type { ConnectionSummary } from '../../core/secrets/connections/connections-service';
-import type { ConnectionCheck, ConnectionTestReport } from '../../core/secrets/test-connection';
+import { connectionFromEnvironment, type ConnectionCheck, type ConnectionSummary, type ConnectionTestReport } from '../../core/secrets';
 import { table, UsageError, type CliContext } from '../context';
 import { readAll, STDIN_LIMITS } from '../io';
 

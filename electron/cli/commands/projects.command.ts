@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { notFound } from '../../core/errors';
-import { describeBinding, summarizeEnvironment } from '../../core/secrets/environment-binding';
+import { describeBinding, summarizeEnvironment } from '../../core/secrets';
 import { table, UsageError, type CliContext } from '../context';
 
 /** `latchkey projects …` and `latchkey envs …` — the projects and environments the app shows. */

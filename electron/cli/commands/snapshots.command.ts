@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { PublicError } from '../../../shared/errors';
 import { exitCodeForAll, type ExitCode } from '../exit-codes';
-import type { Confirmation } from '../../core/environments/confirmation';
+import type { Confirmation } from '../../core/environments';
 import type { RestoreResult } from '../../core/snapshots/restore-environment';
 import type { RestoreTargetRequest } from '../../core/snapshots/restore-journal';
 import { askConfirmation, printOutput } from '../output/print-output';

@@ -1,6 +1,4 @@
-import type { Confirmation } from '../../core/environments/confirmation';
-import type { EnvironmentView } from '../../core/environments/environment-view';
-import { diffEnvironments, type CompareDeps, type EnvironmentDiff } from '../../core/environments/diff';
+import { diffEnvironments, type CompareDeps, type Confirmation, type EnvironmentDiff, type EnvironmentView } from '../../core/environments';
 import { exportEnvironment, type ExportDeps } from '../../core/envfiles/export-environment';
 import { applyDotenvImport, previewDotenvImport, type DotenvImportPreview, type DotenvImportResult, type ImportDeps } from '../../core/envfiles/import-dotenv';
 import { importMycelium, type MyceliumImportDeps, type MyceliumImportResult } from '../../core/envfiles/mycelium-import';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandOutput } from './command-output';
-import type { Confirmation } from '../../core/environments/confirmation';
+import type { Confirmation } from '../../core/environments';
 import type { CliContext } from '../context';
 import { readLine } from '../io';
 

@@ -2,18 +2,8 @@ import type { PublicError } from '../../../shared/errors';
 import { exitCodeForAll } from '../exit-codes';
 import type { CommandOutput } from './command-output';
 import { runBounded } from '../../core/async/bounded-pool';
-import type { Confirmation } from '../../core/environments/confirmation';
-import type { EnvironmentView } from '../../core/environments/environment-view';
-import { openRef, pinnedTo, type ResolveBackend } from '../../core/environments/resolve-backend';
-import { isDueItem, listDue } from '../../core/rotation/due';
-import { markRotatedByHand, resumeIncident, runIncident, type IncidentDeps, type IncidentProgress } from '../../core/rotation/incident';
-import { countItems, type IncidentReport } from '../../core/rotation/incident-report';
-import { decodePolicy } from '../../core/rotation/policy';
-import { rollbackSecret } from '../../core/rotation/rollback-secret';
-import { rotateSecret, type RotationDeps } from '../../core/rotation/rotate-secret';
-import type { RotationResult } from '../../core/rotation/rotation-result';
-import type { RotationClass } from '../../core/rotation/rotation-rule';
-import type { SessionRevocationPlan } from '../../core/rotation/session-revocation';
+import { openRef, pinnedTo, type Confirmation, type EnvironmentView, type ResolveBackend } from '../../core/environments';
+import { countItems, decodePolicy, isDueItem, listDue, markRotatedByHand, resumeIncident, rollbackSecret, rotateSecret, runIncident, type IncidentDeps, type IncidentProgress, type IncidentReport, type RotationClass, type RotationDeps, type RotationResult, type SessionRevocationPlan } from '../../core/rotation';
 
 /**
  * The behaviour of the rotation commands of `latchkey`, without argument parsing or process exit; each

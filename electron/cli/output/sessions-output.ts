@@ -1,16 +1,25 @@
 import { invalidInput, notFound } from '../../core/errors';
 import type { Keychain } from '../../core/keychain';
 import type { Logger } from '../../core/log';
-import type { AuditSink } from '../../core/sessions/audit';
-import type { SessionOutput } from '../../core/sessions/export-format';
-import type { BulkRevocationProgress, LookupStrategy } from '../../core/sessions/bulk-revocation';
-import { connectionFromUrl, openSessionRedis } from '../../core/sessions/connection';
-import { matchesFilter, type SessionFilter } from '../../core/sessions/filter';
-import type { FilterRevocationProgress } from '../../core/sessions/filter-revocation';
-import { DEFAULT_PREFIX } from '../../core/sessions/keys';
-import type { ScanProgress, Session, SessionProblem } from '../../core/sessions/scan';
-import type { SharedStats } from '../../core/sessions/shared-stats';
-import { missingMessage, SessionStore, type CreatedSession } from '../../core/sessions/store';
+import {
+  connectionFromUrl,
+  DEFAULT_PREFIX,
+  matchesFilter,
+  missingMessage,
+  openSessionRedis,
+  SessionStore,
+  type AuditSink,
+  type BulkRevocationProgress,
+  type CreatedSession,
+  type FilterRevocationProgress,
+  type LookupStrategy,
+  type ScanProgress,
+  type Session,
+  type SessionFilter,
+  type SessionOutput,
+  type SessionProblem,
+  type SharedStats,
+} from '../../core/sessions';
 
 /**
  * The `latchkey sessions …` commands, minus argv parsing and process exit: each returns the plain,

@@ -9,7 +9,7 @@ export type { SessionRedis, SessionRedisDeps, RedisConnectionConfig, RedisConnec
 export type { LookupStrategy, BulkRevocationOptions, BulkRevocationProgress, BulkRevocationResult } from './bulk-revocation';
 export { METADATA_FILTER_FIELDS } from './queries';
 export type { SessionList, SessionPage, StreamBatch, OwnerQueryOptions, MetadataFilterField } from './queries';
-export { parseSessionFilter, parseWhere, parseFilterTime, filterFromCriteria, sessionFilterSchema, isEmptyFilter } from './filter';
+export { parseSessionFilter, parseWhere, parseFilterTime, filterFromCriteria, sessionFilterSchema, isEmptyFilter, matchesFilter } from './filter';
 export type { SessionFilter } from './filter';
 export type { FilterPreview, FilterRevocationProgress, FilterRevocationResult, FilterRevocationOptions } from './filter-revocation';
 export type { WalkMode } from './context';

@@ -1,5 +1,5 @@
 import type { Core } from '../../core';
-import type { ConnectionSummary } from '../../core/secrets/connections/connections-service';
+import type { ConnectionSummary } from '../../core/secrets';
 import type { Handlers } from '../ipc/router';
 
 /** Connections: settings in config, credentials straight into the keychain; nothing secret comes back. */

@@ -1,6 +1,5 @@
 import type { Core } from '../../core';
-import type { IncidentProgress } from '../../core/rotation/incident';
-import type { ItemStatus } from '../../core/rotation/incident-report';
+import type { IncidentProgress, ItemStatus } from '../../core/rotation';
 import type { Handlers } from '../ipc/router';
 import type { Emit, Operations, Progress } from '../operations';
 

@@ -1,5 +1,5 @@
 import type { Core } from '../../core';
-import { summarizeEnvironment } from '../../core/secrets/environment-binding';
+import { summarizeEnvironment } from '../../core/secrets';
 import type { Handlers } from '../ipc/router';
 
 export function projectsHandlers(deps: { core: Core }): Handlers['projects'] {

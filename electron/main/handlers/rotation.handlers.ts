@@ -1,6 +1,5 @@
 import type { Core } from '../../core';
-import type { RotationResult } from '../../core/rotation/rotation-result';
-import { throwIfFailed } from '../../core/rotation/rotation-service';
+import { throwIfFailed, type RotationResult } from '../../core/rotation';
 import type { Handlers } from '../ipc/router';
 
 /** What a rotation, rollback or restore left current: versions only. A failure is an error whose message says which value is current. */
