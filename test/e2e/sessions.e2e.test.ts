@@ -187,10 +187,10 @@ describeWithKeyring('sessions, end to end: a Redis that goes down, and 100,000 r
     const { page } = app;
     const guarded = await startRedis({ password: EDITOR_PASSWORD, args: ['--requirepass', EDITOR_PASSWORD] });
     try {
-      await page.getByRole('button', { name: 'Redis connections', exact: true }).click();
-      const dialog = page.getByRole('dialog', { name: 'Redis connections' });
-      await dialog.getByRole('button', { name: 'Add connection' }).click();
-      const editor = page.getByRole('dialog', { name: 'New Redis connection' });
+      await page.getByRole('button', { name: 'Session servers', exact: true }).click();
+      const dialog = page.getByRole('dialog', { name: 'Session servers' });
+      await dialog.getByRole('button', { name: 'Add session server' }).click();
+      const editor = page.getByRole('dialog', { name: 'New session server' });
       await editor.getByLabel('Name').fill('guarded');
       await editor.getByLabel(/^URL/).fill(`redis://127.0.0.1:${guarded.port}`);
       await editor.getByRole('button', { name: 'Test connection' }).click();
@@ -199,8 +199,8 @@ describeWithKeyring('sessions, end to end: a Redis that goes down, and 100,000 r
       await editor.getByRole('button', { name: 'Test connection' }).click();
       await expect.poll(() => editor.getByRole('status').textContent()).toContain(`Connected to 127.0.0.1:${guarded.port} (Redis`);
       await app.screenshot('sessions-connection-editor');
-      await editor.getByRole('button', { name: 'Add connection' }).click();
-      await expect.poll(() => page.getByLabel('Connection', { exact: true }).inputValue()).toBe('guarded');
+      await editor.getByRole('button', { name: 'Add session server' }).click();
+      await expect.poll(() => page.getByLabel('Session server', { exact: true }).inputValue()).toBe('guarded');
 
       const stored = (await app.core.config.read()).redisConnections.find((connection) => connection.name === 'guarded')!;
       expect(await realKeychain().getPassword(REDIS_PASSWORD_SERVICE, stored.redis.passwordAccount!)).toBe(EDITOR_PASSWORD);
@@ -209,11 +209,11 @@ describeWithKeyring('sessions, end to end: a Redis that goes down, and 100,000 r
       await expect.poll(() => page.getByLabel('Session analytics').locator('.stat-card').first().textContent()).toBe('0Active sessions');
 
       // Removing it forgets the password too.
-      await page.getByRole('button', { name: 'Redis connections', exact: true }).click();
+      await page.getByRole('button', { name: 'Session servers', exact: true }).click();
       await page.getByRole('button', { name: 'Remove guarded' }).click();
-      await page.getByRole('button', { name: 'Remove connection' }).click();
+      await page.getByRole('button', { name: 'Remove session server' }).click();
       await expect.poll(() => realKeychain().getPassword(REDIS_PASSWORD_SERVICE, stored.redis.passwordAccount!)).toBeNull();
-      await page.getByRole('dialog', { name: 'Redis connections' }).getByRole('button', { name: 'Close' }).click();
+      await page.getByRole('dialog', { name: 'Session servers' }).getByRole('button', { name: 'Close' }).click();
       await page.getByRole('tab', { name: 'Search' }).click();
       expect(app.logLines.join('\n')).not.toContain(EDITOR_PASSWORD);
     } finally {

@@ -1,11 +1,20 @@
 import { create } from 'zustand';
 
-/** Short notices at the bottom of the window. Never holds a secret value. */
+/**
+ * Short notices under the open screen. Never holds a secret value. A notice that repeats one still
+ * shown is counted on it (×3) instead of stacking again, and at most MAX_TOASTS are shown: the oldest
+ * goes first.
+ */
 export interface Toast {
   id: number;
   tone: 'info' | 'success' | 'error';
   text: string;
+  /** How many times this notice was given while it was shown. */
+  count: number;
 }
+
+export const MAX_TOASTS = 3;
+const SHOWN_MS = { info: 4000, success: 4000, error: 8000 } as const;
 
 interface ToastState {
   toasts: Toast[];
@@ -14,15 +23,36 @@ interface ToastState {
 }
 
 let nextId = 1;
+const timers = new Map<number, ReturnType<typeof setTimeout>>();
 
-export const useToasts = create<ToastState>((set, get) => ({
-  toasts: [],
-  show(tone, text) {
-    const id = nextId++;
-    set({ toasts: [...get().toasts.slice(-3), { id, tone, text }] });
-    setTimeout(() => get().dismiss(id), tone === 'error' ? 8000 : 4000);
-  },
-  dismiss(id) {
-    set({ toasts: get().toasts.filter((toast) => toast.id !== id) });
-  },
-}));
+export const useToasts = create<ToastState>((set, get) => {
+  const expireLater = (toast: Toast) => {
+    clearTimeout(timers.get(toast.id));
+    timers.set(
+      toast.id,
+      setTimeout(() => get().dismiss(toast.id), SHOWN_MS[toast.tone]),
+    );
+  };
+  return {
+    toasts: [],
+    show(tone, text) {
+      const same = get().toasts.find((toast) => toast.tone === tone && toast.text === text);
+      if (same !== undefined) {
+        const counted = { ...same, count: same.count + 1 };
+        set({ toasts: get().toasts.map((toast) => (toast.id === same.id ? counted : toast)) });
+        expireLater(counted);
+        return;
+      }
+      const toast: Toast = { id: nextId++, tone, text, count: 1 };
+      const kept = [...get().toasts, toast];
+      for (const dropped of kept.slice(0, Math.max(0, kept.length - MAX_TOASTS))) clearTimeout(timers.get(dropped.id));
+      set({ toasts: kept.slice(-MAX_TOASTS) });
+      expireLater(toast);
+    },
+    dismiss(id) {
+      clearTimeout(timers.get(id));
+      timers.delete(id);
+      set({ toasts: get().toasts.filter((toast) => toast.id !== id) });
+    },
+  };
+});

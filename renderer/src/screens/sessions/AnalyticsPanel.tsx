@@ -4,6 +4,7 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { timeAgo } from '../../format';
 import { BarList } from './charts/BarList';
 import { HourlyChart } from './charts/HourlyChart';
+import { useSessions } from '../../stores/sessions.store';
 import { useLoader } from './useLoader';
 import { ErrorBanner } from '../../components/ErrorBanner';
 
@@ -14,7 +15,8 @@ import { ErrorBanner } from '../../components/ErrorBanner';
  */
 export function AnalyticsPanel({ connection, refreshTick }: { connection: string; refreshTick: number }) {
   const fetchStats = useCallback((operationId: string) => api.sessions.stats({ operationId, connection, hours: 24 }), [connection]);
-  const { value: stats, error, busy, progress, cancel, reload } = useLoader(fetchStats, `${connection}#${refreshTick}`);
+  const changes = useSessions((state) => state.changes);
+  const { value: stats, error, busy, progress, cancel, reload } = useLoader(fetchStats, `${connection}#${refreshTick}#${changes}`);
 
   const failed24h = stats?.failedValidationsPerHour.reduce((sum, hour) => sum + hour.count, 0) ?? 0;
 
