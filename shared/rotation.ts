@@ -12,6 +12,13 @@ export const GENERATOR_LIMITS = {
   custom: { min: 4, max: 1024, default: 32 },
 } as const;
 
+/**
+ * The rotation rule's classes: Latchkey generates the next value; a rotator changes it at a service; or a
+ * person rotates it where it was issued (Latchkey never overwrites it).
+ */
+export const rotationClasses = ['generate', 'service', 'by-hand'] as const;
+export type RotationClass = (typeof rotationClasses)[number];
+
 /** Where a secret stands in its rotation schedule (`unreadable`: its metadata could not be read). */
 export const dueStatuses = ['overdue', 'due-soon', 'ok', 'unknown', 'unreadable'] as const;
 

@@ -17,11 +17,17 @@ export function printOutput<T>(context: CliContext, command: Command, output: Co
  * `--yes`; otherwise, in a terminal, the person types the names of the protected environments (or
  * "yes" when none is protected). Undefined when neither: the core then refuses and says to pass --yes.
  */
-export async function askConfirmation(context: CliContext, yes: boolean | undefined, environments: { name: string; protected: boolean }[], action: string): Promise<Confirmation | undefined> {
+export async function askConfirmation(
+  context: CliContext,
+  yes: boolean | undefined,
+  environments: { name: string; protected: boolean }[],
+  action: string,
+  signal?: AbortSignal,
+): Promise<Confirmation | undefined> {
   if (yes === true) return { assumeYes: true };
   const guarded = environments.filter((environment) => environment.protected).map((environment) => environment.name);
   const question = guarded.length === 0 ? `${action}. Type yes to go on: ` : `${action}. ${guarded.join(', ')} ${guarded.length === 1 ? 'is' : 'are'} protected: type ${guarded.length === 1 ? 'its name' : 'their names'} to confirm: `;
-  const answer = await readLine(context.io, question);
+  const answer = await readLine(context.io, question, signal);
   if (answer === undefined) return undefined;
   if (guarded.length === 0) return ['y', 'yes'].includes(answer.trim().toLowerCase()) ? { typedNames: [] } : undefined;
   return { typedNames: answer.split(/[\s,]+/).filter((name) => name !== '') };

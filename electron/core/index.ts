@@ -19,6 +19,7 @@ import { createFingerprinter } from './environments/fingerprint';
 import { createIncidentService } from './rotation/incident-service';
 import { createIncidentReportStore } from './rotation/incident-store';
 import { createLocalEscrow } from './rotation/local-escrow';
+import { createOriginRecords } from './rotation/origin-records';
 import { sessionStoreRevoker } from './rotation/session-store-revoker';
 import { createRotationService } from './rotation/rotation-service';
 import { createEnvironmentRegistry } from './secrets/backend-registry';
@@ -30,6 +31,11 @@ import type { SecretBackend } from './secrets/backend';
 import { createReferenceSecrets } from './secrets/reference-secrets';
 import type { SecretRef } from './secrets/reference';
 import { createSessionStores } from './sessions/session-stores';
+import { injectTemplate, type InjectRequest } from './inject/inject-template';
+import { createRunService } from './run/run-service';
+import { createWatchedRuns } from './run/watched-runs';
+import { createSnapshotService } from './snapshots/snapshot-service';
+import { createSnapshotStore } from './snapshots/snapshot-store';
 
 /**
  * Latchkey's core, composed once per process (the app's main process, or one CLI run). Everything that
@@ -81,8 +87,15 @@ export function createCore(options: CoreOptions) {
     },
   };
 
-  // Deleting an environment removes its directory of the local store (the closure runs after `file` exists).
-  const projects = createProjectsService({ config, now, onEnvironmentDeleted: (environment) => file.deleteEnvironment(environment.id) });
+  // Deleting an environment removes its directory of the local store and its snapshots (the closure runs after both exist).
+  const projects = createProjectsService({
+    config,
+    now,
+    onEnvironmentDeleted: async (environment) => {
+      await file.deleteEnvironment(environment.id);
+      await snapshots.forgetEnvironment(environment.id);
+    },
+  });
   const file = createFileBackend({ tree: storeTree, locks, dataKey, environments: projects.locator(), now });
 
   // Other backends are opened per connection and reused: the one an environment is bound to (the
@@ -129,17 +142,48 @@ export function createCore(options: CoreOptions) {
   // Rotation, incidents, diff and .env: previous values of backends without versions go to an escrow in
   // the local store; keyed fingerprints use one key per process, so diffs compare within a run only.
   const escrow = createLocalEscrow({ tree: storeTree, locks, dataKey, now });
+  // Which values Latchkey generated itself: the only ones it may replace without a policy the person chose.
+  const origins = createOriginRecords({ stateDir: options.paths.stateDir, locks, dataKey, logger });
   const fingerprinter = createFingerprinter();
-  const rotation = createRotationService({ projects, config, viewEnvironment, resolveBackend, audit, logger, escrow, now });
+  const reports = createIncidentReportStore(options.paths.stateDir);
+  // Snapshots of environments: taken by hand and before every bulk change (imports, copies, incidents,
+  // rotate --due, restores), escrowed values sealed with the store's key; restore and undo from them.
+  const snapshots = createSnapshotService({
+    projects,
+    viewEnvironment,
+    store: createSnapshotStore({ stateDir: options.paths.stateDir, locks, dataKey }),
+    audit,
+    reports,
+    fingerprinter,
+    logger,
+    now,
+  });
+  const rotation = createRotationService({ projects, config, viewEnvironment, resolveBackend, audit, logger, escrow, origins, now, snapshots });
   const incidents = createIncidentService({
     viewEnvironment,
     rotation: rotation.refDeps,
-    reports: createIncidentReportStore(options.paths.stateDir),
+    reports,
     now,
     // An incident's sessions are revoked through the store of the chosen Redis connection.
     sessionsOn: async (connection) => sessionStoreRevoker(await sessions.storeFor(connection)),
   });
-  const environmentTools = createEnvironmentTools({ viewEnvironment, audit, logger, fingerprinter, now, env: options.env ?? process.env });
+  // Using secrets: `latchkey run` starts a program with an environment's secrets, `latchkey inject`
+  // fills a template; both read through the same bindings and references as everything else.
+  const watchedRuns = createWatchedRuns({ tree: new PrivateTree(join(options.paths.stateDir, 'runs'), { ownedFrom: options.paths.stateDir }), logger });
+  const run = createRunService({
+    viewEnvironment,
+    resolveBackend: (ref) => resolveBackend(ref),
+    storeFolderOf: async (project, environment) => {
+      const found = await projects.find(project, environment);
+      return found.environment.binding.backend === 'file' ? storeTree.resolve(found.environment.id) : undefined;
+    },
+    storeRoot: storeTree.root,
+    audit,
+    logger,
+    watchedRuns,
+  });
+  const inject = (request: InjectRequest) => injectTemplate({ resolveBackend: (ref) => resolveBackend(ref), audit, paths: options.paths }, request);
+  const environmentTools = createEnvironmentTools({ viewEnvironment, audit, logger, fingerprinter, now, env: options.env ?? process.env, snapshots });
 
   return {
     logger,
@@ -151,6 +195,8 @@ export function createCore(options: CoreOptions) {
     environments: { bind, view: viewEnvironment, fingerprinter, ...environmentTools },
     rotation,
     incidents,
+    run: { ...run, inject, watched: (project: string, environment: string) => watchedRuns.list(project, environment) },
+    snapshots,
     connections,
     secrets: environmentSecrets,
     refs: referenceSecrets,

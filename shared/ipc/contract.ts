@@ -11,8 +11,10 @@ import { operationsContract } from './operations.contract';
 import { lockContract } from './lock.contract';
 import { environmentsContract, projectsContract } from './projects.contract';
 import { rotationContract } from './rotation.contract';
+import { runContract } from './run.contract';
 import { secretsContract } from './secrets.contract';
 import { sessionsContract } from './sessions.contract';
+import { snapshotsContract } from './snapshots.contract';
 
 /**
  * The whole IPC surface, area by area. The preload builds `window.latchkey.<area>.<call>` from this
@@ -31,7 +33,9 @@ export const contract = {
   incidents: incidentsContract,
   diff: diffContract,
   envfiles: envfilesContract,
+  snapshots: snapshotsContract,
   audit: auditContract,
+  run: runContract,
 };
 
 export type Contract = typeof contract;

@@ -9,7 +9,8 @@ import { environmentName, operationId, projectName, secretKey } from './fields';
  */
 const cell = z.discriminatedUnion('state', [
   z.object({ state: z.literal('missing') }),
-  z.object({ state: z.literal('unreadable') }),
+  /** Could not be read (a damaged file, a refused request): why, for people. */
+  z.object({ state: z.literal('unreadable'), message: z.string().max(1000).optional() }),
   z.object({ state: z.literal('value'), group: z.number().int().nonnegative() }),
 ]);
 

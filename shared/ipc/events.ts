@@ -20,7 +20,7 @@ export const events = {
     project: z.string().max(64),
     environment: z.string().max(64),
     key: z.string().max(200),
-    status: z.enum(['rotated', 'failed', 'cancelled']),
+    status: z.enum(['rotated', 'failed', 'cancelled', 'by-hand']),
     version: z.string().max(200).optional(),
     /** Why it failed, written for people (never a value). */
     message: z.string().max(1000).optional(),

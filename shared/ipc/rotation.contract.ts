@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dueStatuses, generatorKinds } from '../rotation';
+import { dueStatuses, generatorKinds, rotationClasses } from '../rotation';
 import { call } from './entry';
 import { confirmed, empty, environmentName, projectName, secretKey, timestamp } from './fields';
 
@@ -17,6 +17,11 @@ export const rotationPolicy = z.strictObject({
 
 /** What a rotation, rollback or restore left current — a version, never a value. */
 const outcome = z.object({
+  /**
+   * rotate only: false when the rotation rule leaves the secret to a person (or a rotator) and nothing
+   * was changed; `rule` says why.
+   */
+  rotated: z.boolean().optional(),
   version: version.optional(),
   previousVersion: version.optional(),
   /** The version whose value is current again (rollback, restore). */
@@ -25,10 +30,22 @@ const outcome = z.object({
   warning: z.string().max(500).optional(),
 });
 
+/** The rotation rule that applies to a secret, and why (never a value; the provider's name at most). */
+export const rotationRule = z.object({
+  class: z.enum(rotationClasses),
+  reason: z.string().max(500),
+  provider: z.string().max(100).optional(),
+  urlScheme: z.string().max(40).optional(),
+});
+
+const outcomeWithRule = outcome.extend({ rule: rotationRule.optional() });
+
 export const dueItem = z.object({
   environment: environmentName,
   key: secretKey,
   status: z.enum(dueStatuses),
+  /** The rotation rule's class; unreadable when the secret could not be read. */
+  class: z.enum([...rotationClasses, 'unreadable']).optional(),
   rotatable: z.boolean(),
   reason: z.string().max(500).optional(),
   policy: z.string().max(200).optional(),
@@ -42,7 +59,7 @@ export const dueCount = z.object({ environment: environmentName, overdue: z.numb
 
 export const rotationContract = {
   /** Generates a new value, writes it as a new version, verifies it. The value never crosses IPC. */
-  rotate: call(z.strictObject({ ...where, policy: rotationPolicy.optional(), confirmed }), outcome),
+  rotate: call(z.strictObject({ ...where, policy: rotationPolicy.optional(), confirmed }), outcomeWithRule),
   /** The previous value becomes current again. */
   rollback: call(z.strictObject({ ...where, confirmed }), outcome),
   /** An older version becomes current again (AWS moves its labels; other backends write its value as a new version). */
@@ -58,6 +75,8 @@ export const rotationContract = {
       environmentPeriodDays: z.number().int().optional(),
       /** False where the backend stores metadata only with a new value (then: save and rotate). */
       canStore: z.boolean(),
+      /** The rule that applies now: whether Latchkey generates the next value, and why. */
+      rule: rotationRule,
     }),
   ),
   /** null removes the stored policy (the default applies again). */
@@ -71,3 +90,4 @@ export const rotationContract = {
 export type RotationPolicy = z.infer<typeof rotationPolicy>;
 export type DueItem = z.infer<typeof dueItem>;
 export type DueCount = z.infer<typeof dueCount>;
+export type RotationRuleView = z.infer<typeof rotationRule>;

@@ -11,6 +11,8 @@ export const secretItem = z.object({
   createdAt: timestamp.optional(),
   updatedAt: timestamp.optional(),
   version: version.optional(),
+  /** The secret exists but cannot be read (a damaged file): what to do. Its other fields are unknown. */
+  damaged: z.string().max(1000).optional(),
 });
 
 export const secretVersion = z.object({

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { incidentResumeCommand, incidentRotateCommand, rollbackCommand, rotateCommand, rotateDueCommand } from '../../core/rotation/commands';
+import { cancelled } from '../../core/errors';
+import { incidentMarkCommand, incidentResumeCommand, incidentRotateCommand, rollbackCommand, rotateCommand, rotateDueCommand } from '../../core/rotation/commands';
 import { askConfirmation, printOutput } from '../command-output';
 import { table, UsageError, type CliContext } from '../context';
-import type { CommandOutput } from '../../core/command-output';
-import type { Confirmation } from '../../core/environments/confirmation';
 
 /**
  * `latchkey rotate`, `rollback`, `secrets history` and `incident …`: rotation by reference, the schedule,
@@ -16,32 +15,6 @@ function concurrencyOf(text: string | undefined): number | undefined {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1 || value > 64) throw new UsageError('--concurrency is a whole number from 1 to 64');
   return value;
-}
-
-/**
- * Runs an incident and prints its outcome. Ctrl-C stops starting new rotations; the ones in flight
- * finish and the report says what is left.
- */
-async function runIncident<T>(
-  context: CliContext,
-  command: Command,
-  run: (options: { confirmation?: Confirmation; concurrency?: number; signal: AbortSignal }) => Promise<CommandOutput<T>>,
-  confirmation: Confirmation | undefined,
-  concurrency: number | undefined,
-): Promise<void> {
-  const controller = new AbortController();
-  const onInterrupt = () => controller.abort();
-  process.once('SIGINT', onInterrupt);
-  try {
-    const output = await run({
-      ...(confirmation === undefined ? {} : { confirmation }),
-      ...(concurrency === undefined ? {} : { concurrency }),
-      signal: controller.signal,
-    });
-    printOutput(context, command, output);
-  } finally {
-    process.off('SIGINT', onInterrupt);
-  }
 }
 
 export function registerRotation(program: Command, context: CliContext): void {
@@ -98,15 +71,28 @@ export function registerRotation(program: Command, context: CliContext): void {
     .action(async (options: { project: string; env: string[]; yes?: boolean; concurrency?: string }, command: Command) => {
       const core = context.core();
       const concurrency = concurrencyOf(options.concurrency);
-      const preview = await core.incidents.preview({ environments: options.env.map((environment) => ({ project: options.project, environment })) });
-      const confirmation = await askConfirmation(
-        context,
-        options.yes,
-        preview.environments,
-        `Rotate ${preview.rotatable} secret(s) in ${preview.environments.map((environment) => `${environment.project}/${environment.name}`).join(', ')}`,
-      );
-      const environments = await Promise.all(options.env.map((environment) => core.environments.view(options.project, environment)));
-      await runIncident(context, command, (run) => incidentRotateCommand(core.incidents.commandDeps, environments, run), confirmation, concurrency);
+      // Ctrl-C from here on cancels (the preview, the prompt, or the run) and never kills the process.
+      await context.interrupts.cancellable(async (signal) => {
+        const targets = options.env.map((environment) => ({ project: options.project, environment }));
+        const preview = await core.incidents.preview({ environments: targets, signal });
+        const byHand = preview.items.filter((item) => item.class === 'by-hand').length;
+        const confirmation = await askConfirmation(
+          context,
+          options.yes,
+          preview.environments,
+          `Rotate ${preview.rotatable} secret(s) in ${preview.environments.map((environment) => `${environment.project}/${environment.name}`).join(', ')}` +
+            (byHand === 0 ? '' : ` (${byHand} more are rotated by hand and will only be listed)`),
+          signal,
+        );
+        if (signal.aborted) throw cancelled('The incident was cancelled before it started; nothing was changed.');
+        const environments = await Promise.all(options.env.map((environment) => core.environments.view(options.project, environment)));
+        const output = await incidentRotateCommand(core.incidents.commandDeps, environments, {
+          ...(confirmation === undefined ? {} : { confirmation }),
+          ...(concurrency === undefined ? {} : { concurrency }),
+          signal,
+        });
+        printOutput(context, command, output);
+      });
     });
 
   incident
@@ -118,10 +104,26 @@ export function registerRotation(program: Command, context: CliContext): void {
     .action(async (reportId: string, options: { yes?: boolean; concurrency?: string }, command: Command) => {
       const core = context.core();
       const concurrency = concurrencyOf(options.concurrency);
-      const saved = await core.incidents.open(reportId);
-      const left = saved.counts.failed + saved.counts.pending + saved.counts.cancelled;
-      const confirmation = saved.status === 'completed' ? undefined : await askConfirmation(context, options.yes, saved.environments, `Finish ${left} secret(s) left by incident ${reportId}`);
-      await runIncident(context, command, (run) => incidentResumeCommand(core.incidents.commandDeps, reportId, run), confirmation, concurrency);
+      await context.interrupts.cancellable(async (signal) => {
+        const saved = await core.incidents.open(reportId);
+        const left = saved.counts.failed + saved.counts.pending + saved.counts.cancelled;
+        const confirmation = saved.status === 'completed' ? undefined : await askConfirmation(context, options.yes, saved.environments, `Finish ${left} secret(s) left by incident ${reportId}`, signal);
+        if (signal.aborted) throw cancelled('The re-run was cancelled before it started; nothing was changed.');
+        const output = await incidentResumeCommand(core.incidents.commandDeps, reportId, {
+          ...(confirmation === undefined ? {} : { confirmation }),
+          ...(concurrency === undefined ? {} : { concurrency }),
+          signal,
+        });
+        printOutput(context, command, output);
+      });
+    });
+
+  incident
+    .command('mark-rotated <report-id> <refs...>')
+    .description("record that secrets the incident listed under 'rotate these by hand' were rotated where they were issued (audited, saved in the report)")
+    .option('--json', 'machine-readable output (the report, as incident rotate prints it)')
+    .action(async (reportId: string, refs: string[], _options: unknown, command: Command) => {
+      printOutput(context, command, await incidentMarkCommand(context.core().incidents.commandDeps, reportId, refs));
     });
 
   incident

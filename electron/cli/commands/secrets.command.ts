@@ -43,7 +43,7 @@ export function registerSecrets(program: Command, context: CliContext): void {
       if (command.optsWithGlobals().json === true) {
         context.io.stdout.write(`${JSON.stringify({ ref, value: read.value, version: read.version ?? null })}\n`);
       } else {
-        context.io.stdout.write(context.io.stdout.isTTY === true ? `${read.value}\n` : read.value);
+        context.io.stdout.exact(context.io.stdout.isTTY === true ? `${read.value}\n` : read.value);
       }
     });
 
@@ -60,12 +60,15 @@ export function registerSecrets(program: Command, context: CliContext): void {
 
   secrets
     .command('ls <ref-prefix>')
-    .description('list secrets whose reference starts with the prefix (names and times, never values)')
+    .description('list secrets whose reference starts with the prefix (names and times, never values; a damaged one is marked DAMAGED)')
     .option('--connection <name>', 'resolve the reference on this saved connection instead of the seed variables (VAULT_ADDR…)')
     .option('--json', 'machine-readable output')
     .action(async (prefix: string, options: { connection?: string }, command: Command) => {
       const listed = await context.core().refs.list(prefix, onConnection(options));
-      context.print(command, listed, () => table(listed.map((item) => [item.ref, item.version === undefined ? '' : `v${item.version}`, item.updatedAt ?? ''])));
+      // A damaged secret is listed as such (with what to do), and the rest as usual.
+      context.print(command, listed, () =>
+        table(listed.map((item) => (item.damaged === undefined ? [item.ref, item.version === undefined ? '' : `v${item.version}`, item.updatedAt ?? ''] : [item.ref, 'DAMAGED', item.damaged]))),
+      );
     });
 
   secrets

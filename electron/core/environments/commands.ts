@@ -8,7 +8,7 @@ import { exitCodeFor, type CommandOutput } from '../command-output';
 
 /** The environment commands of `latchkey`, as plain functions returning a CommandOutput. */
 
-/** `latchkey env diff --project P --env A --env B` → {missing_in_a, missing_in_b, different, same} */
+/** `latchkey env diff --project P --env A --env B` → {missing_in_a, missing_in_b, different, same, unreadable} */
 export async function envDiffCommand(deps: CompareDeps, a: EnvironmentView, b: EnvironmentView): Promise<CommandOutput<EnvironmentDiff>> {
   const diff = await diffEnvironments(deps, a, b);
   const list = (title: string, keys: string[]) => (keys.length === 0 ? [] : [`${title} (${keys.length}):`, ...keys.map((key) => `  ${key}`)]);
@@ -17,8 +17,10 @@ export async function envDiffCommand(deps: CompareDeps, a: EnvironmentView, b: E
     ...list(`missing in ${b.name}`, diff.missing_in_b),
     ...list('different', diff.different),
     ...list('same', diff.same),
+    ...(diff.unreadable.length === 0 ? [] : [`UNREADABLE, not compared (${diff.unreadable.length}):`, ...diff.unreadable.map((item) => `  ${item.key} in ${item.environment}: ${item.message}`)]),
   ].join('\n');
-  return { json: diff, text: text === '' ? 'Both environments are empty.' : text, exitCode: 0 };
+  // Everything readable was compared; a key that was not makes the command fail, so a script notices.
+  return { json: diff, text: text === '' ? 'Both environments are empty.' : text, exitCode: diff.unreadable.length === 0 ? 0 : 1 };
 }
 
 /**
@@ -53,9 +55,15 @@ export async function envImportCommand(deps: ImportDeps, environment: Environmen
   const lines = result.results.map((item) => (item.ok ? `${item.action}  ${item.key}` : `FAILED   ${item.key}: ${item.error?.message ?? ''}`));
   return {
     json: { applied: true, ...result },
-    text: [previewText(result.preview), ...lines].join('\n'),
+    text: [previewText(result.preview), ...lines, ...undoHint(environment, result.snapshot_id)].join('\n'),
     exitCode: exitCodeFor(result.results.map((item) => item.error)),
   };
+}
+
+/** How to undo an import: restore the environment to the snapshot taken just before it. */
+function undoHint(environment: EnvironmentView, snapshotId: string | undefined): string[] {
+  if (snapshotId === undefined) return [];
+  return [`Snapshot ${snapshotId} was taken before the import; undo it with: latchkey env restore --project ${environment.project} --env ${environment.name} --snapshot ${snapshotId} --delete-new`];
 }
 
 /** `latchkey import mycelium FILE --project P --env E [--force] [--overwrite]` */
@@ -66,6 +74,9 @@ export async function importMyceliumCommand(
   options: { force?: boolean; overwrite?: boolean; confirmation?: Confirmation } = {},
 ): Promise<CommandOutput<MyceliumImportResult>> {
   const result = await importMycelium(deps, environment, file, options);
-  const text = result.results.map((item) => (item.ok ? `${item.action.padEnd(9)} ${item.key}${item.note === undefined ? '' : `  (${item.note})`}` : `FAILED    ${item.key}: ${item.error?.message ?? ''}`)).join('\n');
+  const text = [
+    ...result.results.map((item) => (item.ok ? `${item.action.padEnd(9)} ${item.key}${item.note === undefined ? '' : `  (${item.note})`}` : `FAILED    ${item.key}: ${item.error?.message ?? ''}`)),
+    ...undoHint(environment, result.snapshot_id),
+  ].join('\n');
   return { json: result, text, exitCode: exitCodeFor(result.results.map((item) => item.error)) };
 }

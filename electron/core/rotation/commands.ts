@@ -5,41 +5,53 @@ import type { Confirmation } from '../environments/confirmation';
 import type { EnvironmentView } from '../environments/environment-view';
 import { openRef, pinnedTo, type ResolveBackend } from '../environments/resolve-backend';
 import { isDueItem, listDue } from './due';
-import { resumeIncident, runIncident, type IncidentDeps, type IncidentProgress } from './incident';
-import type { IncidentReport } from './incident-report';
+import { markRotatedByHand, resumeIncident, runIncident, type IncidentDeps, type IncidentProgress } from './incident';
+import { countItems, type IncidentReport } from './incident-report';
 import { decodePolicy } from './policy';
 import { rollbackSecret } from './rollback-secret';
 import { rotateSecret, type RotationDeps } from './rotate-secret';
 import type { RotationResult } from './rotation-result';
+import type { RotationClass } from './rotation-rule';
 import type { SessionRevocationPlan } from './session-revocation';
 
 /**
  * The behaviour of the rotation commands of `latchkey`, without argument parsing or process exit; each
  * returns a CommandOutput (JSON for --json, readable text, exit code).
  */
-/** `latchkey rotate` prints one row per reference; values never appear. */
+/**
+ * `latchkey rotate` prints one row per reference; values never appear. `class` is the rotation rule's
+ * (rotate --due lists by-hand secrets that are due with `ok: false`, their reason, and no error: they are
+ * a person's to rotate, not a failure of the run).
+ */
 export interface RotateRow {
   ref: string;
   ok: boolean;
+  class?: RotationClass;
   version?: string;
   error?: PublicError;
   warning?: string;
+  reason?: string;
 }
 
 function row(result: RotationResult): RotateRow {
   return {
     ref: result.ref,
     ok: result.ok,
+    ...(result.rule === undefined ? {} : { class: result.rule.class }),
     ...(result.version === undefined ? {} : { version: result.version }),
     ...(result.error === undefined ? {} : { error: result.error }),
     ...(result.warning === undefined ? {} : { warning: result.warning }),
   };
 }
 
+function rowText(item: RotateRow): string {
+  if (item.ok) return `rotated  ${item.ref}${item.version === undefined ? '' : `  → version ${item.version}`}${item.warning === undefined ? '' : `\n  ! ${item.warning}`}`;
+  if (item.error === undefined) return `BY HAND  ${item.ref}\n  ${item.reason ?? ''}`;
+  return `${item.class === 'by-hand' ? 'BY HAND' : 'FAILED '}  ${item.ref}\n  ${item.error.message}`;
+}
+
 function rowsText(rows: RotateRow[]): string {
-  return rows
-    .map((item) => (item.ok ? `rotated  ${item.ref}${item.version === undefined ? '' : `  → version ${item.version}`}${item.warning === undefined ? '' : `\n  ! ${item.warning}`}` : `FAILED   ${item.ref}\n  ${item.error?.message ?? ''}`))
-    .join('\n');
+  return rows.map(rowText).join('\n');
 }
 
 /** `latchkey rotate <ref>... [--policy <policy>]`; the policy uses the stored grammar, e.g. password-40-p30. */
@@ -52,19 +64,33 @@ export async function rotateCommand(deps: RotationDeps, refs: string[], options:
   return { json: rows, text: rowsText(rows), exitCode: exitCodeFor(rows.map((item) => item.error)) };
 }
 
-/** `latchkey rotate --due`: exactly the secrets the schedule shows as overdue or due soon. */
+/**
+ * `latchkey rotate --due`: exactly the secrets the schedule shows as overdue or due soon, by the rotation
+ * rule — generated ones are rotated, by-hand ones are listed for a person — plus every secret that could
+ * not be read (a damaged file), as a failure: its schedule is unknown, and saying nothing would hide it.
+ */
 export async function rotateDueCommand(deps: RotationDeps, environments: EnvironmentView[], options: { concurrency?: number; now?: () => Date } = {}): Promise<CommandOutput<RotateRow[]>> {
-  const due = (await listDue({ ...deps, ...(options.now === undefined ? {} : { now: options.now }) }, environments)).filter(isDueItem);
+  const due = (await listDue({ ...deps, ...(options.now === undefined ? {} : { now: options.now }) }, environments)).filter((item) => isDueItem(item) || item.class === 'unreadable');
+  const willRotate = (item: (typeof due)[number]) => item.rotatable && item.class !== 'by-hand' && item.class !== 'unreadable';
+  const changing = environments.filter((environment) => due.some((item) => willRotate(item) && item.project === environment.project && item.environment === environment.name));
+  const before = changing.length === 0 ? undefined : await deps.snapshots?.before(changing, 'rotate.due');
   const backends = new Map(environments.map((environment) => [`${environment.project}/${environment.name}`, environment.backend]));
   const rows: RotateRow[] = new Array<RotateRow>(due.length);
   await runBounded(due, options.concurrency ?? 4, async (item, index) => {
     const backend = backends.get(`${item.project}/${item.environment}`);
     const onItsBackend = backend === undefined ? deps : { ...deps, resolveBackend: pinnedTo(backend) };
-    rows[index] = item.rotatable
-      ? row(await rotateSecret(onItsBackend, item.ref, { project: item.project, environment: item.environment }))
-      : { ref: item.ref, ok: false, error: { kind: 'InvalidInput', message: `${item.ref} is due but Latchkey cannot rotate it: ${item.reason ?? 'not rotatable'}` } };
+    if (item.class === 'unreadable') {
+      rows[index] = { ref: item.ref, ok: false, error: item.error ?? { kind: 'Internal', message: `${item.ref} could not be read.` } };
+    } else if (item.class === 'by-hand') {
+      rows[index] = { ref: item.ref, ok: false, class: 'by-hand', reason: `Due ${item.status === 'overdue' ? '(overdue)' : 'soon'} for a person to rotate: ${item.reason ?? ''}` };
+    } else if (!item.rotatable) {
+      rows[index] = { ref: item.ref, ok: false, class: item.class, error: { kind: 'InvalidInput', message: `${item.ref} is due but Latchkey cannot rotate it: ${item.reason ?? 'not rotatable'}` } };
+    } else {
+      rows[index] = row(await rotateSecret(onItsBackend, item.ref, { project: item.project, environment: item.environment }));
+    }
   });
-  return { json: rows, text: rows.length === 0 ? 'Nothing is due.' : rowsText(rows), exitCode: exitCodeFor(rows.map((item) => item.error)) };
+  const warnings = (before?.warnings ?? []).map((warning) => `! ${warning}`);
+  return { json: rows, text: [rows.length === 0 ? 'Nothing is due.' : rowsText(rows), ...warnings].join('\n'), exitCode: exitCodeFor(rows.map((item) => item.error)) };
 }
 
 export interface RollbackRow extends RotateRow {
@@ -104,17 +130,28 @@ export async function historyCommand(deps: { resolveBackend: ResolveBackend }, r
   return { json: { ref, versions }, text, exitCode: 0 };
 }
 
+/** Each item of `incident … --json` carries the rotation rule's `class` (by-hand items their `provider` and `marked`). */
 export interface IncidentJson {
   report_id: string;
   status: IncidentReport['status'];
   counts: IncidentReport['counts'];
   sessions?: IncidentReport['sessions'];
-  items: { ref: string; environment: string; status: string; version?: string; error?: PublicError; reason?: string }[];
+  items: {
+    ref: string;
+    environment: string;
+    status: string;
+    class?: RotationClass;
+    version?: string;
+    error?: PublicError;
+    reason?: string;
+    provider?: string;
+    marked?: { at: string; by: string };
+  }[];
   report: { json: string; text: string };
   warnings: string[];
 }
 
-function incidentOutput(deps: IncidentDeps, report: IncidentReport, warnings: string[]): CommandOutput<IncidentJson> {
+export function incidentOutput(deps: Pick<IncidentDeps, 'reports'>, report: IncidentReport, warnings: string[]): CommandOutput<IncidentJson> {
   const json: IncidentJson = {
     report_id: report.id,
     status: report.status,
@@ -124,17 +161,29 @@ function incidentOutput(deps: IncidentDeps, report: IncidentReport, warnings: st
       ref: item.ref,
       environment: item.environment,
       status: item.status,
+      ...(item.class === undefined ? {} : { class: item.class }),
       ...(item.version === undefined ? {} : { version: item.version }),
       ...(item.error === undefined ? {} : { error: item.error }),
       ...(item.reason === undefined ? {} : { reason: item.reason }),
+      ...(item.provider === undefined ? {} : { provider: item.provider }),
+      ...(item.marked === undefined ? {} : { marked: item.marked }),
     })),
     report: deps.reports.pathsOf(report.id),
     warnings,
   };
-  const { counts } = report;
+  const counts = countItems(report.items);
+  const byHand = report.items.filter((item) => item.status === 'by-hand');
   const text = [
-    `Incident ${report.id}: ${report.status.toUpperCase()} — ${counts.rotated} rotated, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.pending + counts.cancelled} not done.`,
+    `Incident ${report.id}: ${report.status.toUpperCase()} — ${counts.rotated} rotated, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.pending + counts.cancelled} not done` +
+      (byHand.length === 0 ? '.' : `, ${byHand.length} to rotate by hand (${counts.marked} marked done).`),
     ...report.items.filter((item) => item.status === 'failed').map((item) => `  FAILED ${item.ref}: ${item.error?.message ?? ''}`),
+    ...(byHand.length === 0
+      ? []
+      : [
+          'Rotate these by hand — Latchkey did not change them (rotate each where it was issued, store the new value, then mark it done):',
+          ...byHand.map((item) => `  ${item.marked === undefined ? 'TO DO' : 'DONE '}  ${item.ref}${item.provider === undefined ? '' : `  [${item.provider}]`}`),
+          `  Mark them with: latchkey incident mark-rotated ${report.id} <ref>...`,
+        ]),
     ...warnings.map((warning) => `  ! ${warning}`),
     `Report: ${json.report.text}`,
     ...(report.status === 'completed' ? [] : [`Finish what is left with: latchkey incident resume ${report.id}`]),
@@ -155,6 +204,13 @@ export interface IncidentCommandOptions {
 export async function incidentRotateCommand(deps: IncidentDeps, environments: EnvironmentView[], options: IncidentCommandOptions = {}): Promise<CommandOutput<IncidentJson>> {
   const { report, warnings } = await runIncident(deps, { environments, ...(options.sessions === undefined ? {} : { sessions: options.sessions }) }, options);
   return incidentOutput(deps, report, warnings);
+}
+
+/** `latchkey incident mark-rotated <report-id> <ref>...`: by-hand items a person rotated where they were issued. */
+export async function incidentMarkCommand(deps: Pick<IncidentDeps, 'reports' | 'audit' | 'now' | 'user'>, reportId: string, refs: string[]): Promise<CommandOutput<IncidentJson>> {
+  const report = await markRotatedByHand(deps, reportId, refs);
+  const output = incidentOutput(deps, report, []);
+  return { ...output, exitCode: 0 };
 }
 
 /** `latchkey incident resume <report-id> [--yes]`: finishes only what the report says is left. */

@@ -1,11 +1,13 @@
+import type { PublicError } from '../../../shared/errors';
 import type { EnvironmentView } from '../environments/environment-view';
-import { inspectEnvironments, type InspectDeps } from './inspect-targets';
+import { inspectEnvironments, type InspectDeps, type TargetInfo } from './inspect-targets';
 import type { DueStatus } from './schedule';
 
 /**
  * The rotation schedule of some environments: per secret its due status, and per environment the
- * counts for the badge. Manual secrets are scheduled too (a person rotates them), but `rotate --due`
- * can only rotate the ones Latchkey generates.
+ * counts for the badge. Secrets rotated by hand are scheduled too — they are due for a person, not for
+ * the generator — and `rotate --due` lists them apart instead of generating their values. A secret that
+ * could not be read is `unreadable`, with the reason.
  */
 export interface DueItem {
   ref: string;
@@ -13,7 +15,9 @@ export interface DueItem {
   environment: string;
   key: string;
   status: DueStatus | 'unreadable';
+  class: TargetInfo['class'];
   rotatable: boolean;
+  error?: PublicError;
   reason?: string;
   policy?: string;
   periodDays?: number;
@@ -37,7 +41,9 @@ export async function listDue(deps: InspectDeps, environments: EnvironmentView[]
     environment: target.environment,
     key: target.key,
     status: target.due?.status ?? 'unreadable',
+    class: target.class,
     rotatable: target.rotatable,
+    ...(target.error === undefined ? {} : { error: target.error }),
     ...(target.reason === undefined ? {} : { reason: target.reason }),
     ...(target.policyText === undefined ? {} : { policy: target.policyText }),
     ...(target.due === undefined

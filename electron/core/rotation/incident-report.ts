@@ -1,14 +1,20 @@
 import { z } from 'zod';
 import { publicErrorSchema } from '../../../shared/errors';
 import { REPORT_ID } from '../audit/entry';
+import { rotationClasses } from './rotation-rule';
 import { describeSessionPlan, sessionRevocationPlanSchema } from './session-revocation';
 
 /**
  * The record of one incident: every target with its status, the session revocation, and each run. It is
  * saved while the incident runs (JSON for machines, text for people) and drives a re-run, which picks up
  * exactly the items that are not yet rotated. Values are never part of it.
+ *
+ * Item statuses: pending (not done yet), rotated, failed (including a secret that could not be read, e.g.
+ * a damaged file), skipped (left out, or no way to keep its previous value), cancelled, and by-hand: the
+ * rotation rule says a person rotates it where it was issued — Latchkey lists it and never overwrites it,
+ * and `marked` records that the person said it was done.
  */
-export const itemStatuses = ['pending', 'rotated', 'failed', 'skipped', 'cancelled'] as const;
+export const itemStatuses = ['pending', 'rotated', 'failed', 'skipped', 'cancelled', 'by-hand'] as const;
 export type ItemStatus = (typeof itemStatuses)[number];
 
 export const reportItemSchema = z
@@ -18,7 +24,13 @@ export const reportItemSchema = z
     environment: z.string(),
     key: z.string(),
     status: z.enum(itemStatuses),
-    state: z.enum(['rotated', 'unchanged', 'restored', 'unknown']).optional(),
+    /** The rotation rule's class when the incident started (or when the item was rotated). */
+    class: z.enum(rotationClasses).optional(),
+    /** Who issued the value, when its prefix said so (by-hand items). */
+    provider: z.string().max(100).optional(),
+    /** A person said this by-hand item was rotated where it was issued (audited as secret.mark-rotated). */
+    marked: z.object({ at: z.string(), by: z.string().max(128) }).strict().optional(),
+    state: z.enum(['rotated', 'unchanged', 'restored', 'superseded', 'unknown']).optional(),
     version: z.string().optional(),
     previous_version: z.string().optional(),
     /** Why the item is skipped (not rotatable). */
@@ -54,6 +66,9 @@ export const reportCountsSchema = z
     skipped: z.number().int().nonnegative(),
     pending: z.number().int().nonnegative(),
     cancelled: z.number().int().nonnegative(),
+    /** Items a person rotates by hand, and how many of them were marked done (absent in reports from before the rule). */
+    by_hand: z.number().int().nonnegative().optional(),
+    marked: z.number().int().nonnegative().optional(),
   })
   .strict();
 export type ReportCounts = z.infer<typeof reportCountsSchema>;
@@ -84,29 +99,38 @@ export const incidentReportSchema = z
   .strict();
 export type IncidentReport = z.infer<typeof incidentReportSchema>;
 
-export function countItems(items: ReportItem[]): ReportCounts {
-  const counts: ReportCounts = { total: items.length, rotated: 0, failed: 0, skipped: 0, pending: 0, cancelled: 0 };
-  for (const item of items) counts[item.status] += 1;
+export function countItems(items: ReportItem[]): Required<ReportCounts> {
+  const counts: Required<ReportCounts> = { total: items.length, rotated: 0, failed: 0, skipped: 0, pending: 0, cancelled: 0, by_hand: 0, marked: 0 };
+  for (const item of items) {
+    if (item.status === 'by-hand') {
+      counts.by_hand += 1;
+      if (item.marked !== undefined) counts.marked += 1;
+    } else counts[item.status] += 1;
+  }
   return counts;
 }
 
-/** completed: nothing left to do; cancelled: stopped by the person with work left; partial: work left after failures. */
+/**
+ * completed: nothing left for Latchkey to do (by-hand items are a person's, listed apart); cancelled:
+ * stopped by the person with work left; partial: work left after failures.
+ */
 export function reportStatusOf(report: Pick<IncidentReport, 'items' | 'sessions'>, cancelled: boolean): Exclude<ReportStatus, 'running'> {
   const sessionsLeft = report.sessions !== undefined && report.sessions.status !== 'revoked';
-  const itemsLeft = report.items.some((item) => item.status !== 'rotated' && item.status !== 'skipped');
+  const itemsLeft = report.items.some((item) => item.status !== 'rotated' && item.status !== 'skipped' && item.status !== 'by-hand');
   if (!sessionsLeft && !itemsLeft) return 'completed';
   return cancelled ? 'cancelled' : 'partial';
 }
 
-/** The readable form, saved next to the JSON. */
+/** The readable form, saved next to the JSON (and rendered from it again whenever it is read). */
 export function renderReportText(report: IncidentReport): string {
   const lines: string[] = [];
-  const { counts } = report;
+  const counts = countItems(report.items);
   lines.push(`Latchkey incident report ${report.id}`);
   lines.push(`Environments: ${report.environments.map((environment) => `${environment.project}/${environment.name}${environment.protected ? ' (protected)' : ''}`).join(', ')}`);
   const left = counts.pending + counts.cancelled + counts.failed;
+  const byHand = counts.by_hand === 0 ? '' : `, ${counts.by_hand} to rotate by hand (${counts.marked} marked done)`;
   lines.push(
-    `Status: ${report.status.toUpperCase()} — ${counts.rotated} rotated, ${counts.failed} failed, ${counts.skipped} skipped, ${left} left to do` +
+    `Status: ${report.status.toUpperCase()} — ${counts.rotated} rotated, ${counts.failed} failed, ${counts.skipped} skipped${byHand}, ${left} left to do` +
       (left > 0 ? ` (re-run with: latchkey incident resume ${report.id})` : ''),
   );
   for (const [index, run] of report.runs.entries()) {
@@ -122,15 +146,24 @@ export function renderReportText(report: IncidentReport): string {
         : `Sessions: ${sessions.status.toUpperCase()} (${what}${on})${sessions.error === undefined ? '' : ` — ${sessions.error.message}`}`,
     );
   }
-  const section = (title: string, status: ItemStatus, detail: (item: ReportItem) => string) => {
+  const section = (title: string, status: ItemStatus, detail: (item: ReportItem) => string, note?: string) => {
     const items = report.items.filter((item) => item.status === status);
     if (items.length === 0) return;
     lines.push('', `${title} (${items.length})`);
+    if (note !== undefined) lines.push(`  ${note}`);
     for (const item of items) lines.push(`  ${item.project}/${item.environment}  ${item.key}  ${item.ref}${detail(item)}`);
   };
   section('FAILED', 'failed', (item) => (item.error === undefined ? '' : `\n      ${item.error.message}`));
   section('NOT STARTED', 'pending', () => '');
   section('CANCELLED', 'cancelled', () => '');
+  section(
+    'ROTATE BY HAND',
+    'by-hand',
+    (item) =>
+      `${item.provider === undefined ? '' : `  [${item.provider}]`}${item.reason === undefined ? '' : `\n      ${item.reason}`}` +
+      (item.marked === undefined ? '\n      not yet marked done' : `\n      done: marked rotated by hand at ${item.marked.at} by ${item.marked.by}`),
+    `Latchkey did not change these. Rotate each where it was issued, store the new value, then: latchkey incident mark-rotated ${report.id} <ref>`,
+  );
   section('ROTATED', 'rotated', (item) => (item.version === undefined ? '' : `  → version ${item.version}`));
   section('SKIPPED', 'skipped', (item) => (item.reason === undefined ? '' : `\n      ${item.reason}`));
   return `${lines.join('\n')}\n`;

@@ -1,6 +1,7 @@
 import type { EnvironmentView } from '../environments/environment-view';
 import { invalidInput } from '../errors';
-import { previewIncident, resumeIncident, runIncident, type IncidentDeps, type IncidentPreview, type IncidentRun, type RunOptions } from './incident';
+import { markRotatedByHand, previewIncident, resumeIncident, runIncident, type IncidentDeps, type IncidentPreview, type IncidentRun, type RunOptions } from './incident';
+import type { IncidentReport } from './incident-report';
 import type { IncidentReportStore } from './incident-store';
 import type { RotationDeps } from './rotate-secret';
 import type { SessionRevocationPlan, SessionRevoker } from './session-revocation';
@@ -70,6 +71,9 @@ export function createIncidentService(deps: IncidentServiceDeps) {
       const sessionsLeft = report.sessions !== undefined && report.sessions.status !== 'revoked';
       return resumeIncident(await withSessions(sessionsLeft ? report.sessions?.connection : undefined), reportId, options);
     },
+
+    /** Records that a person rotated these by-hand items where they were issued (audited, saved in the report). */
+    markRotated: (reportId: string, refs: string[]): Promise<IncidentReport> => markRotatedByHand(base, reportId, refs),
 
     list: () => deps.reports.list(),
     open: (reportId: string) => deps.reports.open(reportId),

@@ -3,21 +3,25 @@ import { currentOsUser } from '../audit/os-user';
 import { requireConfirmation, type Confirmation } from '../environments/confirmation';
 import type { EnvironmentView } from '../environments/environment-view';
 import { pinnedTo, type ResolveBackend } from '../environments/resolve-backend';
-import { LatchkeyError, toPublicError } from '../errors';
+import type { PublicError } from '../../../shared/errors';
+import { invalidInput, LatchkeyError, toPublicError } from '../errors';
 import { describeError } from '../log';
 import { countItems, reportStatusOf, type IncidentReport, type ReportItem } from './incident-report';
 import type { IncidentReportStore } from './incident-store';
-import { inspectEnvironments, type InspectDeps } from './inspect-targets';
+import { inspectEnvironments, type InspectDeps, type TargetInfo } from './inspect-targets';
 import { rotateSecret, type RotationDeps } from './rotate-secret';
+import type { RotationClass } from './rotation-rule';
 import type { SessionRevocationPlan, SessionRevoker } from './session-revocation';
 
 /**
- * Incident mode: preview every rotatable secret of some environments (and the sessions to revoke),
- * confirm (typing the name of each protected environment), then rotate with bounded concurrency,
- * reporting progress per item. Cancel stops new items; the ones in flight finish, so none is half-done.
- * The report is saved as the run goes and drives a re-run that does only what is left.
+ * Incident mode: preview every secret of some environments by the rotation rule — what Latchkey rotates,
+ * what a person must rotate by hand where it was issued (never overwritten), what could not be read —
+ * and the sessions to revoke; confirm (typing the name of each protected environment), then rotate with
+ * bounded concurrency, reporting progress per item. Cancel stops new items; the ones in flight finish, so
+ * none is half-done. The report is saved as the run goes, one run at a time holds it, and it drives a
+ * re-run that does only what is left; by-hand items are marked done there by the person.
  */
-export interface IncidentDeps extends RotationDeps, Omit<InspectDeps, 'escrow' | 'logger'> {
+export interface IncidentDeps extends RotationDeps, Omit<InspectDeps, 'escrow' | 'logger' | 'origins'> {
   reports: IncidentReportStore;
   sessions?: SessionRevoker;
   /**
@@ -37,9 +41,15 @@ export interface IncidentPreview {
     project: string;
     environment: string;
     key: string;
+    /** The rotation rule's class, or unreadable (a damaged file, a refused read: it fails, the rest go on). */
+    class: RotationClass | 'unreadable';
     rotatable: boolean;
     policy?: string;
+    /** Why the rule applies, or why it cannot be rotated now. */
     reason?: string;
+    /** Who issued the value, when its prefix says so (by-hand items). */
+    provider?: string;
+    error?: PublicError;
   }[];
   rotatable: number;
   sessions?: { plan: SessionRevocationPlan; count: number; connection?: string };
@@ -83,8 +93,8 @@ export interface IncidentRun {
   warnings: string[];
 }
 
-export async function previewIncident(deps: IncidentDeps, request: IncidentRequest): Promise<IncidentPreview> {
-  const targets = await inspectEnvironments(deps, request.environments, request.signal);
+export async function previewIncident(deps: IncidentDeps, request: IncidentRequest, inspected?: TargetInfo[]): Promise<IncidentPreview> {
+  const targets = inspected ?? (await inspectEnvironments(deps, request.environments, request.signal));
   const sessions =
     request.sessions === undefined || deps.sessions === undefined
       ? undefined
@@ -103,9 +113,12 @@ export async function previewIncident(deps: IncidentDeps, request: IncidentReque
       project: target.project,
       environment: target.environment,
       key: target.key,
+      class: target.class,
       rotatable: target.rotatable,
       ...(target.policyText === undefined ? {} : { policy: target.policyText }),
       ...(target.reason === undefined ? {} : { reason: target.reason }),
+      ...(target.provider === undefined ? {} : { provider: target.provider }),
+      ...(target.error === undefined ? {} : { error: target.error }),
     })),
     rotatable: targets.filter((target) => target.rotatable).length,
     ...(sessions === undefined ? {} : { sessions }),
@@ -115,19 +128,12 @@ export async function previewIncident(deps: IncidentDeps, request: IncidentReque
 
 export async function runIncident(deps: IncidentDeps, request: IncidentRequest, options: RunOptions = {}): Promise<IncidentRun> {
   requireConfirmation(request.environments, options.confirmation, 'rotating every rotatable secret');
-  const preview = await previewIncident(deps, request);
+  const targets = await inspectEnvironments(deps, request.environments, request.signal);
+  const preview = await previewIncident(deps, request, targets);
   const now = deps.now ?? (() => new Date());
   const excluded = new Set(options.exclude ?? []);
   const created = now();
-  const items: ReportItem[] = preview.items.map((item) => ({
-    ref: item.ref,
-    project: item.project,
-    environment: item.environment,
-    key: item.key,
-    status: item.rotatable && !excluded.has(item.ref) ? 'pending' : 'skipped',
-    ...(item.rotatable ? (excluded.has(item.ref) ? { reason: 'Left out of this incident when it was confirmed.' } : {}) : { reason: item.reason ?? 'Not rotatable.' }),
-    attempts: 0,
-  }));
+  const items = targets.map((target) => reportItemOf(target, excluded.has(target.ref)));
   const report: IncidentReport = {
     v: 1,
     id: deps.reports.newId(created),
@@ -143,17 +149,93 @@ export async function runIncident(deps: IncidentDeps, request: IncidentRequest, 
     runs: [],
     counts: countItems(items),
   };
-  return execute(deps, report, resolverOf(deps, request.environments), options);
+  const before = await deps.snapshots?.before(request.environments, 'incident', { reportId: report.id });
+  const run = await holding(deps, report.id, options, (signal) => execute(deps, report, resolverOf(deps, request.environments), { ...options, signal }));
+  return { ...run, warnings: [...(before?.warnings ?? []), ...run.warnings] };
+}
+
+/**
+ * How an inspected secret enters the report: rotated by Latchkey (pending), by hand (listed for a person,
+ * never overwritten), failed when it could not be read (so the run goes on and a re-run retries it), or
+ * skipped (left out when confirmed, or no way to keep its previous value).
+ */
+function reportItemOf(target: TargetInfo, excluded: boolean): ReportItem {
+  const base = {
+    ref: target.ref,
+    project: target.project,
+    environment: target.environment,
+    key: target.key,
+    attempts: 0,
+    ...(target.provider === undefined ? {} : { provider: target.provider }),
+    ...(target.version === undefined ? {} : { previous_version: target.version }),
+  };
+  if (target.class === 'unreadable') return { ...base, status: 'failed', error: target.error ?? { kind: 'Internal', message: target.reason ?? 'It could not be read.' } };
+  const classed = { ...base, class: target.class };
+  if (target.class === 'by-hand') return { ...classed, status: 'by-hand', ...(target.reason === undefined ? {} : { reason: target.reason }) };
+  if (!target.rotatable) return { ...classed, status: 'skipped', reason: target.reason ?? 'Not rotatable.' };
+  return excluded ? { ...classed, status: 'skipped', reason: 'Left out of this incident when it was confirmed.' } : { ...classed, status: 'pending' };
 }
 
 /** Re-runs a saved incident: only items not yet rotated (and sessions not yet revoked) are worked on. */
 export async function resumeIncident(deps: IncidentDeps, reportId: string, options: RunOptions = {}): Promise<IncidentRun> {
-  const report = await deps.reports.open(reportId);
-  if (report.status === 'completed') return { report, warnings: [] };
-  requireConfirmation(report.environments, options.confirmation, `re-running incident ${reportId}`);
-  const { openEnvironment } = deps;
-  const environments = openEnvironment === undefined ? [] : await Promise.all(report.environments.map((environment) => openEnvironment(environment.project, environment.name)));
-  return execute(deps, { ...report, concurrency: clampConcurrency(options.concurrency ?? report.concurrency) }, resolverOf(deps, environments), options);
+  const saved = await deps.reports.open(reportId);
+  if (saved.status === 'completed') return { report: saved, warnings: [] };
+  requireConfirmation(saved.environments, options.confirmation, `re-running incident ${reportId}`);
+  return holding(deps, reportId, options, async (signal) => {
+    // Read again under the lock: a run that finished meanwhile changed it.
+    const report = await deps.reports.open(reportId);
+    if (report.status === 'completed') return { report, warnings: [] };
+    const { openEnvironment } = deps;
+    const environments = openEnvironment === undefined ? [] : await Promise.all(report.environments.map((environment) => openEnvironment(environment.project, environment.name)));
+    return execute(deps, { ...report, concurrency: clampConcurrency(options.concurrency ?? report.concurrency) }, resolverOf(deps, environments), { ...options, signal });
+  });
+}
+
+/**
+ * Records that a person rotated by-hand items where they were issued: audited (secret.mark-rotated) and
+ * saved in the report, under the report's lock (not while a run writes it).
+ */
+export async function markRotatedByHand(deps: Pick<IncidentDeps, 'reports' | 'audit' | 'now' | 'user'>, reportId: string, refs: string[]): Promise<IncidentReport> {
+  if (refs.length === 0) throw invalidInput('Name at least one secret of the report to mark as rotated by hand.');
+  await deps.reports.open(reportId); // NotFound before anything is created
+  const held = await deps.reports.lock(reportId);
+  try {
+    const report = await deps.reports.open(reportId);
+    const items = [...new Set(refs)].map((ref) => {
+      const item = report.items.find((candidate) => candidate.ref === ref);
+      if (item === undefined) throw new LatchkeyError('NotFound', `Incident ${reportId} has no secret ${ref}.`);
+      if (item.status !== 'by-hand') throw invalidInput(`${ref} is not one to rotate by hand in incident ${reportId} (it is ${item.status}); only those can be marked.`);
+      return item;
+    });
+    const at = (deps.now ?? (() => new Date()))().toISOString();
+    const by = deps.user ?? currentOsUser();
+    for (const item of items) {
+      await deps.audit.append({ action: 'secret.mark-rotated', outcome: 'ok', ref: item.ref, project: item.project, environment: item.environment, report_id: reportId });
+      item.marked = { at, by };
+    }
+    report.updated_at = at;
+    report.counts = countItems(report.items);
+    await deps.reports.save(report);
+    return report;
+  } finally {
+    await held.release();
+  }
+}
+
+/**
+ * Runs `work` holding the report's lock. A lock lost on the way (the process was stopped past its
+ * staleness, and another run may have taken over) stops the run as Cancel does.
+ */
+async function holding(deps: IncidentDeps, reportId: string, options: RunOptions, work: (signal: AbortSignal) => Promise<IncidentRun>): Promise<IncidentRun> {
+  const lost = new AbortController();
+  const held = await deps.reports.lock(reportId, { onLost: () => lost.abort() });
+  try {
+    const run = await work(options.signal === undefined ? lost.signal : AbortSignal.any([options.signal, lost.signal]));
+    if (lost.signal.aborted) run.warnings.push(`Incident ${reportId} lost its lock while it ran (the process was stopped for a while), so it stopped; re-run it to finish.`);
+    return run;
+  } finally {
+    await held.release();
+  }
 }
 
 /** Each item is rotated on its environment's backend; items of environments not given fall back to resolveBackend. */
@@ -235,6 +317,19 @@ async function execute(deps: IncidentDeps, report: IncidentReport, backendOf: (i
       item.attempts += 1;
       const result = await rotateSecret({ ...deps, resolveBackend: backendOf(item) }, item.ref, { project: item.project, environment: item.environment, reportId: report.id, ...(options.signal === undefined ? {} : { signal: options.signal }) });
       const cancelledBeforeStart = !result.ok && result.error?.kind === 'Cancelled';
+      if (result.rule !== undefined) item.class = result.rule.class;
+      if (!result.ok && result.rule?.class === 'by-hand') {
+        // The rule changed since the report was made (a value typed in meanwhile): a person's item now.
+        item.status = 'by-hand';
+        item.reason = result.rule.reason;
+        if (result.rule.provider !== undefined) item.provider = result.rule.provider;
+        delete item.error;
+        item.finished_at = now().toISOString();
+        progress.done += 1;
+        emit(item);
+        saver.request();
+        return;
+      }
       item.status = result.ok ? 'rotated' : cancelledBeforeStart ? 'cancelled' : 'failed';
       item.state = result.state;
       item.finished_at = now().toISOString();

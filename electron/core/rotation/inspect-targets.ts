@@ -1,36 +1,52 @@
+import type { PublicError } from '../../../shared/errors';
 import { runBounded } from '../async/bounded-pool';
-import type { EnvironmentView } from '../environments/environment-view';
-import { isLatchkeyError } from '../errors';
+import type { EnvironmentSecret, EnvironmentView } from '../environments/environment-view';
+import { toPublicError } from '../errors';
 import type { Logger } from '../log';
 import { describeError } from '../log';
 import type { SecretDescription } from '../secrets/backend';
 import { parseRef } from '../secrets/reference';
 import type { PreviousValueEscrow } from './escrow';
-import { describePolicy, isGenerated, policyFromMetadata, type RotationPolicy } from './policy';
+import type { OriginCheck, OriginRecords } from './origin-records';
+import { describePolicy, policyFromMetadata, type RotationPolicy } from './policy';
+import type { RotationClass, RotationRule } from './rotation-rule';
 import { computeDue, effectivePeriodDays, lastChangedAt, type DueInfo } from './schedule';
+import { ruleForSecret } from './secret-rule';
 
 /**
- * What incident mode and the schedule need to know about each secret of some environments: its policy,
- * whether Latchkey can rotate it (and if not, why), and when it is due. One describe call per secret.
+ * What incident mode and the schedule need to know about each secret of some environments: the rotation
+ * rule that applies to it (generate, service, by hand — and why), whether Latchkey can rotate it now, and
+ * when it is due. The value is read in main to apply the rule and never leaves this module. A secret that
+ * cannot be read (a damaged file, a refused request) is reported on its own; the others are inspected as
+ * usual.
  */
 export interface TargetInfo {
   ref: string;
   project: string;
   environment: string;
   key: string;
+  /** The rule's class, or `unreadable` when the secret could not be read (`error` says why). */
+  class: RotationClass | 'unreadable';
   rotatable: boolean;
-  /** Why it is not rotatable. */
+  /** Why it is not rotatable, or why the rule applies. */
   reason?: string;
+  /** Who issued the value, when its prefix says so. */
+  provider?: string;
+  error?: PublicError;
+  /** generate: the policy the next value is made with. */
   policy?: RotationPolicy;
   policyText?: string;
   due?: DueInfo;
+  /** The current version when inspected. */
+  version?: string;
 }
 
 export interface InspectDeps {
   escrow?: PreviousValueEscrow;
+  origins?: OriginRecords;
   logger?: Logger;
   now?: () => Date;
-  /** describe calls in flight at once (default 8). */
+  /** Secrets inspected at once (default 8). */
   concurrency?: number;
 }
 
@@ -40,40 +56,57 @@ export async function inspectEnvironments(deps: InspectDeps, environments: Envir
   ).flat();
   const infos: TargetInfo[] = new Array<TargetInfo>(listed.length);
   const now = (deps.now ?? (() => new Date()))();
+  const origins = listed.length === 0 ? undefined : await deps.origins?.load();
   await runBounded(
     listed,
     deps.concurrency ?? 8,
     async ({ environment, secret }, index) => {
-      const base = { ref: secret.ref, project: environment.project, environment: environment.name, key: secret.key };
-      const { backend } = environment;
-      let description: SecretDescription;
-      try {
-        description = await backend.describe(parseRef(secret.ref).path);
-      } catch (error) {
-        deps.logger?.warn('secret could not be described', { ref: secret.ref, error: describeError(error) });
-        infos[index] = { ...base, rotatable: false, reason: `Could not be read: ${isLatchkeyError(error) ? error.message : 'unexpected error (details in the log)'}` };
-        return;
-      }
-      let policy: RotationPolicy;
-      try {
-        policy = policyFromMetadata(description.metadata).policy;
-      } catch (error) {
-        infos[index] = { ...base, rotatable: false, reason: isLatchkeyError(error) ? error.message : 'Its rotation policy is not valid.' };
-        return;
-      }
-      const due = computeDue({ lastChangedAt: lastChangedAt(description), periodDays: effectivePeriodDays(policy, environment.rotationPeriodDays), now });
-      const info: TargetInfo = { ...base, rotatable: true, policy, policyText: describePolicy(policy), due };
-      if (!isGenerated(policy)) {
-        info.rotatable = false;
-        info.reason = 'Rotated by hand (policy "manual"): Latchkey cannot make its new value.';
-      } else if (!backend.capabilities.versions && deps.escrow === undefined) {
-        info.rotatable = false;
-        info.reason = `Kept in ${backend.scheme}, which stores no earlier versions, so the current value could not be restored.`;
-      }
-      infos[index] = info;
+      infos[index] = await inspectOne(deps, environment, secret, now, origins);
     },
     signal,
   );
   signal?.throwIfAborted();
   return infos;
+}
+
+async function inspectOne(deps: InspectDeps, environment: EnvironmentView, secret: EnvironmentSecret, now: Date, origins: OriginCheck | undefined): Promise<TargetInfo> {
+  const base = { ref: secret.ref, project: environment.project, environment: environment.name, key: secret.key };
+  const unreadable = (error: PublicError): TargetInfo => ({ ...base, class: 'unreadable', rotatable: false, reason: error.message, error });
+  const damaged = secret.summary?.damaged;
+  if (damaged !== undefined) return unreadable({ kind: 'InvalidInput', message: damaged });
+
+  const { backend } = environment;
+  const path = parseRef(secret.ref).path;
+  let description: SecretDescription;
+  let rule: RotationRule;
+  let stored: RotationPolicy | undefined;
+  let version: string | undefined;
+  try {
+    description = await backend.describe(path);
+    const policy = policyFromMetadata(description.metadata);
+    stored = policy.stored ? policy.policy : undefined;
+    const current = await backend.get(path);
+    version = current.version;
+    rule = await ruleForSecret({ ref: secret.ref, description, value: current.value, ...(origins === undefined ? {} : { origins }) });
+  } catch (error) {
+    deps.logger?.warn('secret could not be inspected for rotation', { ref: secret.ref, error: describeError(error) });
+    return unreadable(toPublicError(error));
+  }
+  const due = computeDue({ lastChangedAt: lastChangedAt(description), periodDays: effectivePeriodDays(stored, environment.rotationPeriodDays), now });
+  const info: TargetInfo = {
+    ...base,
+    class: rule.class,
+    rotatable: rule.class !== 'by-hand',
+    reason: rule.reason,
+    ...(rule.provider === undefined ? {} : { provider: rule.provider }),
+    ...(rule.policy === undefined ? {} : { policy: rule.policy }),
+    policyText: rule.policy === undefined ? (stored === undefined ? 'rotated by hand' : describePolicy(stored)) : describePolicy(rule.policy),
+    due,
+    ...(version === undefined ? {} : { version }),
+  };
+  if (info.rotatable && !backend.capabilities.versions && deps.escrow === undefined) {
+    info.rotatable = false;
+    info.reason = `Kept in ${backend.scheme}, which stores no earlier versions, so the current value could not be restored.`;
+  }
+  return info;
 }

@@ -1,7 +1,7 @@
 import { openRef } from '../environments/resolve-backend';
 import { invalidInput, LatchkeyError, notFound } from '../errors';
 import { describeError } from '../log';
-import type { SecretBackend, SecretDescription, SecretVersionInfo } from '../secrets/backend';
+import type { SecretBackend, SecretDescription, SecretVersionInfo, WriteResult } from '../secrets/backend';
 import { auditBase, readCurrent, readStable, recordOutcome, type RotationContext, type RotationDeps } from './rotate-secret';
 import { failureMessage, stateOf, type RotationResult } from './rotation-result';
 import { replaceCurrent } from './verified-write';
@@ -60,7 +60,8 @@ export async function rollbackSecret(deps: RotationDeps, ref: string, context: R
     const description = await backend.describe(path);
     const metadata = backend.capabilities.metadata && description.metadata !== undefined ? { ...description.metadata } : undefined;
     let target: { value: string; version?: string };
-    let write: () => Promise<unknown>;
+    /** Makes the target current; names the version that is then current, where the backend does. */
+    let write: () => Promise<WriteResult>;
 
     if (backend.capabilities.versions) {
       const previous = context.toVersion === undefined ? previousVersionOf(description, current.version) : chosenVersion(description, current.version, context.toVersion);
@@ -69,7 +70,10 @@ export async function rollbackSecret(deps: RotationDeps, ref: string, context: R
       const { promote } = backend;
       write =
         promote !== undefined && previous.stages !== undefined
-          ? () => promote.call(backend, path, previous.version)
+          ? async () => {
+              await promote.call(backend, path, previous.version);
+              return { version: previous.version };
+            }
           : () =>
               backend.set(path, value, {
                 ...(metadata === undefined ? {} : { metadata }),
@@ -95,10 +99,7 @@ export async function rollbackSecret(deps: RotationDeps, ref: string, context: R
       oldVersion: current.version,
       newValue: target.value,
       ...(metadata === undefined ? {} : { metadata }),
-      write: async () => {
-        await write();
-        return undefined;
-      },
+      write,
     });
     let warning: string | undefined;
     if (settled.state === 'changed' && !backend.capabilities.versions && deps.escrow !== undefined) {
@@ -110,14 +111,18 @@ export async function rollbackSecret(deps: RotationDeps, ref: string, context: R
       }
     }
     const state = stateOf(settled.state);
+    // Superseded without an error: the rollback took, and someone else's newer write is current.
+    const superseded = state === 'superseded' && settled.error === undefined;
+    if (superseded) warning = `A newer version${settled.version === undefined ? '' : ` (${settled.version})`} was written by someone else after this ${verb.toLowerCase()}; it is current and was left as it is.`;
+    const version = superseded ? settled.written : settled.version;
     result = {
       ref,
-      ok: state === 'rotated',
+      ok: state === 'rotated' || superseded,
       state,
-      ...(settled.version === undefined ? {} : { version: settled.version }),
+      ...(version === undefined ? {} : { version }),
       ...(previousVersion === undefined ? {} : { previousVersion }),
       ...(target.version === undefined ? {} : { restoredFrom: target.version }),
-      ...(state === 'rotated' ? {} : { error: failureMessage(verb, ref, state, settled.error) }),
+      ...(state === 'rotated' || superseded ? {} : { error: failureMessage(verb, ref, state, settled.error) }),
       ...(warning === undefined ? {} : { warning }),
     };
   } catch (error) {

@@ -3,18 +3,26 @@ import type { AuditEvent } from '../audit/entry';
 import { invalidInput, LatchkeyError, notFound } from '../errors';
 import type { Logger } from '../log';
 import { describeError } from '../log';
+import type { PublicError } from '../../../shared/errors';
 import type { ReadResult, SecretBackend, SecretDescription, SecretMetadata } from '../secrets/backend';
+import type { SnapshotsBeforeChange } from '../snapshots/before-change';
 import { openRef, type ResolveBackend } from '../environments/resolve-backend';
 import type { PreviousValueEscrow } from './escrow';
-import { generateValue, isGenerated, policyFromMetadata, withPolicy, type RotationPolicy } from './policy';
+import type { OriginRecords } from './origin-records';
+import { ORIGIN_METADATA_KEY } from './origin-records';
+import { generateValue, withPolicy, type RotationPolicy } from './policy';
 import { failureMessage, stateOf, type RotationResult } from './rotation-result';
+import type { RotationRule } from './rotation-rule';
+import { ruleForSecret } from './secret-rule';
 import { replaceCurrent, type Settled } from './verified-write';
 
 /**
- * Rotating one secret: generate → write as a new version (check-and-set where the backend has it, or
- * stage → verify → promote where it has staging labels) → read back and verify → the previous value stays
- * restorable (as an older version, or in the escrow for backends without versions) → audit entry.
- * A `started` audit entry is written before anything changes, so even a crash leaves a trace.
+ * Rotating one secret: the rotation rule (rotation-rule.ts) → generate → write as a new version
+ * (check-and-set where the backend has it, or stage → verify → promote where it has staging labels) →
+ * read back and verify by version → the previous value stays restorable (as an older version, or in the
+ * escrow for backends without versions) → the origin record of the new value → audit entry. A value
+ * Latchkey may not generate (typed in, imported, a provider's key, a URL) is left as it is, and the
+ * result says why. A `started` audit entry is written before anything changes, so even a crash leaves a trace.
  */
 export interface RotationDeps {
   /** The backend that serves a reference (the core's `backends.resolve`, or an environment's own backend). */
@@ -25,6 +33,10 @@ export interface RotationDeps {
   escrow?: PreviousValueEscrow;
   /** Value generation; injectable so tests can force a collision. */
   generate?: (policy: RotationPolicy) => string;
+  /** Snapshots taken before the bulk rotations (incident, rotate --due); absent: none is taken. */
+  snapshots?: SnapshotsBeforeChange;
+  /** Which values Latchkey generated. Without it, only a policy the person chose lets a secret be generated. */
+  origins?: OriginRecords;
 }
 
 export interface RotationContext {
@@ -61,31 +73,71 @@ export async function rotateSecret(deps: RotationDeps, ref: string, options: Rot
   }
 
   let previousVersion: string | undefined;
+  let rule: RotationRule | undefined;
   let result: RotationResult;
   try {
     const description = await backend.describe(path);
-    const policy = options.policy ?? policyFromMetadata(description.metadata).policy;
-    if (!isGenerated(policy)) {
-      throw invalidInput(`${ref} is rotated by hand (policy "manual"): set its new value yourself, or give it a generator policy.`);
-    }
     // Without versions the old value is about to be persisted in the escrow: read it twice to be sure of it.
     const current = await readCurrent(backend, path, ref, !backend.capabilities.versions);
     previousVersion = current.version;
-    await keepPrevious(deps, backend, ref, current.value);
-    const generate = deps.generate ?? generateValue;
-    let next = generate(policy);
-    if (next === current.value) next = generate(policy); // a repeat would make "rotated" indistinguishable from "unchanged"
-    if (next === current.value) throw new LatchkeyError('Internal', 'The generator returned the current value twice; check the rotation policy.');
+    const origins = await deps.origins?.load();
+    rule = await ruleForSecret({ ref, description, value: current.value, ...(options.policy === undefined ? {} : { chosenPolicy: options.policy }), ...(origins === undefined ? {} : { origins }) });
+    const policy = rule.policy;
+    if (rule.class !== 'generate' || policy === undefined) {
+      result = { ref, ok: false, state: 'unchanged', ...(previousVersion === undefined ? {} : { previousVersion }), rule: summaryOf(rule), error: leftByRule(ref, rule) };
+    } else {
+      await keepPrevious(deps, backend, ref, current.value);
+      const generate = deps.generate ?? generateValue;
+      let next = generate(policy);
+      if (next === current.value) next = generate(policy); // a repeat would make "rotated" indistinguishable from "unchanged"
+      if (next === current.value) throw new LatchkeyError('Internal', 'The generator returned the current value twice; check the rotation policy.');
 
-    const settled = await writeNewValue(backend, path, current, next, metadataFor(backend, description, options.policy));
-    result = toResult(ref, settled, previousVersion);
+      const carriesMetadata = backend.capabilities.metadata && !stages(backend);
+      const origin = carriesMetadata && deps.origins !== undefined ? await deps.origins.recordFor(description.metadata, next) : undefined;
+      const settled = await writeNewValue(backend, path, current, next, metadataFor(backend, description, options.policy, origin));
+      result = { ...toResult(ref, settled, previousVersion), rule: summaryOf(rule) };
+      if (settled.state === 'changed' && origin === undefined && deps.origins !== undefined) {
+        // No metadata went with the value: its origin record goes to the state file.
+        await deps.origins.remember(ref, next).catch((error: unknown) => {
+          deps.logger?.warn('origin of a generated value not recorded', { ref, error: describeError(error) });
+          result.warning = 'Latchkey could not record that it generated this value, so its next rotation is by hand unless you choose a generator in its policy.';
+        });
+      }
+    }
   } catch (error) {
     // Failures before the write: nothing was changed.
-    result = { ref, ok: false, state: 'unchanged', ...(previousVersion === undefined ? {} : { previousVersion }), error: failureMessage('Rotation', ref, 'unchanged', error) };
+    result = {
+      ref,
+      ok: false,
+      state: 'unchanged',
+      ...(previousVersion === undefined ? {} : { previousVersion }),
+      ...(rule === undefined ? {} : { rule: summaryOf(rule) }),
+      error: failureMessage('Rotation', ref, 'unchanged', error),
+    };
     deps.logger?.warn('rotation failed before writing', { ref, error: describeError(error) });
   }
   await recordOutcome(deps, base, result);
   return result;
+}
+
+/** Backends with staging labels write the new value without its metadata (AWS: tags are per secret). */
+function stages(backend: SecretBackend): boolean {
+  return backend.stage !== undefined && backend.promote !== undefined;
+}
+
+function summaryOf(rule: RotationRule): NonNullable<RotationResult['rule']> {
+  return { class: rule.class, reason: rule.reason, ...(rule.provider === undefined ? {} : { provider: rule.provider }) };
+}
+
+/** Why the rule left a secret as it is: the person rotates it where it was issued (or a rotator does). */
+function leftByRule(ref: string, rule: RotationRule): PublicError {
+  return {
+    kind: 'InvalidInput',
+    message:
+      rule.class === 'by-hand'
+        ? `${ref} is rotated by hand, so Latchkey left it unchanged. ${rule.reason}`
+        : `${ref} is rotated at ${rule.service ?? 'its service'} by its rotator, not by storing a generated value; Latchkey left it unchanged.`,
+  };
 }
 
 async function writeNewValue(backend: SecretBackend, path: string, current: ReadResult, next: string, metadata: SecretMetadata | undefined): Promise<Settled> {
@@ -166,23 +218,31 @@ export async function readStable(backend: SecretBackend, path: string, version?:
   return first;
 }
 
-/** Metadata to write with the new value: the existing metadata (kept), plus an overriding policy. */
-function metadataFor(backend: SecretBackend, description: SecretDescription, policy: RotationPolicy | undefined): SecretMetadata | undefined {
+/** Metadata to write with the new value: the existing metadata (kept), plus an overriding policy and the origin record. */
+function metadataFor(backend: SecretBackend, description: SecretDescription, policy: RotationPolicy | undefined, origin: string | undefined): SecretMetadata | undefined {
   if (!backend.capabilities.metadata) return undefined;
-  if (policy !== undefined) return withPolicy(description.metadata, policy);
-  return description.metadata === undefined ? undefined : { ...description.metadata };
+  const kept = policy === undefined ? description.metadata : withPolicy(description.metadata, policy);
+  if (origin !== undefined) return { ...kept, [ORIGIN_METADATA_KEY]: origin };
+  return kept === undefined ? undefined : { ...kept };
 }
 
+/**
+ * A rotation that someone else's newer write superseded still happened (its version holds the new value):
+ * it is ok, names the version it wrote, and warns that another one is current.
+ */
 function toResult(ref: string, settled: Settled, previousVersion: string | undefined): RotationResult {
   const state = stateOf(settled.state);
-  const ok = state === 'rotated';
+  const superseded = state === 'superseded' && settled.error === undefined;
+  const ok = state === 'rotated' || superseded;
+  const version = superseded ? settled.written : settled.version;
   return {
     ref,
     ok,
     state,
-    ...(settled.version === undefined ? {} : { version: settled.version }),
+    ...(version === undefined ? {} : { version }),
     ...(previousVersion === undefined ? {} : { previousVersion }),
     ...(ok ? {} : { error: failureMessage('Rotation', ref, state, settled.error) }),
+    ...(superseded ? { warning: `A newer version${settled.version === undefined ? '' : ` (${settled.version})`} was written by someone else after this rotation; it is current and was left as it is.` } : {}),
   };
 }
 

@@ -1,15 +1,17 @@
 import type { PublicError } from '../../../shared/errors';
 import { isLatchkeyError } from '../errors';
-import { ReadBackMismatch, type SettledState } from './verified-write';
+import type { RotationClass } from './rotation-rule';
+import { ReadBackMismatch, ThirdValueLeft, type SettledState } from './verified-write';
 
 /**
  * What a rotation or rollback left behind. `state` says which value is current now:
  *   rotated    the new value (verified by reading it back)
  *   unchanged  the value from before (nothing was changed, or the change did not take)
  *   restored   the value from before, put back after a damaged write
- *   unknown    the backend could not be read afterwards; the message says how to check
+ *   superseded a newer version someone else wrote meanwhile; Latchkey left it current
+ *   unknown    Latchkey cannot tell which value is current; the message says how to check
  */
-export type RotationState = 'rotated' | 'unchanged' | 'restored' | 'unknown';
+export type RotationState = 'rotated' | 'unchanged' | 'restored' | 'superseded' | 'unknown';
 
 export interface RotationResult {
   ref: string;
@@ -22,6 +24,8 @@ export interface RotationResult {
   error?: PublicError;
   /** Something the person should know although the operation succeeded (e.g. the audit outcome was not recorded). */
   warning?: string;
+  /** The rotation rule that applied (rotations only): why a secret was or was not generated. */
+  rule?: { class: RotationClass; reason: string; provider?: string };
 }
 
 export function stateOf(settled: SettledState): RotationState {
@@ -32,6 +36,7 @@ export function stateOf(settled: SettledState): RotationState {
 export function reasonOf(error: unknown): { kind: PublicError['kind']; reason: string } {
   if (isLatchkeyError(error)) return { kind: error.kind, reason: error.message.replace(/\.$/, '') };
   if (error instanceof ReadBackMismatch) return { kind: 'BackendUnavailable', reason: 'the value read back differed from the value written' };
+  if (error instanceof ThirdValueLeft) return { kind: 'Conflict', reason: `${reasonOf(error.first).reason}, and another value is current now (another writer's, or a damaged write) — Latchkey did not overwrite it` };
   return { kind: 'Internal', reason: 'an unexpected error occurred (details are in the log)' };
 }
 
@@ -40,11 +45,13 @@ export function failureMessage(verb: 'Rotation' | 'Rollback' | 'Restore', ref: s
   switch (state) {
     case 'restored':
       return { kind, message: `${verb} of ${ref} failed (${reason}); the previous value was put back and is current.` };
+    case 'superseded':
+      return { kind, message: `${verb} of ${ref} failed (${reason}); a newer version someone else wrote meanwhile is current and was left as it is.` };
     case 'unknown':
       return {
         kind,
         message:
-          `${verb} of ${ref} failed (${reason}) and its current value could not be checked afterwards. ` +
+          `${verb} of ${ref} failed (${reason}), and Latchkey cannot tell which value is current now. ` +
           `Check it with "latchkey secrets history ${ref}" and use "latchkey rollback ${ref}" if the current value is wrong.`,
       };
     default:

@@ -8,14 +8,21 @@ import { pinnedTo } from '../environments/resolve-backend';
 import { confirmationRequired, invalidInput, LatchkeyError, notFound } from '../errors';
 import type { Logger } from '../log';
 import type { SecretBackend } from '../secrets/backend';
+import type { SnapshotsBeforeChange } from '../snapshots/before-change';
 import { parseRef, type SecretRef } from '../secrets/reference';
 import { countDue, listDue, type DueCounts, type DueItem } from './due';
 import type { PreviousValueEscrow } from './escrow';
+import type { OriginRecords } from './origin-records';
 import { describePolicy, encodePolicy, parsePolicy, policyFromMetadata, ROTATION_METADATA_KEY, type RotationPolicy } from './policy';
 import { restoreVersion, rollbackSecret, type RollbackResult } from './rollback-secret';
 import { rotateSecret, type RotationDeps } from './rotate-secret';
 import type { RotationResult } from './rotation-result';
+import type { RotationRule } from './rotation-rule';
 import { effectivePeriodDays } from './schedule';
+import { ruleForSecret } from './secret-rule';
+
+/** What the policy dialog shows for a secret Latchkey does not generate. */
+const MANUAL_POLICY: RotationPolicy = { generator: 'manual' };
 
 /**
  * Rotation of the secrets of an environment, as the app asks for it (project, environment, key): rotate,
@@ -31,7 +38,11 @@ export interface RotationServiceDeps {
   audit: AuditSink;
   logger: Logger;
   escrow: PreviousValueEscrow;
+  /** Which values Latchkey generated (the rotation rule's origin records). */
+  origins: OriginRecords;
   now: () => Date;
+  /** Snapshots before incidents and rotate --due. */
+  snapshots?: SnapshotsBeforeChange;
 }
 
 export interface SecretPolicy {
@@ -44,10 +55,19 @@ export interface SecretPolicy {
   environmentPeriodDays?: number;
   /** Whether the backend stores a policy without writing a new value (else: set it by rotating with it). */
   canStore: boolean;
+  /** The rotation rule that applies now, and why. */
+  rule: Pick<RotationRule, 'class' | 'reason' | 'provider' | 'urlScheme'>;
 }
 
 export function createRotationService(deps: RotationServiceDeps) {
-  const refDeps: RotationDeps = { resolveBackend: deps.resolveBackend, audit: deps.audit, logger: deps.logger, escrow: deps.escrow };
+  const refDeps: RotationDeps = {
+    resolveBackend: deps.resolveBackend,
+    audit: deps.audit,
+    logger: deps.logger,
+    escrow: deps.escrow,
+    origins: deps.origins,
+    ...(deps.snapshots === undefined ? {} : { snapshots: deps.snapshots }),
+  };
 
   const open = async (project: string, environment: string, key: string) => {
     if (!SECRET_KEY.test(key)) throw invalidInput(`"${key.slice(0, 80)}" is not a valid secret key: use ${nameRules.key}.`);
@@ -88,17 +108,32 @@ export function createRotationService(deps: RotationServiceDeps) {
       return restoreVersion(onView, ref, version, context(view));
     },
 
+    /**
+     * The secret's policy and the rule that applies to it. Without a stored policy, the policy shown is
+     * the one the rule would use: the default generator for a value Latchkey generated, else "by hand".
+     */
     async policy(project: string, environment: string, key: string): Promise<SecretPolicy> {
       const { view, ref } = await open(project, environment, key);
-      const description = await view.backend.describe(parseRef(ref).path);
-      const { policy, stored } = policyFromMetadata(description.metadata);
+      const path = parseRef(ref).path;
+      const description = await view.backend.describe(path);
+      const { policy: storedPolicy, stored } = policyFromMetadata(description.metadata);
+      // The value is read here, in main, only to apply the rule; it goes no further.
+      const value = (await view.backend.get(path)).value;
+      const rule = await ruleForSecret({ ref, description, value, origins: await deps.origins.load() });
+      const policy = stored ? storedPolicy : (rule.policy ?? MANUAL_POLICY);
       return {
         policy,
         ...(stored ? { text: encodePolicy(policy) } : {}),
         description: describePolicy(policy),
-        periodDays: effectivePeriodDays(policy, view.rotationPeriodDays),
+        periodDays: effectivePeriodDays(stored ? policy : undefined, view.rotationPeriodDays),
         ...(view.rotationPeriodDays === undefined ? {} : { environmentPeriodDays: view.rotationPeriodDays }),
         canStore: view.backend.setMetadata !== undefined,
+        rule: {
+          class: rule.class,
+          reason: rule.reason,
+          ...(rule.provider === undefined ? {} : { provider: rule.provider }),
+          ...(rule.urlScheme === undefined ? {} : { urlScheme: rule.urlScheme }),
+        },
       };
     },
 
@@ -142,7 +177,7 @@ export function createRotationService(deps: RotationServiceDeps) {
       const names = options.environments ?? (await deps.projects.list()).find((candidate) => candidate.name === project)?.environments.map((environment) => environment.name);
       if (names === undefined) throw notFound(`There is no project "${project}".`);
       const views = await Promise.all(names.map((name) => deps.viewEnvironment(project, name)));
-      const items = await listDue({ escrow: deps.escrow, logger: deps.logger, now: deps.now }, views, options.signal);
+      const items = await listDue({ escrow: deps.escrow, origins: deps.origins, logger: deps.logger, now: deps.now }, views, options.signal);
       const counts = countDue(items);
       // Environments without secrets still get a (zero) count, so the badges clear.
       for (const view of views) if (!counts.some((count) => count.environment === view.name)) counts.push({ project, environment: view.name, overdue: 0, dueSoon: 0 });

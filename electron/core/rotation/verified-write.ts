@@ -1,17 +1,23 @@
 import { isLatchkeyError } from '../errors';
-import type { SecretBackend, SecretMetadata, WriteResult } from '../secrets/backend';
+import type { ReadResult, SecretBackend, SecretMetadata, WriteResult } from '../secrets/backend';
 
 /**
- * Replacing the current value of a secret so that, whatever fails, afterwards the current value is
- * either the one before or the one intended — never a third. After the write (whether it reported
- * success or not) the current value is read back; a value that is neither is replaced by the old one.
+ * Replacing the current value of a secret so that, whatever fails, afterwards the current value is the one
+ * before, the one intended, or a newer one someone else wrote — which is never overwritten. After the write
+ * (whether it reported success or not) the current value is read back and judged by version, not only by
+ * value: the old value is put back only over the version this write made (a damaged write). A version
+ * this write did not make may be another writer's newer value, and putting the old (perhaps leaked) value
+ * over it would undo their change; without versions nobody can tell the two apart, so a third value is
+ * reported and left alone.
  */
-export type SettledState = 'changed' | 'unchanged' | 'restored' | 'unknown';
+export type SettledState = 'changed' | 'unchanged' | 'restored' | 'superseded' | 'unknown';
 
 export interface Settled {
   state: SettledState;
   /** The current version after settling, when the backend reports versions. */
   version?: string;
+  /** The version this write made, where the backend named it. */
+  written?: string;
   /** The first failure met on the way; undefined when the change went through cleanly. */
   error?: unknown;
 }
@@ -22,49 +28,59 @@ export interface ReplaceCurrentInput {
   oldValue: string;
   oldVersion: string | undefined;
   newValue: string;
-  /** Performs the change (set, or stage + verify + promote). */
+  /** Performs the change (set, or stage + verify + promote) and names the version it made. */
   write: () => Promise<WriteResult | undefined>;
-  /** Puts the old value back when the read-back shows a third value; default: set it (check-and-set). */
-  restore?: (seenVersion: string | undefined) => Promise<void>;
+  /** Puts the old value back over `ours`, the damaged version this write made; default: set it (check-and-set). */
+  restore?: (ours: string) => Promise<void>;
   metadata?: SecretMetadata;
 }
 
 export async function replaceCurrent(input: ReplaceCurrentInput): Promise<Settled> {
-  const { backend, path, oldValue, newValue } = input;
+  let written: string | undefined;
   let writeError: unknown;
   try {
-    await input.write();
+    written = (await input.write())?.version;
   } catch (error) {
     writeError = error;
     // A check-and-set conflict means our write did not happen and someone else's did: leave theirs alone.
     if (isLatchkeyError(error) && error.kind === 'Conflict') return { state: 'unchanged', error };
   }
-  return settle(input, writeError, oldValue, newValue, backend, path);
+  const settled = await settle(input, input.backend.capabilities.versions ? written : undefined, writeError);
+  return written === undefined || !input.backend.capabilities.versions ? settled : { ...settled, written };
 }
 
-async function settle(input: ReplaceCurrentInput, writeError: unknown, oldValue: string, newValue: string, backend: SecretBackend, path: string): Promise<Settled> {
-  let current;
+async function settle(input: ReplaceCurrentInput, ours: string | undefined, writeError: unknown): Promise<Settled> {
+  const { backend, path, oldValue, newValue } = input;
+  let current: ReadResult;
   try {
     current = await backend.get(path);
+    // A third value may be a read damaged on the way: one more read tells a stored value from a passing fault.
+    if (current.value !== newValue && current.value !== oldValue) current = await backend.get(path);
   } catch (error) {
     return { state: 'unknown', error: writeError ?? error };
   }
-  const withVersion = (state: SettledState, error: unknown): Settled => ({
+  const at = (state: SettledState, error: unknown): Settled => ({
     state,
     ...(current.version === undefined ? {} : { version: current.version }),
     ...(error === undefined ? {} : { error }),
   });
-  if (current.value === newValue) return withVersion('changed', undefined);
-  if (current.value === oldValue) return withVersion('unchanged', writeError ?? readBackMismatch());
 
-  // A third value is current (a damaged write): put the old one back, only over what we just saw.
-  const firstError = writeError ?? readBackMismatch();
+  if (current.value === newValue) return at('changed', undefined);
+  if (current.value === oldValue && (ours === undefined || current.version === input.oldVersion)) return at('unchanged', writeError ?? new ReadBackMismatch());
+  if (ours !== undefined && current.version !== undefined && current.version !== ours) {
+    // Another writer's version is current: ours only needs checking, theirs stays — even when it holds the old value.
+    return at('superseded', (await holds(backend, path, ours, newValue)) ? undefined : (writeError ?? new ReadBackMismatch()));
+  }
+
+  // A third value is current. Only a version this write made is ours to put the old value back over.
+  const firstError = writeError ?? new ReadBackMismatch();
+  if (ours === undefined || current.version !== ours) return at('unknown', new ThirdValueLeft(firstError));
   try {
-    if (input.restore !== undefined) await input.restore(current.version);
+    if (input.restore !== undefined) await input.restore(ours);
     else {
       await backend.set(path, oldValue, {
         ...(input.metadata === undefined ? {} : { metadata: input.metadata }),
-        ...(backend.capabilities.checkAndSet && current.version !== undefined ? { expectedVersion: current.version } : {}),
+        ...(backend.capabilities.checkAndSet ? { expectedVersion: ours } : {}),
       });
     }
     const again = await backend.get(path);
@@ -75,6 +91,15 @@ async function settle(input: ReplaceCurrentInput, writeError: unknown, oldValue:
   return { state: 'unknown', error: firstError };
 }
 
+/** Whether `version` of the secret holds `value` (false when it cannot be read). */
+async function holds(backend: SecretBackend, path: string, version: string, value: string): Promise<boolean> {
+  try {
+    return (await backend.get(path, { version })).value === value;
+  } catch {
+    return false;
+  }
+}
+
 export class ReadBackMismatch extends Error {
   constructor() {
     super('the value read back differs from the value written');
@@ -82,6 +107,10 @@ export class ReadBackMismatch extends Error {
   }
 }
 
-function readBackMismatch(): ReadBackMismatch {
-  return new ReadBackMismatch();
+/** A value that is neither the old nor the new one is current, in a version this write did not (provably) make. */
+export class ThirdValueLeft extends Error {
+  constructor(readonly first: unknown) {
+    super('a value that is neither the previous nor the new one is current, and Latchkey cannot tell that this rotation wrote it');
+    this.name = 'ThirdValueLeft';
+  }
 }

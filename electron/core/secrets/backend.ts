@@ -38,6 +38,11 @@ export interface SecretSummary {
   updatedAt?: string;
   version?: string;
   metadata?: SecretMetadata;
+  /**
+   * The secret exists but cannot be read (a damaged or tampered file of the local store): what the person
+   * should do. Listings carry such a secret instead of failing, so everything else stays reachable.
+   */
+  damaged?: string;
 }
 
 export interface SecretDescription extends SecretSummary {

@@ -16,6 +16,8 @@ export interface ListedItem {
   createdAt?: string;
   updatedAt?: string;
   version?: string;
+  /** The secret exists but cannot be read (a damaged file): what to do. */
+  damaged?: string;
 }
 
 export interface ListProgress {
@@ -41,6 +43,7 @@ function itemOf(key: string, summary: SecretSummary): ListedItem {
     ...(summary.createdAt === undefined ? {} : { createdAt: summary.createdAt }),
     ...(summary.updatedAt === undefined ? {} : { updatedAt: summary.updatedAt }),
     ...(summary.version === undefined ? {} : { version: summary.version }),
+    ...(summary.damaged === undefined ? {} : { damaged: summary.damaged }),
   };
 }
 
@@ -55,7 +58,7 @@ export async function listEnvironment(bound: BoundEnvironment, options: ListEnvi
   }
   options.onProgress?.({ done: listed, message: `Listed ${listed.toLocaleString('en')} entries` });
 
-  const undescribed = bound.backend.capabilities.versions ? found.filter((entry) => entry.summary.version === undefined) : [];
+  const undescribed = bound.backend.capabilities.versions ? found.filter((entry) => entry.summary.version === undefined && entry.summary.damaged === undefined) : [];
   if (undescribed.length === 0) return found.map((entry) => itemOf(entry.key, entry.summary));
 
   const described = new Map<string, ListedItem | null>();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ENVIRONMENT_NAME, PROJECT_NAME, SECRET_KEY, nameRules } from '../../../shared/names';
-import { sealedBoxSchema, open, seal } from '../crypto/sealed-box';
+import { sealedBoxSchema, open, seal, type DataKey } from '../crypto/sealed-box';
 import type { DataKeyProvider } from '../crypto/data-key';
 import { conflict, invalidInput, LatchkeyError, notFound } from '../errors';
 import type { FileLocks } from '../fs/locks';
@@ -102,9 +102,14 @@ export function createFileBackend(options: FileBackendOptions): SecretBackend & 
       if (error instanceof LatchkeyError && error.kind === 'NotFound') return undefined;
       throw error;
     }
+    return decodeRecord(raw, await dataKey.get(), environmentId, key, where);
+  };
+
+  /** The record in a secret file's bytes; a file that does not parse or open is damaged (that file only). */
+  const decodeRecord = (raw: Buffer, storeKey: DataKey, environmentId: string, key: string, where: string): SecretRecord => {
     const file = fileSchema.safeParse(safeJson(raw));
     if (!file.success) throw damaged(where);
-    const plaintext = open(await dataKey.get(), file.data.box, aad(environmentId, key), where);
+    const plaintext = open(storeKey, file.data.box, aad(environmentId, key), where);
     const record = recordSchema.safeParse(safeJson(plaintext));
     plaintext.fill(0);
     if (!record.success) throw damaged(where);
@@ -149,6 +154,29 @@ export function createFileBackend(options: FileBackendOptions): SecretBackend & 
     version: String(record.versions.at(-1)!.version),
     metadata: record.metadata,
   });
+
+  /**
+   * One secret of a listing. A file that cannot be read for what it holds (damaged, tampered, sealed with
+   * another key) is listed as damaged rather than failing the listing; a file Latchkey must not read at
+   * all (a symlink, loosened modes) still stops it, as it stops every other operation.
+   */
+  const listedSecret = async (environmentId: string, key: string, path: string): Promise<SecretSummary | undefined> => {
+    let raw: Buffer;
+    try {
+      raw = await tree.read(fileParts(environmentId, key));
+    } catch (error) {
+      if (error instanceof LatchkeyError && error.kind === 'NotFound') return undefined;
+      throw error;
+    }
+    // The store's key first: a key that cannot be had concerns every secret, not this file.
+    const storeKey = await dataKey.get();
+    try {
+      return summary(path, decodeRecord(raw, storeKey, environmentId, key, `Secret file://${path}`));
+    } catch (error) {
+      if (!(error instanceof LatchkeyError)) throw error;
+      return { path, damaged: error.message };
+    }
+  };
 
   const capabilities: BackendCapabilities = { versions: true, softDelete: false, metadata: true, checkAndSet: true, maxValueBytes: FILE_VALUE_LIMIT_BYTES };
 
@@ -222,8 +250,8 @@ export function createFileBackend(options: FileBackendOptions): SecretBackend & 
           const path = `${base}${key}`;
           if (!path.startsWith(prefix) || !SECRET_KEY.test(key)) continue;
           listOptions.signal?.throwIfAborted();
-          const record = await readRecord(environment.id, key, `Secret file://${path}`);
-          if (record !== undefined) items.push(summary(path, record));
+          const listed = await listedSecret(environment.id, key, path);
+          if (listed !== undefined) items.push(listed);
         }
       }
       items.sort((a, b) => a.path.localeCompare(b.path));

@@ -24,6 +24,8 @@ export interface ListedSecret {
   createdAt?: string;
   updatedAt?: string;
   version?: string;
+  /** The secret exists but cannot be read (a damaged file): what to do. */
+  damaged?: string;
 }
 
 export function createReferenceSecrets(deps: { resolve: BackendResolver; projects: ProjectsService; audit: AuditSink; logger: Logger }) {
@@ -94,6 +96,7 @@ export function createReferenceSecrets(deps: { resolve: BackendResolver; project
           ...(item.createdAt === undefined ? {} : { createdAt: item.createdAt }),
           ...(item.updatedAt === undefined ? {} : { updatedAt: item.updatedAt }),
           ...(item.version === undefined ? {} : { version: item.version }),
+          ...(item.damaged === undefined ? {} : { damaged: item.damaged }),
         });
       }
       return listed;

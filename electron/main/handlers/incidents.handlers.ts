@@ -1,5 +1,6 @@
 import type { Core } from '../../core';
 import type { IncidentProgress } from '../../core/rotation/incident';
+import type { ItemStatus } from '../../core/rotation/incident-report';
 import type { Handlers } from '../ipc/router';
 import type { Emit, Operations, Progress } from '../operations';
 
@@ -7,12 +8,14 @@ import type { Emit, Operations, Progress } from '../operations';
  * Incident mode: runs under the renderer's operationId, so its progress bar follows `operation.progress`
  * and its per-item list `incident.item`; operations.cancel stops new rotations (those in flight finish).
  */
+const VERBS: Partial<Record<ItemStatus, string>> = { rotated: 'Rotated', failed: 'Failed', 'by-hand': 'By hand:' };
+
 function follow(operationId: string, emit: Emit, progress: (update: Progress) => void) {
   return (update: IncidentProgress) => {
-    const message = update.phase === 'sessions' ? 'Revoking sessions' : update.phase === 'done' ? 'Finished' : update.item === undefined ? 'Rotating' : `${update.item.status === 'rotated' ? 'Rotated' : update.item.status === 'failed' ? 'Failed' : 'Skipped'} ${update.item.key}`;
+    const message = update.phase === 'sessions' ? 'Revoking sessions' : update.phase === 'done' ? 'Finished' : update.item === undefined ? 'Rotating' : `${VERBS[update.item.status] ?? 'Skipped'} ${update.item.key}`;
     progress({ done: update.done, total: update.total, message });
     const item = update.item;
-    if (item !== undefined && (item.status === 'rotated' || item.status === 'failed' || item.status === 'cancelled')) {
+    if (item !== undefined && (item.status === 'rotated' || item.status === 'failed' || item.status === 'cancelled' || item.status === 'by-hand')) {
       emit('incident.item', {
         operationId,
         ref: item.ref,
@@ -40,6 +43,7 @@ export function incidentsHandlers(deps: { core: Core; emit: Emit; operations: Op
       ),
     resume: ({ operationId, reportId, typedNames }) =>
       deps.operations.run(operationId, (signal, progress) => incidents.resume(reportId, { confirmation: { typedNames }, signal, onProgress: follow(operationId, deps.emit, progress) })),
+    markRotated: async ({ reportId, refs }) => ({ report: await incidents.markRotated(reportId, refs) }),
     list: async () => ({ reports: await incidents.list() }),
     open: async ({ reportId }) => ({ report: await incidents.open(reportId), text: await incidents.openText(reportId), paths: incidents.pathsOf(reportId) }),
     sessionConnections: async () => ({ connections: (await deps.core.config.read()).redisConnections.map((connection) => connection.name) }),

@@ -13,8 +13,10 @@ import { operationsHandlers } from './operations.handlers';
 import { lockHandlers } from './lock.handlers';
 import { environmentsHandlers, projectsHandlers } from './projects.handlers';
 import { rotationHandlers } from './rotation.handlers';
+import { runHandlers } from './run.handlers';
 import { secretsHandlers } from './secrets.handlers';
 import { sessionsHandlers } from './sessions.handlers';
+import { snapshotsHandlers } from './snapshots.handlers';
 
 /** Every area's handlers; the router refuses to start if an entry of the contract has none. */
 export interface HandlerDeps {
@@ -44,6 +46,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     incidents: incidentsHandlers(deps),
     diff: diffHandlers(deps),
     envfiles: envfilesHandlers(deps),
+    snapshots: snapshotsHandlers(deps),
     audit: auditHandlers(deps),
+    run: runHandlers(deps),
   };
 }

@@ -12,7 +12,12 @@ function outcome(result: RotationResult & { restoredFrom?: string }) {
 export function rotationHandlers(deps: { core: Core }): Handlers['rotation'] {
   const { rotation } = deps.core;
   return {
-    rotate: async ({ project, environment, key, policy, confirmed }) => outcome(await rotation.rotate(project, environment, key, { policy, confirmed })),
+    rotate: async ({ project, environment, key, policy, confirmed }) => {
+      const result = await rotation.rotate(project, environment, key, { policy, confirmed });
+      // The rule left it to a person (or a rotator): nothing changed, and that is an answer, not a failure.
+      if (!result.ok && result.rule !== undefined && result.rule.class !== 'generate') return { rotated: false, rule: result.rule };
+      return { ...outcome(result), rotated: true, ...(result.rule === undefined ? {} : { rule: result.rule }) };
+    },
     rollback: async ({ project, environment, key, confirmed }) => outcome(await rotation.rollback(project, environment, key, { confirmed })),
     restore: async ({ project, environment, key, version, confirmed }) => outcome(await rotation.restore(project, environment, key, version, { confirmed })),
     policy: ({ project, environment, key }) => rotation.policy(project, environment, key),

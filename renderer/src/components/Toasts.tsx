@@ -18,6 +18,18 @@ export function Toasts() {
               ×{toast.count}
             </span>
           ) : null}
+          {toast.action === undefined ? null : (
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={() => {
+                dismiss(toast.id);
+                toast.action?.run();
+              }}
+            >
+              {toast.action.label}
+            </button>
+          )}
           <button type="button" className="icon-btn" aria-label="Dismiss" onClick={() => dismiss(toast.id)}>
             <Icon name="close" size={14} />
           </button>

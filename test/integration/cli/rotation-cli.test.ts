@@ -5,6 +5,7 @@ import { parse } from 'dotenv';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../electron/core';
 import { AUDIT_FILE } from '../../../electron/core/audit/audit-log';
+import { ROTATION_METADATA_KEY } from '../../../electron/core/rotation/policy';
 import { VaultFake } from '../../fakes/vault-fake';
 import { describeWithKeyring, realKeychain } from '../../harness/keyring';
 import { forgetStoreKey } from '../../harness/store-key';
@@ -52,12 +53,21 @@ describeWithKeyring('latchkey rotate, incident, env, import and audit (the built
     await xdg.cleanup();
   });
 
-  it('rotate <ref>... prints {ref, ok, version} per reference and never a value; a missing one exits 3', async () => {
-    const rotated = await run(['rotate', 'file://shop/dev/API_KEY', 'file://shop/dev/DB_PASSWORD', '--json']);
+  it('rotate <ref>... leaves typed-in values to a person (exit 3, nothing written); with --policy it rotates and prints {ref, ok, class, version}, never a value', async () => {
+    const refused = await run(['rotate', 'file://shop/dev/API_KEY', 'file://shop/dev/DB_PASSWORD', '--json']);
+    expect(refused.code).toBe(3);
+    expect(json(refused.stdout)).toEqual([
+      { ref: 'file://shop/dev/API_KEY', ok: false, class: 'by-hand', error: { kind: 'InvalidInput', message: expect.stringContaining('is rotated by hand, so Latchkey left it unchanged') } },
+      { ref: 'file://shop/dev/DB_PASSWORD', ok: false, class: 'by-hand', error: { kind: 'InvalidInput', message: expect.stringContaining('typed in or imported') } },
+    ]);
+    expect(await get('file://shop/dev/API_KEY')).toBe(`${CANARY}-dev-API_KEY`);
+    expect((await run(['rotate', 'file://shop/dev/API_KEY'])).stdout).toMatch(/^BY HAND {2}file:\/\/shop\/dev\/API_KEY\n/);
+
+    const rotated = await run(['rotate', 'file://shop/dev/API_KEY', 'file://shop/dev/DB_PASSWORD', '--policy', 'password-32', '--json']);
     expect(rotated).toMatchObject({ code: 0, stderr: '' });
     expect(json(rotated.stdout)).toEqual([
-      { ref: 'file://shop/dev/API_KEY', ok: true, version: '2' },
-      { ref: 'file://shop/dev/DB_PASSWORD', ok: true, version: '2' },
+      { ref: 'file://shop/dev/API_KEY', ok: true, class: 'generate', version: '2' },
+      { ref: 'file://shop/dev/DB_PASSWORD', ok: true, class: 'generate', version: '2' },
     ]);
     const value = await get('file://shop/dev/API_KEY');
     expect(value).not.toContain(CANARY);
@@ -66,6 +76,9 @@ describeWithKeyring('latchkey rotate, incident, env, import and audit (the built
 
     const hex = await run(['rotate', 'file://shop/dev/API_KEY', '--policy', 'hex-64']);
     expect(hex).toMatchObject({ code: 0, stdout: expect.stringContaining('rotated  file://shop/dev/API_KEY  → version 3') });
+    expect(await get('file://shop/dev/API_KEY')).toMatch(/^[0-9a-f]{64}$/);
+    // The chosen policy was stored with the value: the next rotation needs none.
+    expect(await run(['rotate', 'file://shop/dev/API_KEY'])).toMatchObject({ code: 0 });
     expect(await get('file://shop/dev/API_KEY')).toMatch(/^[0-9a-f]{64}$/);
 
     const missing = await run(['rotate', 'file://shop/dev/NOPE', '--json']);
@@ -99,45 +112,75 @@ describeWithKeyring('latchkey rotate, incident, env, import and audit (the built
     expect((await run(['secrets', 'history', 'file://shop/dev/DB_PASSWORD'])).stdout).toMatch(/^\* 4 /);
   });
 
-  it('rotate --due rotates exactly what the schedule shows as overdue or due soon', async () => {
-    // Two secrets written 100 days ago by another process of the same store; one has a 365-day policy.
+  it('rotate --due rotates exactly what the schedule shows as overdue or due soon, and lists due by-hand secrets for a person', async () => {
+    // Three secrets written 100 days ago by another process of the same store: one with a generator
+    // policy, one with a 365-day policy, one typed in.
     const past = new Date(Date.now() - 100 * 24 * 60 * 60 * 1000);
     const old = createCore({ paths: xdg.paths, keychain: realKeychain(), logger: captureLogger().logger, now: () => past });
     try {
       await old.secrets.create('shop', 'prod', 'OLD_TOKEN', `${CANARY}-old`, { confirmed: true });
+      await old.rotation.setPolicy('shop', 'prod', 'OLD_TOKEN', { generator: 'password' }, { confirmed: true });
       await old.secrets.create('shop', 'prod', 'YEARLY', `${CANARY}-yearly`, { confirmed: true });
       await old.rotation.setPolicy('shop', 'prod', 'YEARLY', { generator: 'password', periodDays: 365 }, { confirmed: true });
+      await old.secrets.create('shop', 'prod', 'PARTNER_KEY', `sk_live_${CANARY}`, { confirmed: true });
     } finally {
       await old.close();
     }
     const due = await run(['rotate', '--due', '--project', 'shop', '--json']);
     expect(due.code).toBe(0);
-    expect(json<{ ref: string; ok: boolean }[]>(due.stdout).map((row) => [row.ref, row.ok])).toEqual([['file://shop/prod/OLD_TOKEN', true]]);
+    expect(json<{ ref: string; ok: boolean; class?: string }[]>(due.stdout).map((row) => [row.ref, row.ok, row.class])).toEqual([
+      ['file://shop/prod/OLD_TOKEN', true, 'generate'],
+      ['file://shop/prod/PARTNER_KEY', false, 'by-hand'],
+    ]);
     expect(await get('file://shop/prod/YEARLY')).toBe(`${CANARY}-yearly`);
-    expect(await run(['rotate', '--due', '--project', 'shop'])).toMatchObject({ code: 0, stdout: 'Nothing is due.\n' });
+    expect(await get('file://shop/prod/PARTNER_KEY')).toBe(`sk_live_${CANARY}`);
+    const again = await run(['rotate', '--due', '--project', 'shop']);
+    expect(again).toMatchObject({ code: 0, stdout: expect.stringMatching(/^BY HAND {2}file:\/\/shop\/prod\/PARTNER_KEY\n {2}Due \(overdue\) for a person to rotate: It looks like a Stripe \(live secret key\) credential/) });
+    expect(again.stdout).not.toContain(CANARY);
     expect(await run(['rotate', '--due', 'file://shop/dev/API_KEY'])).toMatchObject({ code: 2 });
   });
 
-  it('incident rotate needs --yes (or the typed name) for prod, then rotates both environments and saves a report', async () => {
+  it('incident rotate needs --yes (or the typed name) for prod, rotates what Latchkey may, lists the rest to rotate by hand, and saves a report; mark-rotated records the hand work', async () => {
     const refused = await run(['incident', 'rotate', '--project', 'shop', '--env', 'dev', '--env', 'prod']);
     expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('prod') });
     const before = await get('file://shop/prod/API_KEY');
     expect(before).toBe(`${CANARY}-prod-API_KEY`);
+    const oldToken = await get('file://shop/prod/OLD_TOKEN');
 
     const done = await run(['incident', 'rotate', '--project', 'shop', '--env', 'dev', '--env', 'prod', '--yes', '--json']);
     expect(done.code).toBe(0);
-    const result = json<{ report_id: string; status: string; counts: { rotated: number; total: number }; report: { json: string; text: string } }>(done.stdout);
+    type Item = { ref: string; status: string; class?: string; provider?: string };
+    const result = json<{ report_id: string; status: string; counts: { rotated: number; total: number; by_hand: number }; items: Item[]; report: { json: string; text: string } }>(done.stdout);
     expect(result.status).toBe('completed');
-    expect(result.counts.rotated).toBe(result.counts.total);
-    expect(await get('file://shop/prod/API_KEY')).not.toBe(before);
+    const classOf = Object.fromEntries(result.items.map((item) => [item.ref, [item.status, item.class]]));
+    expect(classOf['file://shop/prod/OLD_TOKEN']).toEqual(['rotated', 'generate']);
+    expect(classOf['file://shop/dev/API_KEY']).toEqual(['rotated', 'generate']);
+    expect(classOf['file://shop/prod/API_KEY']).toEqual(['by-hand', 'by-hand']);
+    expect(classOf['file://shop/dev/QUOTES']).toEqual(['by-hand', 'by-hand']);
+    expect(result.items.find((item) => item.ref === 'file://shop/prod/PARTNER_KEY')).toMatchObject({ status: 'by-hand', provider: 'Stripe (live secret key)' });
+    expect(result.counts.rotated + result.counts.by_hand).toBe(result.counts.total);
+    // Latchkey rotated its own; the typed-in ones were left as they are.
+    expect(await get('file://shop/prod/OLD_TOKEN')).not.toBe(oldToken);
+    expect(await get('file://shop/prod/API_KEY')).toBe(before);
     expect(done.stdout).not.toContain(CANARY);
     expect((await stat(result.report.json)).mode & 0o777).toBe(0o600);
+    const human = await run(['incident', 'rotate', '--project', 'shop', '--env', 'prod', '--yes']);
+    expect(human.stdout).toContain('Rotate these by hand — Latchkey did not change them');
+    expect(human.stdout).toContain('TO DO  file://shop/prod/PARTNER_KEY  [Stripe (live secret key)]');
+
+    const marked = await run(['incident', 'mark-rotated', result.report_id, 'file://shop/prod/API_KEY', 'file://shop/prod/PARTNER_KEY', '--json']);
+    expect(marked.code).toBe(0);
+    expect(json<{ counts: { marked: number }; items: (Item & { marked?: { by: string } })[] }>(marked.stdout).counts.marked).toBe(2);
+    expect(await run(['incident', 'mark-rotated', result.report_id, 'file://shop/prod/OLD_TOKEN'])).toMatchObject({ code: 3, stderr: expect.stringContaining('not one to rotate by hand') });
 
     const listed = json<{ id: string; status: string }[]>((await run(['incident', 'list', '--json'])).stdout);
-    expect(listed.map((report) => [report.id, report.status])).toEqual([[result.report_id, 'completed']]);
+    expect(listed.map((report) => report.id)).toContain(result.report_id);
     const shown = await run(['incident', 'show', result.report_id]);
     expect(shown.stdout).toContain(`Latchkey incident report ${result.report_id}`);
     expect(shown.stdout).toContain('COMPLETED');
+    expect(shown.stdout).toMatch(/ROTATE BY HAND \(\d+\)/);
+    expect(shown.stdout).toMatch(/shop\/prod {2}PARTNER_KEY {2}file:\/\/shop\/prod\/PARTNER_KEY {2}\[Stripe \(live secret key\)\]\n.*\n {6}done: marked rotated by hand at /);
+    expect(shown.stdout).not.toContain(CANARY);
     expect(await run(['incident', 'show', '20250101T000000Z-00000000'])).toMatchObject({ code: 3 });
   });
 
@@ -147,10 +190,11 @@ describeWithKeyring('latchkey rotate, incident, env, import and audit (the built
     const diff = await run(['env', 'diff', '--project', 'shop', '--env', 'dev', '--env', 'prod', '--json']);
     expect(diff.code).toBe(0);
     expect(json(diff.stdout)).toEqual({
-      missing_in_a: ['OLD_TOKEN', 'YEARLY'],
+      missing_in_a: ['OLD_TOKEN', 'PARTNER_KEY', 'YEARLY'],
       missing_in_b: Object.keys(HOSTILE).sort(),
       different: ['API_KEY', 'DB_PASSWORD'],
       same: ['SHARED'],
+      unreadable: [],
     });
     expect(diff.stdout).not.toContain(CANARY);
     expect(await run(['env', 'diff', '--project', 'shop', '--env', 'dev'])).toMatchObject({ code: 2 });
@@ -218,7 +262,7 @@ describeWithKeyring('latchkey rotate, incident, env, import and audit (the built
     const tail = await run(['audit', 'tail', '-n', '200', '--json']);
     const entries = json<{ action: string; outcome: string }[]>(tail.stdout);
     const actions = new Set(entries.map((entry) => entry.action));
-    for (const action of ['secret.write', 'secret.rotate', 'secret.rollback', 'incident.run', 'env.export', 'env.import', 'import.mycelium']) expect(actions, action).toContain(action);
+    for (const action of ['secret.write', 'secret.rotate', 'secret.rollback', 'secret.mark-rotated', 'incident.run', 'env.export', 'env.import', 'import.mycelium']) expect(actions, action).toContain(action);
     expect(tail.stdout).not.toContain(CANARY);
     expect(await run(['audit', 'verify'])).toMatchObject({ code: 0, stdout: expect.stringContaining('intact') });
 
@@ -240,7 +284,9 @@ describeWithKeyring('latchkey rotate, incident, env, import and audit (the built
       expect(await runLatchkey(['connections', 'add', 'vault-staging', '--from-env', 'vault', '--json'], { env: { ...xdg.env, ...seedEnv } })).toMatchObject({ code: 0 });
       await core.projects.createEnvironment('shop', 'staging');
       expect(await run(['envs', 'bind', 'shop', 'staging', '--connection', 'vault-staging', '--prefix', 'shop/staging/'])).toMatchObject({ code: 0 });
-      for (const key of ['API_KEY', 'DB_PASSWORD']) await core.secrets.create('shop', 'staging', key, `${CANARY}-staging-${key}`);
+      // With a generator policy in Vault's metadata, as `rotate --policy` stores it.
+      const view = await core.environments.view('shop', 'staging');
+      for (const key of ['API_KEY', 'DB_PASSWORD']) await view.backend.set(view.refFor(key).replace(/^vault:\/\//, ''), `${CANARY}-staging-${key}`, { metadata: { [ROTATION_METADATA_KEY]: 'password-32' } });
       const before = await core.secrets.reveal('shop', 'staging', 'API_KEY');
 
       const incident = await run(['incident', 'rotate', '--project', 'shop', '--env', 'staging', '--yes', '--json']);

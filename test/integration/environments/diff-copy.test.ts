@@ -41,7 +41,7 @@ describe('environments side by side (versioned backend doubles, real audit log)'
   it('diff says which keys are missing where and which differ or match, with no value in the answer', async () => {
     const fingerprinter = createFingerprinter();
     const diff = await diffEnvironments({ fingerprinter }, dev, prod);
-    expect(diff).toEqual({ missing_in_a: ['ONLY_PROD'], missing_in_b: ['ONLY_DEV'], different: ['DIFFERENT'], same: ['SAME'] });
+    expect(diff).toEqual({ missing_in_a: ['ONLY_PROD'], missing_in_b: ['ONLY_DEV'], different: ['DIFFERENT'], same: ['SAME'], unreadable: [] });
     const comparison = await compareEnvironments({ fingerprinter }, [dev, staging, prod]);
     expect(comparison.rows.find((row) => row.key === 'DIFFERENT')?.cells).toEqual([{ state: 'value', group: 0 }, { state: 'missing' }, { state: 'value', group: 1 }]);
     expect(comparison.rows.find((row) => row.key === 'SAME')?.cells).toEqual([{ state: 'value', group: 0 }, { state: 'missing' }, { state: 'value', group: 0 }]);
@@ -56,11 +56,15 @@ describe('environments side by side (versioned backend doubles, real audit log)'
     expect(a.fingerprint('hunter2')).not.toBe(a.fingerprint('hunter3'));
   });
 
-  it('a secret that cannot be read makes the diff fail plainly instead of guessing', async () => {
+  it('a secret that cannot be read is listed as unreadable, with why, instead of guessing; the others are compared', async () => {
     backend.fail({ operation: 'get', mode: 'before', path: 'shop/dev/SAME' });
-    await expect(diffEnvironments({ fingerprinter: createFingerprinter() }, dev, prod)).rejects.toMatchObject({
-      kind: 'BackendUnavailable',
-      message: expect.stringContaining('Could not read the secret SAME'),
+    const diff = await diffEnvironments({ fingerprinter: createFingerprinter() }, dev, prod);
+    expect(diff).toEqual({
+      missing_in_a: ['ONLY_PROD'],
+      missing_in_b: ['ONLY_DEV'],
+      different: ['DIFFERENT'],
+      same: [],
+      unreadable: [{ key: 'SAME', environment: 'dev', message: expect.stringContaining('Injected get failure') }],
     });
   });
 

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../electron/core';
 import { AUDIT_FILE } from '../../../electron/core/audit/audit-log';
 import { ESCROW_DIRECTORY } from '../../../electron/core/rotation/local-escrow';
+import { ORIGINS_FILE } from '../../../electron/core/rotation/origin-records';
 import { rollbackCommand, rotateCommand } from '../../../electron/core/rotation/commands';
 import { describeWithKeyring, realKeychain } from '../../harness/keyring';
 import { forgetStoreKey } from '../../harness/store-key';
@@ -45,6 +46,10 @@ describeWithKeyring('rotation over the real local store and keyring (createCore)
   it('rotates one secret of a protected environment (confirmed), keeps both versions, rolls back and restores', async () => {
     await core.secrets.create('shop', 'prod', 'API_KEY', `${CANARY}-original`, { confirmed: true });
     await expect(core.rotation.rotate('shop', 'prod', 'API_KEY')).rejects.toMatchObject({ kind: 'ConfirmationRequired' });
+    // Typed in, no policy: the person's to rotate; nothing is written.
+    expect(await core.rotation.rotate('shop', 'prod', 'API_KEY', { confirmed: true })).toMatchObject({ ok: false, state: 'unchanged', rule: { class: 'by-hand' } });
+    expect(await core.secrets.history('shop', 'prod', 'API_KEY')).toHaveLength(1);
+    await core.rotation.setPolicy('shop', 'prod', 'API_KEY', { generator: 'password' }, { confirmed: true });
 
     const rotated = await core.rotation.rotate('shop', 'prod', 'API_KEY', { confirmed: true });
     expect(rotated).toMatchObject({ ok: true, state: 'rotated', version: '2', previousVersion: '1' });
@@ -81,7 +86,7 @@ describeWithKeyring('rotation over the real local store and keyring (createCore)
     await core.secrets.create('shop', 'dev', 'DB_PASSWORD', `${CANARY}-db`);
     await core.rotation.setPolicy('shop', 'dev', 'SIGNING_KEY', { generator: 'hex', length: 64, periodDays: 30 });
     expect(await core.rotation.policy('shop', 'dev', 'SIGNING_KEY')).toMatchObject({ text: 'hex-64-p30', periodDays: 30, canStore: true });
-    expect(await core.rotation.policy('shop', 'dev', 'DB_PASSWORD')).toMatchObject({ policy: { generator: 'password', length: 32 }, periodDays: 90 });
+    expect(await core.rotation.policy('shop', 'dev', 'DB_PASSWORD')).toMatchObject({ policy: { generator: 'manual' }, periodDays: 90, rule: { class: 'by-hand' } });
     expect((await core.rotation.policy('shop', 'dev', 'DB_PASSWORD')).text).toBeUndefined();
 
     await core.rotation.setEnvironmentPeriod('shop', 'dev', 60);
@@ -102,7 +107,11 @@ describeWithKeyring('rotation over the real local store and keyring (createCore)
   });
 
   it('an incident over two environments, cancelled part-way: the report says what is left, and the re-run finishes only that', async () => {
-    for (let index = 0; index < 12; index += 1) await core.secrets.create('shop', index % 2 === 0 ? 'dev' : 'prod', `BULK_${index}`, `${CANARY}-bulk-${index}`, { confirmed: true });
+    for (let index = 0; index < 12; index += 1) {
+      const environment = index % 2 === 0 ? 'dev' : 'prod';
+      await core.secrets.create('shop', environment, `BULK_${index}`, `${CANARY}-bulk-${index}`, { confirmed: true });
+      await core.rotation.setPolicy('shop', environment, `BULK_${index}`, { generator: 'password' }, { confirmed: true });
+    }
     await core.rotation.setPolicy('shop', 'dev', 'DB_PASSWORD', { generator: 'manual' });
     const before = new Map<string, { value: string; versions: number }>();
     for (const environment of ['dev', 'prod']) {
@@ -114,7 +123,7 @@ describeWithKeyring('rotation over the real local store and keyring (createCore)
     const targets = { environments: [{ project: 'shop', environment: 'dev' }, { project: 'shop', environment: 'prod' }] };
     const preview = await core.incidents.preview(targets);
     expect(preview.typeToConfirm).toEqual(['prod']);
-    expect(preview.items.find((item) => item.key === 'DB_PASSWORD')).toMatchObject({ rotatable: false, reason: expect.stringContaining('manual') });
+    expect(preview.items.find((item) => item.key === 'DB_PASSWORD')).toMatchObject({ class: 'by-hand', rotatable: false, reason: 'Its policy says it is rotated by hand.' });
     expect(preview.rotatable).toBe(before.size - 1);
     await expect(core.incidents.run(targets, { confirmation: { typedNames: [] } })).rejects.toMatchObject({ kind: 'ConfirmationRequired' });
 
@@ -152,24 +161,41 @@ describeWithKeyring('rotation over the real local store and keyring (createCore)
     expect(await everythingWritten()).not.toContain(CANARY);
   });
 
-  it('a keychain:// secret (no versions) rotates with its previous value kept in the escrow, and rolls back from it', async () => {
+  it('a keychain:// secret (no versions, no metadata): by hand until a generator is chosen; then Latchkey\'s own value, recorded in the state folder; escrow and rollback', async () => {
     await keychain.setPassword(service, 'GITHUB_TOKEN', `${CANARY}-keychain`);
     const ref = `keychain://${service}/GITHUB_TOKEN`;
-    const rotated = await rotateCommand(core.rotation.refDeps, [ref]);
-    expect(rotated.json).toEqual([{ ref, ok: true }]);
-    const next = await keychain.getPassword(service, 'GITHUB_TOKEN');
+    const refused = await rotateCommand(core.rotation.refDeps, [ref]);
+    expect(refused.json).toEqual([{ ref, ok: false, class: 'by-hand', error: { kind: 'InvalidInput', message: expect.stringContaining('rotated by hand') } }]);
+    expect(await keychain.getPassword(service, 'GITHUB_TOKEN')).toBe(`${CANARY}-keychain`);
+
+    const rotated = await rotateCommand(core.rotation.refDeps, [ref], { policy: 'password-32' });
+    expect(rotated.json).toEqual([{ ref, ok: true, class: 'generate' }]);
+    const next = (await keychain.getPassword(service, 'GITHUB_TOKEN')) as string;
     expect(next).not.toBe(`${CANARY}-keychain`);
     expect(await readdir(join(xdg.paths.stateDir, 'store', ESCROW_DIRECTORY))).toHaveLength(1);
     // The escrow is not a project.
     expect((await core.projects.list()).map((project) => project.name)).toEqual(['shop']);
+    // The keychain keeps no metadata: that Latchkey made this value is recorded, value-free, in the state folder.
+    const originsFile = join(xdg.paths.stateDir, ORIGINS_FILE);
+    expect((await stat(originsFile)).mode & 0o777).toBe(0o600);
+    const origins = await readFile(originsFile, 'utf8');
+    expect(JSON.parse(origins)).toEqual({ v: 1, records: { [ref]: expect.stringMatching(/^g1-[0-9a-f]{16}$/) } });
+    expect(origins).not.toContain(next);
+    // So its next rotation needs no policy.
+    expect((await rotateCommand(core.rotation.refDeps, [ref])).json).toEqual([{ ref, ok: true, class: 'generate' }]);
+    const third = (await keychain.getPassword(service, 'GITHUB_TOKEN')) as string;
 
     const rolledBack = await rollbackCommand(core.rotation.refDeps, ref);
     expect(rolledBack.exitCode).toBe(0);
-    expect(await keychain.getPassword(service, 'GITHUB_TOKEN')).toBe(`${CANARY}-keychain`);
+    expect(await keychain.getPassword(service, 'GITHUB_TOKEN')).toBe(next);
     const escrowFile = (await readdir(join(xdg.paths.stateDir, 'store', ESCROW_DIRECTORY)))[0] as string;
     // Encrypted at rest like every other secret of the store.
     const escrowBytes = await readFile(join(xdg.paths.stateDir, 'store', ESCROW_DIRECTORY, escrowFile), 'utf8');
-    expect(escrowBytes).not.toContain(CANARY);
-    expect(escrowBytes).not.toContain(next as string);
+    for (const value of [CANARY, next, third]) expect(escrowBytes).not.toContain(value);
+
+    // A value typed in over Latchkey's own is the person's again.
+    await keychain.setPassword(service, 'GITHUB_TOKEN', `${CANARY}-typed-later`);
+    expect((await rotateCommand(core.rotation.refDeps, [ref])).json).toEqual([expect.objectContaining({ ok: false, class: 'by-hand' })]);
+    expect(await keychain.getPassword(service, 'GITHUB_TOKEN')).toBe(`${CANARY}-typed-later`);
   });
 });

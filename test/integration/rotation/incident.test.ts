@@ -1,10 +1,12 @@
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AUDIT_FILE, createAuditLog, type AuditLog } from '../../../electron/core/audit/audit-log';
 import { environmentOverBackend, type EnvironmentView } from '../../../electron/core/environments/environment-view';
 import { FileLocks } from '../../../electron/core/fs/locks';
 import { resumeIncident, previewIncident, runIncident, type IncidentDeps, type IncidentProgress } from '../../../electron/core/rotation/incident';
+import { renderReportText } from '../../../electron/core/rotation/incident-report';
 import { createIncidentReportStore, INCIDENTS_DIR } from '../../../electron/core/rotation/incident-store';
 import { ROTATION_METADATA_KEY } from '../../../electron/core/rotation/policy';
 import { FaultyBackend } from '../../doubles/faulty-backend';
@@ -31,10 +33,11 @@ describe('incident mode (versioned backend double, real audit log and report fil
     inner = new VersionedMemoryBackend();
     backend = new FaultyBackend(inner);
     logs = captureLogger();
-    // 200 secrets: 120 in prod (protected), 80 in staging; two of them are rotated by hand.
+    // 200 secrets: 120 in prod (protected), 80 in staging; each with a generator policy the person chose,
+    // but two that are rotated by hand.
     for (let index = 0; index < 200; index += 1) {
       const environment = index < 120 ? 'prod' : 'staging';
-      const metadata: Record<string, string> = index === 7 || index === 150 ? { [ROTATION_METADATA_KEY]: 'manual' } : {};
+      const metadata: Record<string, string> = { [ROTATION_METADATA_KEY]: index === 7 || index === 150 ? 'manual' : 'password-32' };
       await inner.set(`shop/${environment}/KEY_${String(index).padStart(3, '0')}`, `${CANARY}${index}`, { metadata });
     }
     environments = [
@@ -59,7 +62,8 @@ describe('incident mode (versioned backend double, real audit log and report fil
     const preview = await previewIncident(deps, { environments, sessions: { scope: 'user', user_id: 'user-123' } });
     expect(preview.items).toHaveLength(200);
     expect(preview.rotatable).toBe(198);
-    expect(preview.items.find((item) => item.key === 'KEY_007')).toMatchObject({ rotatable: false, reason: expect.stringContaining('by hand') });
+    expect(preview.items.find((item) => item.key === 'KEY_007')).toMatchObject({ class: 'by-hand', rotatable: false, reason: expect.stringContaining('by hand') });
+    expect(preview.items.find((item) => item.key === 'KEY_000')).toMatchObject({ class: 'generate', rotatable: true, policy: 'password, 32 characters' });
     expect(preview.sessions).toEqual({ plan: { scope: 'user', user_id: 'user-123' }, count: 12 });
     expect(preview.typeToConfirm).toEqual(['prod']);
     expect(JSON.stringify(preview)).not.toContain(CANARY);
@@ -86,7 +90,8 @@ describe('incident mode (versioned backend double, real audit log and report fil
     );
     const { report } = first;
     expect(report.status).toBe('partial');
-    expect(report.counts).toEqual({ total: 200, rotated: 187, failed: 11, skipped: 2, pending: 0, cancelled: 0 });
+    expect(report.counts).toEqual({ total: 200, rotated: 187, failed: 11, skipped: 0, pending: 0, cancelled: 0, by_hand: 2, marked: 0 });
+    expect(report.items.find((item) => item.key === 'KEY_007')).toMatchObject({ status: 'by-hand', class: 'by-hand', reason: 'Its policy says it is rotated by hand.' });
     expect(report.sessions).toMatchObject({ status: 'revoked', revoked: 12 });
     const failed = report.items.filter((item) => item.status === 'failed');
     expect(failed.map((item) => item.key).sort()).toEqual([...Array.from({ length: 10 }, (_, index) => `KEY_01${index}`), 'KEY_160']);
@@ -108,7 +113,8 @@ describe('incident mode (versioned backend double, real audit log and report fil
     expect((await lstat(paths.json)).mode & 0o777).toBe(0o600);
     expect((await deps.reports.open(report.id)).counts).toEqual(report.counts);
     const text = await deps.reports.openText(report.id);
-    expect(text).toContain('Status: PARTIAL — 187 rotated, 11 failed, 2 skipped, 11 left to do');
+    expect(text).toContain('Status: PARTIAL — 187 rotated, 11 failed, 0 skipped, 2 to rotate by hand (0 marked done), 11 left to do');
+    expect(text).toMatch(/ROTATE BY HAND \(2\)\n {2}Latchkey did not change these\./);
     expect(text).toContain(`latchkey incident resume ${report.id}`);
     expect(text).toMatch(/FAILED \(11\)\n {2}shop\/prod {2}KEY_010/);
     expect(await deps.reports.list()).toEqual([expect.objectContaining({ id: report.id, status: 'partial' })]);
@@ -118,7 +124,7 @@ describe('incident mode (versioned backend double, real audit log and report fil
     const writesBefore = backend.calls.filter((call) => call.operation === 'set').length;
     const second = await resumeIncident(deps, report.id, { confirmation: { typedNames: ['prod'] } });
     expect(second.report.status).toBe('completed');
-    expect(second.report.counts).toMatchObject({ rotated: 198, failed: 0, skipped: 2 });
+    expect(second.report.counts).toMatchObject({ rotated: 198, failed: 0, skipped: 0, by_hand: 2 });
     expect(backend.calls.filter((call) => call.operation === 'set').length - writesBefore).toBe(11);
     expect(revoker.revoked).toHaveLength(1);
     expect(await versionsOf('shop/prod/KEY_000')).toBe(2);
@@ -158,7 +164,7 @@ describe('incident mode (versioned backend double, real audit log and report fil
     expect(report.status).toBe('cancelled');
     expect(report.counts.rotated).toBeGreaterThanOrEqual(30);
     expect(report.counts.rotated).toBeLessThan(40);
-    expect(report.counts.rotated + report.counts.cancelled + report.counts.skipped).toBe(200);
+    expect(report.counts.rotated + report.counts.cancelled + (report.counts.by_hand ?? 0)).toBe(200);
     expect(report.counts.failed).toBe(0);
     // No secret is half-rotated: each has one version (untouched) or two (rotated), matching the report.
     for (const item of report.items) {
@@ -179,6 +185,62 @@ describe('incident mode (versioned backend double, real audit log and report fil
     expect(again.report.status).toBe('completed');
     expect(again.report.sessions).toMatchObject({ status: 'revoked', revoked: 12, attempts: 2 });
     expect(revoker.revoked).toEqual([{ scope: 'device', device_id: 'watch-42' }]);
+  });
+
+  it('one run per report: a second run of the same report is refused with who holds it; a dead holder\'s lock is taken over', async () => {
+    const controller = new AbortController();
+    const { report } = await runIncident(deps, { environments }, { confirmation: { assumeYes: true }, concurrency: 2, signal: controller.signal, onProgress: (event) => (event.done >= 5 ? controller.abort() : undefined) });
+    expect(report.status).toBe('cancelled');
+    // Another run holds the report (as a second `latchkey incident resume` would).
+    const held = await deps.reports.lock(report.id);
+    const writesBefore = backend.calls.filter((call) => call.operation === 'set').length;
+    await expect(resumeIncident(deps, report.id, { confirmation: { assumeYes: true } })).rejects.toMatchObject({
+      kind: 'Conflict',
+      message: expect.stringMatching(new RegExp(`^Incident ${report.id} is being run by process ${process.pid} on ${hostname()}, since \\d{4}-\\d\\d-\\d\\dT`)),
+    });
+    await expect(deps.reports.lock(report.id)).rejects.toMatchObject({ kind: 'Conflict' });
+    expect(backend.calls.filter((call) => call.operation === 'set').length).toBe(writesBefore);
+    await held.release();
+
+    // A holder that died long ago (its lock no longer refreshed) does not block the next run.
+    const dir = join(xdg.paths.stateDir, INCIDENTS_DIR);
+    await mkdir(join(dir, `${report.id}.run.lock`), { mode: 0o700 });
+    await writeFile(join(dir, `${report.id}.run.owner.json`), JSON.stringify({ pid: 999_999_999, host: hostname(), since: '2025-01-01T00:00:00.000Z' }), { mode: 0o600 });
+    const past = new Date(Date.now() - 60_000);
+    await utimes(join(dir, `${report.id}.run.lock`), past, past);
+    const resumed = await resumeIncident(deps, report.id, { confirmation: { assumeYes: true } });
+    expect(resumed.report).toMatchObject({ status: 'completed', counts: { rotated: 198 } });
+    // Each secret rotated exactly once over both runs.
+    for (const item of resumed.report.items) expect(await versionsOf(item.ref.slice('vault://'.length)), item.key).toBe(item.status === 'rotated' ? 2 : 1);
+    expect((await readdir(dir)).filter((name) => name.includes('.run'))).toEqual([]);
+  });
+
+  it('after a run was killed, the next look at the report makes its text agree with the JSON, closes "running" and removes temporary files', async () => {
+    const { report } = await runIncident(deps, { environments: [environments[1] as EnvironmentView] }, { confirmation: { assumeYes: true } });
+    const dir = join(xdg.paths.stateDir, INCIDENTS_DIR);
+    // As a SIGKILL leaves it: the JSON of a later save (a run still "running") written, the text one save
+    // behind, and half-written temporary files of write-file-atomic.
+    const killed = { ...report, status: 'running' as const, runs: [...report.runs, { started_at: new Date().toISOString(), user: 'oncall' }] };
+    killed.items = killed.items.map((item, index) => (index < 3 ? { ...item, status: 'pending' as const } : item));
+    await writeFile(join(dir, `${report.id}.json`), `${JSON.stringify(killed, null, 2)}\n`, { mode: 0o600 });
+    const staleText = await readFile(join(dir, `${report.id}.txt`), 'utf8');
+    // While a run holds the report, nothing is touched (its writes are in flight).
+    const held = await deps.reports.lock(report.id);
+    for (const name of [`${report.id}.json.2718281828`, `${report.id}.txt.314159265`]) await writeFile(join(dir, name), '{"partial', { mode: 0o600 });
+    expect((await deps.reports.list()).map((summary) => summary.status)).toEqual(['running']);
+    expect(await readdir(dir)).toContain(`${report.id}.json.2718281828`);
+    await held.release();
+
+    const listed = await deps.reports.list();
+    expect(listed.map((summary) => summary.status)).toEqual(['partial']);
+    const json = await deps.reports.open(report.id);
+    expect(json.status).toBe('partial');
+    const text = await readFile(join(dir, `${report.id}.txt`), 'utf8');
+    expect(text).not.toBe(staleText);
+    expect(text).toBe(renderReportText(json));
+    expect(text).toContain('NOT STARTED (3)');
+    expect(await deps.reports.openText(report.id)).toBe(text);
+    expect((await readdir(dir)).sort()).toEqual([`${report.id}.json`, `${report.id}.txt`]);
   });
 
   it('refuses to open a report that was edited into something else', async () => {

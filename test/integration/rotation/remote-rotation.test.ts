@@ -17,7 +17,10 @@ import { AwsSecretsManagerFake } from '../../fakes/aws-secrets-manager-fake';
 import { FAST_RETRY } from '../../fakes/fast-retry';
 import type { FakeRequest } from '../../fakes/http-fake';
 import { VaultFake } from '../../fakes/vault-fake';
+import { ORIGIN_METADATA_KEY, ORIGINS_FILE } from '../../../electron/core/rotation/origin-records';
+import { ROTATION_METADATA_KEY } from '../../../electron/core/rotation/policy';
 import { captureLogger } from '../../harness/log-capture';
+import { createTestOrigins } from '../../harness/origins';
 import { createTempXdg, type TempXdg } from '../../harness/temp-xdg';
 
 // Rotation, rollback, restore and incident mode on the real Vault and AWS clients (node-vault's HTTP
@@ -60,9 +63,10 @@ function rotationSuite(open: () => Promise<Remote>, options: { stagesOf?: (path:
   beforeEach(async () => {
     remote = await open();
     const prefix = `shop-${randomBytes(3).toString('hex')}/prod/`;
-    for (let index = 0; index < SECRETS; index += 1) await remote.backend.set(`${prefix}${keyOf(index)}`, `${CANARY}-${index}`);
+    // Each with a generator policy the person chose (the rule of what rotation may generate).
+    for (let index = 0; index < SECRETS; index += 1) await remote.backend.set(`${prefix}${keyOf(index)}`, `${CANARY}-${index}`, { metadata: { [ROTATION_METADATA_KEY]: 'password-32' } });
     prod = environmentOverBackend({ project: 'shop', name: 'prod', protected: true, backend: remote.backend, prefix });
-    deps = { resolveBackend: pinnedTo(remote.backend), audit, logger: logs.logger };
+    deps = { resolveBackend: pinnedTo(remote.backend), audit, logger: logs.logger, origins: createTestOrigins(xdg.paths.stateDir) };
   });
   afterEach(() => remote.clearFaults());
 
@@ -96,6 +100,30 @@ function rotationSuite(open: () => Promise<Remote>, options: { stagesOf?: (path:
     }
     const actions = (await audit.query({ outcomes: ['ok'] })).map((entry) => entry.action);
     expect(actions).toEqual(['secret.rotate', 'secret.rollback', 'secret.restore']);
+    await noValuesWritten();
+  });
+
+  it('a typed-in value is left for a person; once Latchkey generated one, the next needs no policy (origin: metadata on Vault, the state folder for staged AWS writes)', async () => {
+    const ref = prod.refFor('TYPED');
+    const path = ref.replace(/^[a-z]+:\/\//, '');
+    await remote.backend.set(path, `${CANARY}-typed`);
+    expect(await rotateSecret(deps, ref)).toMatchObject({ ok: false, state: 'unchanged', rule: { class: 'by-hand' } });
+    expect(await current('TYPED')).toBe(`${CANARY}-typed`);
+    expect((await remote.backend.describe(path)).versions).toHaveLength(1);
+
+    expect(await rotateSecret(deps, ref, { policy: { generator: 'hex', length: 40 } })).toMatchObject({ ok: true, rule: { class: 'generate' } });
+    const generated = await current('TYPED');
+    expect(generated).toMatch(/^[0-9a-f]{40}$/);
+    const origins = await readFile(join(xdg.paths.stateDir, ORIGINS_FILE), 'utf8').catch(() => '');
+    if (options.stagesOf === undefined) {
+      expect((await remote.backend.describe(path)).metadata).toMatchObject({ [ROTATION_METADATA_KEY]: 'hex-40', [ORIGIN_METADATA_KEY]: expect.stringMatching(/^g1-[0-9a-f]{16}$/) });
+      expect(origins).toBe('');
+    } else {
+      expect(JSON.parse(origins)).toEqual({ v: 1, records: { [ref]: expect.stringMatching(/^g1-[0-9a-f]{16}$/) } });
+    }
+    expect(origins).not.toContain(generated);
+    expect(await rotateSecret(deps, ref)).toMatchObject({ ok: true, rule: { class: 'generate' } });
+    expect(await current('TYPED')).not.toBe(generated);
     await noValuesWritten();
   });
 
@@ -189,7 +217,7 @@ describe('rotation on AWS Secrets Manager with staging labels (@aws-sdk against 
     const backend = new AwsBackend({ region: fake.region, endpoint: fake.url, credentials: fake.addAccessKey(), logger: logs.logger, retry: FAST_RETRY });
     opened.push(backend);
     const path = `shop-${randomBytes(3).toString('hex')}/prod/PROMOTE_FAILS`;
-    const first = await backend.set(path, `${CANARY}-before`);
+    const first = await backend.set(path, `${CANARY}-before`, { metadata: { [ROTATION_METADATA_KEY]: 'password-32' } });
     fake.inject({ kind: 'permission-denied', times: Infinity, match: (request) => request.header('x-amz-target') === 'secretsmanager.UpdateSecretVersionStage' });
     try {
       const result = await rotateSecret({ resolveBackend: pinnedTo(backend), audit, logger: logs.logger }, `aws://${path}`);

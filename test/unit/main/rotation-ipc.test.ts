@@ -74,8 +74,12 @@ describe('rotation, incidents, diff, .env and audit over IPC', () => {
 
   it('rotate answers versions only; a protected environment needs confirmed; rollback and restore; the schedule', async () => {
     await expect(call('rotation.rotate', { project: 'shop', environment: 'prod', key: 'API_KEY' })).rejects.toMatchObject({ kind: 'ConfirmationRequired' });
+    // A typed-in value without a policy is the person's to rotate: the answer says so, and nothing changes.
+    const left = await call('rotation.rotate', { project: 'shop', environment: 'prod', key: 'API_KEY', confirmed: true });
+    expect(left).toEqual({ rotated: false, rule: { class: 'by-hand', reason: expect.stringContaining('did not make this value') } });
+    expect((await core.secrets.reveal('shop', 'prod', 'API_KEY')).value).toBe(`${CANARY}-prod-API_KEY`);
     const rotated = await call<{ version: string; previousVersion: string }>('rotation.rotate', { project: 'shop', environment: 'prod', key: 'API_KEY', confirmed: true, policy: { generator: 'hex', length: 40 } });
-    expect(rotated).toEqual({ version: '2', previousVersion: '1' });
+    expect(rotated).toEqual({ version: '2', previousVersion: '1', rotated: true, rule: { class: 'generate', reason: expect.stringContaining('You chose hex') } });
     const value = (await core.secrets.reveal('shop', 'prod', 'API_KEY')).value;
     expect(value).toMatch(/^[0-9a-f]{40}$/);
     const rolledBack = await call('rotation.rollback', { project: 'shop', environment: 'prod', key: 'API_KEY', confirmed: true });
@@ -83,10 +87,12 @@ describe('rotation, incidents, diff, .env and audit over IPC', () => {
     expect(await call('rotation.restore', { project: 'shop', environment: 'prod', key: 'API_KEY', version: '2', confirmed: true })).toMatchObject({ version: '4', restoredFrom: '2' });
     await expect(call('rotation.restore', { project: 'shop', environment: 'prod', key: 'API_KEY', version: '99', confirmed: true })).rejects.toMatchObject({ kind: 'NotFound' });
     // The policy given with the rotation was stored with the value.
-    expect(await call('rotation.policy', { project: 'shop', environment: 'prod', key: 'API_KEY' })).toMatchObject({ text: 'hex-40', canStore: true });
+    expect(await call('rotation.policy', { project: 'shop', environment: 'prod', key: 'API_KEY' })).toMatchObject({ text: 'hex-40', canStore: true, rule: { class: 'generate' } });
+    expect(await call('rotation.policy', { project: 'shop', environment: 'dev', key: 'DB_URL' })).toMatchObject({ policy: { generator: 'manual' }, rule: { class: 'by-hand' } });
     await call('rotation.setPolicy', { project: 'shop', environment: 'dev', key: 'DB_URL', policy: { generator: 'manual', periodDays: 7 } });
     const schedule = await call<{ items: { environment: string; key: string; status: string; rotatable: boolean }[]; counts: unknown[] }>('rotation.schedule', { project: 'shop' });
-    expect(schedule.items.find((item) => item.key === 'DB_URL' && item.environment === 'dev')).toMatchObject({ status: 'ok', rotatable: false });
+    expect(schedule.items.find((item) => item.key === 'DB_URL' && item.environment === 'dev')).toMatchObject({ status: 'ok', rotatable: false, class: 'by-hand' });
+    expect(schedule.items.find((item) => item.key === 'API_KEY' && item.environment === 'prod')).toMatchObject({ rotatable: true, class: 'generate' });
     expect(schedule.counts).toEqual([
       { environment: 'dev', overdue: 0, dueSoon: 0 },
       { environment: 'prod', overdue: 0, dueSoon: 0 },
@@ -97,17 +103,33 @@ describe('rotation, incidents, diff, .env and audit over IPC', () => {
   });
 
   it('an incident runs under its operationId: progress and per-item events, a saved report that opens later', async () => {
-    const preview = await call<{ rotatable: number; typeToConfirm: string[] }>('incidents.preview', { environments: [{ project: 'shop', environment: 'dev' }, { project: 'shop', environment: 'prod' }] });
-    expect(preview).toMatchObject({ rotatable: 4, typeToConfirm: ['prod'] });
+    // API_KEY gets a generator policy (the person's choice); DB_URL stays typed in: by hand.
+    for (const environment of ['dev', 'prod']) await call('rotation.setPolicy', { project: 'shop', environment, key: 'API_KEY', policy: { generator: 'password' }, confirmed: true });
+    const preview = await call<{ rotatable: number; typeToConfirm: string[]; items: { key: string; class: string }[] }>('incidents.preview', {
+      environments: [{ project: 'shop', environment: 'dev' }, { project: 'shop', environment: 'prod' }],
+    });
+    expect(preview).toMatchObject({ rotatable: 2, typeToConfirm: ['prod'] });
+    expect(preview.items.map((item) => [item.key, item.class])).toEqual([
+      ['API_KEY', 'generate'],
+      ['DB_URL', 'by-hand'],
+      ['API_KEY', 'generate'],
+      ['DB_URL', 'by-hand'],
+    ]);
     const request = { operationId: 'op-incident-0001', environments: [{ project: 'shop', environment: 'dev' }, { project: 'shop', environment: 'prod' }], typedNames: [] as string[] };
     await expect(call('incidents.run', request)).rejects.toMatchObject({ kind: 'ConfirmationRequired' });
     const run = await call<{ report: { id: string; status: string; counts: { rotated: number } } }>('incidents.run', { ...request, operationId: 'op-incident-0002', typedNames: ['prod'], concurrency: 2 });
-    expect(run.report).toMatchObject({ status: 'completed', counts: { rotated: 4 } });
+    expect(run.report).toMatchObject({ status: 'completed', counts: { rotated: 2, by_hand: 2, marked: 0 } });
+    expect((await core.secrets.reveal('shop', 'prod', 'DB_URL')).value).toBe(`${CANARY}-prod-DB_URL`);
     const progress = events.filter((event) => event.name === 'operation.progress').map((event) => event.payload as { operationId: string; done: number; total: number });
     expect(progress.every((event) => event.operationId === 'op-incident-0002')).toBe(true);
-    expect(progress.at(-1)).toMatchObject({ done: 4, total: 4, message: 'Finished' });
+    expect(progress.at(-1)).toMatchObject({ done: 2, total: 2, message: 'Finished' });
     const items = events.filter((event) => event.name === 'incident.item').map((event) => event.payload as { key: string; status: string });
-    expect(items.map((item) => item.status)).toEqual(['rotated', 'rotated', 'rotated', 'rotated']);
+    expect(items.map((item) => item.status)).toEqual(['rotated', 'rotated']);
+    // The person rotated DB_URL of prod by hand and says so: audited and in the report.
+    const marked = await call<{ report: { counts: { marked: number }; items: { ref: string; marked?: { by: string } }[] } }>('incidents.markRotated', { reportId: run.report.id, refs: ['file://shop/prod/DB_URL'] });
+    expect(marked.report.counts.marked).toBe(1);
+    await expect(call('incidents.markRotated', { reportId: run.report.id, refs: ['file://shop/prod/API_KEY'] })).rejects.toMatchObject({ kind: 'InvalidInput' });
+    expect((await core.audit.query({ actions: ['secret.mark-rotated'] })).map((entry) => [entry.ref, entry.report_id])).toEqual([['file://shop/prod/DB_URL', run.report.id]]);
     expect((await call<{ reports: { id: string }[] }>('incidents.list', {})).reports.map((report) => report.id)).toEqual([run.report.id]);
     const opened = await call<{ text: string; report: { id: string } }>('incidents.open', { reportId: run.report.id });
     expect(opened.text).toContain('COMPLETED');

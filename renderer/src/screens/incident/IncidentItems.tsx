@@ -1,9 +1,17 @@
 import type { IncidentItemView } from '../../../../shared/ipc/incidents.contract';
+import { fullTime } from '../../format';
 
-/** Per-secret results of an incident: failures first, with what is current and what to do. */
-const ORDER: Record<IncidentItemView['status'], number> = { failed: 0, cancelled: 1, pending: 2, rotated: 3, skipped: 4 };
+/**
+ * Per-secret results of an incident: failures first, with what is current and what to do; then the
+ * secrets to rotate by hand (a warning: Latchkey did not change them), each with "Mark rotated" once the
+ * person has rotated it where it was issued.
+ */
+const ORDER: Record<IncidentItemView['status'], number> = { failed: 0, 'by-hand': 1, cancelled: 2, pending: 3, rotated: 4, skipped: 5 };
+const LABELS: Partial<Record<IncidentItemView['status'], string>> = { pending: 'not done', 'by-hand': 'rotate by hand' };
 
-export function IncidentItems({ items, label }: { items: Pick<IncidentItemView, 'ref' | 'project' | 'environment' | 'key' | 'status' | 'version' | 'reason' | 'error'>[]; label: string }) {
+type Item = Pick<IncidentItemView, 'ref' | 'project' | 'environment' | 'key' | 'status' | 'version' | 'reason' | 'error' | 'provider' | 'marked'>;
+
+export function IncidentItems({ items, label, onMark }: { items: Item[]; label: string; onMark?: (item: Item) => void }) {
   const sorted = [...items].sort((a, b) => ORDER[a.status] - ORDER[b.status] || a.environment.localeCompare(b.environment) || a.key.localeCompare(b.key));
   return (
     <table className="data-table incident-items" aria-label={label}>
@@ -17,18 +25,42 @@ export function IncidentItems({ items, label }: { items: Pick<IncidentItemView, 
       </thead>
       <tbody>
         {sorted.map((item) => (
-          <tr key={item.ref} className={item.status === 'failed' ? 'row-failed' : undefined} data-status={item.status}>
+          <tr key={item.ref} className={item.status === 'failed' ? 'row-failed' : item.status === 'by-hand' ? 'row-by-hand' : undefined} data-status={item.status} data-key={item.key}>
             <td>
               {item.project}/{item.environment}
             </td>
             <td className="mono">{item.key}</td>
             <td>
-              <span className={`pill pill-${item.status}`}>{item.status === 'pending' ? 'not done' : item.status}</span>
+              <span className={`pill pill-${item.status === 'by-hand' && item.marked !== undefined ? 'rotated' : item.status}`}>{item.status === 'by-hand' && item.marked !== undefined ? 'rotated by hand' : (LABELS[item.status] ?? item.status)}</span>
             </td>
-            <td className="muted">{item.error?.message ?? item.reason ?? (item.version === undefined ? '' : `version ${item.version.length > 12 ? `${item.version.slice(0, 8)}…` : item.version}`)}</td>
+            <td className="muted">
+              {item.status === 'by-hand' ? <ByHandDetails item={item} onMark={onMark} /> : (item.error?.message ?? item.reason ?? (item.version === undefined ? '' : `version ${item.version.length > 12 ? `${item.version.slice(0, 8)}…` : item.version}`))}
+            </td>
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+function ByHandDetails({ item, onMark }: { item: Item; onMark: ((item: Item) => void) | undefined }) {
+  return (
+    <span className="by-hand-details">
+      {item.provider === undefined || item.reason?.includes(item.provider) === true ? null : <strong>{item.provider}. </strong>}
+      {item.reason}
+      {item.marked !== undefined ? (
+        <span className="marked" title={fullTime(item.marked.at)}>
+          {' '}
+          Marked done by {item.marked.by}.
+        </span>
+      ) : onMark === undefined ? null : (
+        <>
+          {' '}
+          <button type="button" className="btn btn-small" aria-label={`Mark ${item.key} in ${item.environment} rotated by hand`} onClick={() => onMark(item)}>
+            Mark rotated
+          </button>
+        </>
+      )}
+    </span>
   );
 }

@@ -8,7 +8,7 @@ import { IncidentItems } from './IncidentItems';
 type Summary = ResultOf<'incidents', 'list'>['reports'][number];
 
 /** Saved incident reports, newest first; each opens as its readable text and its per-secret table. */
-export function IncidentReports(props: { refreshKey: number; onResume(reportId: string): void; disabled: boolean }) {
+export function IncidentReports(props: { refreshKey: number; onResume(reportId: string): void; onUndo(reportId: string): void; disabled: boolean }) {
   const [reports, setReports] = useState<Summary[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [opened, setOpened] = useState<ResultOf<'incidents', 'open'> | undefined>(undefined);
@@ -22,6 +22,16 @@ export function IncidentReports(props: { refreshKey: number; onResume(reportId: 
 
   const open = async (id: string) => {
     try {
+      setOpened(await api.incidents.open({ reportId: id }));
+    } catch (caught) {
+      setError(messageOf(caught));
+    }
+  };
+
+  // Marking a by-hand item done from a saved report: audited, saved, and the report shown again.
+  const mark = async (id: string, ref: string) => {
+    try {
+      await api.incidents.markRotated({ reportId: id, refs: [ref] });
       setOpened(await api.incidents.open({ reportId: id }));
     } catch (caught) {
       setError(messageOf(caught));
@@ -67,6 +77,19 @@ export function IncidentReports(props: { refreshKey: number; onResume(reportId: 
                   Finish what is left
                 </button>
               )}
+              {opened.report.counts.rotated === 0 ? null : (
+                <button
+                  type="button"
+                  className="btn"
+                  disabled={props.disabled}
+                  onClick={() => {
+                    setOpened(undefined);
+                    props.onUndo(opened.report.id);
+                  }}
+                >
+                  Undo…
+                </button>
+              )}
               <span className="spacer" />
               <button type="button" className="btn" onClick={() => setOpened(undefined)}>
                 Close
@@ -82,7 +105,7 @@ export function IncidentReports(props: { refreshKey: number; onResume(reportId: 
               Readable report
             </button>
           </div>
-          {view === 'text' ? <pre className="report-text">{opened.text}</pre> : <IncidentItems items={opened.report.items} label="Secrets of the report" />}
+          {view === 'text' ? <pre className="report-text">{opened.text}</pre> : <IncidentItems items={opened.report.items} label="Secrets of the report" onMark={(item) => void mark(opened.report.id, item.ref)} />}
           <p className="muted small">
             Saved as <span className="mono">{opened.paths.text}</span> and <span className="mono">{opened.paths.json}</span>
           </p>

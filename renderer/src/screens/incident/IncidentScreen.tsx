@@ -11,9 +11,11 @@ import { useSchedule } from '../../stores/schedule.store';
 import { useToasts } from '../../stores/toasts.store';
 import { IncidentConfirmDialog } from './IncidentConfirmDialog';
 import { IncidentItems } from './IncidentItems';
+import { IncidentPreview } from './IncidentPreview';
 import { IncidentReports } from './IncidentReports';
 import { IncidentTargets, sessionPlanOf, targetId, type SessionChoice } from './IncidentTargets';
 import { ErrorBanner } from '../../components/ErrorBanner';
+import { IncidentUndoDialog } from '../snapshots/IncidentUndoDialog';
 
 type Preview = ResultOf<'incidents', 'preview'>;
 type Run = ResultOf<'incidents', 'run'>;
@@ -40,6 +42,7 @@ export function IncidentScreen() {
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [reportsKey, setReportsKey] = useState(0);
+  const [undoing, setUndoing] = useState<string | undefined>(undefined);
 
   useEffect(
     () =>
@@ -118,7 +121,20 @@ export function IncidentScreen() {
     }
   };
 
+  // A by-hand item the person rotated where it was issued: recorded (audited) in the report.
+  const mark = async (reportId: string, ref: string, key: string) => {
+    try {
+      const marked = await api.incidents.markRotated({ reportId, refs: [ref] });
+      setResult((current) => (current === undefined || current.report.id !== reportId ? current : { ...current, report: marked.report }));
+      toast('success', `Recorded: ${key} was rotated by hand.`);
+      setReportsKey((value) => value + 1);
+    } catch (caught) {
+      toast('error', messageOf(caught));
+    }
+  };
+
   const toRotate = preview === undefined ? 0 : preview.items.filter((item) => item.rotatable && !excluded.has(item.ref)).length;
+  const byHandCount = preview === undefined ? 0 : preview.items.filter((item) => item.class === 'by-hand').length;
   const report = result?.report;
   const left = report === undefined ? 0 : report.counts.failed + report.counts.pending + report.counts.cancelled + (report.sessions !== undefined && report.sessions.status !== 'revoked' ? 1 : 0);
 
@@ -160,8 +176,14 @@ export function IncidentScreen() {
                 <span className={`pill pill-${report.status}`}>{report.status}</span>
                 <strong>
                   {report.counts.rotated} rotated, {report.counts.failed} failed, {report.counts.skipped} skipped{left > 0 ? `, ${report.counts.pending + report.counts.cancelled} not done` : ''}
+                  {(report.counts.by_hand ?? 0) === 0 ? '' : `, ${report.counts.by_hand ?? 0} to rotate by hand (${report.counts.marked ?? 0} marked done)`}
                 </strong>
                 <span className="spacer" />
+                {report.counts.rotated > 0 ? (
+                  <button type="button" className="btn" title="Put back the values from before the incident, for secrets that were stored only" onClick={() => setUndoing(report.id)}>
+                    <Icon name="undo" /> Undo…
+                  </button>
+                ) : null}
                 {left > 0 ? (
                   <button type="button" className="btn btn-primary" onClick={() => void resume(report.id)}>
                     Finish what is left
@@ -179,67 +201,41 @@ export function IncidentScreen() {
                   {warning}
                 </p>
               ))}
-              <IncidentItems items={report.items} label="Results" />
+              <IncidentItems items={report.items} label="Results" onMark={(item) => void mark(report.id, item.ref, item.key)} />
               <p className="muted small">Report {report.id} is saved; open it any time from Saved reports.</p>
             </section>
           )}
           {preview === undefined || running !== undefined || report !== undefined ? null : (
-            <section className="card" aria-label="Preview">
-              <h2>
-                3. Preview: {preview.rotatable} of {preview.items.length} secrets can be rotated
-              </h2>
-              {preview.sessions === undefined ? null : (
-                <p>
-                  {preview.sessions.count} session{preview.sessions.count === 1 ? '' : 's'} will be revoked on {preview.sessions.connection}.
-                </p>
-              )}
-              <table className="data-table">
-                <thead>
-                  <tr>
-                    <th aria-label="Include" />
-                    <th>Environment</th>
-                    <th>Secret</th>
-                    <th>How</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {preview.items.map((item) => (
-                    <tr key={item.ref} className={item.rotatable ? undefined : 'row-skipped'}>
-                      <td>
-                        {item.rotatable ? (
-                          <input
-                            type="checkbox"
-                            checked={!excluded.has(item.ref)}
-                            aria-label={`Rotate ${item.key} in ${item.environment}`}
-                            onChange={() => {
-                              const next = new Set(excluded);
-                              if (next.has(item.ref)) next.delete(item.ref);
-                              else next.add(item.ref);
-                              setExcluded(next);
-                            }}
-                          />
-                        ) : null}
-                      </td>
-                      <td>
-                        {item.project}/{item.environment}
-                      </td>
-                      <td className="mono">{item.key}</td>
-                      <td className={item.rotatable ? undefined : 'muted'}>{item.rotatable ? item.policy : `Skipped: ${item.reason ?? ''}`}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </section>
+            <IncidentPreview
+              preview={preview}
+              excluded={excluded}
+              onToggle={(ref) => {
+                const next = new Set(excluded);
+                if (next.has(ref)) next.delete(ref);
+                else next.add(ref);
+                setExcluded(next);
+              }}
+            />
           )}
         </div>
-        <IncidentReports refreshKey={reportsKey} onResume={(reportId) => void resume(reportId)} disabled={running !== undefined} />
+        <IncidentReports refreshKey={reportsKey} onResume={(reportId) => void resume(reportId)} onUndo={setUndoing} disabled={running !== undefined} />
       </div>
+      {undoing === undefined ? null : (
+        <IncidentUndoDialog
+          reportId={undoing}
+          onDone={() => {
+            setUndoing(undefined);
+            setReportsKey((key) => key + 1);
+          }}
+        />
+      )}
       {asking === undefined ? null : (
         <IncidentConfirmDialog
           title={asking.kind === 'run' ? 'Start the incident rotation?' : 'Finish what is left?'}
           summary={
             asking.kind === 'run'
-              ? `${plural(toRotate, 'secret')} ${toRotate === 1 ? 'gets a new value' : 'get new values'} now${preview?.sessions === undefined ? '' : `, and ${plural(preview.sessions.count, 'session')} ${preview.sessions.count === 1 ? 'is' : 'are'} revoked`}. Applications using the old values must pick up the new ones.`
+              ? `${plural(toRotate, 'secret')} ${toRotate === 1 ? 'gets a new value' : 'get new values'} now${preview?.sessions === undefined ? '' : `, and ${plural(preview.sessions.count, 'session')} ${preview.sessions.count === 1 ? 'is' : 'are'} revoked`}. Applications using the old values must pick up the new ones.` +
+                (byHandCount === 0 ? '' : ` ${byHandCount} more ${byHandCount === 1 ? 'is' : 'are'} yours to rotate by hand; Latchkey will not change ${byHandCount === 1 ? 'it' : 'them'}.`)
               : `Only what the report ${asking.reportId} left undone is rotated (failed, cancelled or not started).`
           }
           protectedNames={asking.kind === 'run' ? (preview?.typeToConfirm ?? []) : asking.protectedNames}

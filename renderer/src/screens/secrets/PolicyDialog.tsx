@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ResultOf } from '../../../../shared/ipc/contract';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
-import type { RotationPolicy } from '../../../../shared/ipc/rotation.contract';
+import type { RotationPolicy, RotationRuleView } from '../../../../shared/ipc/rotation.contract';
 import { GENERATOR_LIMITS, generatorKinds, type GeneratorKind } from '../../../../shared/rotation';
 import { api, messageOf } from '../../api';
 import { confirmProtectedWrite } from '../../components/confirm.store';
@@ -23,6 +23,26 @@ const GENERATOR_LABELS: Record<GeneratorKind, string> = {
 };
 
 const hasLength = (generator: GeneratorKind): generator is keyof typeof GENERATOR_LIMITS => generator in GENERATOR_LIMITS;
+
+const RULE_TITLES: Record<RotationRuleView['class'], string> = {
+  generate: 'Latchkey generates its next value',
+  service: 'Rotated where it is checked, by its rotator',
+  'by-hand': 'Rotated by hand — Latchkey never overwrites it',
+};
+
+/** The rotation rule that applies to this secret now, and why (from main; never the value). */
+function RuleNote({ rule }: { rule: RotationRuleView }) {
+  const warn = rule.class === 'by-hand' || (rule.class === 'generate' && rule.provider !== undefined);
+  return (
+    <div className={`rule-note rule-${rule.class}${warn ? ' warn' : ''}`} role="note" aria-label="Rotation rule">
+      <strong>{RULE_TITLES[rule.class]}</strong>
+      <span>{rule.reason}</span>
+      {rule.class === 'generate' && rule.provider !== undefined ? (
+        <span>It looks like a {rule.provider} credential: a generated value is not one that service accepts. Choose “Rotated by hand” unless you are sure.</span>
+      ) : null}
+    </div>
+  );
+}
 
 /**
  * A secret's rotation policy: how its next value is generated and how often it is due, plus the
@@ -138,6 +158,7 @@ export function PolicyDialog(props: { project: string; environment: EnvironmentV
       {loaded === undefined && error === undefined ? <p className="muted">Loading…</p> : null}
       {loaded === undefined ? null : (
         <form className="form" id="policy-form" onSubmit={save}>
+          <RuleNote rule={loaded.rule} />
           <p className="muted schedule-line">
             {due?.dueAt === undefined ? `Rotated every ${loaded.periodDays} days.` : `Every ${loaded.periodDays} days; next due ${fullTime(due.dueAt)}.`} <DueBadge item={due} />
           </p>

@@ -61,12 +61,20 @@ export const SecretRow = memo(function SecretRow({
     }
   };
 
+  if (item.damaged !== undefined) return <DamagedRow item={item} index={index} measure={measure} onDelete={() => actions.onDelete(item)} />;
+  const byHand = due?.class === 'by-hand';
+
   return (
     <tr className="secret-row" data-key={item.key} data-index={index} aria-rowindex={index + 2} ref={measure}>
       <td className="cell-key">
         <span className="key-line">
           <span className="mono">{item.key}</span>
           <DueBadge item={due} />
+          {byHand ? (
+            <span className="pill pill-by-hand" title={due?.reason}>
+              by hand
+            </span>
+          ) : null}
         </span>
         {item.note === '' ? null : <span className="note">{item.note}</span>}
         {/* Shown instead of the Updated column where the list is narrow. */}
@@ -113,7 +121,14 @@ export const SecretRow = memo(function SecretRow({
         <button type="button" className="icon-btn" aria-label={`Copy ${item.key}`} title="Copy (cleared after 30 s)" onClick={onCopy}>
           <Icon name="copy" />
         </button>
-        <button type="button" className="icon-btn" aria-label={`Rotate ${item.key}`} title="Rotate now: a new generated value, as a new version" disabled={rotating} onClick={() => actions.onRotate(item)}>
+        <button
+          type="button"
+          className="icon-btn"
+          aria-label={`Rotate ${item.key}`}
+          title={byHand ? 'Rotated by hand: Latchkey will not overwrite it (see its policy)' : 'Rotate now: a new generated value, as a new version (Undo in the notice)'}
+          disabled={rotating}
+          onClick={() => actions.onRotate(item)}
+        >
           <Icon name="rotate" />
         </button>
         <button type="button" className="icon-btn" aria-label={`Rotation policy of ${item.key}`} title="Rotation policy and schedule" onClick={() => actions.onPolicy(item)}>
@@ -134,3 +149,27 @@ export const SecretRow = memo(function SecretRow({
     </tr>
   );
 });
+
+/** A secret whose file is damaged: listed with what to do; it can only be deleted (then set again). */
+function DamagedRow({ item, index, measure, onDelete }: { item: SecretItem; index: number; measure(row: HTMLTableRowElement | null): void; onDelete(): void }) {
+  return (
+    <tr className="secret-row row-damaged" data-key={item.key} data-damaged="true" data-index={index} aria-rowindex={index + 2} ref={measure}>
+      <td className="cell-key">
+        <span className="key-line">
+          <span className="mono">{item.key}</span>
+          <span className="pill pill-unreadable">damaged</span>
+        </span>
+        <span className="row-error" role="alert">
+          {item.damaged}
+        </span>
+      </td>
+      <td className="cell-value muted">—</td>
+      <td className="cell-time" />
+      <td className="cell-actions">
+        <button type="button" className="icon-btn danger" aria-label={`Delete ${item.key}`} title="Delete (then set it again)" onClick={onDelete}>
+          <Icon name="trash" />
+        </button>
+      </td>
+    </tr>
+  );
+}
