@@ -121,6 +121,10 @@ for (const colorScheme of ['light', 'dark'] as const) {
         ['ok', { scope: 'device', device_id: 'watch-lost-7' }, { revoked: 3 }],
       ]);
       await page.getByRole('button', { name: 'Results' }).click();
+      // The results behind the device view were read again at once, not at the next 30 s refresh:
+      // no revoked session is shown as live.
+      await expect.poll(() => page.getByTestId('results-count').textContent()).toBe('0 sessions of device watch-lost-7');
+      expect(await page.locator('.session-row:not(.loading)').count()).toBe(0);
     });
 
     it('shows the analytics dashboard: active sessions by type, OS and version; created and failed validations per hour', async () => {
@@ -280,6 +284,14 @@ describeWithKeyring('sessions, end to end: a Redis that goes down, and 100,000 r
     const alert = page.getByLabel('Session analytics').getByRole('alert');
     await expect.poll(() => alert.textContent(), { timeout: 15_000 }).toMatch(/Redis at 127\.0\.0\.1:\d+ is not reachable \(ECONNREFUSED\)\. Check that it is running/);
     await app.screenshot('sessions-redis-down');
+
+    // A search while it is down says why and counts nothing: no "0 sessions … so far" under the error.
+    await page.getByRole('tab', { name: 'Search' }).click();
+    await page.getByLabel('Search by device').fill('watch-lost-7');
+    await page.getByLabel('Search by device').press('Enter');
+    await expect.poll(() => page.locator('.banner-error').textContent(), { timeout: 15_000 }).toContain('is not reachable');
+    expect(await page.getByTestId('results-count').count()).toBe(0);
+    await page.getByRole('tab', { name: 'Analytics' }).click();
 
     // The rest of the app is unaffected.
     await page.getByRole('button', { name: 'Settings', exact: true }).click();

@@ -158,6 +158,12 @@ describeWithKeyring('latchkey connections and envs bind (built CLI, real keyring
       stdout: expect.stringContaining('Vault · secret/data/app/staging/'),
     });
     expect((await run(['envs', 'ls', 'app'])).stdout).toContain('Vault (staging) · secret/data/app/staging/');
+    // No prefix points the environment at all of the connection: refused without --yes, and nothing changes.
+    const whole = await run(['envs', 'bind', 'app', 'staging', '--connection', 'staging']);
+    expect(whole).toMatchObject({ code: 2, stderr: expect.stringContaining('With no prefix, app/staging would keep its secrets at the top of "staging"') });
+    expect((await run(['envs', 'ls', 'app'])).stdout).toContain('Vault (staging) · secret/data/app/staging/');
+    expect(await run(['envs', 'bind', 'app', 'staging', '--connection', 'staging', '--yes'])).toMatchObject({ code: 0 });
+    expect(await run(['envs', 'bind', 'app', 'staging', '--connection', 'staging', '--prefix', 'app/staging/'])).toMatchObject({ code: 0 });
 
     // A wrong token, stored from stdin: Test connection says where it fails; the right one repairs it.
     expect(await run(['connections', 'set-credentials', 'staging', '--stdin'], { input: `{"token":"hvs.${CANARY}-wrong"}` })).toMatchObject({ code: 0 });
