@@ -160,6 +160,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await create.getByLabel('Name', { exact: true }).fill('laptop');
       await create.getByLabel('Stored in').selectOption({ label: 'keyring — OS keychain' });
       await create.getByRole('button', { name: 'Create' }).click();
+      // No prefix: the environment takes every account of the connection's service, which is asked first.
+      await page.getByRole('dialog', { name: 'Use all of keyring?' }).getByRole('button', { name: 'Use all of keyring' }).click();
       await expect.poll(() => page.getByTestId('environment-location').textContent()).toBe(`OS keychain (keyring) · service latchkey-e2e-${colorScheme}`);
 
       await page.getByRole('button', { name: 'New secret' }).click();

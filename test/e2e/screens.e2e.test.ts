@@ -110,6 +110,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
         ['JWT_SIGNING_KEY', 'rotated by the platform team every 30 days'],
       ];
       for (const [key, note] of secrets) await core.secrets.create('payments', 'dev', key, `value-of-${key.toLowerCase()}`, note === '' ? {} : { note });
+      // Four with a generator policy (Latchkey rotates them); the two Stripe keys are rotated by hand.
+      for (const key of ['DATABASE_URL', 'SENTRY_DSN', 'REDIS_PASSWORD', 'JWT_SIGNING_KEY']) await core.rotation.setPolicy('payments', 'dev', key, { generator: 'password' });
       await core.secrets.create('payments', 'staging', 'STRIPE_KEY', 'staging-stripe');
       await page.reload();
       await page.getByRole('button', { name: 'payments', exact: true }).click();
@@ -212,9 +214,9 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await page.getByLabel('Include payments/dev').check();
       await page.getByLabel('Include payments/prod').uncheck();
       await page.getByRole('button', { name: 'Preview' }).click();
-      await expect.poll(() => page.getByRole('region', { name: 'Preview' }).locator('tbody tr').count()).toBe(6);
+      await expect.poll(() => page.getByRole('button', { name: /^Rotate 4 secrets/ }).count()).toBe(1);
       await atBothSizes(app, 'incident-preview');
-      await page.getByRole('button', { name: /^Rotate 6 secrets/ }).click();
+      await page.getByRole('button', { name: /^Rotate 4 secrets/ }).click();
       await page.getByRole('dialog', { name: 'Start the incident rotation?' }).getByRole('button', { name: 'Rotate now' }).click();
       const result = page.getByRole('region', { name: 'Incident result' });
       await expect.poll(() => result.locator('.pill').first().textContent(), { timeout: 20_000 }).toBe('completed');

@@ -229,8 +229,8 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
             <Icon name="calendar" /> Due ({dueCount})
           </button>
           <EnvFilesMenu project={project.name} environment={environment} onChanged={() => void reload()} />
-          <button type="button" className="btn" title={`Snapshots of ${environment.name}: restore it to one, or to a moment`} onClick={() => setEditor({ mode: 'snapshots' })}>
-            <Icon name="history" /> Snapshots
+          <button type="button" className="btn" aria-label="Snapshots" title={`Snapshots of ${environment.name}: restore it to one, or to a moment`} onClick={() => setEditor({ mode: 'snapshots' })}>
+            <Icon name="history" /> <span className="label-wide">Snapshots</span>
           </button>
           <button type="button" className="btn btn-primary" aria-keyshortcuts="n" onClick={() => setEditor({ mode: 'create' })}>
             <Icon name="plus" /> New secret
