@@ -6,6 +6,12 @@ export interface LatchkeyErrorOptions {
   retryAfterMs?: number;
   /** The input field the error is about (a settings path such as "address"), for a form to point at. */
   field?: string;
+  /**
+   * Items the message lists (one secret or reference per item), each shown on a line of its own under
+   * it. Kept apart so that the CLI can escape each as one line: an item may quote input, and a newline
+   * inside it must not forge a line of output.
+   */
+  items?: readonly string[];
 }
 
 /**
@@ -16,13 +22,19 @@ export class LatchkeyError extends Error {
   readonly kind: ErrorKind;
   readonly retryAfterMs: number | undefined;
   readonly field: string | undefined;
+  /** The message without its items. */
+  readonly summary: string;
+  readonly items: readonly string[];
 
   constructor(kind: ErrorKind, message: string, options: LatchkeyErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const items = options.items ?? [];
+    super([message, ...items.map((item) => `  ${item}`)].join('\n'), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = `LatchkeyError(${kind})`;
     this.kind = kind;
     this.retryAfterMs = options.retryAfterMs;
     this.field = options.field;
+    this.summary = message;
+    this.items = items;
   }
 }
 
