@@ -6,6 +6,8 @@ import { registerAudit } from './commands/audit.command';
 import { registerEnvironmentTools } from './commands/environments.command';
 import { registerProjects } from './commands/projects.command';
 import { registerRotation } from './commands/rotation.command';
+import { registerRotators } from './commands/rotators.command';
+import { registerServices } from './commands/services.command';
 import { registerRun } from './commands/run.command';
 import { registerSecrets } from './commands/secrets.command';
 import { registerSessions } from './commands/sessions.command';
@@ -43,6 +45,8 @@ export async function runCli(argv: string[], rawIo: CliIo, makeCore: CoreFactory
   registerSessions(program, context);
   registerConnections(program, context);
   registerRotation(program, context);
+  registerServices(program, context);
+  registerRotators(program, context);
   registerEnvironmentTools(program, context);
   // Adds to `env` and `incident`, registered above.
   registerSnapshots(program, context);

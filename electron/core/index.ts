@@ -34,6 +34,12 @@ import { createSessionStores } from './sessions/session-stores';
 import { injectTemplate, type InjectRequest } from './inject/inject-template';
 import { createRunService } from './run/run-service';
 import { createWatchedRuns } from './run/watched-runs';
+import { createRotationJournal } from './services/rotation-journal';
+import { createRotators } from './services/rotators';
+import { savedConnections } from './services/saved-connections';
+import { createServiceKinds } from './services/service-kinds';
+import { createServiceRotation } from './services/service-rotation';
+import { createServicesRegistry } from './services/services-registry';
 import { createSnapshotService } from './snapshots/snapshot-service';
 import { createSnapshotStore } from './snapshots/snapshot-store';
 
@@ -158,7 +164,24 @@ export function createCore(options: CoreOptions) {
     logger,
     now,
   });
-  const rotation = createRotationService({ projects, config, viewEnvironment, resolveBackend, audit, logger, escrow, origins, now, snapshots });
+
+  // Services (where credentials are checked) and rotators: a secret with a rotator is rotated at its
+  // service first, through a journal in the state directory that the next run finishes or undoes.
+  const serviceKinds = createServiceKinds({ logger, connection: savedConnections({ config, keychain: options.keychain }) });
+  const servicesRegistry = createServicesRegistry({ config, keychain: options.keychain, kinds: serviceKinds });
+  const rotators = createRotators({ config, services: servicesRegistry, kinds: serviceKinds, viewEnvironment });
+  const serviceRotation = createServiceRotation({
+    rotators,
+    kinds: serviceKinds,
+    journal: createRotationJournal({ tree: new PrivateTree(join(options.paths.stateDir, 'rotations'), { ownedFrom: options.paths.stateDir }), locks, dataKey, now }),
+    audit,
+    logger,
+    now,
+    escrow,
+    viewEnvironment,
+    resolveBackend,
+  });
+  const rotation = createRotationService({ projects, config, viewEnvironment, resolveBackend, audit, logger, escrow, origins, now, services: serviceRotation, snapshots });
   const incidents = createIncidentService({
     viewEnvironment,
     rotation: rotation.refDeps,
@@ -198,6 +221,8 @@ export function createCore(options: CoreOptions) {
     run: { ...run, inject, watched: (project: string, environment: string) => watchedRuns.list(project, environment) },
     snapshots,
     connections,
+    /** Services, rotator attachments and rotation at the service (with its journal's recovery). */
+    services: { registry: servicesRegistry, rotators, rotation: serviceRotation, kinds: serviceKinds },
     secrets: environmentSecrets,
     refs: referenceSecrets,
     lock,

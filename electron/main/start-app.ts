@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, clipboard, dialog, powerMonitor, protocol, session, shell } from 'electron';
 import { createCore } from '../core';
+import { settleRotationsAtStart } from './settle-rotations';
 import { createKeytarKeychain, type Keychain } from '../core/keychain';
 import { createLogger } from '../core/log';
 import { resolvePaths } from '../core/paths';
@@ -65,6 +66,8 @@ export async function startApp(options: StartOptions = {}) {
   const core = createCore({ paths: resolvePaths(env), keychain: options.keychain ?? createKeytarKeychain(), logger, ...(options.now === undefined ? {} : { now: options.now }) });
   // With an app passphrase set, Latchkey starts locked.
   await core.lock.start();
+  // Rotations an earlier run left half-done are settled in the background, once the store is unlocked.
+  void settleRotationsAtStart(core, logger);
   const trustedContents = new Set<number>();
   // Events go to the window created below (the clipboard cannot clear before a copy, which needs it).
   const emit = createEmitter({ target: () => (window.isDestroyed() ? undefined : window.webContents), logger });

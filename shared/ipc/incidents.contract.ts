@@ -36,6 +36,14 @@ export const incidentItem = z.object({
   provider: z.string().max(100).optional(),
   /** A person marked this by-hand item as rotated where it was issued. */
   marked: z.object({ at: timestamp, by: z.string().max(128) }).optional(),
+  /** class service: the service where its rotator changes the credential. */
+  service: z.string().max(200).optional(),
+  /** Where the credential was changed; absent on a rotated item: the stored copy only (the old value still works where it is checked). */
+  changed_at: z.string().max(200).optional(),
+  /** The old credential at the service: retired, still valid, or retired at that time (grace). */
+  old_retired: z.union([z.boolean(), timestamp]).optional(),
+  /** Tried once more after it was retired: true when the service refused it. */
+  old_refused: z.boolean().optional(),
   state: z.enum(['rotated', 'unchanged', 'restored', 'superseded', 'unknown']).optional(),
   version: z.string().max(200).optional(),
   previous_version: z.string().max(200).optional(),
@@ -87,6 +95,8 @@ export const incidentsContract = {
           policy: z.string().max(300).optional(),
           reason: z.string().max(1000).optional(),
           provider: z.string().max(100).optional(),
+          /** class service: "changes the credential at <service>"; class generate changes the stored copy only. */
+          service: z.string().max(200).optional(),
           error: publicErrorSchema.optional(),
         }),
       ),

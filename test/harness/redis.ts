@@ -109,18 +109,19 @@ export interface RedisCluster {
 }
 
 /**
- * A real Redis Cluster of `masters` masters (no replicas), created with redis-cli --cluster create. With
- * `tls`, every node speaks only TLS, to clients and to each other (tls-cluster), with the test CA's
- * certificate; the cluster bus and `CLUSTER SLOTS` then name the TLS ports.
+ * A real Redis Cluster of `masters` masters (and `replicas` replicas per master), created with redis-cli
+ * --cluster create. With `tls`, every node speaks only TLS, to clients and to each other (tls-cluster),
+ * with the test CA's certificate; the cluster bus and `CLUSTER SLOTS` then name the TLS ports.
  */
-export async function startRedisCluster(masters = 3, options: { tls?: TlsFiles } = {}): Promise<RedisCluster> {
+export async function startRedisCluster(masters = 3, options: { replicas?: number; tls?: TlsFiles } = {}): Promise<RedisCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'latchkey-cluster-'));
   const children: ChildProcess[] = [];
   const ports: number[] = [];
+  const replicas = options.replicas ?? 0;
   const tls = options.tls;
   const tlsArgs = tls === undefined ? [] : ['--tls-cert-file', tls.serverCert, '--tls-key-file', tls.serverKey, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no', '--tls-cluster', 'yes', '--tls-replication', 'yes'];
   const cli = (args: string[]) => spawnSync('redis-cli', [...(tls === undefined ? [] : ['--tls', '--cacert', tls.ca]), ...args], { encoding: 'utf8' });
-  for (let i = 0; i < masters; i += 1) {
+  for (let i = 0; i < masters * (1 + replicas); i += 1) {
     const port = await freePort();
     const listen = tls === undefined ? [] : ['--port', '0', '--tls-port', String(port)];
     const child = spawnRedis(port, dir, [...listen, ...tlsArgs, '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '2000']);
@@ -128,7 +129,7 @@ export async function startRedisCluster(masters = 3, options: { tls?: TlsFiles }
     children.push(child);
     ports.push(port);
   }
-  const created = cli(['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes']);
+  const created = cli(['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', String(replicas), '--cluster-yes']);
   if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
   // Wait until every node reports the cluster as ok.
   const deadline = Date.now() + 20_000;

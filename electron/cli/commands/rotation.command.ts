@@ -3,6 +3,8 @@ import { cancelled } from '../../core/errors';
 import { incidentMarkCommand, incidentResumeCommand, incidentRotateCommand, rollbackCommand, rotateCommand, rotateDueCommand } from '../../core/rotation/commands';
 import { askConfirmation, printOutput } from '../command-output';
 import { table, UsageError, type CliContext } from '../context';
+import type { Core } from '../../core';
+import { recoveryText } from './rotators.command';
 
 /**
  * `latchkey rotate`, `rollback`, `secrets history` and `incident …`: rotation by reference, the schedule,
@@ -17,21 +19,32 @@ function concurrencyOf(text: string | undefined): number | undefined {
   return value;
 }
 
+/**
+ * Rotations at services that an earlier run left unfinished (killed, or a service that was down) are
+ * finished or undone first, and old credentials whose grace period ended are retired; what was done is
+ * said on stderr, so --json output stays the rows asked for.
+ */
+async function settleEarlierRotations(context: CliContext, core: Core): Promise<void> {
+  const outcomes = (await core.services.rotation.recover()).filter((outcome) => outcome.outcome !== 'waiting');
+  if (outcomes.length > 0) context.io.stderr.write(`Settled earlier rotations first:\n${recoveryText(outcomes)}\n`);
+}
+
 export function registerRotation(program: Command, context: CliContext): void {
   program
     .command('rotate [refs...]')
-    .description('rotate secrets now: generate a new value, write it as a new version, verify it (values are not printed)')
+    .description('rotate secrets now: generate a new value, change it at the service where a rotator is attached, write it as a new version, verify it (values are not printed)')
     .option('--policy <policy>', 'generator for this rotation, stored with the value where the backend keeps metadata (e.g. password-40, hex-64-p30, uuid)')
     .option('--due', 'rotate exactly the secrets the schedule shows as overdue or due soon')
     .option('--project <name>', 'with --due: only this project')
     .option('--env <name>', 'with --due and --project: only this environment (repeatable)', collect)
     .option('--concurrency <n>', 'rotations at once (default 4)')
     .option('--connection <name>', 'resolve the references on this saved connection instead of the seed variables (VAULT_ADDR…)')
-    .option('--json', 'print [{ref, ok, version?, error?}]')
+    .option('--json', 'print [{ref, ok, version?, changed_at, old_retired, error?}]')
     .action(async (refs: string[], options: { policy?: string; due?: boolean; project?: string; env?: string[]; concurrency?: string; connection?: string }, command: Command) => {
       const core = context.core();
       const concurrency = concurrencyOf(options.concurrency);
       const bounded = concurrency === undefined ? {} : { concurrency };
+      if (refs.length > 0 || options.due === true) await settleEarlierRotations(context, core);
       if (options.due === true) {
         if (refs.length > 0 || options.policy !== undefined || options.connection !== undefined) {
           throw new UsageError("rotate --due takes no references, --policy or --connection: it rotates what the schedule says, by each secret's policy, where each environment is stored");
@@ -46,7 +59,15 @@ export function registerRotation(program: Command, context: CliContext): void {
       }
       if (refs.length === 0) throw new UsageError('name the secrets to rotate (latchkey rotate <ref>...), or use --due');
       if (options.project !== undefined || options.env !== undefined) throw new UsageError('--project and --env go with --due');
-      printOutput(context, command, await rotateCommand(core.rotation.refDepsOn(options.connection), refs, { ...(options.policy === undefined ? {} : { policy: options.policy }), ...bounded }));
+      printOutput(
+        context,
+        command,
+        await rotateCommand(core.rotation.refDepsOn(options.connection), refs, {
+          ...(options.policy === undefined ? {} : { policy: options.policy }),
+          ...(options.connection === undefined ? {} : { connection: options.connection }),
+          ...bounded,
+        }),
+      );
     });
 
   program
@@ -71,6 +92,7 @@ export function registerRotation(program: Command, context: CliContext): void {
     .action(async (options: { project: string; env: string[]; yes?: boolean; concurrency?: string }, command: Command) => {
       const core = context.core();
       const concurrency = concurrencyOf(options.concurrency);
+      await settleEarlierRotations(context, core);
       // Ctrl-C from here on cancels (the preview, the prompt, or the run) and never kills the process.
       await context.interrupts.cancellable(async (signal) => {
         const targets = options.env.map((environment) => ({ project: options.project, environment }));
@@ -104,6 +126,7 @@ export function registerRotation(program: Command, context: CliContext): void {
     .action(async (reportId: string, options: { yes?: boolean; concurrency?: string }, command: Command) => {
       const core = context.core();
       const concurrency = concurrencyOf(options.concurrency);
+      await settleEarlierRotations(context, core);
       await context.interrupts.cancellable(async (signal) => {
         const saved = await core.incidents.open(reportId);
         const left = saved.counts.failed + saved.counts.pending + saved.counts.cancelled;

@@ -82,6 +82,8 @@ export const auditEventSchema = z
     error_kind: z.enum(errorKinds).optional(),
     counts: auditCountsSchema.optional(),
     report_id: z.string().regex(REPORT_ID).optional(),
+    /** The service where a rotation changed the credential (its registry name, or command:<file>). */
+    service: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/).optional(),
     /** The variables a program was given (`latchkey run`), by name. */
     keys: z.array(z.string().regex(VARIABLE_NAME)).max(AUDIT_LIST_MAX).optional(),
     /** The references a template or an env file named. */

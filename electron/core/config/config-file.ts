@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ENVIRONMENT_NAME, PROJECT_NAME } from '../../../shared/names';
 import { connectionSchema } from '../secrets/connections/connection-schema';
+import { storedRotatorSchema, storedServiceSchema } from '../services/service-config';
 import { redisConnectionSchema } from '../sessions/connection';
 import { LatchkeyError } from '../errors';
 import type { FileLocks } from '../fs/locks';
@@ -54,6 +55,10 @@ export const configSchema = z.object({
   projects: z.array(projectSchema),
   connections: z.array(storedConnectionSchema).default([]),
   redisConnections: z.array(storedRedisConnectionSchema).default([]),
+  /** Where credentials are checked (Postgres, Redis ACL…): addresses only, credentials in the keychain. */
+  services: z.array(storedServiceSchema).default([]),
+  /** Which secret rotates at which service, keyed by project, environment and key. */
+  rotators: z.array(storedRotatorSchema).default([]),
 });
 
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
@@ -80,7 +85,7 @@ export class ConfigFile {
   }
 
   async read(): Promise<LatchkeyConfig> {
-    if (!(await this.tree.exists(FILE))) return { version: 1, projects: [], connections: [], redisConnections: [] };
+    if (!(await this.tree.exists(FILE))) return { version: 1, projects: [], connections: [], redisConnections: [], services: [], rotators: [] };
     const raw = (await this.tree.read([FILE])).toString('utf8');
     let json: unknown;
     try {

@@ -126,6 +126,8 @@ export function createProjectsService(options: ProjectsServiceOptions) {
         const project = findProject(current, name);
         if (current.projects.some((candidate) => candidate.name === newName)) throw conflict(`A project named "${newName}" already exists.`);
         project.name = newName;
+        // Rotators are keyed by project/environment/key: they follow the rename.
+        for (const rotator of current.rotators) if (rotator.project === name) rotator.project = newName;
         current.projects.sort((a, b) => a.name.localeCompare(b.name));
         return project;
       });
@@ -138,6 +140,7 @@ export function createProjectsService(options: ProjectsServiceOptions) {
       const removed = await config.update((current) => {
         const project = findProject(current, name);
         current.projects = current.projects.filter((candidate) => candidate !== project);
+        current.rotators = current.rotators.filter((rotator) => rotator.project !== name);
         return project;
       });
       for (const environment of removed.environments) await options.onEnvironmentDeleted?.(environment);
@@ -164,6 +167,9 @@ export function createProjectsService(options: ProjectsServiceOptions) {
         }
         const rebinding = changes.binding !== undefined && JSON.stringify(changes.binding) !== JSON.stringify(environment.binding);
         checkBinding(current, `${project}/${name}`, rebinding ? changes.binding : undefined, confirmation);
+        if (changes.name !== undefined && changes.name !== name) {
+          for (const rotator of current.rotators) if (rotator.project === project && rotator.environment === name) rotator.environment = changes.name;
+        }
         Object.assign(environment, changes);
         return environment;
       });
@@ -177,6 +183,7 @@ export function createProjectsService(options: ProjectsServiceOptions) {
         const owner = findProject(current, project);
         const environment = findEnvironment(owner, name);
         owner.environments = owner.environments.filter((candidate) => candidate !== environment);
+        current.rotators = current.rotators.filter((rotator) => rotator.project !== project || rotator.environment !== name);
         return environment;
       });
       await options.onEnvironmentDeleted?.(removed);

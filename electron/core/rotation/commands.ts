@@ -28,6 +28,10 @@ export interface RotateRow {
   ok: boolean;
   class?: RotationClass;
   version?: string;
+  /** The service where the credential was changed (its name); null: the stored copy only. */
+  changed_at: string | null;
+  /** true: retired (and refused when tried); false: still valid where it is checked; an ISO time: retired then. */
+  old_retired: boolean | string;
   error?: PublicError;
   warning?: string;
   reason?: string;
@@ -39,13 +43,22 @@ function row(result: RotationResult): RotateRow {
     ok: result.ok,
     ...(result.rule === undefined ? {} : { class: result.rule.class }),
     ...(result.version === undefined ? {} : { version: result.version }),
+    changed_at: result.changedAt ?? null,
+    old_retired: result.oldRetired ?? false,
     ...(result.error === undefined ? {} : { error: result.error }),
     ...(result.warning === undefined ? {} : { warning: result.warning }),
   };
 }
 
+/** Where a rotation took effect, in a few words: at the service (and the old credential's fate), or the stored copy only. */
+function effect(item: RotateRow): string {
+  if (item.changed_at === null) return '  (stored copy only: the old value still works wherever it is checked)';
+  const old = item.old_retired === true ? 'old credential retired' : item.old_retired === false ? 'old credential still valid' : `old credential retired at ${item.old_retired}`;
+  return `  at ${item.changed_at} (${old})`;
+}
+
 function rowText(item: RotateRow): string {
-  if (item.ok) return `rotated  ${item.ref}${item.version === undefined ? '' : `  → version ${item.version}`}${item.warning === undefined ? '' : `\n  ! ${item.warning}`}`;
+  if (item.ok) return `rotated  ${item.ref}${item.version === undefined ? '' : `  → version ${item.version}`}${effect(item)}${item.warning === undefined ? '' : `\n  ! ${item.warning}`}`;
   if (item.error === undefined) return `BY HAND  ${item.ref}\n  ${item.reason ?? ''}`;
   return `${item.class === 'by-hand' ? 'BY HAND' : 'FAILED '}  ${item.ref}\n  ${item.error.message}`;
 }
@@ -55,11 +68,11 @@ function rowsText(rows: RotateRow[]): string {
 }
 
 /** `latchkey rotate <ref>... [--policy <policy>]`; the policy uses the stored grammar, e.g. password-40-p30. */
-export async function rotateCommand(deps: RotationDeps, refs: string[], options: { policy?: string; concurrency?: number } = {}): Promise<CommandOutput<RotateRow[]>> {
+export async function rotateCommand(deps: RotationDeps, refs: string[], options: { policy?: string; concurrency?: number; connection?: string } = {}): Promise<CommandOutput<RotateRow[]>> {
   const policy = options.policy === undefined ? undefined : decodePolicy(options.policy);
   const rows: RotateRow[] = new Array<RotateRow>(refs.length);
   await runBounded(refs, options.concurrency ?? 4, async (ref, index) => {
-    rows[index] = row(await rotateSecret(deps, ref, policy === undefined ? {} : { policy }));
+    rows[index] = row(await rotateSecret(deps, ref, { ...(policy === undefined ? {} : { policy }), ...(options.connection === undefined ? {} : { connection: options.connection }) }));
   });
   return { json: rows, text: rowsText(rows), exitCode: exitCodeFor(rows.map((item) => item.error)) };
 }
@@ -80,27 +93,28 @@ export async function rotateDueCommand(deps: RotationDeps, environments: Environ
     const backend = backends.get(`${item.project}/${item.environment}`);
     const onItsBackend = backend === undefined ? deps : { ...deps, resolveBackend: pinnedTo(backend) };
     if (item.class === 'unreadable') {
-      rows[index] = { ref: item.ref, ok: false, error: item.error ?? { kind: 'Internal', message: `${item.ref} could not be read.` } };
+      rows[index] = { ref: item.ref, ok: false, changed_at: null, old_retired: false, error: item.error ?? { kind: 'Internal', message: `${item.ref} could not be read.` } };
     } else if (item.class === 'by-hand') {
-      rows[index] = { ref: item.ref, ok: false, class: 'by-hand', reason: `Due ${item.status === 'overdue' ? '(overdue)' : 'soon'} for a person to rotate: ${item.reason ?? ''}` };
+      rows[index] = { ref: item.ref, ok: false, class: 'by-hand', changed_at: null, old_retired: false, reason: `Due ${item.status === 'overdue' ? '(overdue)' : 'soon'} for a person to rotate: ${item.reason ?? ''}` };
     } else if (!item.rotatable) {
-      rows[index] = { ref: item.ref, ok: false, class: item.class, error: { kind: 'InvalidInput', message: `${item.ref} is due but Latchkey cannot rotate it: ${item.reason ?? 'not rotatable'}` } };
+      rows[index] = { ref: item.ref, ok: false, class: item.class, changed_at: null, old_retired: false, error: { kind: 'InvalidInput', message: `${item.ref} is due but Latchkey cannot rotate it: ${item.reason ?? 'not rotatable'}` } };
     } else {
-      rows[index] = row(await rotateSecret(onItsBackend, item.ref, { project: item.project, environment: item.environment }));
+      rows[index] = row(await rotateSecret(onItsBackend, item.ref, { project: item.project, environment: item.environment, key: item.key }));
     }
   });
   const warnings = (before?.warnings ?? []).map((warning) => `! ${warning}`);
   return { json: rows, text: [rows.length === 0 ? 'Nothing is due.' : rowsText(rows), ...warnings].join('\n'), exitCode: exitCodeFor(rows.map((item) => item.error)) };
 }
 
-export interface RollbackRow extends RotateRow {
+export interface RollbackRow extends Omit<RotateRow, 'changed_at' | 'old_retired'> {
   restored_from?: string;
 }
 
 /** `latchkey rollback <ref>` */
 export async function rollbackCommand(deps: RotationDeps, ref: string): Promise<CommandOutput<RollbackRow>> {
   const result = await rollbackSecret(deps, ref);
-  const json: RollbackRow = { ...row(result), ...(result.restoredFrom === undefined ? {} : { restored_from: result.restoredFrom }) };
+  const { changed_at: _changedAt, old_retired: _oldRetired, ...rest } = row(result);
+  const json: RollbackRow = { ...rest, ...(result.restoredFrom === undefined ? {} : { restored_from: result.restoredFrom }) };
   const text = result.ok
     ? `rolled back  ${ref}${result.restoredFrom === undefined ? '' : `  (value of version ${result.restoredFrom})`}${result.version === undefined ? '' : `  → version ${result.version}`}`
     : `FAILED  ${ref}\n  ${result.error?.message ?? ''}`;
@@ -142,6 +156,10 @@ export interface IncidentJson {
     status: string;
     class?: RotationClass;
     version?: string;
+    /** As in `rotate --json`: the service where the credential was changed (null: the stored copy only)… */
+    changed_at: string | null;
+    /** …and whether the old credential was retired there (true, false, or the ISO time its grace ends). */
+    old_retired: boolean | string;
     error?: PublicError;
     reason?: string;
     provider?: string;
@@ -163,6 +181,8 @@ export function incidentOutput(deps: Pick<IncidentDeps, 'reports'>, report: Inci
       status: item.status,
       ...(item.class === undefined ? {} : { class: item.class }),
       ...(item.version === undefined ? {} : { version: item.version }),
+      changed_at: item.changed_at ?? null,
+      old_retired: item.old_retired ?? false,
       ...(item.error === undefined ? {} : { error: item.error }),
       ...(item.reason === undefined ? {} : { reason: item.reason }),
       ...(item.provider === undefined ? {} : { provider: item.provider }),
@@ -173,9 +193,15 @@ export function incidentOutput(deps: Pick<IncidentDeps, 'reports'>, report: Inci
   };
   const counts = countItems(report.items);
   const byHand = report.items.filter((item) => item.status === 'by-hand');
+  const rotated = report.items.filter((item) => item.status === 'rotated');
+  const atServices = rotated.filter((item) => item.changed_at !== undefined);
+  const services = [...new Set(atServices.map((item) => item.changed_at))].join(', ');
+  const storedOnly = rotated.length - atServices.length;
   const text = [
     `Incident ${report.id}: ${report.status.toUpperCase()} — ${counts.rotated} rotated, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.pending + counts.cancelled} not done` +
       (byHand.length === 0 ? '.' : `, ${byHand.length} to rotate by hand (${counts.marked} marked done).`),
+    ...(atServices.length === 0 ? [] : [`  Changed at services (${services}): ${atServices.length}; old credentials retired: ${atServices.filter((item) => item.old_retired === true).length}.`]),
+    ...(storedOnly === 0 ? [] : [`  STORED COPY ONLY: ${storedOnly} — the old values still work wherever they are checked.`]),
     ...report.items.filter((item) => item.status === 'failed').map((item) => `  FAILED ${item.ref}: ${item.error?.message ?? ''}`),
     ...(byHand.length === 0
       ? []

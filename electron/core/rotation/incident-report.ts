@@ -30,6 +30,14 @@ export const reportItemSchema = z
     provider: z.string().max(100).optional(),
     /** A person said this by-hand item was rotated where it was issued (audited as secret.mark-rotated). */
     marked: z.object({ at: z.string(), by: z.string().max(128) }).strict().optional(),
+    /** class service: the service its rotator changes the credential at. */
+    service: z.string().max(200).optional(),
+    /** Where the rotation changed the credential (the service's name); absent: the stored copy only. */
+    changed_at: z.string().max(200).optional(),
+    /** The old credential at the service: retired (true), still valid (false), or retired at that ISO time. */
+    old_retired: z.union([z.boolean(), z.string().max(40)]).optional(),
+    /** After retiring it, the old credential was tried once more: true when the service refused it. */
+    old_refused: z.boolean().optional(),
     state: z.enum(['rotated', 'unchanged', 'restored', 'superseded', 'unknown']).optional(),
     version: z.string().optional(),
     previous_version: z.string().optional(),
@@ -121,6 +129,13 @@ export function reportStatusOf(report: Pick<IncidentReport, 'items' | 'sessions'
   return cancelled ? 'cancelled' : 'partial';
 }
 
+/** What happened to the old credential of an item rotated at its service. */
+function oldCredentialText(item: ReportItem): string {
+  if (item.old_retired === true) return item.old_refused === true ? 'old credential retired, and refused when tried again' : 'old credential retired (not confirmed by a second try)';
+  if (item.old_retired === false || item.old_retired === undefined) return 'old credential NOT retired: it still works there';
+  return `old credential valid until ${item.old_retired} (grace period)`;
+}
+
 /** The readable form, saved next to the JSON (and rendered from it again whenever it is read). */
 export function renderReportText(report: IncidentReport): string {
   const lines: string[] = [];
@@ -164,7 +179,26 @@ export function renderReportText(report: IncidentReport): string {
       (item.marked === undefined ? '\n      not yet marked done' : `\n      done: marked rotated by hand at ${item.marked.at} by ${item.marked.by}`),
     `Latchkey did not change these. Rotate each where it was issued, store the new value, then: latchkey incident mark-rotated ${report.id} <ref>`,
   );
-  section('ROTATED', 'rotated', (item) => (item.version === undefined ? '' : `  → version ${item.version}`));
+  const rotated = report.items.filter((item) => item.status === 'rotated');
+  const atServices = rotated.filter((item) => item.changed_at !== undefined);
+  const storedOnly = rotated.filter((item) => item.changed_at === undefined);
+  const list = (title: string, items: ReportItem[], detail: (item: ReportItem) => string, note: string) => {
+    if (items.length === 0) return;
+    lines.push('', `${title} (${items.length})`, `  ${note}`);
+    for (const item of items) lines.push(`  ${item.project}/${item.environment}  ${item.key}  ${item.ref}${detail(item)}`);
+  };
+  list(
+    'CHANGED AT SERVICES',
+    atServices,
+    (item) => `${item.version === undefined ? '' : `  → version ${item.version}`}  at ${item.changed_at ?? '?'}\n      ${oldCredentialText(item)}`,
+    'The credential was changed where it is checked, the new one logged in, and the old one was retired.',
+  );
+  list(
+    'STORED COPY ONLY',
+    storedOnly,
+    (item) => (item.version === undefined ? '' : `  → version ${item.version}`),
+    'WARNING: only the stored copy changed — the old value still works wherever it is checked. Change it there too, or attach a rotator (latchkey rotators set).',
+  );
   section('SKIPPED', 'skipped', (item) => (item.reason === undefined ? '' : `\n      ${item.reason}`));
   return `${lines.join('\n')}\n`;
 }

@@ -21,7 +21,7 @@ import type { SessionRevocationPlan, SessionRevoker } from './session-revocation
  * none is half-done. The report is saved as the run goes, one run at a time holds it, and it drives a
  * re-run that does only what is left; by-hand items are marked done there by the person.
  */
-export interface IncidentDeps extends RotationDeps, Omit<InspectDeps, 'escrow' | 'logger' | 'origins'> {
+export interface IncidentDeps extends RotationDeps, Omit<InspectDeps, 'escrow' | 'logger' | 'origins' | 'services'> {
   reports: IncidentReportStore;
   sessions?: SessionRevoker;
   /**
@@ -49,6 +49,8 @@ export interface IncidentPreview {
     reason?: string;
     /** Who issued the value, when its prefix says so (by-hand items). */
     provider?: string;
+    /** class service: the service where its rotator changes the credential. Class generate changes the stored copy only. */
+    service?: string;
     error?: PublicError;
   }[];
   rotatable: number;
@@ -118,6 +120,7 @@ export async function previewIncident(deps: IncidentDeps, request: IncidentReque
       ...(target.policyText === undefined ? {} : { policy: target.policyText }),
       ...(target.reason === undefined ? {} : { reason: target.reason }),
       ...(target.provider === undefined ? {} : { provider: target.provider }),
+      ...(target.service === undefined ? {} : { service: target.service }),
       ...(target.error === undefined ? {} : { error: target.error }),
     })),
     rotatable: targets.filter((target) => target.rotatable).length,
@@ -167,6 +170,7 @@ function reportItemOf(target: TargetInfo, excluded: boolean): ReportItem {
     key: target.key,
     attempts: 0,
     ...(target.provider === undefined ? {} : { provider: target.provider }),
+    ...(target.service === undefined ? {} : { service: target.service }),
     ...(target.version === undefined ? {} : { previous_version: target.version }),
   };
   if (target.class === 'unreadable') return { ...base, status: 'failed', error: target.error ?? { kind: 'Internal', message: target.reason ?? 'It could not be read.' } };
@@ -315,7 +319,7 @@ async function execute(deps: IncidentDeps, report: IncidentReport, backendOf: (i
     report.concurrency,
     async (item) => {
       item.attempts += 1;
-      const result = await rotateSecret({ ...deps, resolveBackend: backendOf(item) }, item.ref, { project: item.project, environment: item.environment, reportId: report.id, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+      const result = await rotateSecret({ ...deps, resolveBackend: backendOf(item) }, item.ref, { project: item.project, environment: item.environment, key: item.key, reportId: report.id, ...(options.signal === undefined ? {} : { signal: options.signal }) });
       const cancelledBeforeStart = !result.ok && result.error?.kind === 'Cancelled';
       if (result.rule !== undefined) item.class = result.rule.class;
       if (!result.ok && result.rule?.class === 'by-hand') {
@@ -338,6 +342,13 @@ async function execute(deps: IncidentDeps, report: IncidentReport, backendOf: (i
       if (result.previousVersion !== undefined) item.previous_version = result.previousVersion;
       if (result.error === undefined) delete item.error;
       else item.error = result.error;
+      // Where the credential was changed, and what became of the old one (the report says per item).
+      if (result.changedAt === undefined) delete item.changed_at;
+      else item.changed_at = result.changedAt;
+      if (result.oldRetired === undefined) delete item.old_retired;
+      else item.old_retired = result.oldRetired;
+      if (result.oldRefused === undefined) delete item.old_refused;
+      else item.old_refused = result.oldRefused;
       if (result.warning !== undefined) warnings.push(`${item.ref}: ${result.warning}`);
       progress.done += 1;
       if (item.status === 'rotated') progress.rotated += 1;

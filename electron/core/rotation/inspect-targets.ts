@@ -12,6 +12,7 @@ import { describePolicy, policyFromMetadata, type RotationPolicy } from './polic
 import type { RotationClass, RotationRule } from './rotation-rule';
 import { computeDue, effectivePeriodDays, lastChangedAt, type DueInfo } from './schedule';
 import { ruleForSecret } from './secret-rule';
+import type { ServiceRotation } from '../services/service-rotation';
 
 /**
  * What incident mode and the schedule need to know about each secret of some environments: the rotation
@@ -22,6 +23,8 @@ import { ruleForSecret } from './secret-rule';
  */
 export interface TargetInfo {
   ref: string;
+  /** class service: where its rotator changes the credential (the service's name). */
+  service?: string;
   project: string;
   environment: string;
   key: string;
@@ -43,6 +46,8 @@ export interface TargetInfo {
 
 export interface InspectDeps {
   escrow?: PreviousValueEscrow;
+  /** Finds a secret's rotator (class service); without it no secret rotates at a service. */
+  services?: Pick<ServiceRotation, 'rotatorFor'>;
   origins?: OriginRecords;
   logger?: Logger;
   now?: () => Date;
@@ -87,7 +92,14 @@ async function inspectOne(deps: InspectDeps, environment: EnvironmentView, secre
     stored = policy.stored ? policy.policy : undefined;
     const current = await backend.get(path);
     version = current.version;
-    rule = await ruleForSecret({ ref: secret.ref, description, value: current.value, ...(origins === undefined ? {} : { origins }) });
+    const attached = await deps.services?.rotatorFor(secret.ref, base);
+    rule = await ruleForSecret({
+      ref: secret.ref,
+      description,
+      value: current.value,
+      ...(origins === undefined ? {} : { origins }),
+      ...(attached === undefined ? {} : { rotator: { service: attached.service } }),
+    });
   } catch (error) {
     deps.logger?.warn('secret could not be inspected for rotation', { ref: secret.ref, error: describeError(error) });
     return unreadable(toPublicError(error));
@@ -99,6 +111,7 @@ async function inspectOne(deps: InspectDeps, environment: EnvironmentView, secre
     rotatable: rule.class !== 'by-hand',
     reason: rule.reason,
     ...(rule.provider === undefined ? {} : { provider: rule.provider }),
+    ...(rule.service === undefined ? {} : { service: rule.service }),
     ...(rule.policy === undefined ? {} : { policy: rule.policy }),
     policyText: rule.policy === undefined ? (stored === undefined ? 'rotated by hand' : describePolicy(stored)) : describePolicy(rule.policy),
     due,

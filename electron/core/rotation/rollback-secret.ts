@@ -37,6 +37,13 @@ export async function rollbackSecret(deps: RotationDeps, ref: string, context: R
   let backend: SecretBackend;
   try {
     ({ backend, path } = await openRef(deps.resolveBackend, ref));
+    const attached = await deps.services?.rotatorFor(ref, context);
+    if (attached !== undefined) {
+      // The old credential was retired at the service: the old value would be a password that no longer works.
+      throw invalidInput(
+        `${ref} rotates at ${attached.rotator.service ?? 'its command hook'}, where its earlier credential was retired, so an earlier value would not log in. Rotate it again instead (latchkey rotate ${ref}).`,
+      );
+    }
   } catch (error) {
     return { ref, ok: false, state: 'unchanged', error: failureMessage(verb, ref, 'unchanged', error) };
   }

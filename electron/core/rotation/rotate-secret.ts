@@ -12,6 +12,7 @@ import type { OriginRecords } from './origin-records';
 import { ORIGIN_METADATA_KEY } from './origin-records';
 import { generateValue, withPolicy, type RotationPolicy } from './policy';
 import { failureMessage, stateOf, type RotationResult } from './rotation-result';
+import type { AttachedRotator, ServiceRotation, ServiceRotationStep } from '../services/service-rotation';
 import type { RotationRule } from './rotation-rule';
 import { ruleForSecret } from './secret-rule';
 import { replaceCurrent, type Settled } from './verified-write';
@@ -33,15 +34,19 @@ export interface RotationDeps {
   escrow?: PreviousValueEscrow;
   /** Value generation; injectable so tests can force a collision. */
   generate?: (policy: RotationPolicy) => string;
-  /** Snapshots taken before the bulk rotations (incident, rotate --due); absent: none is taken. */
-  snapshots?: SnapshotsBeforeChange;
+  /** Rotation at the service for secrets with a rotator; without it every rotation changes the stored copy only. */
+  services?: ServiceRotation;
   /** Which values Latchkey generated. Without it, only a policy the person chose lets a secret be generated. */
   origins?: OriginRecords;
+  /** Snapshots taken before the bulk rotations (incident, rotate --due); absent: none is taken. */
+  snapshots?: SnapshotsBeforeChange;
 }
 
 export interface RotationContext {
   project?: string;
   environment?: string;
+  /** The secret's key in its environment (finds its rotator without locating the reference). */
+  key?: string;
   /** The incident report this rotation belongs to. */
   reportId?: string;
 }
@@ -51,6 +56,10 @@ export interface RotateOptions extends RotationContext {
   policy?: RotationPolicy;
   /** Checked before anything changes; a rotation that has started always finishes. */
   signal?: AbortSignal;
+  /** The saved connection the reference is resolved on (recorded for a rotation at a service). */
+  connection?: string;
+  /** Each step of a rotation at a service as it happens (the app shows them live). */
+  onStep?: (step: ServiceRotationStep) => void;
 }
 
 export async function rotateSecret(deps: RotationDeps, ref: string, options: RotateOptions = {}): Promise<RotationResult> {
@@ -59,11 +68,15 @@ export async function rotateSecret(deps: RotationDeps, ref: string, options: Rot
   if (options.signal?.aborted === true) {
     return { ref, ok: false, state: 'unchanged', error: failureMessage('Rotation', ref, 'unchanged', new LatchkeyError('Cancelled', 'it was cancelled before it started')) };
   }
+  let attached: AttachedRotator | undefined;
   try {
     ({ backend, path } = await openRef(deps.resolveBackend, ref));
+    attached = await deps.services?.rotatorFor(ref, options);
   } catch (error) {
     return { ref, ok: false, state: 'unchanged', error: failureMessage('Rotation', ref, 'unchanged', error) };
   }
+  // A secret with a rotator is changed where it is checked first (create → set → test → finish).
+  if (attached !== undefined && deps.services !== undefined) return deps.services.rotate({ ref, backend, path, attached, options });
   const base = auditBase('secret.rotate', ref, options);
   try {
     await deps.audit.append({ ...base, outcome: 'started' });
@@ -140,7 +153,8 @@ function leftByRule(ref: string, rule: RotationRule): PublicError {
   };
 }
 
-async function writeNewValue(backend: SecretBackend, path: string, current: ReadResult, next: string, metadata: SecretMetadata | undefined): Promise<Settled> {
+/** Writes `next` as the new current value: check-and-set, or stage → verify → promote; then reads it back. */
+export async function writeNewValue(backend: SecretBackend, path: string, current: ReadResult, next: string, metadata: SecretMetadata | undefined): Promise<Settled> {
   const { stage, promote } = backend;
   if (stage !== undefined && promote !== undefined) {
     // Two-phase: the new value is stored as pending and checked before it becomes current.
@@ -219,7 +233,7 @@ export async function readStable(backend: SecretBackend, path: string, version?:
 }
 
 /** Metadata to write with the new value: the existing metadata (kept), plus an overriding policy and the origin record. */
-function metadataFor(backend: SecretBackend, description: SecretDescription, policy: RotationPolicy | undefined, origin: string | undefined): SecretMetadata | undefined {
+export function metadataFor(backend: SecretBackend, description: SecretDescription, policy: RotationPolicy | undefined, origin: string | undefined): SecretMetadata | undefined {
   if (!backend.capabilities.metadata) return undefined;
   const kept = policy === undefined ? description.metadata : withPolicy(description.metadata, policy);
   if (origin !== undefined) return { ...kept, [ORIGIN_METADATA_KEY]: origin };

@@ -24,6 +24,15 @@ export interface RotationResult {
   error?: PublicError;
   /** Something the person should know although the operation succeeded (e.g. the audit outcome was not recorded). */
   warning?: string;
+  /** The service where the credential was changed (its name, never a credential); absent: the stored copy only. */
+  changedAt?: string;
+  /**
+   * Whether the old credential is retired at the service: true (and refused when tried), false (it still
+   * works: the stored copy only, or its retirement failed), or the ISO time its grace period ends.
+   */
+  oldRetired?: boolean | string;
+  /** After retiring it, Latchkey tried the old credential once more: true when the service refused it. */
+  oldRefused?: boolean;
   /** The rotation rule that applied (rotations only): why a secret was or was not generated. */
   rule?: { class: RotationClass; reason: string; provider?: string };
 }

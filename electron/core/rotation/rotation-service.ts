@@ -15,7 +15,7 @@ import type { PreviousValueEscrow } from './escrow';
 import type { OriginRecords } from './origin-records';
 import { describePolicy, encodePolicy, parsePolicy, policyFromMetadata, ROTATION_METADATA_KEY, type RotationPolicy } from './policy';
 import { restoreVersion, rollbackSecret, type RollbackResult } from './rollback-secret';
-import { rotateSecret, type RotationDeps } from './rotate-secret';
+import { rotateSecret, type RotateOptions, type RotationDeps } from './rotate-secret';
 import type { RotationResult } from './rotation-result';
 import type { RotationRule } from './rotation-rule';
 import { effectivePeriodDays } from './schedule';
@@ -23,6 +23,7 @@ import { ruleForSecret } from './secret-rule';
 
 /** What the policy dialog shows for a secret Latchkey does not generate. */
 const MANUAL_POLICY: RotationPolicy = { generator: 'manual' };
+import type { ServiceRotation } from '../services/service-rotation';
 
 /**
  * Rotation of the secrets of an environment, as the app asks for it (project, environment, key): rotate,
@@ -41,6 +42,8 @@ export interface RotationServiceDeps {
   /** Which values Latchkey generated (the rotation rule's origin records). */
   origins: OriginRecords;
   now: () => Date;
+  /** Rotation at the service for secrets with a rotator. */
+  services?: ServiceRotation;
   /** Snapshots before incidents and rotate --due. */
   snapshots?: SnapshotsBeforeChange;
 }
@@ -66,6 +69,7 @@ export function createRotationService(deps: RotationServiceDeps) {
     logger: deps.logger,
     escrow: deps.escrow,
     origins: deps.origins,
+    ...(deps.services === undefined ? {} : { services: deps.services }),
     ...(deps.snapshots === undefined ? {} : { snapshots: deps.snapshots }),
   };
 
@@ -88,10 +92,15 @@ export function createRotationService(deps: RotationServiceDeps) {
     refDepsOn: (connection: string | undefined): RotationDeps => (connection === undefined ? refDeps : { ...refDeps, resolveBackend: (ref) => deps.resolveBackend(ref, connection) }),
 
     /** Rotates one secret of an environment now; the result says which value is current (never the value). */
-    async rotate(project: string, environment: string, key: string, options: { policy?: RotationPolicy } & Confirmation = {}): Promise<RotationResult> {
+    async rotate(project: string, environment: string, key: string, options: { policy?: RotationPolicy; onStep?: RotateOptions['onStep'] } & Confirmation = {}): Promise<RotationResult> {
       const { view, ref, onView } = await open(project, environment, key);
       guard(view, options, `rotate ${key}`);
-      return rotateSecret(onView, ref, { ...context(view), ...(options.policy === undefined ? {} : { policy: parsePolicy(options.policy) }) });
+      return rotateSecret(onView, ref, {
+        ...context(view),
+        key,
+        ...(options.policy === undefined ? {} : { policy: parsePolicy(options.policy) }),
+        ...(options.onStep === undefined ? {} : { onStep: options.onStep }),
+      });
     },
 
     /** Makes the previous value current again. */
@@ -177,7 +186,7 @@ export function createRotationService(deps: RotationServiceDeps) {
       const names = options.environments ?? (await deps.projects.list()).find((candidate) => candidate.name === project)?.environments.map((environment) => environment.name);
       if (names === undefined) throw notFound(`There is no project "${project}".`);
       const views = await Promise.all(names.map((name) => deps.viewEnvironment(project, name)));
-      const items = await listDue({ escrow: deps.escrow, origins: deps.origins, logger: deps.logger, now: deps.now }, views, options.signal);
+      const items = await listDue({ escrow: deps.escrow, origins: deps.origins, logger: deps.logger, now: deps.now, ...(deps.services === undefined ? {} : { services: deps.services }) }, views, options.signal);
       const counts = countDue(items);
       // Environments without secrets still get a (zero) count, so the badges clear.
       for (const view of views) if (!counts.some((count) => count.environment === view.name)) counts.push({ project, environment: view.name, overdue: 0, dueSoon: 0 });

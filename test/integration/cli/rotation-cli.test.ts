@@ -53,12 +53,12 @@ describeWithKeyring('latchkey rotate, incident, env, import and audit (the built
     await xdg.cleanup();
   });
 
-  it('rotate <ref>... leaves typed-in values to a person (exit 3, nothing written); with --policy it rotates and prints {ref, ok, class, version}, never a value', async () => {
+  it('rotate <ref>... leaves typed-in values to a person (exit 3, nothing written); with --policy it rotates and prints {ref, ok, class, version, changed_at, old_retired}, never a value', async () => {
     const refused = await run(['rotate', 'file://shop/dev/API_KEY', 'file://shop/dev/DB_PASSWORD', '--json']);
     expect(refused.code).toBe(3);
     expect(json(refused.stdout)).toEqual([
-      { ref: 'file://shop/dev/API_KEY', ok: false, class: 'by-hand', error: { kind: 'InvalidInput', message: expect.stringContaining('is rotated by hand, so Latchkey left it unchanged') } },
-      { ref: 'file://shop/dev/DB_PASSWORD', ok: false, class: 'by-hand', error: { kind: 'InvalidInput', message: expect.stringContaining('typed in or imported') } },
+      { ref: 'file://shop/dev/API_KEY', ok: false, class: 'by-hand', changed_at: null, old_retired: false, error: { kind: 'InvalidInput', message: expect.stringContaining('is rotated by hand, so Latchkey left it unchanged') } },
+      { ref: 'file://shop/dev/DB_PASSWORD', ok: false, class: 'by-hand', changed_at: null, old_retired: false, error: { kind: 'InvalidInput', message: expect.stringContaining('typed in or imported') } },
     ]);
     expect(await get('file://shop/dev/API_KEY')).toBe(`${CANARY}-dev-API_KEY`);
     expect((await run(['rotate', 'file://shop/dev/API_KEY'])).stdout).toMatch(/^BY HAND {2}file:\/\/shop\/dev\/API_KEY\n/);
@@ -66,8 +66,8 @@ describeWithKeyring('latchkey rotate, incident, env, import and audit (the built
     const rotated = await run(['rotate', 'file://shop/dev/API_KEY', 'file://shop/dev/DB_PASSWORD', '--policy', 'password-32', '--json']);
     expect(rotated).toMatchObject({ code: 0, stderr: '' });
     expect(json(rotated.stdout)).toEqual([
-      { ref: 'file://shop/dev/API_KEY', ok: true, class: 'generate', version: '2' },
-      { ref: 'file://shop/dev/DB_PASSWORD', ok: true, class: 'generate', version: '2' },
+      { ref: 'file://shop/dev/API_KEY', ok: true, class: 'generate', version: '2', changed_at: null, old_retired: false },
+      { ref: 'file://shop/dev/DB_PASSWORD', ok: true, class: 'generate', version: '2', changed_at: null, old_retired: false },
     ]);
     const value = await get('file://shop/dev/API_KEY');
     expect(value).not.toContain(CANARY);

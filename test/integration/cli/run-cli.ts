@@ -9,18 +9,25 @@ export interface CliRun {
   stderr: string;
 }
 
+export interface CliOptions {
+  env: Record<string, string>;
+  input?: string;
+  /** The directory the command runs in (default: the test's). */
+  cwd?: string;
+}
+
 /** Runs the built `latchkey` command as a user would, with `input` on standard input. */
-export async function runLatchkey(args: string[], options: { env: Record<string, string>; input?: string }): Promise<CliRun> {
+export async function runLatchkey(args: string[], options: CliOptions): Promise<CliRun> {
   const { code, stdout, stderr } = await startLatchkey(args, options).exited;
   return { code, stdout, stderr };
 }
 
 /**
- * Starts the built `latchkey` and hands back the process, for tests that signal it (Ctrl-C, kill);
- * `exited` says how it ended: its exit code, or the signal that ended it.
+ * Starts the built `latchkey` and hands back the process, for tests that signal it (Ctrl-C, SIGKILL at
+ * a step); `exited` says how it ended: its exit code, or the signal that ended it.
  */
-export function startLatchkey(args: string[], options: { env: Record<string, string>; input?: string }): { child: ChildProcess; exited: Promise<CliRun & { signal: NodeJS.Signals | null }> } {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+export function startLatchkey(args: string[], options: CliOptions): { child: ChildProcess; exited: Promise<CliRun & { signal: NodeJS.Signals | null }> } {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd === undefined ? {} : { cwd: options.cwd }) });
   const exited = new Promise<CliRun & { signal: NodeJS.Signals | null }>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
@@ -29,6 +36,8 @@ export function startLatchkey(args: string[], options: { env: Record<string, str
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
   });
+  // A process killed before it read its input must not fail the test with EPIPE.
+  child.stdin?.on('error', () => undefined);
   child.stdin?.end(options.input ?? '');
   return { child, exited };
 }

@@ -38,26 +38,27 @@ describe('command cores: JSON shapes, texts and exit codes (versioned backend do
 
   const deps = () => ({ resolveBackend: () => backend, audit, now });
 
-  it('rotate: one row per ref {ref, ok, class, version?}, no values, exit 3 when a ref does not exist', async () => {
+  it('rotate: one row per ref {ref, ok, class, version?, changed_at, old_retired}, no values, exit 3 when a ref does not exist', async () => {
     await backend.set('shop/dev/A', `${CANARY}a`);
     const output = await rotateCommand(deps(), ['vault://shop/dev/A', 'vault://shop/dev/NOPE'], { policy: 'hex-24' });
     expect(output.json).toEqual([
-      { ref: 'vault://shop/dev/A', ok: true, class: 'generate', version: '2' },
-      { ref: 'vault://shop/dev/NOPE', ok: false, error: { kind: 'NotFound', message: expect.stringContaining('does not exist') } },
+      // Without a rotator only the stored copy changes: the old value still works wherever it is checked.
+      { ref: 'vault://shop/dev/A', ok: true, class: 'generate', version: '2', changed_at: null, old_retired: false },
+      { ref: 'vault://shop/dev/NOPE', ok: false, changed_at: null, old_retired: false, error: { kind: 'NotFound', message: expect.stringContaining('does not exist') } },
     ]);
     expect(output.exitCode).toBe(3);
     // Without a policy chosen, a typed-in key (here a Stripe one) is the person's to rotate: never overwritten.
     await backend.set('shop/dev/STRIPE_KEY', `sk_live_${CANARY}stripe`);
     const left = await rotateCommand(deps(), ['vault://shop/dev/STRIPE_KEY']);
     expect(left.json).toEqual([
-      { ref: 'vault://shop/dev/STRIPE_KEY', ok: false, class: 'by-hand', error: { kind: 'InvalidInput', message: expect.stringContaining('rotate it at Stripe') } },
+      { ref: 'vault://shop/dev/STRIPE_KEY', ok: false, class: 'by-hand', changed_at: null, old_retired: false, error: { kind: 'InvalidInput', message: expect.stringContaining('rotate it at Stripe') } },
     ]);
     expect(left.text).toMatch(/^BY HAND {2}vault:\/\/shop\/dev\/STRIPE_KEY\n {2}vault:\/\/shop\/dev\/STRIPE_KEY is rotated by hand/);
     expect((await backend.get('shop/dev/STRIPE_KEY')).value).toBe(`sk_live_${CANARY}stripe`);
     expect((await backend.describe('shop/dev/STRIPE_KEY')).versions).toHaveLength(1);
     expect(JSON.stringify(left)).not.toContain(CANARY);
     expect((await backend.get('shop/dev/A')).value).toMatch(/^[0-9a-f]{24}$/);
-    expect(output.text).toContain('rotated  vault://shop/dev/A  → version 2');
+    expect(output.text).toContain('rotated  vault://shop/dev/A  → version 2  (stored copy only: the old value still works wherever it is checked)');
     expect(JSON.stringify(output)).not.toContain(CANARY);
     expect((await backend.get('shop/dev/A')).value).not.toBe('');
     expect(JSON.stringify(output)).not.toContain((await backend.get('shop/dev/A')).value);
@@ -116,7 +117,7 @@ describe('command cores: JSON shapes, texts and exit codes (versioned backend do
       ['vault://shop/dev/WEEKLY', true, 'generate'],
     ]);
     // Due for a person, not a failure of the run.
-    expect(output.json[3]).toEqual({ ref: 'vault://shop/dev/TYPED', ok: false, class: 'by-hand', reason: expect.stringMatching(/^Due \(overdue\) for a person to rotate: Latchkey did not make this value/) });
+    expect(output.json[3]).toEqual({ ref: 'vault://shop/dev/TYPED', ok: false, class: 'by-hand', changed_at: null, old_retired: false, reason: expect.stringMatching(/^Due \(overdue\) for a person to rotate: Latchkey did not make this value/) });
     expect(output.exitCode).toBe(0);
     expect(output.text).toContain('BY HAND  vault://shop/dev/TYPED');
     expect((await backend.get('shop/dev/TYPED')).value).toBe(`${CANARY}typed`);

@@ -165,11 +165,11 @@ describeWithKeyring('rotation over the real local store and keyring (createCore)
     await keychain.setPassword(service, 'GITHUB_TOKEN', `${CANARY}-keychain`);
     const ref = `keychain://${service}/GITHUB_TOKEN`;
     const refused = await rotateCommand(core.rotation.refDeps, [ref]);
-    expect(refused.json).toEqual([{ ref, ok: false, class: 'by-hand', error: { kind: 'InvalidInput', message: expect.stringContaining('rotated by hand') } }]);
+    expect(refused.json).toEqual([{ ref, ok: false, class: 'by-hand', changed_at: null, old_retired: false, error: { kind: 'InvalidInput', message: expect.stringContaining('rotated by hand') } }]);
     expect(await keychain.getPassword(service, 'GITHUB_TOKEN')).toBe(`${CANARY}-keychain`);
 
     const rotated = await rotateCommand(core.rotation.refDeps, [ref], { policy: 'password-32' });
-    expect(rotated.json).toEqual([{ ref, ok: true, class: 'generate' }]);
+    expect(rotated.json).toEqual([{ ref, ok: true, class: 'generate', changed_at: null, old_retired: false }]);
     const next = (await keychain.getPassword(service, 'GITHUB_TOKEN')) as string;
     expect(next).not.toBe(`${CANARY}-keychain`);
     expect(await readdir(join(xdg.paths.stateDir, 'store', ESCROW_DIRECTORY))).toHaveLength(1);
@@ -182,7 +182,7 @@ describeWithKeyring('rotation over the real local store and keyring (createCore)
     expect(JSON.parse(origins)).toEqual({ v: 1, records: { [ref]: expect.stringMatching(/^g1-[0-9a-f]{16}$/) } });
     expect(origins).not.toContain(next);
     // So its next rotation needs no policy.
-    expect((await rotateCommand(core.rotation.refDeps, [ref])).json).toEqual([{ ref, ok: true, class: 'generate' }]);
+    expect((await rotateCommand(core.rotation.refDeps, [ref])).json).toEqual([{ ref, ok: true, class: 'generate', changed_at: null, old_retired: false }]);
     const third = (await keychain.getPassword(service, 'GITHUB_TOKEN')) as string;
 
     const rolledBack = await rollbackCommand(core.rotation.refDeps, ref);

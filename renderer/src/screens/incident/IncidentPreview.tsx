@@ -4,6 +4,19 @@ import { Icon } from '../../components/Icon';
 type Preview = ResultOf<'incidents', 'preview'>;
 
 /**
+ * A rotator changes the credential where it is checked; a generated value changes the stored copy only,
+ * and the old value keeps working wherever it is checked — a warning, so nobody mistakes one for the other.
+ */
+function HowItRotates({ item }: { item: Preview['items'][number] }) {
+  if (item.class === 'service') return <span className="changes-at-service">Changes the credential at {item.service ?? 'its service'}</span>;
+  return (
+    <span>
+      {item.policy} <span className="pill pill-stored-only">Stored copy only — the old value still works wherever it is checked</span>
+    </span>
+  );
+}
+
+/**
  * What an incident will do, by the rotation rule: the secrets Latchkey rotates (each can be unticked), the
  * secrets a person must rotate by hand where they were issued — set apart as a warning, since Latchkey
  * will not change them — and the ones that cannot be read, which the run reports as failed.
@@ -86,7 +99,7 @@ export function IncidentPreview({ preview, excluded, onToggle }: { preview: Prev
                 {item.project}/{item.environment}
               </td>
               <td className="mono">{item.key}</td>
-              <td className={item.rotatable ? undefined : 'muted'}>{item.rotatable ? item.policy : `Skipped: ${item.reason ?? ''}`}</td>
+              <td className={item.rotatable ? undefined : 'muted'}>{item.rotatable ? <HowItRotates item={item} /> : `Skipped: ${item.reason ?? ''}`}</td>
             </tr>
           ))}
         </tbody>
