@@ -181,10 +181,10 @@ describeWithKeyring('latchkey connections and envs bind (built CLI, real keyring
   });
 
   it('keychain:// with the same commands (file:// is covered by secrets-cli.test.ts)', { timeout: 120_000 }, async () => {
-    const reference = 'keychain://latchkey-cli-test/API_KEY';
+    const reference = 'keychain://test-cli/API_KEY';
     expect(await run(['secrets', 'set', reference, '--value-stdin'], { input: CANARY })).toMatchObject({ code: 0 });
     expect(await run(['secrets', 'get', reference])).toMatchObject({ code: 0, stdout: CANARY });
-    expect((await run(['secrets', 'ls', 'keychain://latchkey-cli-test/'])).stdout).toContain(reference);
+    expect((await run(['secrets', 'ls', 'keychain://test-cli/'])).stdout).toContain(reference);
     expect(await run(['secrets', 'rm', reference])).toMatchObject({ code: 0 });
     expect(await run(['secrets', 'get', reference])).toMatchObject({ code: 3 });
   });

@@ -47,7 +47,7 @@ beforeAll(async () => {
   await core.connections.add('gcp-hf', { kind: 'gcp', projectId: gcp.projectId, endpoint: gcpEndpoint, layout: 'handsfree', credentials: { source: 'stored-key' } }, { keyJson: gcpKey });
   await core.connections.add('azure', { kind: 'azure', vaultUrl: azure.url, vaultName: 'kv-app', disableChallengeResourceVerification: true, credentials: { source: 'default' } });
   await core.connections.add('env', { kind: 'env' });
-  await core.connections.add('keychain', { kind: 'keychain', service: 'latchkey-test-bindings' });
+  await core.connections.add('keychain', { kind: 'keychain', service: 'test-bindings' });
 });
 
 afterAll(async () => {

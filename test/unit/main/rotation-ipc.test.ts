@@ -178,7 +178,7 @@ describe('rotation, incidents, diff, .env and audit over IPC', () => {
     const chosen = await call<{ fileId: string; path: string }>('envfiles.chooseFile', { purpose: 'dotenv', project: 'shop' });
     expect(chosen.path).toBe(file);
     const preview = await call('envfiles.previewImport', { project: 'shop', environment: 'prod', fileId: chosen.fileId });
-    expect(preview).toEqual({ added: ['ADDED'], changed: ['API_KEY'], unchanged: ['DB_URL'], invalid: [] });
+    expect(preview).toEqual({ added: ['ADDED'], changed: ['API_KEY'], unchanged: ['DB_URL'], invalid: [], duplicates: [], ignored: [] });
     // An id made up by the renderer, or one chosen for another purpose, reads nothing.
     await expect(call('envfiles.previewImport', { project: 'shop', environment: 'prod', fileId: 'AAAAAAAAAAAAAAAAAAAAAAAA' })).rejects.toMatchObject({ kind: 'InvalidInput' });
     await expect(call('envfiles.importMycelium', { project: 'shop', environment: 'dev', fileId: chosen.fileId, typedNames: [] })).rejects.toMatchObject({ kind: 'InvalidInput' });

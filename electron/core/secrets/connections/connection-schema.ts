@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { USER_SECRETS_SERVICE } from '../../keychain-namespace';
 
 /**
  * How a connection to each backend is configured: non-secret settings only. Credentials (a Vault
@@ -24,8 +25,8 @@ export const envConnectionSchema = z.strictObject({
 
 export const keychainConnectionSchema = z.strictObject({
   kind: z.literal('keychain'),
-  /** Service that keys are placed under. */
-  service: z.string().min(1).max(128).default('latchkey-secrets'),
+  /** Service that keys are placed under; never one of Latchkey's own (parseConnection refuses those). */
+  service: z.string().min(1).max(128).default(USER_SECRETS_SERVICE),
 });
 
 export const vaultConnectionSchema = z.strictObject({

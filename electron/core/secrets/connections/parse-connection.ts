@@ -1,4 +1,5 @@
 import { invalidInput } from '../../errors';
+import { refuseOwnKeychainService } from '../../keychain-namespace';
 import { connectionSchema, type Connection } from './connection-schema';
 import { fieldOf, ruleOf } from './issue-rule';
 
@@ -10,7 +11,12 @@ import { fieldOf, ruleOf } from './issue-rule';
  */
 export function parseConnection(input: unknown, name = 'this connection', options: { variables?: Readonly<Record<string, string>> } = {}): Connection {
   const result = connectionSchema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) {
+    // Checked here, where settings come in, rather than in the schema: a config saved before the rule
+    // still loads, and only the environments on such a connection are refused (by the keychain backend).
+    if (result.data.kind === 'keychain') refuseOwnKeychainService(result.data.service);
+    return result.data;
+  }
   const issue = result.error.issues[0];
   const field = fieldOf(issue);
   const variable = field === undefined ? undefined : options.variables?.[field];

@@ -43,6 +43,7 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'session.create': 'session created',
   'session.extend': 'session extended',
   'session.index': 'sessions indexed',
+  'audit.reset': 'new audit log started',
 };
 
 /**
