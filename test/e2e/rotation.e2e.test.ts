@@ -254,7 +254,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       chooser.next = join(app.xdg.root, `dev-${colorScheme}.env`);
       await page.getByRole('button', { name: '.env' }).click();
       await page.getByRole('menuitem', { name: 'Export .env file…' }).click();
-      await expect.poll(() => page.locator('.toast').allTextContents()).toContainEqual(expect.stringMatching(/^Wrote 7 secret\(s\) to .*Do not commit it\.$/));
+      await expect.poll(() => page.locator('.toast').allTextContents()).toContainEqual(expect.stringMatching(/^Wrote 7 secrets to .*Do not commit it\.$/));
       expect((await stat(chooser.next)).mode & 0o777).toBe(0o600);
       const parsed = parse(await readFile(chooser.next, 'utf8'));
       for (const [key, hostile] of Object.entries(HOSTILE)) expect(parsed[key], key).toBe(hostile);

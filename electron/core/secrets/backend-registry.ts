@@ -83,7 +83,12 @@ export function createEnvironmentRegistry(options: Omit<BackendRegistryOptions, 
     ...options,
     defaultConnection: (scheme) => {
       const fromEnvironment = connectionFromEnvironment(options.env, { scheme });
-      return { connection: fromEnvironment.connection, credentialsLabel: fromEnvironment.credentialsLabel, ...(fromEnvironment.credentials === undefined ? {} : { credentials: fromEnvironment.credentials }) };
+      return {
+        connection: fromEnvironment.connection,
+        credentialsLabel: fromEnvironment.credentialsLabel,
+        ...(fromEnvironment.credentials === undefined ? {} : { credentials: fromEnvironment.credentials }),
+        ...(fromEnvironment.credentialVariables === undefined ? {} : { credentialVariables: fromEnvironment.credentialVariables }),
+      };
     },
   });
 }

@@ -4,6 +4,7 @@ import type { DotenvPreview } from '../../../../shared/ipc/envfiles.contract';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
 import { api, messageOf } from '../../api';
 import { Dialog, WriteOnceFooter } from '../../components/Dialog';
+import { plural } from '../../format';
 import { useToasts } from '../../stores/toasts.store';
 import { TypedNameField } from './TypedNameField';
 import { WriteResults } from './WriteResults';
@@ -55,7 +56,7 @@ export function ImportDotenvDialog(props: { project: string; environment: Enviro
       });
       setResult(applied);
       const failed = applied.results.filter((item) => !item.ok).length;
-      toast(failed === 0 ? 'success' : 'error', failed === 0 ? `Imported ${applied.results.length} secret(s) into ${environment.name}.` : `${failed} of ${applied.results.length} secret(s) could not be imported.`);
+      toast(failed === 0 ? 'success' : 'error', failed === 0 ? `Imported ${plural(applied.results.length, 'secret')} into ${environment.name}.` : `${failed} of ${plural(applied.results.length, 'secret')} could not be imported.`);
     } catch (caught) {
       setError(messageOf(caught));
     } finally {
