@@ -24,7 +24,8 @@ async function measure(concurrency: number, roundTripMs: number, options: { file
   const xdg = await createTempXdg();
   const backend = new VaultBackend({ address: fake.url, auth: { method: 'token', token: fake.createToken() }, logger: createLogger({ sink: () => undefined }) });
   try {
-    for (let index = 0; index < SECRETS; index += 1) fake.seed(`bench/prod/KEY_${String(index).padStart(4, '0')}`, { value: `initial-${index}` });
+    // Each with a generator policy (the rotation rule rotates by generation only what the person chose or Latchkey made).
+    for (let index = 0; index < SECRETS; index += 1) fake.seed(`bench/prod/KEY_${String(index).padStart(4, '0')}`, { value: `initial-${index}`, metadata: { 'latchkey-rotation': 'password-32' } });
     const environment: EnvironmentView = environmentOverBackend({ project: 'bench', name: 'prod', backend, prefix: 'bench/prod/' });
     if (roundTripMs > 0) fake.inject({ kind: 'latency', ms: roundTripMs, times: Infinity });
     const deps = {

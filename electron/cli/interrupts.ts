@@ -26,7 +26,10 @@ export function listenForInterrupts(options: { stderr: { write(text: string): un
       options.exit(INTERRUPTED_EXIT_CODE);
       return;
     }
-    if ([...running].every((controller) => controller.signal.aborted)) return;
+    if ([...running].every((controller) => controller.signal.aborted)) {
+      options.stderr.write('latchkey: still stopping — the rotations in flight finish first, so none is left half-done.\n');
+      return;
+    }
     options.stderr.write('latchkey: stopping — no new rotations start; those in flight finish, then the report says what is left.\n');
     for (const controller of running) controller.abort();
   };

@@ -2,7 +2,7 @@ import type { PublicError } from '../../shared/errors';
 
 /**
  * What a command core returns to the `latchkey` CLI: the JSON it prints with --json, a readable text,
- * and the exit code (DESIGN.md: 0 ok, 3 not found / invalid, 1 other failures). No argv, no exit here.
+ * and the exit code (0 ok, 3 not found / invalid, 1 other failures). No argv, no exit here.
  */
 export type ExitCode = 0 | 1 | 3;
 

@@ -1,11 +1,12 @@
 import { cancelled } from '../core/errors';
-import type { EventName, EventPayload } from '../../shared/ipc/events';
+import type { Emit } from './ipc/events';
+
+export type { Emit } from './ipc/events';
 
 /**
  * Long calls, each under an id the renderer chose: main keeps their AbortController (for
  * operations.cancel) and forwards their progress as `operation.progress` events.
  */
-export type Emit = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
 
 export interface Progress {
   done: number;
@@ -40,3 +41,23 @@ export function createOperations(emit: Emit) {
 }
 
 export type Operations = ReturnType<typeof createOperations>;
+
+/** What a window announces when the page that started operations goes away (Electron's WebContents). */
+export interface PageEvents {
+  on(event: 'did-start-navigation', listener: (details: { isMainFrame: boolean; isSameDocument: boolean }) => void): unknown;
+  on(event: 'render-process-gone' | 'destroyed', listener: () => void): unknown;
+}
+
+/**
+ * A window's operations end with its page: when it reloads (or navigates), its renderer crashes or it
+ * is closed, nobody is left to follow their progress or cancel them, so they are cancelled — a keyspace
+ * walk or an incident does not run on for a page that no longer exists. Latchkey has one window, so its
+ * operations are all of them.
+ */
+export function cancelWithPage(page: PageEvents, operations: Pick<Operations, 'cancelAll'>): void {
+  page.on('did-start-navigation', (details) => {
+    if (details.isMainFrame && !details.isSameDocument) operations.cancelAll();
+  });
+  page.on('render-process-gone', () => operations.cancelAll());
+  page.on('destroyed', () => operations.cancelAll());
+}

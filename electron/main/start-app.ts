@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { app, BrowserWindow, clipboard, dialog, ipcMain, powerMonitor, protocol, session, shell } from 'electron';
-import { eventChannel, type EventName, type EventPayload } from '../../shared/ipc/events';
+import { app, BrowserWindow, clipboard, dialog, powerMonitor, protocol, session, shell } from 'electron';
 import { createCore } from '../core';
 import { settleRotationsAtStart } from './settle-rotations';
 import { createKeytarKeychain, type Keychain } from '../core/keychain';
@@ -10,13 +9,14 @@ import { appSchemePrivileges, serveAppProtocol } from './app-protocol';
 import { createClipboardGuard } from './clipboard-guard';
 import { createExternalOpener } from './external-links';
 import { createHandlers } from './handlers';
+import { createEmitter } from './ipc/events';
 import { lockGate } from './ipc/lock-gate';
 import { registerRouter } from './ipc/register';
 import { createRouter } from './ipc/router';
 import { createSenderPolicy } from './ipc/sender-policy';
 import { watchForLock, type LockWatchTimers } from './lock-watch';
 import { createMainWindow } from './main-window';
-import { createOperations } from './operations';
+import { cancelWithPage, createOperations } from './operations';
 import { dialogPathChooser } from './path-chooser';
 import { APP_URL, contentSecurityPolicy, hardenSession, hardenWebContents } from './security';
 
@@ -70,9 +70,7 @@ export async function startApp(options: StartOptions = {}) {
   void settleRotationsAtStart(core, logger);
   const trustedContents = new Set<number>();
   // Events go to the window created below (the clipboard cannot clear before a copy, which needs it).
-  const emit = <E extends EventName>(name: E, payload: EventPayload<E>) => {
-    if (!window.isDestroyed()) window.webContents.send(eventChannel(name), payload);
-  };
+  const emit = createEmitter({ target: () => (window.isDestroyed() ? undefined : window.webContents), logger });
   const clipboardGuard = createClipboardGuard({ clipboard, onCleared: (reason) => emit('clipboard.cleared', { reason }) });
 
   const operations = createOperations(emit);
@@ -92,10 +90,11 @@ export async function startApp(options: StartOptions = {}) {
     // SECURITY: while locked, every call but the lock screen's is refused before core sees it.
     gate: lockGate(core.lock),
   });
-  registerRouter(ipcMain, router);
+  registerRouter(router);
 
   const window: BrowserWindow = createMainWindow({ preload: options.preloadPath ?? join(__dirname, '../preload/index.js'), url: pageUrl });
   trustedContents.add(window.webContents.id);
+  cancelWithPage(window.webContents, operations);
 
   // SECURITY: on lock the window hides every value and shows the lock screen, and a copied secret
   // leaves the clipboard.
@@ -134,7 +133,7 @@ export async function startApp(options: StartOptions = {}) {
   app.on('window-all-closed', () => app.quit());
   app.on('will-quit', stopLockWatch);
 
-  return { window, router, core, clipboardGuard };
+  return { window, router, core, clipboardGuard, operations };
 }
 
 function safeHost(url: string): string {

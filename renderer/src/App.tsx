@@ -1,11 +1,10 @@
 import { useEffect } from 'react';
-import { api } from './api';
+import { useShallow } from 'zustand/react/shallow';
 import { ConfirmHost } from './components/ConfirmHost';
 import { Toasts } from './components/Toasts';
 import { useLock } from './stores/lock.store';
-import { useSchedule } from './stores/schedule.store';
 import { useCurrent, useProjects } from './stores/projects.store';
-import { useToasts } from './stores/toasts.store';
+import { followMain, openProjects, startUp } from './stores/startup';
 import { useUi } from './stores/ui.store';
 import { AuditScreen } from './screens/audit/AuditScreen';
 import { DiffScreen } from './screens/diff/DiffScreen';
@@ -21,59 +20,17 @@ import { SettingsScreen } from './screens/settings/SettingsScreen';
 import { ErrorBanner } from './components/ErrorBanner';
 
 export function App() {
-  const { loaded, error, load } = useProjects();
+  const { loaded, error } = useProjects(useShallow((state) => ({ loaded: state.loaded, error: state.error })));
   const { project, environment } = useCurrent();
-  const { screen, theme, hideAllRevealed } = useUi();
-  const toast = useToasts((state) => state.show);
+  const screen = useUi((state) => state.screen);
   const locked = useLock((state) => state.locked);
   const lockLoaded = useLock((state) => state.loaded);
 
   useEffect(() => {
-    void useLock
-      .getState()
-      .load()
-      .then(() => (useLock.getState().locked ? undefined : load()))
-      .catch(() => load());
-  }, [load]);
-
-  // Main locks the app (idle, screen lock, sleep, "Lock now"): hide every value at once and show only
-  // the lock screen. On unlock, read the projects again.
-  useEffect(
-    () =>
-      api.events.on('lock.changed', (event) => {
-        if (event.locked) hideAllRevealed();
-        useLock.getState().apply(event);
-        if (!event.locked) void useLock.getState().load().then(load);
-      }),
-    [hideAllRevealed, load],
-  );
-
-  useEffect(() => {
-    document.documentElement.dataset.theme = theme;
-  }, [theme]);
-
-  // The rotation schedule of the open project: badges on its environments and secrets.
-  const projectName = project?.name;
-  useEffect(() => {
-    if (projectName !== undefined && !locked) void useSchedule.getState().load(projectName);
-  }, [projectName, locked]);
-
-  // Revealed values do not stay on screen while the window is hidden.
-  useEffect(() => {
-    const onVisibility = () => {
-      if (document.visibilityState === 'hidden') hideAllRevealed();
-    };
-    document.addEventListener('visibilitychange', onVisibility);
-    return () => document.removeEventListener('visibilitychange', onVisibility);
-  }, [hideAllRevealed]);
-
-  useEffect(
-    () =>
-      api.events.on('clipboard.cleared', ({ reason }) => {
-        if (reason === 'timeout') toast('info', 'The clipboard was cleared.');
-      }),
-    [toast],
-  );
+    const stop = followMain();
+    void startUp();
+    return stop;
+  }, []);
 
   if (locked)
     return (
@@ -88,7 +45,7 @@ export function App() {
   else if (error !== undefined)
     main = (
       <section className="screen">
-        <ErrorBanner error={error} onRetry={() => void load()} />
+        <ErrorBanner error={error} onRetry={() => void openProjects()} />
       </section>
     );
   else if (screen === 'settings') main = <SettingsScreen />;

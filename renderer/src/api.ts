@@ -1,30 +1,9 @@
-import type { ErrorKind } from '../../shared/errors';
-import type { IpcResult } from '../../shared/ipc/entry';
+import { createClient } from './client';
 
 /**
- * The renderer's only way to main. Calls answer a result or a typed error; `call` turns the error into
- * an exception the UI can show (its message is written for people and never holds a value).
+ * The renderer's only way to main: `api.<area>.<call>(request)` resolves with the result or throws a
+ * CallError (kind and message; never a value). Nothing else in the renderer touches `window.latchkey`.
  */
-export const api = window.latchkey;
+export const api = createClient(window.latchkey);
 
-export class CallError extends Error {
-  constructor(
-    readonly kind: ErrorKind,
-    message: string,
-    /** Set when trying again later may succeed (a throttled passphrase, a busy backend). */
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'CallError';
-  }
-}
-
-export async function call<T>(pending: Promise<IpcResult<T>>): Promise<T> {
-  const result = await pending;
-  if (result.ok) return result.value;
-  throw new CallError(result.error.kind, result.error.message, result.error.retryAfterMs);
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof CallError ? error.message : 'Something went wrong. Try again.';
-}
+export { CallError, messageOf } from './client';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { EventPayload } from '../../shared/ipc/events';
-import { api, call } from './api';
+import { api } from './api';
 
 /**
  * Follows one long call: `start()` gives a fresh operation id to pass in the call's request; progress
@@ -27,7 +27,7 @@ export function useOperation() {
 
   const cancel = useCallback(async () => {
     const operationId = current.current;
-    if (operationId !== undefined) await call(api.operations.cancel({ operationId }));
+    if (operationId !== undefined) await api.operations.cancel({ operationId });
   }, []);
 
   const finish = useCallback(() => {

@@ -5,7 +5,7 @@ import type { AuditVerification } from './verify';
 
 /** `latchkey audit verify` and `latchkey audit tail`, as plain functions returning a CommandOutput. */
 
-/** Exit 0 when intact, 3 when tampered (DESIGN.md: "not found / invalid"). */
+/** Exit 0 when intact, 3 when tampered (exit 3: "not found / invalid"). */
 export async function auditVerifyCommand(audit: AuditLog): Promise<CommandOutput<AuditVerification>> {
   const result = await audit.verify();
   if (result.intact) {

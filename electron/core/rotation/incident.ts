@@ -199,6 +199,7 @@ export async function resumeIncident(deps: IncidentDeps, reportId: string, optio
  */
 export async function markRotatedByHand(deps: Pick<IncidentDeps, 'reports' | 'audit' | 'now' | 'user'>, reportId: string, refs: string[]): Promise<IncidentReport> {
   if (refs.length === 0) throw invalidInput('Name at least one secret of the report to mark as rotated by hand.');
+  await deps.reports.open(reportId); // NotFound before anything is created
   const held = await deps.reports.lock(reportId);
   try {
     const report = await deps.reports.open(reportId);

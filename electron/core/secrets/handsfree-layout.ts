@@ -3,7 +3,7 @@ import type { SecretMetadata } from './backend';
 
 /**
  * Where the HandsFree server (seed 000) keeps a secret it calls `key`, per backend, so that the
- * references it stored resolve in Latchkey (DESIGN.md, "Compatibility with the seeds' systems").
+ * references it stored resolve in Latchkey (docs/ARCHITECTURE.md, "Compatibility with the systems Latchkey came from").
  */
 export const HANDSFREE_ENV_PREFIX = 'HANDSFREE_SECRET_';
 export const HANDSFREE_AWS_PREFIX = 'handsfree/';

@@ -2,7 +2,7 @@ import { invalidInput } from '../errors';
 import { backendSchemes, type BackendScheme } from './backend';
 
 /**
- * A secret reference: `scheme://path`, as in DESIGN.md ("References"). Parsing checks only the scheme
+ * A secret reference: `scheme://path`, as the HandsFree server writes them (README, "Backends and connections"). Parsing checks only the scheme
  * and that a path is present; each backend validates its own path form.
  */
 export interface SecretRef {

@@ -1,5 +1,5 @@
 /**
- * Session administration on the HandsFree server's Redis data (DESIGN.md, "Sessions"): what
+ * Session administration on the HandsFree server's Redis data (docs/ARCHITECTURE.md, "Compatibility with the systems Latchkey came from"): what
  * createCore, the IPC handlers and the CLI use. Everything else in this folder is internal.
  */
 export { SessionStore, createSessionStore, DEFAULT_TTL_HOURS, missingMessage } from './store';

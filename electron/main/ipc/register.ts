@@ -1,4 +1,4 @@
-import type { IpcMain, IpcMainInvokeEvent } from 'electron';
+import { ipcMain, type IpcMainInvokeEvent } from 'electron';
 import type { Router } from './router';
 import type { SenderInfo } from './sender-policy';
 
@@ -13,7 +13,7 @@ export function senderOf(event: IpcMainInvokeEvent): SenderInfo {
 }
 
 /** Registers one ipcMain handler per contract entry, all going through the router. */
-export function registerRouter(ipcMain: IpcMain, router: Router): void {
+export function registerRouter(router: Router): void {
   for (const channel of router.channels) {
     ipcMain.handle(channel, (event, payload: unknown) => router.handle(channel, senderOf(event), payload));
   }

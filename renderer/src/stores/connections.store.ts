@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { ConnectionView } from '../../../shared/ipc/connections.contract';
-import { api, call, messageOf } from '../api';
+import { api, messageOf } from '../api';
 
 /**
  * Secret-backend connections: names, settings, where they point, whether credentials are stored and
@@ -19,7 +19,7 @@ export const useConnections = create<ConnectionsState>((set) => ({
   error: undefined,
   async load() {
     try {
-      const { connections } = await call(api.connections.list({}));
+      const { connections } = await api.connections.list({});
       set({ connections, loaded: true, error: undefined });
     } catch (error) {
       set({ loaded: true, error: messageOf(error) });

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { LockReason } from '../../../shared/lock';
 import type { LockStatusView } from '../../../shared/ipc/lock.contract';
-import { api, call } from '../api';
+import { api } from '../api';
 
 /** Whether the app is locked, why, and how it unlocks. Main decides; this mirrors its status and events. */
 interface LockState {
@@ -21,7 +21,7 @@ export const useLock = create<LockState>((set) => ({
   idleTimeoutMinutes: 5,
   loaded: false,
   async load() {
-    const status = await call(api.lock.status({}));
+    const status = await api.lock.status({});
     set({ locked: status.locked, reason: status.reason, method: status.method, idleTimeoutMinutes: status.idleTimeoutMinutes, loaded: true });
   },
   apply(event) {

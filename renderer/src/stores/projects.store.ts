@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { EnvironmentView, ProjectView } from '../../../shared/ipc/projects.contract';
-import { api, call, messageOf } from '../api';
+import { api, messageOf } from '../api';
 
 /** Projects and environments (no secrets), and which one is open. */
 interface ProjectsState {
@@ -21,7 +21,7 @@ export const useProjects = create<ProjectsState>((set, get) => ({
   selectedEnvironment: undefined,
   async load() {
     try {
-      const { projects } = await call(api.projects.list({}));
+      const { projects } = await api.projects.list({});
       const { selectedProject, selectedEnvironment } = get();
       const project = projects.find((candidate) => candidate.name === selectedProject) ?? projects[0];
       const environment =

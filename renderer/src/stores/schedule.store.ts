@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { DueCount, DueItem } from '../../../shared/ipc/rotation.contract';
-import { api, call, messageOf } from '../api';
+import { api, messageOf } from '../api';
 
 /**
  * The rotation schedule of the open project: per secret its due status, per environment the counts
@@ -22,7 +22,7 @@ export const useSchedule = create<ScheduleState>((set, get) => ({
   async load(project) {
     if (get().project !== project) set({ project, items: [], counts: [], error: undefined });
     try {
-      const { items, counts } = await call(api.rotation.schedule({ project }));
+      const { items, counts } = await api.rotation.schedule({ project });
       if (get().project === project) set({ items, counts, error: undefined });
     } catch (error) {
       if (get().project === project) set({ error: messageOf(error) });

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { SecretItem } from '../../../shared/ipc/secrets.contract';
-import { api, call, messageOf } from '../api';
+import { api, messageOf } from '../api';
 
 /**
  * The secrets list of the open environment: keys, notes, times and versions only. Values are never
@@ -31,7 +31,7 @@ export const useSecrets = create<SecretsState>((set, get) => ({
     const target = `${project}/${environment}`;
     set({ loading: true, ...(get().loadedFor === target ? {} : { items: [], loadedFor: target }) });
     try {
-      const { items } = await call(api.secrets.list({ project, environment, ...(operationId === undefined ? {} : { operationId }) }));
+      const { items } = await api.secrets.list({ project, environment, ...(operationId === undefined ? {} : { operationId }) });
       if (get().loadedFor === target) set({ items, loading: false, error: undefined });
     } catch (error) {
       if (get().loadedFor === target) set({ items: [], loading: false, error: messageOf(error) });

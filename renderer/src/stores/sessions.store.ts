@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { RedisConnectionView } from '../../../shared/ipc/sessions.contract';
-import { api, call, messageOf } from '../api';
+import { api, messageOf } from '../api';
 
 /**
  * The Sessions screen's settings: the Redis connections (names and settings, never a password), the
@@ -30,7 +30,7 @@ export const useSessions = create<SessionsState>((set, get) => ({
   autoRefresh: true,
   async load() {
     try {
-      const { connections } = await call(api.sessions.connections({}));
+      const { connections } = await api.sessions.connections({});
       const selected = get().selected;
       const stillThere = connections.some((connection) => connection.name === selected);
       set({ connections, loaded: true, error: undefined, selected: stillThere ? selected : connections[0]?.name });

@@ -13,7 +13,8 @@ import { createHandlers } from '../../../electron/main/handlers';
 import { lockGate } from '../../../electron/main/ipc/lock-gate';
 import { createRouter } from '../../../electron/main/ipc/router';
 import { createSenderPolicy } from '../../../electron/main/ipc/sender-policy';
-import { createOperations, type Emit } from '../../../electron/main/operations';
+import { createEmitter } from '../../../electron/main/ipc/events';
+import { createOperations } from '../../../electron/main/operations';
 import type { ChoosePath } from '../../../electron/main/path-chooser';
 import { watchForLock } from '../../../electron/main/lock-watch';
 import { eventChannel, type EventName, type EventPayload } from '../../../shared/ipc/events';
@@ -93,15 +94,24 @@ export async function launchApp(options: LaunchOptions): Promise<AppUnderTest> {
 
   // Main's webContents.send(), for the page opened below.
   const opened: { page?: Page } = {};
-  const deliver = async <E extends EventName>(name: E, payload: EventPayload<E>) => {
-    await opened.page?.evaluate(([channel, body]) => (window as unknown as { __latchkeyDeliver(c: string, p: unknown): void }).__latchkeyDeliver(channel, body), [eventChannel(name), payload] as const);
+  const send = async (channel: string, payload: unknown) => {
+    const page = opened.page;
+    if (page === undefined || page.isClosed()) return;
+    try {
+      await page.evaluate(([to, body]) => (window as unknown as { __latchkeyDeliver(c: string, p: unknown): void }).__latchkeyDeliver(to, body), [channel, payload] as const);
+    } catch (error) {
+      // An operation still reporting progress while the test closes the page has no one to tell.
+      if (!page.isClosed()) throw error;
+    }
   };
+  const deliver = <E extends EventName>(name: E, payload: EventPayload<E>) => send(eventChannel(name), payload);
   const guard = createClipboardGuard({
     clipboard: { readText: () => clipboard.text, writeText: (text) => void (clipboard.text = text) },
     ...(options.clipboardClearMs === undefined ? {} : { clearAfterMs: options.clipboardClearMs }),
     onCleared: (reason) => void deliver('clipboard.cleared', { reason }),
   });
-  const emit: Emit = (name, payload) => void deliver(name, payload);
+  // Main's events go through the real emitter (payloads parsed against their schemas).
+  const emit = createEmitter({ target: () => ({ send: (channel, payload) => void send(channel, payload) }), logger });
   const router = createRouter({
     handlers: createHandlers({
       core,

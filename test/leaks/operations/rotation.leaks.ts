@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -57,6 +57,7 @@ export const operations: LeakOperation[] = [
     name: 'incident preview, run and its saved report (IPC)',
     async run(context) {
       await seed(context, 'incident', ['API_KEY', 'DB_PASSWORD']);
+      for (const environment of ['dev', 'prod']) await context.core.rotation.setPolicy('leaks', environment, 'API_KEY', { generator: 'password' }, { confirmed: true });
       const environments = [dev, { project: 'leaks', environment: 'prod' }];
       expect(await context.call('incidents.preview', { environments })).toMatchObject({ ok: true });
       const run = await context.call('incidents.run', { operationId: 'leaks-incident-1', environments, typedNames: ['prod'] });
@@ -87,7 +88,11 @@ export const operations: LeakOperation[] = [
       await keychain.setPassword(service, 'TOKEN', value);
       try {
         const ref = `keychain://${service}/TOKEN`;
-        const rotated = await rotateCommand(context.core.rotation.refDeps, [ref]);
+        const refused = await rotateCommand(context.core.rotation.refDeps, [ref]);
+        expect(refused.exitCode).toBe(3);
+        context.observe('command output', JSON.stringify(refused));
+        // Chosen now: rotated, and its origin recorded (value-free) in the state folder, which is searched too.
+        const rotated = await rotateCommand(context.core.rotation.refDeps, [ref], { policy: 'password-32' });
         expect(rotated.exitCode).toBe(0);
         context.observe('command output', JSON.stringify(rotated));
         const rolledBack = await rollbackCommand(context.core.rotation.refDeps, ref);
@@ -102,7 +107,8 @@ export const operations: LeakOperation[] = [
     name: 'CLI rotate, rollback, incident, env diff, env export to stdout, env import, Mycelium import, audit',
     async run(context) {
       const values = await seed(context, 'cli-rotation');
-      expect(await context.cli(['rotate', 'file://leaks/dev/API_KEY', '--json'])).toMatchObject({ code: 0 });
+      expect(await context.cli(['rotate', 'file://leaks/dev/API_KEY', '--json'])).toMatchObject({ code: 3 });
+      expect(await context.cli(['rotate', 'file://leaks/dev/API_KEY', '--policy', 'password-32', '--json'])).toMatchObject({ code: 0 });
       expect(await context.cli(['rollback', 'file://leaks/dev/API_KEY', '--json'])).toMatchObject({ code: 0 });
       expect(await context.cli(['env', 'diff', '--project', 'leaks', '--env', 'dev', '--env', 'prod', '--json'])).toMatchObject({ code: 0 });
       const exported = await context.cli(['env', 'export', '--project', 'leaks', '--env', 'dev'], { stdoutCarriesValue: true });
@@ -114,9 +120,54 @@ export const operations: LeakOperation[] = [
       await outsideFile('leaks.json', JSON.stringify(mycelium), async (path) => {
         expect(await context.cli(['import', 'mycelium', path, '--project', 'leaks', '--env', 'dev', '--json'])).toMatchObject({ code: 0 });
       });
-      expect(await context.cli(['incident', 'rotate', '--project', 'leaks', '--env', 'dev', '--env', 'prod', '--yes', '--json'])).toMatchObject({ code: 0 });
+      const incident = await context.cli(['incident', 'rotate', '--project', 'leaks', '--env', 'dev', '--env', 'prod', '--yes', '--json']);
+      expect(incident).toMatchObject({ code: 0 });
+      const reportId = (JSON.parse(incident.stdout) as { report_id: string }).report_id;
+      expect(await context.cli(['incident', 'mark-rotated', reportId, 'file://leaks/prod/API_KEY', '--json'])).toMatchObject({ code: 0 });
+      expect(await context.cli(['incident', 'show', reportId])).toMatchObject({ code: 0 });
+      expect(await context.cli(['rotate', '--due', '--project', 'leaks', '--json'])).toMatchObject({ code: 0 });
       expect(await context.cli(['audit', 'tail', '-n', '100', '--json'])).toMatchObject({ code: 0 });
       expect(await context.cli(['audit', 'verify'])).toMatchObject({ code: 0 });
+    },
+  },
+  {
+    name: 'the rotation rule on provider keys and URLs with canary passwords: preview, one-click rotate left by hand, policy rule, incident, mark-rotated (IPC)',
+    async run(context) {
+      await seed(context, 'rule');
+      const values = {
+        STRIPE_KEY: `sk_live_${context.canary('rule-stripe')}`,
+        GITHUB_TOKEN: `ghp_${context.canary('rule-github')}`,
+        DATABASE_URL: `postgres://shop:${context.canary('rule-pg-password')}@db.internal:5432/shop`,
+        SENTRY_DSN: `https://${context.canary('rule-sentry-key')}@o1.ingest.sentry.io/42`,
+      };
+      for (const [key, value] of Object.entries(values)) await context.core.secrets.create('leaks', 'dev', key, value);
+      for (const key of Object.keys(values)) {
+        expect(await context.call('rotation.rotate', { ...dev, key })).toMatchObject({ ok: true, value: { rotated: false, rule: { class: 'by-hand' } } });
+        expect(await context.call('rotation.policy', { ...dev, key })).toMatchObject({ ok: true, value: { rule: { class: 'by-hand' } } });
+      }
+      expect(await context.call('rotation.schedule', { project: 'leaks' })).toMatchObject({ ok: true });
+      expect(await context.call('incidents.preview', { environments: [dev] })).toMatchObject({ ok: true });
+      const run = await context.call('incidents.run', { operationId: 'leaks-rule-1', environments: [dev], typedNames: [] });
+      expect(run).toMatchObject({ ok: true, value: { report: { status: 'completed' } } });
+      const id = (run.value as { report: { id: string } }).report.id;
+      expect(await context.call('incidents.markRotated', { reportId: id, refs: ['file://leaks/dev/DATABASE_URL', 'file://leaks/dev/STRIPE_KEY'] })).toMatchObject({ ok: true });
+      expect(await context.call('incidents.open', { reportId: id })).toMatchObject({ ok: true });
+      expect(await context.cli(['incident', 'rotate', '--project', 'leaks', '--env', 'dev', '--yes'])).toMatchObject({ code: 0 });
+      expect(await context.cli(['rotate', 'file://leaks/dev/DATABASE_URL', 'file://leaks/dev/SENTRY_DSN'])).toMatchObject({ code: 3 });
+    },
+  },
+  {
+    name: 'a damaged secret file: listed as damaged (IPC and CLI), its incident item and export refusal',
+    async run(context) {
+      await seed(context, 'damaged', ['API_KEY', 'BROKEN']);
+      const { id } = (await context.core.projects.find('leaks', 'dev')).environment;
+      await appendFile(join(context.stateDir, 'store', id, 'BROKEN.secret'), 'x');
+      expect(await context.call('secrets.list', dev)).toMatchObject({ ok: true });
+      expect(await context.cli(['secrets', 'ls', 'file://leaks/', '--json'])).toMatchObject({ code: 0 });
+      expect(await context.cli(['env', 'diff', '--project', 'leaks', '--env', 'dev', '--env', 'prod', '--json'])).toMatchObject({ code: 1 });
+      expect(await context.cli(['env', 'export', '--project', 'leaks', '--env', 'dev'])).toMatchObject({ code: 3 });
+      const run = await context.call('incidents.run', { operationId: 'leaks-damaged-1', environments: [dev], typedNames: [] });
+      expect(run).toMatchObject({ ok: true, value: { report: { status: 'partial' } } });
     },
   },
 ];

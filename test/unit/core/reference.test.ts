@@ -3,7 +3,7 @@ import { parseFilePath } from '../../../electron/core/secrets/file-backend';
 import { parseRef } from '../../../electron/core/secrets/reference';
 
 describe('references', () => {
-  it('parses every scheme of DESIGN.md', () => {
+  it('parses every scheme a reference may use', () => {
     expect(parseRef('file://demo/dev/API_KEY')).toEqual({ scheme: 'file', path: 'demo/dev/API_KEY' });
     expect(parseRef('vault://secret/app#password')).toEqual({ scheme: 'vault', path: 'secret/app#password' });
     expect(parseRef('gcp://projects/p/secrets/s@3')).toEqual({ scheme: 'gcp', path: 'projects/p/secrets/s@3' });

@@ -121,6 +121,17 @@ describe('main process start-up (stand-in electron)', () => {
     expect(await handler({ sender: contents(), senderFrame: ownFrame }, { name: 'x' })).toEqual({ ok: true, value: {} });
   });
 
+  it("cancels the window's operations when its page reloads or its renderer crashes", async () => {
+    const started = (await start())!;
+    const hanging = (id: string) => started.operations.run(id, (signal) => new Promise<string>((resolve) => signal.addEventListener('abort', () => resolve('cancelled'))));
+    const beforeReload = hanging('walk-before-reload');
+    contents().emit('did-start-navigation', { isMainFrame: true, isSameDocument: false, url: APP_URL });
+    expect(await beforeReload).toBe('cancelled');
+    const beforeCrash = hanging('walk-before-crash');
+    contents().emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    expect(await beforeCrash).toBe('cancelled');
+  });
+
   it('clears a copied secret from the clipboard on quit, and tells the window', async () => {
     const started = (await start())!;
     await started.clipboardGuard.copy('copied-secret');

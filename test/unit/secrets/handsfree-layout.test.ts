@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { handsfreeAwsName, handsfreeEnvName, handsfreeGcpLabels, handsfreeGcpSecretId, handsfreeVaultPath } from '../../../electron/core/secrets/handsfree-layout';
 
-// The examples are the ones of DESIGN.md "Compatibility with the seeds' systems" and seed 000.
+// The examples are the HandsFree server's own (its key layout per backend).
 describe('HandsFree layout', () => {
   it('env: HANDSFREE_SECRET_ + key upper-cased, "-", "." and "/" turned into "_"', () => {
     expect(handsfreeEnvName('github_token_user_123')).toBe('HANDSFREE_SECRET_GITHUB_TOKEN_USER_123');

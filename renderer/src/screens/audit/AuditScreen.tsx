@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { auditActions, type AuditAction } from '../../../../shared/audit';
 import type { AuditEntryView } from '../../../../shared/ipc/audit.contract';
 import type { ResultOf } from '../../../../shared/ipc/contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { Icon } from '../../components/Icon';
 import { fullTime, timeAgo } from '../../format';
 import { useProjects } from '../../stores/projects.store';
@@ -53,7 +53,7 @@ export function AuditScreen() {
   const verify = useCallback(async () => {
     setChecking(true);
     try {
-      setVerification(await call(api.audit.verify({})));
+      setVerification(await api.audit.verify({}));
     } catch (caught) {
       setError(messageOf(caught));
     } finally {
@@ -62,7 +62,7 @@ export function AuditScreen() {
   }, []);
 
   useEffect(() => {
-    call(api.audit.verify({}))
+    api.audit.verify({})
       .then(setVerification)
       .catch((caught: unknown) => setError(messageOf(caught)));
   }, []);
@@ -70,15 +70,13 @@ export function AuditScreen() {
   useEffect(() => {
     const [project, environment] = where === '' ? [undefined, undefined] : where.split('/');
     const since = PERIODS[period]?.ms === 0 ? undefined : new Date(Date.now() - (PERIODS[period]?.ms ?? 0)).toISOString();
-    call(
-      api.audit.query({
-        ...(action === '' ? {} : { actions: [action] }),
-        ...(project === undefined ? {} : { project }),
-        ...(environment === undefined ? {} : { environment }),
-        ...(since === undefined ? {} : { since }),
-        limit: 1000,
-      }),
-    )
+    api.audit.query({
+      ...(action === '' ? {} : { actions: [action] }),
+      ...(project === undefined ? {} : { project }),
+      ...(environment === undefined ? {} : { environment }),
+      ...(since === undefined ? {} : { since }),
+      limit: 1000,
+    })
       .then((answer) => {
         setEntries([...answer.entries].reverse());
         setError(undefined);

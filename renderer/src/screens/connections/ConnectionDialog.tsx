@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { ConnectionKind, ConnectionView } from '../../../../shared/ipc/connections.contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { confirm } from '../../components/confirm.store';
 import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
@@ -48,14 +48,12 @@ export function ConnectionDialog({ editing, onDone }: { editing?: ConnectionView
     try {
       const settings = settingsOf(kind, values);
       if (editing === undefined) {
-        await call(api.connections.add({ name, settings, ...(given.credentials === undefined ? {} : { credentials: given.credentials }) }));
+        await api.connections.add({ name, settings, ...(given.credentials === undefined ? {} : { credentials: given.credentials }) });
       } else {
-        await call(
-          api.connections.update({
-            name: editing.name,
-            changes: { ...(name === editing.name ? {} : { name }), settings, ...(given.credentials === undefined ? {} : { credentials: given.credentials }) },
-          }),
-        );
+        await api.connections.update({
+          name: editing.name,
+          changes: { ...(name === editing.name ? {} : { name }), settings, ...(given.credentials === undefined ? {} : { credentials: given.credentials }) },
+        });
       }
       setTyped({});
       toast('success', editing === undefined ? `Added connection ${name}.` : `Saved connection ${name}.`);
@@ -80,7 +78,7 @@ export function ConnectionDialog({ editing, onDone }: { editing?: ConnectionView
     });
     if (!yes) return;
     try {
-      await call(api.connections.remove({ name: editing.name, confirmed: true }));
+      await api.connections.remove({ name: editing.name, confirmed: true });
       toast('success', `Removed connection ${editing.name}.`);
       onDone(true);
     } catch (caught) {

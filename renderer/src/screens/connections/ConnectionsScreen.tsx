@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { ConnectionView } from '../../../../shared/ipc/connections.contract';
 import { Icon } from '../../components/Icon';
 import { useConnections } from '../../stores/connections.store';
@@ -12,7 +13,8 @@ type Open = { mode: 'add' } | { mode: 'edit'; connection: ConnectionView } | { m
 
 /** Where environments can keep their secrets besides the local store: list, add, edit, test, remove. */
 export function ConnectionsScreen() {
-  const { connections, loaded, error, load } = useConnections();
+  const { connections, loaded, error } = useConnections(useShallow((state) => ({ connections: state.connections, loaded: state.loaded, error: state.error })));
+  const load = useConnections((state) => state.load);
   const reloadProjects = useProjects((state) => state.load);
   const [open, setOpen] = useState<Open>(undefined);
 

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ConnectionTestReportView, ConnectionView } from '../../../../shared/ipc/connections.contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { PREFIX_HINTS } from './connection-form';
@@ -51,7 +51,7 @@ export function TestConnectionDialog({ connection, onClose }: { connection: Conn
     setError(undefined);
     setReport(undefined);
     try {
-      const result = await call(api.connections.test({ name: connection.name, write, ...(prefix === '' ? {} : { prefix }) }));
+      const result = await api.connections.test({ name: connection.name, write, ...(prefix === '' ? {} : { prefix }) });
       setReport(result.report);
     } catch (caught) {
       setError(messageOf(caught));

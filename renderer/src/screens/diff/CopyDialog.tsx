@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ResultOf } from '../../../../shared/ipc/contract';
 import type { ProjectView } from '../../../../shared/ipc/projects.contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { Dialog, WriteOnceFooter } from '../../components/Dialog';
 import { TypedNameField } from '../envfiles/TypedNameField';
 import { WriteResults } from '../envfiles/WriteResults';
@@ -24,7 +24,7 @@ export function CopyDialog(props: { project: ProjectView; environments: string[]
     setBusy(true);
     setError(undefined);
     try {
-      setResult(await call(api.diff.copy({ project: project.name, from, to, keys, overwrite, typedNames: target?.protected === true ? [typed] : [] })));
+      setResult(await api.diff.copy({ project: project.name, from, to, keys, overwrite, typedNames: target?.protected === true ? [typed] : [] }));
     } catch (caught) {
       setError(messageOf(caught));
     } finally {

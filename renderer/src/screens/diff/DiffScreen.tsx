@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { ResultOf } from '../../../../shared/ipc/contract';
 import type { ComparisonCell } from '../../../../shared/ipc/diff.contract';
 import type { ProjectView } from '../../../../shared/ipc/projects.contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { EnvironmentPill } from '../../components/EnvironmentPill';
 import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
@@ -48,7 +48,7 @@ export function DiffScreen({ project }: { project: ProjectView }) {
     if (chosen.length < 2) return undefined;
     let live = true;
     const operationId = start();
-    call(api.diff.compare({ project: project.name, environments: chosen, operationId }))
+    api.diff.compare({ project: project.name, environments: chosen, operationId })
       .then((answer) => {
         if (!live) return;
         setComparison(answer);

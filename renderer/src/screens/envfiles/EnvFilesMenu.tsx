@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { Icon } from '../../components/Icon';
 import { useToasts } from '../../stores/toasts.store';
 import { ImportDotenvDialog } from './ImportDotenvDialog';
@@ -34,7 +34,7 @@ export function EnvFilesMenu({ project, environment, onChanged }: { project: str
   const exportDotenv = async () => {
     setMenu(false);
     try {
-      const written = await call(api.envfiles.exportDotenv({ project, environment: environment.name }));
+      const written = await api.envfiles.exportDotenv({ project, environment: environment.name });
       if (!written.cancelled) toast('success', `Wrote ${written.count ?? 0} secret(s) to ${written.path ?? ''} (readable by you only). Do not commit it.`);
     } catch (error) {
       toast('error', messageOf(error));
@@ -43,7 +43,7 @@ export function EnvFilesMenu({ project, environment, onChanged }: { project: str
   const choose = async (kind: 'dotenv' | 'mycelium') => {
     setMenu(false);
     try {
-      const chosen = await call(api.envfiles.chooseFile({ purpose: kind, project }));
+      const chosen = await api.envfiles.chooseFile({ purpose: kind, project });
       if (!chosen.cancelled && chosen.fileId !== undefined) setOpen({ kind, fileId: chosen.fileId, path: chosen.path ?? '' });
     } catch (error) {
       toast('error', messageOf(error));

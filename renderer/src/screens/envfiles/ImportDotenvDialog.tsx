@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { ResultOf } from '../../../../shared/ipc/contract';
 import type { DotenvPreview } from '../../../../shared/ipc/envfiles.contract';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { Dialog, WriteOnceFooter } from '../../components/Dialog';
 import { useToasts } from '../../stores/toasts.store';
 import { TypedNameField } from './TypedNameField';
@@ -20,7 +20,7 @@ export function ImportDotenvDialog(props: { project: string; environment: Enviro
   const toast = useToasts((state) => state.show);
 
   useEffect(() => {
-    call(api.envfiles.previewImport({ project, environment: environment.name, fileId }))
+    api.envfiles.previewImport({ project, environment: environment.name, fileId })
       .then(setPreview)
       .catch((caught: unknown) => setError(messageOf(caught)));
   }, [project, environment.name, fileId]);
@@ -31,7 +31,7 @@ export function ImportDotenvDialog(props: { project: string; environment: Enviro
     setBusy(true);
     setError(undefined);
     try {
-      const applied = await call(api.envfiles.applyImport({ project, environment: environment.name, fileId, typedNames: environment.protected ? [typed] : [] }));
+      const applied = await api.envfiles.applyImport({ project, environment: environment.name, fileId, typedNames: environment.protected ? [typed] : [] });
       setResult(applied);
       const failed = applied.results.filter((item) => !item.ok).length;
       toast(failed === 0 ? 'success' : 'error', failed === 0 ? `Imported ${applied.results.length} secret(s) into ${environment.name}.` : `${failed} of ${applied.results.length} secret(s) could not be imported.`);

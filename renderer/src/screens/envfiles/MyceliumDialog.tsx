@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ResultOf } from '../../../../shared/ipc/contract';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
-import { api, call, CallError, messageOf } from '../../api';
+import { api, CallError, messageOf } from '../../api';
 import { Dialog, WriteOnceFooter } from '../../components/Dialog';
 import { useToasts } from '../../stores/toasts.store';
 import { TypedNameField } from './TypedNameField';
@@ -28,7 +28,7 @@ export function MyceliumDialog(props: { project: string; environment: Environmen
     setBusy(true);
     setError(undefined);
     try {
-      const imported = await call(api.envfiles.importMycelium({ project, environment: environment.name, fileId, force, overwrite, typedNames: environment.protected ? [typed] : [] }));
+      const imported = await api.envfiles.importMycelium({ project, environment: environment.name, fileId, force, overwrite, typedNames: environment.protected ? [typed] : [] });
       setResult(imported);
       setRefusal(undefined);
       toast('success', `Imported Mycelium's passwords of ${imported.projectName} into ${environment.name}.`);

@@ -31,7 +31,7 @@ export function IncidentItems({ items, label, onMark }: { items: Item[]; label: 
             </td>
             <td className="mono">{item.key}</td>
             <td>
-              <span className={`pill pill-${item.status}`}>{item.status === 'by-hand' && item.marked !== undefined ? 'rotated by hand' : (LABELS[item.status] ?? item.status)}</span>
+              <span className={`pill pill-${item.status === 'by-hand' && item.marked !== undefined ? 'rotated' : item.status}`}>{item.status === 'by-hand' && item.marked !== undefined ? 'rotated by hand' : (LABELS[item.status] ?? item.status)}</span>
             </td>
             <td className="muted">
               {item.status === 'by-hand' ? <ByHandDetails item={item} onMark={onMark} /> : (item.error?.message ?? item.reason ?? (item.version === undefined ? '' : `version ${item.version.length > 12 ? `${item.version.slice(0, 8)}…` : item.version}`))}
@@ -46,7 +46,7 @@ export function IncidentItems({ items, label, onMark }: { items: Item[]; label: 
 function ByHandDetails({ item, onMark }: { item: Item; onMark: ((item: Item) => void) | undefined }) {
   return (
     <span className="by-hand-details">
-      {item.provider === undefined ? null : <strong>{item.provider}. </strong>}
+      {item.provider === undefined || item.reason?.includes(item.provider) === true ? null : <strong>{item.provider}. </strong>}
       {item.reason}
       {item.marked !== undefined ? (
         <span className="marked" title={fullTime(item.marked.at)}>

@@ -53,7 +53,7 @@ export function IncidentPreview({ preview, excluded, onToggle }: { preview: Prev
                   </td>
                   <td className="mono">{item.key}</td>
                   <td>
-                    {item.provider === undefined ? null : <strong>{item.provider}. </strong>}
+                    {item.provider === undefined || item.reason?.includes(item.provider) === true ? null : <strong>{item.provider}. </strong>}
                     {item.reason}
                   </td>
                 </tr>

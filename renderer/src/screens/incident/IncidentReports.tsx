@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ResultOf } from '../../../../shared/ipc/contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { fullTime, timeAgo } from '../../format';
 import { IncidentItems } from './IncidentItems';
@@ -15,14 +15,14 @@ export function IncidentReports(props: { refreshKey: number; onResume(reportId: 
   const [view, setView] = useState<'table' | 'text'>('table');
 
   useEffect(() => {
-    call(api.incidents.list({}))
+    api.incidents.list({})
       .then((answer) => setReports(answer.reports))
       .catch((caught: unknown) => setError(messageOf(caught)));
   }, [props.refreshKey]);
 
   const open = async (id: string) => {
     try {
-      setOpened(await call(api.incidents.open({ reportId: id })));
+      setOpened(await api.incidents.open({ reportId: id }));
     } catch (caught) {
       setError(messageOf(caught));
     }
@@ -31,8 +31,8 @@ export function IncidentReports(props: { refreshKey: number; onResume(reportId: 
   // Marking a by-hand item done from a saved report: audited, saved, and the report shown again.
   const mark = async (id: string, ref: string) => {
     try {
-      await call(api.incidents.markRotated({ reportId: id, refs: [ref] }));
-      setOpened(await call(api.incidents.open({ reportId: id })));
+      await api.incidents.markRotated({ reportId: id, refs: [ref] });
+      setOpened(await api.incidents.open({ reportId: id }));
     } catch (caught) {
       setError(messageOf(caught));
     }

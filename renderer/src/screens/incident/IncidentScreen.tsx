@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ResultOf } from '../../../../shared/ipc/contract';
 import type { EventPayload } from '../../../../shared/ipc/events';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
 import { useOperation } from '../../operations';
@@ -66,7 +66,7 @@ export function IncidentScreen() {
     setError(undefined);
     setResult(undefined);
     try {
-      setPreview(await call(api.incidents.preview({ environments: targets(), ...(plan === undefined ? {} : { sessions: plan }) })));
+      setPreview(await api.incidents.preview({ environments: targets(), ...(plan === undefined ? {} : { sessions: plan }) }));
       setExcluded(new Set());
     } catch (caught) {
       setError(messageOf(caught));
@@ -103,15 +103,15 @@ export function IncidentScreen() {
     if (typedNames === undefined || was === undefined) return;
     if (was.kind === 'run' && preview !== undefined) {
       void start((operationId) =>
-        call(api.incidents.run({ operationId, environments: targets(), ...(plan === undefined ? {} : { sessions: plan }), exclude: [...excluded], typedNames })),
+        api.incidents.run({ operationId, environments: targets(), ...(plan === undefined ? {} : { sessions: plan }), exclude: [...excluded], typedNames }),
       );
     }
-    if (was.kind === 'resume') void start((operationId) => call(api.incidents.resume({ operationId, reportId: was.reportId, typedNames })));
+    if (was.kind === 'resume') void start((operationId) => api.incidents.resume({ operationId, reportId: was.reportId, typedNames }));
   };
 
   const resume = async (reportId: string) => {
     try {
-      const { report } = await call(api.incidents.open({ reportId }));
+      const { report } = await api.incidents.open({ reportId });
       setAsking({ kind: 'resume', reportId, protectedNames: report.environments.filter((environment) => environment.protected).map((environment) => environment.name) });
     } catch (caught) {
       toast('error', messageOf(caught));
@@ -121,7 +121,7 @@ export function IncidentScreen() {
   // A by-hand item the person rotated where it was issued: recorded (audited) in the report.
   const mark = async (reportId: string, ref: string, key: string) => {
     try {
-      const marked = await call(api.incidents.markRotated({ reportId, refs: [ref] }));
+      const marked = await api.incidents.markRotated({ reportId, refs: [ref] });
       setResult((current) => (current === undefined || current.report.id !== reportId ? current : { ...current, report: marked.report }));
       toast('success', `Recorded: ${key} was rotated by hand.`);
       setReportsKey((value) => value + 1);

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ProjectView } from '../../../../shared/ipc/projects.contract';
 import type { SessionRevocationPlan } from '../../../../shared/rotation';
-import { api, call } from '../../api';
+import { api } from '../../api';
 import { EnvironmentPill } from '../../components/EnvironmentPill';
 
 /** What an incident covers: environments of one project or several, and optionally sessions to revoke. */
@@ -32,7 +32,7 @@ export function IncidentTargets(props: {
   const { projects, selected, sessions } = props;
   const [connections, setConnections] = useState<string[] | undefined>(undefined);
   useEffect(() => {
-    call(api.incidents.sessionConnections({}))
+    api.incidents.sessionConnections({})
       .then((answer) => setConnections(answer.connections))
       .catch(() => setConnections([]));
   }, []);

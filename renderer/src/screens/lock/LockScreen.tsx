@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { LockReason } from '../../../../shared/lock';
-import { api, call, CallError, messageOf } from '../../api';
+import { api, CallError, messageOf } from '../../api';
 import { Icon } from '../../components/Icon';
 import { useLock } from '../../stores/lock.store';
 import { FormError } from '../../components/FormError';
@@ -18,7 +19,7 @@ const WHY: Record<LockReason, string> = {
  * mounted. The passphrase lives in this component's state only and is cleared after every attempt.
  */
 export function LockScreen() {
-  const { reason, method } = useLock();
+  const { reason, method } = useLock(useShallow((state) => ({ reason: state.reason, method: state.method })));
   const [passphrase, setPassphrase] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
   const [retryAt, setRetryAt] = useState<number | undefined>(undefined);
@@ -41,7 +42,7 @@ export function LockScreen() {
     setBusy(true);
     setError(undefined);
     try {
-      await call(api.lock.unlock(method === 'passphrase' ? { passphrase } : {}));
+      await api.lock.unlock(method === 'passphrase' ? { passphrase } : {});
       // main announces the unlock (lock.changed); App leaves this screen then.
     } catch (caught) {
       setError(messageOf(caught));

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { ENVIRONMENT_NAME, nameRules } from '../../../../shared/names';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { confirm } from '../../components/confirm.store';
 import { Dialog } from '../../components/Dialog';
 import { useConnections } from '../../stores/connections.store';
@@ -24,7 +24,8 @@ export function EnvironmentDialog({ project, editing, onDone }: { project: strin
   const [store, setStore] = useState(editing?.binding.backend === 'connection' ? editing.binding.connection : LOCAL);
   const [prefix, setPrefix] = useState(editing?.binding.backend === 'connection' ? editing.binding.prefix : '');
   const [error, setError] = useState<string | undefined>(undefined);
-  const { load, select } = useProjects();
+  const load = useProjects((state) => state.load);
+  const select = useProjects((state) => state.select);
   const connections = useConnections((state) => state.connections);
   const loadConnections = useConnections((state) => state.load);
   useEffect(() => {
@@ -41,7 +42,7 @@ export function EnvironmentDialog({ project, editing, onDone }: { project: strin
     if (!valid) return;
     try {
       if (editing === undefined) {
-        await call(api.environments.create({ project, name, colour, protected: isProtected, ...(store === LOCAL ? {} : { binding }) }));
+        await api.environments.create({ project, name, colour, protected: isProtected, ...(store === LOCAL ? {} : { binding }) });
       } else {
         if (editing.protected) {
           const yes = await confirm({
@@ -53,14 +54,12 @@ export function EnvironmentDialog({ project, editing, onDone }: { project: strin
           });
           if (!yes) return;
         }
-        await call(
-          api.environments.update({
-            project,
-            name: editing.name,
-            changes: { name, colour, protected: isProtected, ...(bindingChanged ? { binding } : {}) },
-            confirmed: editing.protected ? true : undefined,
-          }),
-        );
+        await api.environments.update({
+          project,
+          name: editing.name,
+          changes: { name, colour, protected: isProtected, ...(bindingChanged ? { binding } : {}) },
+          confirmed: editing.protected ? true : undefined,
+        });
       }
       await load();
       select(project, name);
@@ -84,7 +83,7 @@ export function EnvironmentDialog({ project, editing, onDone }: { project: strin
     });
     if (!yes) return;
     try {
-      await call(api.environments.remove({ project, name: editing.name, confirmed: true }));
+      await api.environments.remove({ project, name: editing.name, confirmed: true });
       toast('success', `Deleted ${project}/${editing.name}.`);
       await load();
       select(project);

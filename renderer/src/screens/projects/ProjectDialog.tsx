@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { PROJECT_NAME, nameRules } from '../../../../shared/names';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { confirm } from '../../components/confirm.store';
 import { Dialog } from '../../components/Dialog';
 import { useProjects } from '../../stores/projects.store';
@@ -15,7 +15,8 @@ export function ProjectDialog({ editing, onDone }: { editing?: string; onDone():
   const [name, setName] = useState(editing ?? '');
   const [starters, setStarters] = useState(true);
   const [error, setError] = useState<string | undefined>(undefined);
-  const { load, select } = useProjects();
+  const load = useProjects((state) => state.load);
+  const select = useProjects((state) => state.select);
   const toast = useToasts((state) => state.show);
   const valid = PROJECT_NAME.test(name);
 
@@ -24,10 +25,10 @@ export function ProjectDialog({ editing, onDone }: { editing?: string; onDone():
     if (!valid) return;
     try {
       if (editing === undefined) {
-        await call(api.projects.create({ name }));
-        if (starters) for (const environment of STARTER_ENVIRONMENTS) await call(api.environments.create({ project: name, name: environment }));
+        await api.projects.create({ name });
+        if (starters) for (const environment of STARTER_ENVIRONMENTS) await api.environments.create({ project: name, name: environment });
       } else if (name !== editing) {
-        await call(api.projects.rename({ name: editing, newName: name }));
+        await api.projects.rename({ name: editing, newName: name });
       }
       await load();
       select(name);
@@ -48,7 +49,7 @@ export function ProjectDialog({ editing, onDone }: { editing?: string; onDone():
     });
     if (!yes) return;
     try {
-      await call(api.projects.remove({ name: editing, confirmed: true }));
+      await api.projects.remove({ name: editing, confirmed: true });
       toast('success', `Deleted project ${editing}.`);
       await load();
       onDone();

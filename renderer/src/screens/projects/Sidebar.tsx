@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { api, call, messageOf } from '../../api';
+import { useShallow } from 'zustand/react/shallow';
+import { api, messageOf } from '../../api';
 import { EnvironmentPill } from '../../components/EnvironmentPill';
 import { Icon, type IconName } from '../../components/Icon';
 import { useProjects } from '../../stores/projects.store';
@@ -20,12 +21,16 @@ const NAVIGATION: { screen: Screen; label: string; icon: IconName }[] = [
 
 /** Projects with their environments, and the app's screens. */
 export function Sidebar() {
-  const { projects, selectedProject, selectedEnvironment, select } = useProjects();
-  const { screen, go } = useUi();
+  const { projects, selectedProject, selectedEnvironment } = useProjects(
+    useShallow((state) => ({ projects: state.projects, selectedProject: state.selectedProject, selectedEnvironment: state.selectedEnvironment })),
+  );
+  const select = useProjects((state) => state.select);
+  const screen = useUi((state) => state.screen);
+  const go = useUi((state) => state.go);
   const [dialog, setDialog] = useState<{ editing?: string } | undefined>(undefined);
   const toast = useToasts((state) => state.show);
   const dueOf = useDueCounts(selectedProject);
-  const lockNow = () => call(api.lock.lockNow({})).catch((error: unknown) => toast('error', messageOf(error)));
+  const lockNow = () => api.lock.lockNow({}).catch((error: unknown) => toast('error', messageOf(error)));
   return (
     <nav className="sidebar" aria-label="Projects">
       <div className="brand">

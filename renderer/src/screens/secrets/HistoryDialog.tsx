@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
 import type { SecretVersion } from '../../../../shared/ipc/secrets.contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { confirm } from '../../components/confirm.store';
 import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
@@ -23,7 +23,7 @@ export function HistoryDialog(props: { project: string; environment: Environment
   const toast = useToasts((state) => state.show);
 
   const load = useCallback(() => {
-    call(api.secrets.history({ project, environment: environment.name, key: secretKey }))
+    api.secrets.history({ project, environment: environment.name, key: secretKey })
       .then((result) => setVersions(result.versions))
       .catch((caught: unknown) => setError(messageOf(caught)));
   }, [project, environment.name, secretKey]);
@@ -55,10 +55,10 @@ export function HistoryDialog(props: { project: string; environment: Environment
 
   const restore = (version: SecretVersion) =>
     run(`Restore version ${version.version}`, `The value of version ${version.version} of ${secretKey} becomes current again in ${project}/${environment.name}. The value it replaces stays in the history.`, () =>
-      call(api.rotation.restore({ ...where, version: version.version })),
+      api.rotation.restore({ ...where, version: version.version }),
     );
   const rollback = () =>
-    run('Roll back', `The previous value of ${secretKey} becomes current again in ${project}/${environment.name} (for example after a rotation that broke something).`, () => call(api.rotation.rollback(where)));
+    run('Roll back', `The previous value of ${secretKey} becomes current again in ${project}/${environment.name} (for example after a rotation that broke something).`, () => api.rotation.rollback(where));
 
   const hasEarlier = versions?.some((version) => !version.current && version.state === 'enabled') === true;
   return (

@@ -3,7 +3,7 @@ import type { ResultOf } from '../../../../shared/ipc/contract';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
 import type { RotationPolicy, RotationRuleView } from '../../../../shared/ipc/rotation.contract';
 import { GENERATOR_LIMITS, generatorKinds, type GeneratorKind } from '../../../../shared/rotation';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { confirmProtectedWrite } from '../../components/confirm.store';
 import { Dialog } from '../../components/Dialog';
 import { DueBadge } from '../../components/DueBadge';
@@ -64,7 +64,7 @@ export function PolicyDialog(props: { project: string; environment: EnvironmentV
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    call(api.rotation.policy({ project, environment: environment.name, key: secretKey }))
+    api.rotation.policy({ project, environment: environment.name, key: secretKey })
       .then((answer) => {
         setLoaded(answer);
         setGenerator(answer.policy.generator);
@@ -102,20 +102,20 @@ export function PolicyDialog(props: { project: string; environment: EnvironmentV
 
   const save = (event: FormEvent) => {
     event.preventDefault();
-    void act(`This changes how ${secretKey} is rotated.`, () => call(api.rotation.setPolicy({ project, environment: environment.name, key: secretKey, policy: policy(), confirmed })), `Saved the rotation policy of ${secretKey}.`);
+    void act(`This changes how ${secretKey} is rotated.`, () => api.rotation.setPolicy({ project, environment: environment.name, key: secretKey, policy: policy(), confirmed }), `Saved the rotation policy of ${secretKey}.`);
   };
   const saveAndRotate = () =>
     act(
       `This rotates ${secretKey} now with the new policy.`,
-      () => call(api.rotation.rotate({ project, environment: environment.name, key: secretKey, policy: policy(), confirmed })),
+      () => api.rotation.rotate({ project, environment: environment.name, key: secretKey, policy: policy(), confirmed }),
       `Rotated ${secretKey} with the new policy.`,
     );
   const resetToDefault = () =>
-    act(`This removes ${secretKey}'s own policy.`, () => call(api.rotation.setPolicy({ project, environment: environment.name, key: secretKey, policy: null, confirmed })), `${secretKey} now follows the default policy.`);
+    act(`This removes ${secretKey}'s own policy.`, () => api.rotation.setPolicy({ project, environment: environment.name, key: secretKey, policy: null, confirmed }), `${secretKey} now follows the default policy.`);
   const saveEnvironmentPeriod = () =>
     act(
       `This changes the default rotation period of every secret in ${environment.name}.`,
-      () => call(api.rotation.setEnvironmentPeriod({ project, environment: environment.name, days: environmentPeriod === '' ? null : Number(environmentPeriod), confirmed })),
+      () => api.rotation.setEnvironmentPeriod({ project, environment: environment.name, days: environmentPeriod === '' ? null : Number(environmentPeriod), confirmed }),
       `Saved the default rotation period of ${environment.name}.`,
     );
 

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { SECRET_KEY, nameRules } from '../../../../shared/names';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
 import type { SecretItem } from '../../../../shared/ipc/secrets.contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { confirmProtectedWrite } from '../../components/confirm.store';
 import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
@@ -35,18 +35,16 @@ export function SecretDialog(props: { project: string; environment: EnvironmentV
     try {
       const confirmed = environment.protected ? true : undefined;
       if (editing === undefined) {
-        await call(api.secrets.create({ project, environment: environment.name, key, value, ...(keepsNotes ? { note } : {}), confirmed }));
+        await api.secrets.create({ project, environment: environment.name, key, value, ...(keepsNotes ? { note } : {}), confirmed });
       } else {
-        await call(
-          api.secrets.update({
-            project,
-            environment: environment.name,
-            key,
-            ...(value === '' ? {} : { value }),
-            ...(keepsNotes ? { note } : {}),
-            confirmed,
-          }),
-        );
+        await api.secrets.update({
+          project,
+          environment: environment.name,
+          key,
+          ...(value === '' ? {} : { value }),
+          ...(keepsNotes ? { note } : {}),
+          confirmed,
+        });
       }
       setValue('');
       props.onDone(true);

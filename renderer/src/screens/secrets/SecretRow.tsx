@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
 import type { DueItem } from '../../../../shared/ipc/rotation.contract';
 import type { SecretItem } from '../../../../shared/ipc/secrets.contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { DueBadge } from '../../components/DueBadge';
 import { Icon } from '../../components/Icon';
 import { fullTime, timeAgo } from '../../format';
@@ -44,7 +44,7 @@ export function SecretRow({
   const onCopy = async () => {
     setError(undefined);
     try {
-      const { clearAfterSeconds } = await call(api.secrets.copy({ project, environment: environment.name, key: item.key }));
+      const { clearAfterSeconds } = await api.secrets.copy({ project, environment: environment.name, key: item.key });
       toast('success', `Copied ${item.key}. The clipboard is cleared in ${clearAfterSeconds} s.`);
     } catch (caught) {
       setError(messageOf(caught));

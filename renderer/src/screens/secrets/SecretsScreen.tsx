@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { EnvironmentView, ProjectView } from '../../../../shared/ipc/projects.contract';
 import type { DueItem } from '../../../../shared/ipc/rotation.contract';
 import type { SecretItem } from '../../../../shared/ipc/secrets.contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { confirm } from '../../components/confirm.store';
 import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
@@ -24,7 +25,9 @@ const isDue = (item: DueItem | undefined) => item?.status === 'overdue' || item?
 
 /** The secrets of one environment: search, reveal, copy, add, edit, delete, rotate, history, schedule, .env. */
 export function SecretsScreen({ project, environment }: { project: ProjectView; environment: EnvironmentView }) {
-  const { items, query, loading, error, setQuery, load } = useSecrets();
+  const { items, query, loading, error } = useSecrets(useShallow((state) => ({ items: state.items, query: state.query, loading: state.loading, error: state.error })));
+  const setQuery = useSecrets((state) => state.setQuery);
+  const load = useSecrets((state) => state.load);
   const toast = useToasts((state) => state.show);
   const [editor, setEditor] = useState<Editor>(undefined);
   const [onlyDue, setOnlyDue] = useState(false);
@@ -81,7 +84,7 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
     });
     if (!yes) return;
     try {
-      await call(api.secrets.remove({ project: project.name, environment: environment.name, key: item.key, confirmed: true }));
+      await api.secrets.remove({ project: project.name, environment: environment.name, key: item.key, confirmed: true });
       toast('success', `Deleted ${item.key}.`);
       await reload();
     } catch (caught) {
@@ -91,7 +94,7 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
 
   const onUndoRotation = async (key: string) => {
     try {
-      const undone = await call(api.rotation.rollback({ project: project.name, environment: environment.name, key }));
+      const undone = await api.rotation.rollback({ project: project.name, environment: environment.name, key });
       toast('success', `Undone: ${key} has its value from before the rotation again${undone.version === undefined ? '' : ` (version ${undone.version})`}.`);
     } catch (caught) {
       toast('error', messageOf(caught));
@@ -121,9 +124,10 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
     }
     setRotating(item.key);
     try {
-      const rotated = await call(api.rotation.rotate({ project: project.name, environment: environment.name, key: item.key, confirmed: environment.protected ? true : undefined }));
+      const rotated = await api.rotation.rotate({ project: project.name, environment: environment.name, key: item.key, confirmed: environment.protected ? true : undefined });
       if (rotated.rotated === false) {
-        toast('info', `${item.key} is rotated by hand, so Latchkey left it unchanged. ${rotated.rule?.reason ?? ''}`, { label: 'Policy…', run: () => setEditor({ mode: 'policy', item }) });
+        const why = rotated.rule?.class === 'by-hand' ? 'is rotated by hand, so Latchkey left it unchanged.' : 'was left unchanged here.';
+        toast('info', `${item.key} ${why} ${rotated.rule?.reason ?? ''}`, { label: 'Policy…', run: () => setEditor({ mode: 'policy', item }) });
       } else {
         const what = `Rotated ${item.key}${rotated.version === undefined ? '' : ` → version ${rotated.version}`}.`;
         // Undo is a rollback; in a protected environment it is a deliberate act in History instead.

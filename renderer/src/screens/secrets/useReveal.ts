@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, call } from '../../api';
+import { api } from '../../api';
 import { useUi } from '../../stores/ui.store';
 
 /** How long a revealed value stays on screen. */
@@ -31,7 +31,7 @@ export function useReveal(project: string, environment: string, key: string) {
   }, [revealed]);
 
   const reveal = useCallback(async () => {
-    const { value } = await call(api.secrets.reveal({ project, environment, key }));
+    const { value } = await api.secrets.reveal({ project, environment, key });
     const start = Date.now();
     setNow(start);
     setRevealed({ value, until: start + REVEAL_SECONDS * 1000 });

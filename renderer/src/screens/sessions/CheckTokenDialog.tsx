@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { SessionDetail } from '../../../../shared/ipc/sessions.contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { fullTime, timeAgo } from '../../format';
@@ -33,7 +33,7 @@ export function CheckTokenDialog({ connection, onClose, onOpenDevice }: { connec
     setBusy(true);
     setError(undefined);
     try {
-      setAnswer(await call(api.sessions.validate({ connection, token: pasted })));
+      setAnswer(await api.sessions.validate({ connection, token: pasted }));
     } catch (caught) {
       setAnswer(undefined);
       setError(messageOf(caught));

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { ConnectionTestResult, RedisConnectionView, RedisSettings } from '../../../../shared/ipc/sessions.contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { Icon } from '../../components/Icon';
 import { FormError } from '../../components/FormError';
 import { FormActions } from '../../components/FormActions';
@@ -56,14 +56,12 @@ export function ConnectionForm({ editing, onSaved, onCancel }: { editing?: Redis
     setTested(undefined);
     try {
       setTested(
-        await call(
-          api.sessions.testConnection({
-            settings: settings(),
-            ...(password === '' ? {} : { password }),
-            ...(sentinelPassword === '' ? {} : { sentinelPassword }),
-            ...(editing === undefined || forgetPassword ? {} : { storedPasswordsOf: editing.name }),
-          }),
-        ),
+        await api.sessions.testConnection({
+          settings: settings(),
+          ...(password === '' ? {} : { password }),
+          ...(sentinelPassword === '' ? {} : { sentinelPassword }),
+          ...(editing === undefined || forgetPassword ? {} : { storedPasswordsOf: editing.name }),
+        }),
       );
     } catch (caught) {
       setError(messageOf(caught));
@@ -77,15 +75,13 @@ export function ConnectionForm({ editing, onSaved, onCancel }: { editing?: Redis
     setBusy(true);
     setError(undefined);
     try {
-      const saved = await call(
-        api.sessions.saveConnection({
-          name: name.trim(),
-          ...(editing === undefined ? {} : { previousName: editing.name }),
-          settings: settings(),
-          ...(password !== '' ? { password } : forgetPassword ? { password: null } : {}),
-          ...(mode !== 'sentinel' ? {} : sentinelPassword !== '' ? { sentinelPassword } : {}),
-        }),
-      );
+      const saved = await api.sessions.saveConnection({
+        name: name.trim(),
+        ...(editing === undefined ? {} : { previousName: editing.name }),
+        settings: settings(),
+        ...(password !== '' ? { password } : forgetPassword ? { password: null } : {}),
+        ...(mode !== 'sentinel' ? {} : sentinelPassword !== '' ? { sentinelPassword } : {}),
+      });
       setPassword('');
       setSentinelPassword('');
       onSaved(saved.name);

@@ -1,6 +1,7 @@
 import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { RedisConnectionView } from '../../../../shared/ipc/sessions.contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { confirm } from '../../components/confirm.store';
 import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
@@ -10,7 +11,7 @@ import { ConnectionForm } from './ConnectionForm';
 
 /** The Redis connections of the Sessions screen: add, edit, test, remove. */
 export function ConnectionsDialog({ onClose, startWith }: { onClose(): void; startWith?: 'new' }) {
-  const { connections, load, select } = useSessions();
+  const { connections, load, select } = useSessions(useShallow((state) => ({ connections: state.connections, load: state.load, select: state.select })));
   const toast = useToasts((state) => state.show);
   const [editing, setEditing] = useState<RedisConnectionView | 'new' | undefined>(startWith);
 
@@ -23,7 +24,7 @@ export function ConnectionsDialog({ onClose, startWith }: { onClose(): void; sta
     });
     if (!yes) return;
     try {
-      await call(api.sessions.removeConnection({ name: connection.name }));
+      await api.sessions.removeConnection({ name: connection.name });
       await load();
       toast('success', `Removed ${connection.name}.`);
     } catch (caught) {

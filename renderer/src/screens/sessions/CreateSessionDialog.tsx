@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { SessionDetail } from '../../../../shared/ipc/sessions.contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { useToasts } from '../../stores/toasts.store';
@@ -61,7 +61,7 @@ export function CreateSessionDialog(props: { connection: string; prefill?: { use
       ].filter(([, value]) => value!.trim() !== ''),
     ) as Record<string, string>;
     try {
-      const answer = await call(api.sessions.create({ connection: props.connection, userId: userId.trim(), deviceId: deviceId.trim(), ttlHours: ttl, metadata }));
+      const answer = await api.sessions.create({ connection: props.connection, userId: userId.trim(), deviceId: deviceId.trim(), ttlHours: ttl, metadata });
       const start = Date.now();
       setNow(start);
       setShown({ token: answer.token, until: start + TOKEN_SECONDS * 1000 });
@@ -76,7 +76,7 @@ export function CreateSessionDialog(props: { connection: string; prefill?: { use
   const copy = async () => {
     if (shown === undefined) return;
     try {
-      const { clearAfterSeconds } = await call(api.sessions.copyToken({ token: shown.token }));
+      const { clearAfterSeconds } = await api.sessions.copyToken({ token: shown.token });
       toast('success', `Copied the token. The clipboard is cleared in ${clearAfterSeconds} s.`);
     } catch (caught) {
       toast('error', messageOf(caught));

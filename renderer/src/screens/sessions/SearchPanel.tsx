@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { RowSortView, SessionQuery, SessionRowView } from '../../../../shared/ipc/sessions.contract';
-import { api, call, CallError, messageOf } from '../../api';
+import { api, CallError, messageOf } from '../../api';
 import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
 import { useOperation } from '../../operations';
@@ -90,7 +90,7 @@ export function SearchPanel(props: SearchPanelProps) {
       setError(undefined);
       setSearching(true);
       try {
-        const summary = await call(api.sessions.search({ operationId, connection, query, strategy: strategyOf(indexOnly) }));
+        const summary = await api.sessions.search({ operationId, connection, query, strategy: strategyOf(indexOnly) });
         if (current.current === operationId) setResult({ ...summary, query });
       } catch (caught) {
         if (current.current !== operationId) return;

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { SessionDetail } from '../../../../shared/ipc/sessions.contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { confirm } from '../../components/confirm.store';
 import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
@@ -19,7 +19,7 @@ export function SessionDialog({ connection, id, onClose }: { connection: string;
 
   useEffect(() => {
     let current = true;
-    call(api.sessions.session({ connection, id }))
+    api.sessions.session({ connection, id })
       .then((found) => current && setSession(found))
       .catch((caught: unknown) => current && setError(messageOf(caught)));
     return () => {
@@ -33,7 +33,7 @@ export function SessionDialog({ connection, id, onClose }: { connection: string;
     if (!Number.isFinite(added) || added <= 0) return;
     setBusy(true);
     try {
-      const extended = await call(api.sessions.extend({ connection, id, hours: added }));
+      const extended = await api.sessions.extend({ connection, id, hours: added });
       setSession(extended);
       setChanged(true);
       setError(undefined);
@@ -55,7 +55,7 @@ export function SessionDialog({ connection, id, onClose }: { connection: string;
     if (!yes) return;
     setBusy(true);
     try {
-      const { revoked } = await call(api.sessions.revoke({ connection, id }));
+      const { revoked } = await api.sessions.revoke({ connection, id });
       toast(revoked ? 'success' : 'info', revoked ? `Revoked session ${id.slice(0, 12)}.` : 'The session was already gone.');
       onClose(true);
     } catch (caught) {

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { api, call, messageOf } from '../../api';
+import { useShallow } from 'zustand/react/shallow';
+import { api, messageOf } from '../../api';
 import { confirm } from '../../components/confirm.store';
 import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
@@ -27,7 +28,10 @@ type View = { kind: 'results' } | { kind: 'owner'; owner: OwnerKind; id: string 
 type Open = { kind: 'connections'; startWith?: 'new' } | { kind: 'session'; id: string } | { kind: 'create'; prefill?: { userId?: string; deviceId?: string } } | { kind: 'check' } | undefined;
 
 export function SessionsScreen() {
-  const { connections, loaded, error, selected, load, select, autoRefresh, setAutoRefresh } = useSessions();
+  const { connections, loaded, error, selected, autoRefresh } = useSessions(
+    useShallow((state) => ({ connections: state.connections, loaded: state.loaded, error: state.error, selected: state.selected, autoRefresh: state.autoRefresh })),
+  );
+  const { load, select, setAutoRefresh } = useSessions(useShallow((state) => ({ load: state.load, select: state.select, setAutoRefresh: state.setAutoRefresh })));
   const toast = useToasts((state) => state.show);
   const indexing = useOperation();
   const [tab, setTab] = useState<'search' | 'analytics'>('search');
@@ -68,7 +72,7 @@ export function SessionsScreen() {
     if (!yes) return;
     setIndexRunning(true);
     try {
-      const result = await call(api.sessions.indexExisting({ operationId: indexing.start(), connection: selected }));
+      const result = await api.sessions.indexExisting({ operationId: indexing.start(), connection: selected });
       toast('success', `Indexed ${result.indexed.toLocaleString()} sessions (${result.scannedKeys.toLocaleString()} keys walked${result.problems > 0 ? `, ${result.problems} unusable` : ''}).`);
     } catch (caught) {
       toast('error', messageOf(caught));

@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { IpcResult } from '../../../../shared/ipc/entry';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { useOperation } from '../../operations';
 
 /**
@@ -8,7 +7,7 @@ import { useOperation } from '../../operations';
  * with progress and cancel. The last value stays on screen while a refresh runs; a refresh that is
  * overtaken by a newer one is cancelled in main, so auto-refresh never piles walks up.
  */
-export function useLoader<T>(load: (operationId: string) => Promise<IpcResult<T>>, key: string) {
+export function useLoader<T>(load: (operationId: string) => Promise<T>, key: string) {
   const operation = useOperation();
   const { start, finish } = operation;
   const [reloads, setReloads] = useState(0);
@@ -19,7 +18,7 @@ export function useLoader<T>(load: (operationId: string) => Promise<IpcResult<T>
     let live = true;
     let finished = false;
     const operationId = start();
-    call(load(operationId))
+    load(operationId)
       .then((value) => live && setState({ for: wanted, value }))
       .catch((caught: unknown) => live && setState((previous) => ({ for: wanted, ...(previous.value === undefined ? {} : { value: previous.value }), error: messageOf(caught) })))
       .finally(() => {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { RowSortView, SessionRowView } from '../../../../shared/ipc/sessions.contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 
 /**
  * The rows of a search result, fetched from main a page at a time as the table scrolls to them. At
@@ -52,7 +52,7 @@ export function useResultRows(resultId: string | undefined, total: number, sort:
         if (fresh || inFlight.current.has(page)) continue;
         inFlight.current.add(page);
         const asked = generation.current;
-        void call(api.sessions.rows({ resultId, offset: page * PAGE_ROWS, limit: PAGE_ROWS, ...(sort === undefined ? {} : { sort }) }))
+        void api.sessions.rows({ resultId, offset: page * PAGE_ROWS, limit: PAGE_ROWS, ...(sort === undefined ? {} : { sort }) })
           .then((answer) => {
             if (asked !== generation.current) return;
             setPages((current) => keepNearest(new Map(current).set(page, { rows: answer.rows, total: answer.total }), page));

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { BulkRevocationView, OwnerSummaryView } from '../../../../shared/ipc/sessions.contract';
-import { api, call } from '../../api';
+import { api } from '../../api';
 import { confirm } from '../../components/confirm.store';
 import { useOperation } from '../../operations';
 import { strategyOf, useSessions } from '../../stores/sessions.store';
@@ -27,7 +27,7 @@ export function useRevokeAll(connection: string) {
     setPhase('counting');
     let summary: OwnerSummaryView;
     try {
-      summary = await call(api.sessions.summary({ operationId: operation.start(), connection, kind, id, strategy }));
+      summary = await api.sessions.summary({ operationId: operation.start(), connection, kind, id, strategy });
     } finally {
       operation.finish();
       setPhase('idle');
@@ -41,7 +41,7 @@ export function useRevokeAll(connection: string) {
     try {
       const operationId = operation.start();
       const request = { operationId, connection, strategy, confirmed: true as const };
-      const result = kind === 'device' ? await call(api.sessions.revokeDevice({ ...request, deviceId: id })) : await call(api.sessions.revokeUser({ ...request, userId: id }));
+      const result = kind === 'device' ? await api.sessions.revokeDevice({ ...request, deviceId: id }) : await api.sessions.revokeUser({ ...request, userId: id });
       return { kind, id, result };
     } finally {
       operation.finish();

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { MIN_PASSPHRASE_LENGTH } from '../../../../shared/lock';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { useLock } from '../../stores/lock.store';
 import { useToasts } from '../../stores/toasts.store';
 import { FormError } from '../../components/FormError';
@@ -9,7 +10,8 @@ const IDLE_CHOICES = [1, 2, 5, 10, 15, 30, 60];
 
 /** The lock's settings: after how long it locks, and the optional app passphrase. */
 export function LockSettings() {
-  const { method, idleTimeoutMinutes, load } = useLock();
+  const { method, idleTimeoutMinutes } = useLock(useShallow((state) => ({ method: state.method, idleTimeoutMinutes: state.idleTimeoutMinutes })));
+  const load = useLock((state) => state.load);
   const toast = useToasts((state) => state.show);
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
@@ -31,7 +33,7 @@ export function LockSettings() {
   };
   const savePassphrase = (event: FormEvent) => {
     event.preventDefault();
-    void run(() => call(api.lock.setPassphrase(hasPassphrase ? { passphrase: next, current } : { passphrase: next })), 'The app passphrase is set.');
+    void run(() => api.lock.setPassphrase(hasPassphrase ? { passphrase: next, current } : { passphrase: next }), 'The app passphrase is set.');
   };
 
   return (
@@ -42,7 +44,7 @@ export function LockSettings() {
         <select
           value={idleTimeoutMinutes}
           aria-label="Idle timeout"
-          onChange={(event) => void run(() => call(api.lock.setIdleTimeout({ minutes: Number(event.target.value) })), 'The idle timeout is saved.')}
+          onChange={(event) => void run(() => api.lock.setIdleTimeout({ minutes: Number(event.target.value) }), 'The idle timeout is saved.')}
         >
           {[...new Set([...IDLE_CHOICES, idleTimeoutMinutes])]
             .sort((a, b) => a - b)
@@ -76,7 +78,7 @@ export function LockSettings() {
               type="button"
               className="btn btn-danger-quiet"
               disabled={current === ''}
-              onClick={() => void run(() => call(api.lock.clearPassphrase({ current })), 'The app passphrase is removed.')}
+              onClick={() => void run(() => api.lock.clearPassphrase({ current }), 'The app passphrase is removed.')}
             >
               Remove passphrase
             </button>

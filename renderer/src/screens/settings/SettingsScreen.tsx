@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ResultOf } from '../../../../shared/ipc/contract';
-import { api, call, messageOf } from '../../api';
+import { api, messageOf } from '../../api';
 import { useUi, type ThemeChoice } from '../../stores/ui.store';
 import { REVEAL_SECONDS } from '../secrets/useReveal';
 import { LockSettings } from './LockSettings';
@@ -12,11 +12,12 @@ const THEMES: { value: ThemeChoice; label: string }[] = [
 ];
 
 export function SettingsScreen() {
-  const { theme, setTheme } = useUi();
+  const theme = useUi((state) => state.theme);
+  const setTheme = useUi((state) => state.setTheme);
   const [info, setInfo] = useState<ResultOf<'app', 'info'> | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   useEffect(() => {
-    call(api.app.info({}))
+    api.app.info({})
       .then(setInfo)
       .catch((caught: unknown) => setError(messageOf(caught)));
   }, []);
