@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { resolveHookExecutable } from '../../core/services/command/hook-executable';
 import { rotationStrategies, type RotationStrategy } from '../../core/services/driver';
 import type { RotatorInput, RotatorView } from '../../core/services/rotators';
 import type { RecoveryOutcome } from '../../core/services/service-rotation';
@@ -33,7 +33,7 @@ interface SetOptions {
   format?: string;
 }
 
-function rotatorInput(options: SetOptions, cwd: string): RotatorInput {
+function rotatorInput(options: SetOptions): RotatorInput {
   if (options.role !== undefined && options.user !== undefined) throw new UsageError('give --role (Postgres) or --user, not both');
   if (options.roleB !== undefined && options.userB !== undefined) throw new UsageError('give --role-b or --user-b, not both');
   if (options.strategy !== undefined && !(rotationStrategies as readonly string[]).includes(options.strategy)) throw new UsageError(`--strategy takes one of ${rotationStrategies.join(', ')}`);
@@ -44,8 +44,6 @@ function rotatorInput(options: SetOptions, cwd: string): RotatorInput {
   const timeout = seconds(options.timeout, '--timeout', 3600);
   return {
     ...(options.service === undefined ? {} : { service: options.service }),
-    // A relative command is resolved once, against the directory `rotators set` runs in.
-    ...(options.command === undefined ? {} : { command: resolve(cwd, options.command) }),
     ...(user === undefined ? {} : { user }),
     ...(userB === undefined ? {} : { userB }),
     ...(options.strategy === undefined ? {} : { strategy: options.strategy as RotationStrategy }),
@@ -78,7 +76,7 @@ export function registerRotators(program: Command, context: CliContext): void {
     .command('set <ref>')
     .description('attach a rotator to a secret (replaces its rotator if it has one)')
     .option('--service <name>', 'the service the credential is checked at (latchkey services ls)')
-    .option('--command <path>', 'an executable that changes the credential (new value on its standard input)')
+    .option('--command <path>', 'an executable that changes the credential (a path, or a name on PATH; new value on its standard input)')
     .option('--role <name>', 'Postgres: the role whose password this secret holds')
     .option('--user <name>', 'Redis, MySQL, IAM: the user whose credential this secret holds')
     .option('--strategy <strategy>', `${rotationStrategies.join(', ')} (default: the service's first)`)
@@ -90,7 +88,9 @@ export function registerRotators(program: Command, context: CliContext): void {
     .option('--format <format>', `how the value holds the credential (${valueFormats.join(', ')}; default: detected)`)
     .option('--json', 'machine-readable output')
     .action(async (ref: string, options: SetOptions, command: Command) => {
-      const rotator = await context.core().services.rotators.set(ref, rotatorInput(options, process.cwd()));
+      // A command is resolved once, here: a path against the current directory, a bare name on PATH.
+      const executable = options.command === undefined ? undefined : await resolveHookExecutable(options.command, { cwd: process.cwd(), path: process.env.PATH });
+      const rotator = await context.core().services.rotators.set(ref, { ...rotatorInput(options), ...(executable === undefined ? {} : { command: executable }) });
       context.print(command, rotator, () => `Attached: ${describeRotator(rotator)}`);
     });
 

@@ -1,5 +1,3 @@
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
 import { basename, isAbsolute } from 'node:path';
 import { SECRET_KEY } from '../../../shared/names';
 import type { ConfigFile } from '../config/config-file';
@@ -7,6 +5,7 @@ import type { EnvironmentView } from '../environments/environment-view';
 import { invalidInput, isLatchkeyError, notFound } from '../errors';
 import { parseFilePath } from '../secrets/file-backend';
 import { parseRef } from '../secrets/reference';
+import { checkHookExecutable } from './command/hook-executable';
 import type { RotationStrategy, ServiceEndpoint, ServiceKind } from './driver';
 import { MAX_GRACE_SECONDS, storedRotatorSchema, type StoredRotator } from './service-config';
 import type { ServiceKinds } from './service-kinds';
@@ -124,7 +123,10 @@ export function createRotators(deps: RotatorsDeps) {
     if ((input.service === undefined) === (input.command === undefined)) throw invalidInput('A rotator names either a service (--service NAME) or a command (--command PATH).');
     let kind: ServiceKind = 'command';
     if (input.service !== undefined) kind = (await deps.services.open(input.service)).kind;
-    else await checkCommand(input.command!);
+    else {
+      if (!isAbsolute(input.command!)) throw invalidInput("A command rotator needs the executable's absolute path.");
+      await checkHookExecutable(input.command!);
+    }
     const driver = kinds.driver(kind);
     const strategy = input.strategy ?? driver.strategies[0]!;
     if (!driver.strategies.includes(strategy)) throw invalidInput(`A ${kind} rotator supports the strategies ${driver.strategies.join(', ')}; not ${strategy}.`);
@@ -228,14 +230,4 @@ export function endpointName(rotator: Pick<StoredRotator, 'service' | 'command'>
   // Named after the executable, where its file name fits the audit trail's alphabet.
   const file = basename(rotator.command ?? '');
   return /^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$/.test(file) ? `command:${file}` : 'command';
-}
-
-async function checkCommand(path: string): Promise<void> {
-  if (!isAbsolute(path)) throw invalidInput('A command rotator needs the executable\'s absolute path.');
-  try {
-    if (!(await stat(path)).isFile()) throw new Error('not a file');
-    await access(path, constants.X_OK);
-  } catch {
-    throw invalidInput(`${path} is not an executable file. Check the path and its permissions (chmod +x).`);
-  }
 }

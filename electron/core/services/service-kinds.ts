@@ -1,5 +1,8 @@
 import { invalidInput } from '../errors';
 import type { DriverDeps, ServiceDriver, ServiceKind, ServiceKindDefinition } from './driver';
+import { awsIamServiceKind } from './aws-iam/aws-iam-kind';
+import { commandServiceKind } from './command/command-driver';
+import { mysqlServiceKind } from './mysql/mysql-kind';
 import { postgresKind } from './postgres/postgres-driver';
 import { redisKind } from './redis/redis-acl-driver';
 
@@ -7,7 +10,13 @@ import { redisKind } from './redis/redis-acl-driver';
  * Every kind of service Latchkey can rotate at. A new kind is one ServiceKindDefinition added here
  * (settings schema, URL form, description, driver).
  */
-const definitions: ServiceKindDefinition<never>[] = [postgresKind as ServiceKindDefinition<never>, redisKind as ServiceKindDefinition<never>];
+const definitions: ServiceKindDefinition<never>[] = [
+  postgresKind as ServiceKindDefinition<never>,
+  redisKind as ServiceKindDefinition<never>,
+  mysqlServiceKind as ServiceKindDefinition<never>,
+  awsIamServiceKind as ServiceKindDefinition<never>,
+  commandServiceKind as ServiceKindDefinition<never>,
+];
 
 export interface ServiceKinds {
   /** The definition of a kind; InvalidInput when Latchkey has no driver for it. */
