@@ -11,7 +11,7 @@ import type { OriginRecords } from './origin-records';
 import { ORIGIN_METADATA_KEY } from './origin-records';
 import { generateValue, withPolicy, type RotationPolicy } from './policy';
 import { failureMessage, stateOf, type RotationResult } from './rotation-result';
-import type { AttachedRotator, ServiceRotation } from '../services/service-rotation';
+import type { AttachedRotator, ServiceRotation, ServiceRotationStep } from '../services/service-rotation';
 import type { RotationRule } from './rotation-rule';
 import { ruleForSecret } from './secret-rule';
 import { replaceCurrent, type Settled } from './verified-write';
@@ -55,6 +55,8 @@ export interface RotateOptions extends RotationContext {
   signal?: AbortSignal;
   /** The saved connection the reference is resolved on (recorded for a rotation at a service). */
   connection?: string;
+  /** Told each step of a rotation at a service as it completes (the app shows them live); never a value. */
+  onStep?: (step: ServiceRotationStep) => void;
 }
 
 export async function rotateSecret(deps: RotationDeps, ref: string, options: RotateOptions = {}): Promise<RotationResult> {

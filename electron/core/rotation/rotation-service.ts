@@ -14,7 +14,7 @@ import type { PreviousValueEscrow } from './escrow';
 import type { OriginRecords } from './origin-records';
 import { describePolicy, encodePolicy, parsePolicy, policyFromMetadata, ROTATION_METADATA_KEY, type RotationPolicy } from './policy';
 import { restoreVersion, rollbackSecret, type RollbackResult } from './rollback-secret';
-import { rotateSecret, type RotationDeps } from './rotate-secret';
+import { rotateSecret, type RotateOptions, type RotationDeps } from './rotate-secret';
 import type { RotationResult } from './rotation-result';
 import type { RotationRule } from './rotation-rule';
 import { effectivePeriodDays } from './schedule';
@@ -81,10 +81,15 @@ export function createRotationService(deps: RotationServiceDeps) {
     refDepsOn: (connection: string | undefined): RotationDeps => (connection === undefined ? refDeps : { ...refDeps, resolveBackend: (ref) => deps.resolveBackend(ref, connection) }),
 
     /** Rotates one secret of an environment now; the result says which value is current (never the value). */
-    async rotate(project: string, environment: string, key: string, options: { policy?: RotationPolicy } & Confirmation = {}): Promise<RotationResult> {
+    async rotate(project: string, environment: string, key: string, options: { policy?: RotationPolicy; onStep?: RotateOptions['onStep'] } & Confirmation = {}): Promise<RotationResult> {
       const { view, ref, onView } = await open(project, environment, key);
       guard(view, options, `rotate ${key}`);
-      return rotateSecret(onView, ref, { ...context(view), key, ...(options.policy === undefined ? {} : { policy: parsePolicy(options.policy) }) });
+      return rotateSecret(onView, ref, {
+        ...context(view),
+        key,
+        ...(options.policy === undefined ? {} : { policy: parsePolicy(options.policy) }),
+        ...(options.onStep === undefined ? {} : { onStep: options.onStep }),
+      });
     },
 
     /** Makes the previous value current again. */
@@ -112,7 +117,8 @@ export function createRotationService(deps: RotationServiceDeps) {
       const { policy: storedPolicy, stored } = policyFromMetadata(description.metadata);
       // The value is read here, in main, only to apply the rule; it goes no further.
       const value = (await view.backend.get(path)).value;
-      const rule = await ruleForSecret({ ref, description, value, origins: await deps.origins.load() });
+      const attached = await deps.services?.rotatorFor(ref, { project, environment, key });
+      const rule = await ruleForSecret({ ref, description, value, origins: await deps.origins.load(), ...(attached === undefined ? {} : { rotator: { service: attached.service } }) });
       const policy = stored ? storedPolicy : (rule.policy ?? MANUAL_POLICY);
       return {
         policy,

@@ -180,6 +180,12 @@ export function createRotators(deps: RotatorsDeps) {
     /** Every rotator as stored (cheap: no backend is opened). */
     stored: async (): Promise<StoredRotator[]> => (await config.read()).rotators,
 
+    /** The rotator `input` would attach, checked as `set` checks it, without attaching it (the app's Test before Save). */
+    async draft(ref: string, input: RotatorInput): Promise<{ secret: LocatedSecret; rotator: StoredRotator }> {
+      const secret = await locate(ref);
+      return { secret, rotator: await validate(secret, input) };
+    },
+
     /** Attaches (or replaces) the rotator of a secret. */
     async set(ref: string, input: RotatorInput): Promise<RotatorView> {
       const secret = await locate(ref);

@@ -8,6 +8,7 @@ import type { PreviousValueEscrow } from '../rotation/escrow';
 import { generateValue, isGenerated, policyFromMetadata, type RotationPolicy } from '../rotation/policy';
 import { auditBase, keepPrevious, metadataFor, readCurrent, recordOutcome, writeNewValue, type RotateOptions } from '../rotation/rotate-secret';
 import { reasonOf, type RotationResult } from '../rotation/rotation-result';
+import type { ServiceRotationStepName } from '../../../shared/rotation';
 import type { SecretBackend } from '../secrets/backend';
 import { parseRef, type SecretRef } from '../secrets/reference';
 import type { CheckStep, Credential, RotationPhase, RotationTarget, RotatorSettings, ServiceDriver, ServiceEndpoint } from './driver';
@@ -68,6 +69,14 @@ export interface RecoveryOutcome {
   retireAfter?: string;
   message: string;
   error?: { kind: LatchkeyError['kind']; message: string };
+}
+
+/** One step of a rotation at a service, as it completes (RotateOptions.onStep). Names the service, never a credential. */
+export interface ServiceRotationStep {
+  step: ServiceRotationStepName;
+  service: string;
+  /** old-retiring: when the grace period ends and the old credential is retired. */
+  retireAfter?: string;
 }
 
 const DEFAULT_POLICY: RotationPolicy = { generator: 'password', length: 32 };
@@ -151,8 +160,9 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
    * Retires the old credential and tries it once more. Returns whether the service refused it (undefined:
    * it could not tell). Throws when the retirement itself failed.
    */
-  const retireAndProve = async (driver: ServiceDriver, target: (phase: RotationPhase) => RotationTarget, old: Credential, next: Credential): Promise<boolean | undefined> => {
+  const retireAndProve = async (driver: ServiceDriver, target: (phase: RotationPhase) => RotationTarget, old: Credential, next: Credential, retired?: () => void): Promise<boolean | undefined> => {
     await driver.retire(target('finish'), old, next);
+    retired?.();
     try {
       return await driver.refuses(target('verify'), old);
     } catch (error) {
@@ -362,8 +372,9 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
      * The dry run of a secret's rotator ("Test"): reach the service, authenticate, confirm that the user
      * exists and may be changed — with the credential the stored value holds. Changes nothing.
      */
-    async check(ref: string, context: SecretContext = {}): Promise<{ ref: string; service: string; steps: CheckStep[] }> {
-      const attached = await this.rotatorFor(ref, context);
+    async check(ref: string, context: SecretContext = {}, draft?: Pick<AttachedRotator, 'secret' | 'rotator'>): Promise<{ ref: string; service: string; steps: CheckStep[] }> {
+      // A draft (rotators.draft) is tested as it would be attached; otherwise the attached rotator.
+      const attached = draft ?? (await this.rotatorFor(ref, context));
       if (attached === undefined) throw notFound(`${ref} has no rotator: rotating it changes the stored copy only (latchkey rotators set attaches one).`);
       const { rotator, secret } = attached;
       const endpoint = await rotators.endpointOf(rotator);
@@ -385,6 +396,14 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     const driver = kinds.driver(rotator.kind);
     const target = targetOf(endpoint, rotator, { ref, project: secret.project, environment: secret.environment, reportId: options.reportId, incident: options.incident });
     const service = endpoint.name;
+    // A listener's failure must not change the rotation's course.
+    const report = (step: ServiceRotationStepName, extra: { retireAfter?: string } = {}) => {
+      try {
+        options.onStep?.({ step, service, ...extra });
+      } catch (error) {
+        log.warn('rotation step listener failed', { ref, step, error: describeError(error) });
+      }
+    };
 
     // create
     const description = await backend.describe(path);
@@ -419,6 +438,7 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
       },
       { staged, old: read.value },
     );
+    report('created');
 
     const abandon = async (error: unknown, step: 'set' | 'test' | 'store', next: Credential): Promise<RotationResult> => {
       const { kind, reason } = reasonOf(error);
@@ -482,6 +502,7 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     } else {
       entry = await journal.advance(entry, { step: 'set' });
     }
+    report('set');
 
     // test
     try {
@@ -490,6 +511,7 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
       return abandon(error, 'test', next);
     }
     entry = await journal.advance(entry, { step: 'tested' });
+    report('tested');
 
     // finish: the store
     const settled = await writeNewValue(backend, path, read, staged, metadataFor(backend, description, options.policy, undefined));
@@ -510,6 +532,7 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     }
     if (settled.state !== 'changed') return abandon(settled.error, 'store', next);
     entry = await journal.advance(entry, { step: 'stored' });
+    report('finished');
     const version = settled.version;
     const done = { ref, ok: true, state: 'rotated' as const, ...(version === undefined ? {} : { version }), ...(read.version === undefined ? {} : { previousVersion: read.version }), changedAt: service };
 
@@ -518,11 +541,13 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     if (grace > 0) {
       const due = new Date(now().getTime() + grace * 1000).toISOString();
       await journal.advance(entry, { step: 'retire-pending', retire_after: due });
+      report('old-retiring', { retireAfter: due });
       return { ...done, oldRetired: due };
     }
     try {
-      const refused = await retireAndProve(driver, target, current, next);
+      const refused = await retireAndProve(driver, target, current, next, () => report('old-retired'));
       await journal.remove(ref);
+      if (refused === true) report('old-refused');
       if (refused === false) {
         return { ...done, ok: false, oldRetired: false, oldRefused: false, error: { kind: 'Internal', message: `Rotation of ${ref}: the new value is current and works, but ${service} still accepts the old credential after it was retired. Retire it by hand at ${service}.` } };
       }
