@@ -11,7 +11,9 @@ import { operationsContract } from './operations.contract';
 import { lockContract } from './lock.contract';
 import { environmentsContract, projectsContract } from './projects.contract';
 import { rotationContract } from './rotation.contract';
+import { rotatorsContract } from './rotators.contract';
 import { secretsContract } from './secrets.contract';
+import { servicesContract } from './services.contract';
 import { sessionsContract } from './sessions.contract';
 
 /**
@@ -27,6 +29,8 @@ export const contract = {
   lock: lockContract,
   sessions: sessionsContract,
   connections: connectionsContract,
+  services: servicesContract,
+  rotators: rotatorsContract,
   rotation: rotationContract,
   incidents: incidentsContract,
   diff: diffContract,

@@ -13,7 +13,9 @@ import { operationsHandlers } from './operations.handlers';
 import { lockHandlers } from './lock.handlers';
 import { environmentsHandlers, projectsHandlers } from './projects.handlers';
 import { rotationHandlers } from './rotation.handlers';
+import { rotatorsHandlers } from './rotators.handlers';
 import { secretsHandlers } from './secrets.handlers';
+import { servicesHandlers } from './services.handlers';
 import { sessionsHandlers } from './sessions.handlers';
 
 /** Every area's handlers; the router refuses to start if an entry of the contract has none. */
@@ -26,7 +28,7 @@ export interface HandlerDeps {
   operations: Operations;
   version: string;
   platform: string;
-  /** Asks the person for a file (.env export and import, Mycelium import); absent: those calls are refused. */
+  /** Asks the person for a file (.env export and import, Mycelium import, a rotation hook); absent: those calls are refused. */
   choosePath?: ChoosePath;
 }
 
@@ -40,6 +42,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     lock: lockHandlers(deps),
     sessions: sessionsHandlers(deps),
     connections: connectionsHandlers(deps),
+    services: servicesHandlers(deps),
+    rotators: rotatorsHandlers(deps),
     rotation: rotationHandlers(deps),
     incidents: incidentsHandlers(deps),
     diff: diffHandlers(deps),
