@@ -12,6 +12,7 @@ import { fullTime } from '../../format';
 import { useDueItems } from '../../stores/schedule.store';
 import { useToasts } from '../../stores/toasts.store';
 import { FormError } from '../../components/FormError';
+import { RotatorSection } from './RotatorSection';
 
 const GENERATOR_LABELS: Record<GeneratorKind, string> = {
   password: 'Password (letters, digits, symbols)',
@@ -62,6 +63,8 @@ export function PolicyDialog(props: { project: string; environment: EnvironmentV
   const [environmentPeriod, setEnvironmentPeriod] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  // Attaching or removing a rotator changes the rule that applies: read the policy again.
+  const [rotatorChanges, setRotatorChanges] = useState(0);
 
   useEffect(() => {
     api.rotation.policy({ project, environment: environment.name, key: secretKey })
@@ -75,7 +78,7 @@ export function PolicyDialog(props: { project: string; environment: EnvironmentV
         setEnvironmentPeriod(answer.environmentPeriodDays === undefined ? '' : String(answer.environmentPeriodDays));
       })
       .catch((caught: unknown) => setError(messageOf(caught)));
-  }, [project, environment.name, secretKey]);
+  }, [project, environment.name, secretKey, rotatorChanges]);
 
   const policy = (): RotationPolicy => ({
     generator,
@@ -121,7 +124,7 @@ export function PolicyDialog(props: { project: string; environment: EnvironmentV
 
   const limits = hasLength(generator) ? GENERATOR_LIMITS[generator] : undefined;
   return (
-    <Dialog title={`Rotation of ${secretKey}`} onClose={() => props.onDone(false)} width="wide">
+    <Dialog title={`Rotation of ${secretKey}`} onClose={() => props.onDone(rotatorChanges > 0)} width="wide">
       {loaded === undefined && error === undefined ? <p className="muted">Loading…</p> : null}
       {loaded === undefined ? null : (
         <form className="form" onSubmit={save}>
@@ -184,7 +187,7 @@ export function PolicyDialog(props: { project: string; environment: EnvironmentV
               </button>
             )}
             <span className="spacer" />
-            <button type="button" className="btn" onClick={() => props.onDone(false)}>
+            <button type="button" className="btn" onClick={() => props.onDone(rotatorChanges > 0)}>
               Cancel
             </button>
             {generator === 'manual' ? null : (
@@ -210,6 +213,7 @@ export function PolicyDialog(props: { project: string; environment: EnvironmentV
           </fieldset>
         </form>
       )}
+      {loaded === undefined ? null : <RotatorSection project={project} environment={environment} secretKey={secretKey} onChanged={() => setRotatorChanges((count) => count + 1)} />}
       {loaded === undefined && error !== undefined ? (
         <p className="form-error" role="alert">
           {error}
