@@ -14,10 +14,11 @@ import { ROTATOR_KIND_LABELS } from '../services/service-form';
 const COMMAND = '__command__';
 const NOWHERE = '';
 
-const STRATEGY_LABELS: Record<RotationStrategy, string> = {
-  single: 'Single user: its password changes',
-  alternating: 'Alternating users: the inactive one changes, then they swap',
-  dual: 'Both valid until finish (the old one retired after the grace period)',
+const STRATEGY_LABELS: Record<RotationStrategy, string> = { single: 'Single user', alternating: 'Alternating users', dual: 'Both valid until finish' };
+const STRATEGY_HINTS: Record<RotationStrategy, string> = {
+  single: 'Its password changes; apps still holding the old one fail until they read the new one.',
+  alternating: 'The inactive user changes, then the secret switches to it: the old user keeps working meanwhile.',
+  dual: 'The service keeps both valid until finish; the old one is retired after the grace period.',
 };
 
 const USER_LABELS: Record<ServiceKind, string> = { postgres: 'Role', mysql: 'User', redis: 'ACL user', 'aws-iam': 'IAM user', command: 'User' };
@@ -220,6 +221,7 @@ export function RotatorSection(props: { project: string; environment: Environmen
                   </option>
                 ))}
               </select>
+              {strategy === undefined ? null : <small className="muted">{STRATEGY_HINTS[strategy]}</small>}
             </label>
           ) : null}
           {strategy === 'alternating' ? (
@@ -231,19 +233,17 @@ export function RotatorSection(props: { project: string; environment: Environmen
         </div>
       )}
       {kind === undefined ? null : (
-        <div className="form-row">
-          <label className="field">
-            <span>Grace period (seconds the old credential keeps working)</span>
-            <input type="number" min={0} max={2592000} value={form.grace} placeholder="0 (retired at once)" onChange={(event) => change({ grace: event.target.value })} aria-label="Grace period in seconds" />
-          </label>
-          {kindView?.selfMode === true ? (
-            <label className="checkbox">
-              <input type="checkbox" checked={form.self} onChange={(event) => change({ self: event.target.checked })} />
-              <span>Changes itself (logs in with its current value; no admin credential)</span>
-            </label>
-          ) : null}
-        </div>
+        <label className="field">
+          <span>Grace period (seconds the old credential keeps working)</span>
+          <input type="number" min={0} max={2592000} value={form.grace} placeholder="0 (retired at once)" onChange={(event) => change({ grace: event.target.value })} aria-label="Grace period in seconds" />
+        </label>
       )}
+      {kindView?.selfMode === true ? (
+        <label className="checkbox">
+          <input type="checkbox" checked={form.self} onChange={(event) => change({ self: event.target.checked })} />
+          <span>Changes itself: logs in with its current value, without the service&apos;s admin credential</span>
+        </label>
+      ) : null}
       {steps === undefined ? null : <CheckSteps steps={steps.steps} busy={busy === 'test'} label={`Test of the rotator at ${steps.service}`} />}
       <FormError error={error} />
       <div className="form-actions">

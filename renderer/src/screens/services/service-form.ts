@@ -109,7 +109,8 @@ export function valuesOf(kind: RegisteredServiceKind, settings: Record<string, u
   }
   if (kind === 'redis') {
     const nodes = settings.nodes;
-    if (Array.isArray(nodes)) values.nodes = nodes.map((node: { host?: unknown; port?: unknown }) => `${String(node.host)}:${String(node.port)}`).join(', ');
+    // An IPv6 host is bracketed again, as it was typed.
+    if (Array.isArray(nodes)) values.nodes = nodes.map((node: { host?: unknown; port?: unknown }) => `${String(node.host).includes(':') ? `[${String(node.host)}]` : String(node.host)}:${String(node.port)}`).join(', ');
     const tls = settings.tls as { caFile?: unknown } | undefined;
     if (typeof tls?.caFile === 'string') values.caFile = tls.caFile;
   }
