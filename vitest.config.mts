@@ -18,7 +18,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/unit/**/*.test.tsx'],
-          testTimeout: 20_000,
+          // Property tests and the lint-fence test (a real ESLint run) take seconds alone, more on a busy machine.
+          testTimeout: 60_000,
         },
       },
       {

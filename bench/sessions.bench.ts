@@ -2,32 +2,56 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../electron/core/log';
-import { openSessionRedis, type SessionRedis } from '../electron/core/sessions/connection';
+import { openSessionRedis, type RedisConnectionInput, type SessionRedis } from '../electron/core/sessions/connection';
 import { SessionStore } from '../electron/core/sessions/store';
 import { formatIsoTimestamp } from '../electron/core/sessions/timestamps';
-import { startRedis, type RedisServer } from '../test/harness/redis';
-import { seedRevokeOwner } from '../test/harness/seed-session-server';
+import { startRedis, startRedisCluster, type RedisCluster, type RedisServer } from '../test/harness/redis';
+import { seedCreateSession, seedRevokeOwner } from '../test/harness/seed-session-server';
+import { pipelinedRevokeOwner, seedRevokeWhere } from './baselines/pipelined-walk';
 
 /**
- * Session administration at 1,000,000 sessions (LATCHKEY_BENCH_SESSIONS to change), all measured in
- * one run against one real redis-server:
- *   - revoke-device / revoke-user through Latchkey's index, through the pipelined keyspace walk, and
- *     by the seed server's own algorithm (SCAN without COUNT + one HGETALL and DEL per key, awaited);
- *   - validate throughput against a raw HGETALL loop on the same client.
- * Prints times and ratios; asserts only that each path revoked the right sessions, never on time.
+ * Session administration at 1,000,000 sessions written by the API server — no index (set
+ * LATCHKEY_BENCH_SESSIONS to change the number; LATCHKEY_BENCH_CLUSTER=0 skips the Cluster part). All
+ * measured in one run against real redis-servers, printed as times and ratios:
+ *
+ *   - revoke-device (the lost-device flow, confirm → done) and revoke by a metadata filter, through
+ *     the server-side walk (a Lua script per SCAN step) vs the walk before it (bench/baselines: SCAN +
+ *     a field check per batch + per-key revoke) vs the client-side walk (what an ACL user without
+ *     +@scripting gets) vs the seed server's algorithm (SCAN without COUNT, HGETALL and DEL per key);
+ *     the longest single Redis call of each (Redis' own SLOWLOG, and as the client saw it);
+ *   - the lost-device flow through Latchkey's index;
+ *   - validate throughput against a raw HGETALL loop on the same client, at 1 and 64 in flight;
+ *   - the Redis CPU time one dashboard refresh costs (INFO cpu before and after), counted on the
+ *     server vs read and counted on the client;
+ *   - the same on a 3-master Redis Cluster.
+ *
+ * Asserts only that each path revoked the right sessions, never on time.
  */
 const SESSIONS = Number(process.env.LATCHKEY_BENCH_SESSIONS ?? 1_000_000);
-const USERS = Math.max(1, Math.floor(SESSIONS / 10)); // 10 sessions per user
-const DEVICES = Math.max(1, Math.floor(SESSIONS / 4)); // 4 sessions per device
+const WITH_CLUSTER = process.env.LATCHKEY_BENCH_CLUSTER !== '0';
 const TOKENS_KEPT = 10_000; // sessions whose token we keep, for the validate benchmark
+const SERVER_RUNS = 3;
 const INDEX_RUNS = 30;
-const SCAN_RUNS = 1;
 const VALIDATE_ROUNDS = 5;
+const FILTER_MATCHES = 100;
 
 const logger = createLogger({ sink: () => undefined });
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const ratio = (slow: number, fast: number) => `${(slow / fast).toFixed(1)}x`;
+
+/** The cluster slot of a key without a hash tag: CRC16 (XMODEM) of the key, mod 16384 (the Redis Cluster spec). */
+function slotOf(key: string): number {
+  let crc = 0;
+  for (const byte of Buffer.from(key)) {
+    crc ^= byte << 8;
+    for (let bit = 0; bit < 8; bit += 1) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc % 16384;
+}
 
 function resp(args: string[]): string {
   let out = `*${args.length}\r\n`;
@@ -35,26 +59,30 @@ function resp(args: string[]): string {
   return out;
 }
 
+const KINDS = [
+  '{"device_type": "wearable", "os": "wearOS", "app_version": "1.0.0"}',
+  '{"device_type": "phone", "os": "iOS", "app_version": "1.2.0"}',
+  '{"device_type": "phone", "os": "Android", "app_version": "1.2.0"}',
+];
+
 /**
- * Loads the sessions as the server writes them (HSET + PEXPIREAT) plus Latchkey's index entries, through
- * `redis-cli --pipe` (the mass-insertion protocol), streamed so the file never exists in full.
+ * Loads the sessions as the server writes them (HSET + PEXPIREAT, no index) through `redis-cli --pipe`
+ * (the mass-insertion protocol), streamed so the data never exists in full; in a cluster, each key goes
+ * to the master that owns its slot.
  */
-async function load(port: number): Promise<string[]> {
-  const cli = spawn('redis-cli', ['-p', String(port), '--pipe'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  let report = '';
-  cli.stdout.on('data', (chunk: Buffer) => (report += chunk.toString()));
+async function load(ports: number[], slotOwner: (slot: number) => number): Promise<string[]> {
+  const pipes = ports.map((port) => {
+    const cli = spawn('redis-cli', ['-p', String(port), '--pipe'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let report = '';
+    cli.stdout.on('data', (chunk: Buffer) => (report += chunk.toString()));
+    return { cli, buffer: '', report: () => report };
+  });
   const tokens: string[] = [];
   const nowMicros = Date.now() * 1000;
   const created = formatIsoTimestamp(nowMicros);
   const expiresMicros = nowMicros + 24 * 3_600_000_000;
   const expires = formatIsoTimestamp(expiresMicros);
   const expiresMs = String(Math.floor(expiresMicros / 1000));
-  const kinds = [
-    '{"device_type": "wearable", "os": "wearOS", "app_version": "1.0.0"}',
-    '{"device_type": "phone", "os": "iOS", "app_version": "1.2.0"}',
-    '{"device_type": "phone", "os": "Android", "app_version": "1.2.0"}',
-  ];
-  let buffer = '';
   for (let i = 0; i < SESSIONS; i += 1) {
     let id: string;
     if (i < TOKENS_KEPT) {
@@ -64,90 +92,217 @@ async function load(port: number): Promise<string[]> {
     } else {
       id = randomBytes(32).toString('hex'); // a token nobody holds: its hash is just as random
     }
-    const user = `user-${i % USERS}`;
-    const device = `device-${i % DEVICES}`;
-    buffer += resp(['HSET', `session:${id}`, 'user_id', user, 'device_id', device, 'created_at', created, 'expires_at', expires, 'metadata', kinds[i % 3]!]);
-    buffer += resp(['PEXPIREAT', `session:${id}`, expiresMs]);
-    buffer += resp(['ZADD', `latchkey:session:user:${user}`, expiresMs, `${id}:${device}`]);
-    buffer += resp(['ZADD', `latchkey:session:device:${device}`, expiresMs, `${id}:${user}`]);
-    if (buffer.length > 1 << 20) {
-      if (!cli.stdin.write(buffer)) await once(cli.stdin, 'drain');
-      buffer = '';
+    const key = `session:${id}`;
+    const pipe = pipes[slotOwner(slotOf(key))]!;
+    pipe.buffer += resp(['HSET', key, 'user_id', `user-${i % Math.max(1, SESSIONS / 10)}`, 'device_id', `device-${i % Math.max(1, SESSIONS / 4)}`, 'created_at', created, 'expires_at', expires, 'metadata', KINDS[i % 3]!]);
+    pipe.buffer += resp(['PEXPIREAT', key, expiresMs]);
+    if (pipe.buffer.length > 1 << 20) {
+      if (!pipe.cli.stdin.write(pipe.buffer)) await once(pipe.cli.stdin, 'drain');
+      pipe.buffer = '';
     }
   }
-  cli.stdin.end(buffer);
-  const [code] = (await once(cli, 'exit')) as [number];
-  if (code !== 0 || !/errors: 0,/.test(report)) throw new Error(`redis-cli --pipe failed: ${report}`);
+  for (const pipe of pipes) {
+    pipe.cli.stdin.end(pipe.buffer);
+    const [code] = (await once(pipe.cli, 'exit')) as [number];
+    if (code !== 0 || !/errors: 0,/.test(pipe.report())) throw new Error(`redis-cli --pipe failed: ${pipe.report()}`);
+  }
   return tokens;
 }
 
-const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(3)} ms`);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+/** SLOWLOG of every call from here on (up to 10,000 entries per node), read by `longest()`: the longest a single call held the server. */
+async function slowlog(nodes: Redis[]): Promise<{ longest(): Promise<number> }> {
+  for (const node of nodes) {
+    await node.config('SET', 'slowlog-log-slower-than', '0');
+    await node.config('SET', 'slowlog-max-len', '10000');
+    await node.call('SLOWLOG', 'RESET');
+  }
+  return {
+    async longest() {
+      let max = 0;
+      for (const node of nodes) {
+        const entries = (await node.call('SLOWLOG', 'GET', '10000')) as [number, number, number, string[]][];
+        for (const entry of entries) {
+          // Our own SLOWLOG and CONFIG calls are not part of the walk.
+          if (!['slowlog', 'config', 'info'].includes(String(entry[3]?.[0]).toLowerCase())) max = Math.max(max, entry[2]);
+        }
+        await node.call('SLOWLOG', 'RESET');
+      }
+      return max / 1000;
+    },
+  };
+}
 
-describe(`session administration at ${SESSIONS.toLocaleString('en')} sessions`, () => {
+/** Redis' own CPU time (main thread, user + system) in ms, summed over `nodes`. */
+async function redisCpuMs(nodes: Redis[]): Promise<number> {
+  let total = 0;
+  for (const node of nodes) {
+    const info = await node.info('cpu');
+    const read = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+    total += (read('used_cpu_user_main_thread') + read('used_cpu_sys_main_thread')) * 1000;
+  }
+  return total;
+}
+
+interface Setup {
+  plain: Redis | Cluster;
+  nodes: Redis[];
+  /** The connection of `onServer`: validate's raw-HGETALL baseline runs on the same client. */
+  serverRedis: SessionRedis;
+  onServer: SessionStore;
+  onClient: SessionStore;
+  close(): Promise<void>;
+}
+
+async function stores(connection: RedisConnectionInput, plain: Redis | Cluster, nodes: Redis[]): Promise<Setup> {
+  const opened: SessionRedis[] = [];
+  const open = async () => {
+    const redis = await openSessionRedis({ ...connection, commandTimeoutMs: 600_000 }, { logger });
+    opened.push(redis);
+    return redis;
+  };
+  const serverRedis = await open();
+  const onServer = new SessionStore({ redis: serverRedis, logger, walk: 'server' });
+  const onClient = new SessionStore({ redis: await open(), logger, walk: 'client' });
+  return {
+    plain,
+    nodes,
+    serverRedis,
+    onServer,
+    onClient,
+    async close() {
+      await Promise.all(opened.map((redis) => redis.close()));
+      plain.disconnect();
+      nodes.forEach((node) => node.disconnect());
+    },
+  };
+}
+
+interface Row {
+  what: string;
+  time: number;
+  longest?: number;
+  seenLongest?: number;
+}
+
+async function timed(setup: Setup, what: string, expected: number, runs: number, plant: () => Promise<void>, revoke: () => Promise<{ revoked: number; longestCallMs?: number }>): Promise<Row> {
+  const times: number[] = [];
+  const longest: number[] = [];
+  const seen: number[] = [];
+  for (let run = 0; run < runs; run += 1) {
+    await plant();
+    const log = await slowlog(setup.nodes);
+    const started = performance.now();
+    const result = await revoke();
+    times.push(performance.now() - started);
+    longest.push(await log.longest());
+    if (result.longestCallMs !== undefined) seen.push(result.longestCallMs);
+    expect(result.revoked).toBe(expected);
+  }
+  return { what, time: median(times), longest: Math.max(...longest), ...(seen.length === 0 ? {} : { seenLongest: Math.max(...seen) }) };
+}
+
+async function revocations(setup: Setup, options: { seed: boolean }): Promise<Row[]> {
+  const rows: Row[] = [];
+  const plantDevice = (device: string) => async () => {
+    for (let i = 0; i < 4; i += 1) await seedCreateSession(setup.plain, { userId: `bench-user-${i}`, deviceId: device, metadata: { device_type: 'wearable' } });
+  };
+  const device = () => `bench-device-${randomBytes(4).toString('hex')}`;
+  let current = '';
+  const next = (plant: (d: string) => () => Promise<void>) => async () => {
+    current = device();
+    await plant(current)();
+  };
+  rows.push(await timed(setup, 'revoke-device (4 sessions): server-side walk', 4, SERVER_RUNS, next(plantDevice), async () => setup.onServer.revokeDevice(current)));
+  rows.push(await timed(setup, 'revoke-device (4 sessions): the walk before (SCAN + field check per batch)', 4, 1, next(plantDevice), async () => ({ revoked: await pipelinedRevokeOwner(setup.plain, 'device_id', current) })));
+  rows.push(await timed(setup, 'revoke-device (4 sessions): client-side walk (no +@scripting)', 4, 1, next(plantDevice), async () => setup.onClient.revokeDevice(current)));
+  if (options.seed) rows.push(await timed(setup, "revoke-device (4 sessions): the seed's algorithm", 4, 1, next(plantDevice), async () => ({ revoked: await seedRevokeOwner(setup.plain as Redis, 'device_id', current) })));
+
+  const plantVersion = (version: string) => async () => {
+    for (let i = 0; i < FILTER_MATCHES; i += 1) await seedCreateSession(setup.plain, { userId: `u-${i}`, deviceId: `d-${i}`, metadata: { app_version: version } });
+  };
+  const filter = (version: string) => ({ metadata: { app_version: version } });
+  rows.push(await timed(setup, `revoke --where app_version (${FILTER_MATCHES} sessions): server-side walk`, FILTER_MATCHES, SERVER_RUNS, next(plantVersion), async () => setup.onServer.revokeMatching(filter(current))));
+  rows.push(await timed(setup, `revoke --where app_version (${FILTER_MATCHES} sessions): client-side walk (the pipelined walk)`, FILTER_MATCHES, 1, next(plantVersion), async () => setup.onClient.revokeMatching(filter(current))));
+  if (options.seed) rows.push(await timed(setup, `revoke --where app_version (${FILTER_MATCHES} sessions): the seed's algorithm`, FILTER_MATCHES, 1, next(plantVersion), async () => ({ revoked: await seedRevokeWhere(setup.plain as Redis, 'app_version', current) })));
+  return rows;
+}
+
+function printRevocations(title: string, rows: Row[]): void {
+  const server = (prefix: string) => rows.find((row) => row.what.startsWith(prefix) && row.what.endsWith('server-side walk'))!;
+  console.info(`\n[bench] ${title} (server-side: median of ${SERVER_RUNS} runs; others: 1 run). Longest call: Redis' SLOWLOG (over the last 10,000 calls) / as the client saw it`);
+  console.info('[bench] | operation | time | server-side walk is … faster | longest single call |');
+  console.info('[bench] |---|---|---|---|');
+  for (const row of rows) {
+    const base = server(row.what.split(':')[0]!);
+    const longest = `${row.longest === undefined ? '—' : fmt(row.longest)}${row.seenLongest === undefined ? '' : ` / ${fmt(row.seenLongest)}`}`;
+    console.info(`[bench] | ${row.what} | ${fmt(row.time)} | ${row === base ? '—' : ratio(row.time, base.time)} | ${longest} |`);
+  }
+}
+
+async function dashboardCpu(setup: Setup): Promise<void> {
+  const measure = async (store: SessionStore) => {
+    const before = await redisCpuMs(setup.nodes);
+    const started = performance.now();
+    const stats = await store.stats({ hours: 24 });
+    const took = performance.now() - started;
+    const cpu = (await redisCpuMs(setup.nodes)) - before;
+    expect(stats.activeSessions).toBeGreaterThanOrEqual(SESSIONS);
+    return { cpu, took, longest: stats.longestCallMs };
+  };
+  const client = await measure(setup.onClient);
+  const server = await measure(setup.onServer);
+  console.info(`\n[bench] one dashboard refresh over ${SESSIONS.toLocaleString('en')} sessions: Redis CPU (main thread, INFO cpu before and after)`);
+  console.info('[bench] | counted | Redis CPU | wall time | longest call (client-seen) |');
+  console.info('[bench] |---|---|---|---|');
+  console.info(`[bench] | read and counted on the client (before) | ${fmt(client.cpu)} | ${fmt(client.took)} | ${fmt(client.longest)} |`);
+  console.info(`[bench] | counted on the server (Lua, counts only) | ${fmt(server.cpu)} | ${fmt(server.took)} | ${fmt(server.longest)} |`);
+  console.info(`[bench] server-side counting: ${ratio(client.cpu, server.cpu)} less Redis CPU, ${ratio(client.took, server.took)} faster; refreshes are then spaced 20x the walk (${fmt(Math.max(30_000, server.took * 20))} here), one walk per session server for all admins`);
+}
+
+describe(`session administration at ${SESSIONS.toLocaleString('en')} index-less sessions, one redis-server`, () => {
   let server: RedisServer;
-  let redis: SessionRedis;
-  let store: SessionStore;
+  let setup: Setup;
   let tokens: string[];
 
   beforeAll(async () => {
     server = await startRedis();
     const started = performance.now();
-    tokens = await load(server.port);
-    redis = await openSessionRedis({ url: server.url, commandTimeoutMs: 600_000 }, { logger });
-    store = new SessionStore({ redis, logger });
-    const client = await redis.ready();
-    console.info(`[bench] loaded ${SESSIONS.toLocaleString('en')} sessions (${(await client.dbsize()).toLocaleString('en')} keys with indexes) in ${fmt(performance.now() - started)}`);
+    tokens = await load([server.port], () => 0);
+    const plain = new Redis(server.url);
+    setup = await stores({ url: server.url }, plain, [new Redis(server.url)]);
+    console.info(`[bench] loaded ${SESSIONS.toLocaleString('en')} sessions (${(await plain.dbsize()).toLocaleString('en')} keys, no index) in ${fmt(performance.now() - started)}`);
   });
   afterAll(async () => {
-    await redis?.close();
+    await setup?.close();
     await server?.stop();
   });
 
-  /** Fresh indexed sessions for the owner being revoked (so every run revokes the same amount). */
-  async function plant(kind: 'user' | 'device', owner: string, count: number): Promise<void> {
-    for (let i = 0; i < count; i += 1) {
-      await store.create(kind === 'user' ? { userId: owner, deviceId: `bench-device-${i}` } : { userId: `bench-user-${i}`, deviceId: owner });
-    }
-  }
+  it('revoke-device and revoke by filter: server-side walk vs the walk before vs the client-side walk vs the seed', async () => {
+    printRevocations(`revocation at ${SESSIONS.toLocaleString('en')} index-less sessions, one redis-server`, await revocations(setup, { seed: true }));
+  });
 
-  async function timeRevocation(kind: 'user' | 'device', count: number, runs: number, revoke: (owner: string) => Promise<number>): Promise<number> {
-    const times: number[] = [];
-    for (let run = 0; run < runs; run += 1) {
-      const owner = `bench-${kind}-${run}-${randomBytes(4).toString('hex')}`;
-      await plant(kind, owner, count);
+  it('the lost-device flow (confirm → done): index-less through the server-side walk, and indexed', async () => {
+    const indexed: number[] = [];
+    for (let run = 0; run < INDEX_RUNS; run += 1) {
+      const device = `indexed-${run}-${randomBytes(4).toString('hex')}`;
+      for (let i = 0; i < 4; i += 1) await setup.onServer.create({ userId: `u${i}`, deviceId: device });
       const started = performance.now();
-      const revoked = await revoke(owner);
-      times.push(performance.now() - started);
-      expect(revoked).toBe(count);
+      expect((await setup.onServer.revokeDevice(device, { strategy: 'index' })).revoked).toBe(4);
+      indexed.push(performance.now() - started);
     }
-    return median(times);
-  }
-
-  it('revoke-device and revoke-user: index vs pipelined scan vs the seed algorithm', async () => {
-    // The seed's algorithm gets its own plain client (no auto-pipelining), as redis-py would be.
-    const plain = new Redis(server.url);
-    const rows: [string, number, number, number, number][] = [];
-    for (const [kind, count] of [['device', 4], ['user', 10]] as const) {
-      const field = kind === 'user' ? 'user_id' : 'device_id';
-      const revoke = (strategy: 'index' | 'scan') => async (owner: string) =>
-        (await (kind === 'user' ? store.revokeUser(owner, { strategy }) : store.revokeDevice(owner, { strategy }))).revoked;
-      const indexed = await timeRevocation(kind, count, INDEX_RUNS, revoke('index'));
-      const scanned = await timeRevocation(kind, count, SCAN_RUNS, revoke('scan'));
-      const seed = await timeRevocation(kind, count, 1, (owner) => seedRevokeOwner(plain, field, owner));
-      rows.push([`revoke-${kind} (${count} sessions)`, indexed, scanned, seed, seed / indexed]);
+    const unindexed: number[] = [];
+    for (let run = 0; run < SERVER_RUNS; run += 1) {
+      const device = `lost-${run}-${randomBytes(4).toString('hex')}`;
+      for (let i = 0; i < 4; i += 1) await seedCreateSession(setup.plain, { userId: `u${i}`, deviceId: device });
+      const started = performance.now();
+      expect((await setup.onServer.revokeDevice(device)).revoked).toBe(4);
+      unindexed.push(performance.now() - started);
     }
-    plain.disconnect();
-    console.info(`\n[bench] revocation at ${SESSIONS.toLocaleString('en')} sessions (index: median of ${INDEX_RUNS} runs; scan: ${SCAN_RUNS} run; seed: 1 run)`);
-    console.info('[bench] | operation | index | pipelined scan | seed algorithm | seed / index | seed / scan |');
-    console.info('[bench] |---|---|---|---|---|---|');
-    for (const [name, indexed, scanned, seed, ratio] of rows) {
-      console.info(`[bench] | ${name} | ${fmt(indexed)} | ${fmt(scanned)} | ${fmt(seed)} | ${Math.round(ratio).toLocaleString('en')}x | ${(seed / scanned).toFixed(1)}x |`);
-    }
+    console.info(`\n[bench] lost-device flow at ${SESSIONS.toLocaleString('en')} sessions (revokeDevice, confirm → done): index + server-side walk (the default) ${fmt(median(unindexed))} (median of ${SERVER_RUNS}; goal < 5 s); indexed, --index-only ${fmt(median(indexed))} (median of ${INDEX_RUNS}; goal < 1 s)`);
   });
 
   it('validate throughput vs a raw HGETALL loop on the same client', async () => {
-    const client = await redis.ready();
+    const client = await setup.serverRedis.ready();
     const keys = tokens.map((token) => `session:${createHash('sha256').update(token).digest('hex')}`);
     const rounds: [string, number, number][] = [];
     for (const concurrency of [1, 64]) {
@@ -170,7 +325,7 @@ describe(`session administration at ${SESSIONS.toLocaleString('en')} sessions`, 
         let valid = 0;
         validate.push(
           await run(async (i) => {
-            if ((await store.validate(tokens[i]!)).valid) valid += 1;
+            if ((await setup.onServer.validate(tokens[i]!)).valid) valid += 1;
           }),
         );
         expect(valid).toBe(tokens.length);
@@ -183,5 +338,40 @@ describe(`session administration at ${SESSIONS.toLocaleString('en')} sessions`, 
     for (const [name, raw, validate] of rounds) {
       console.info(`[bench] | ${name} | ${Math.round(raw).toLocaleString('en')} | ${Math.round(validate).toLocaleString('en')} | ${(validate / raw).toFixed(2)} |`);
     }
+  });
+
+  it('the Redis CPU time of one dashboard refresh', async () => {
+    await dashboardCpu(setup);
+  });
+});
+
+describe.runIf(WITH_CLUSTER)(`session administration at ${SESSIONS.toLocaleString('en')} index-less sessions, a 3-master Redis Cluster`, () => {
+  let cluster: RedisCluster;
+  let setup: Setup;
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster(3);
+    const probe = new Cluster(cluster.nodes);
+    const slots = (await probe.cluster('SLOTS')) as unknown as [number, number, [string, number]][];
+    probe.disconnect();
+    const owner = (slot: number) => cluster.ports.indexOf(slots.find(([from, to]) => slot >= from && slot <= to)![2][1]);
+    const started = performance.now();
+    await load(cluster.ports, owner);
+    const plain = new Cluster(cluster.nodes, { enableAutoPipelining: true });
+    await plain.cluster('INFO');
+    setup = await stores({ mode: 'cluster', nodes: cluster.nodes }, plain, cluster.ports.map((port) => new Redis(port, '127.0.0.1')));
+    console.info(`[bench] loaded ${SESSIONS.toLocaleString('en')} sessions into a 3-master cluster in ${fmt(performance.now() - started)}`);
+  });
+  afterAll(async () => {
+    await setup?.close();
+    await cluster?.stop();
+  });
+
+  it('revoke-device and revoke by filter on a Cluster: server-side walk (masters in parallel) vs the walk before vs the client-side walk', async () => {
+    printRevocations(`revocation at ${SESSIONS.toLocaleString('en')} index-less sessions, 3-master Redis Cluster`, await revocations(setup, { seed: false }));
+  });
+
+  it('the Redis CPU time of one dashboard refresh on a Cluster', async () => {
+    await dashboardCpu(setup);
   });
 });

@@ -4,16 +4,23 @@ import { createKeytarKeychain } from '../core/keychain';
 import { createLogger } from '../core/log';
 import { resolvePaths } from '../core/paths';
 import type { Interrupts } from './interrupts';
-import type { CliIo } from './io';
+import { guardOutput, type CliIo, type GuardedIo } from './io';
+import { oneLine, oneLineStrings } from './terminal-text';
 
 /** What every command gets: its I/O, the core (made on first use), and output helpers. */
 export interface CliContext {
-  io: CliIo;
+  /** Output goes through guardOutput: escaped for a terminal, whatever the command writes. */
+  io: GuardedIo;
   core(): Core;
   /** Closes what the command opened (backend connections); runs once, after the command. */
   close(): Promise<void>;
-  /** Prints `data` as JSON when --json was given, otherwise the human form. */
-  print(command: Command, data: unknown, human: () => string): void;
+  /**
+   * Prints `data` as JSON when --json was given, otherwise the human form, built from `shown`: `data`
+   * with every string made one line, so an id or a key name from outside cannot forge a line.
+   */
+  print<T>(command: Command, data: T, human: (shown: T) => string): void;
+  /** `latchkey: warning: …` on stderr, as one line. */
+  warn(message: string): void;
   /** The exit code when the command ran but reports a failure (a rotation that failed, a tampered log). */
   exitCode: number;
   /** Ctrl-C: cancels work run through it (an incident) instead of ending the process. */
@@ -30,8 +37,9 @@ export const defaultCoreFactory: CoreFactory = (io) =>
     logger: createLogger({ sink: (line) => io.stderr.write(`${line}\n`) }),
   });
 
-export function createContext(io: CliIo, makeCore: CoreFactory, interrupts: Pick<Interrupts, 'cancellable'>): CliContext {
+export function createContext(rawIo: CliIo, makeCore: CoreFactory, interrupts: Pick<Interrupts, 'cancellable'>): CliContext {
   let core: Core | undefined;
+  const io = guardOutput(rawIo);
   return {
     io,
     exitCode: 0,
@@ -43,9 +51,12 @@ export function createContext(io: CliIo, makeCore: CoreFactory, interrupts: Pick
     print(command, data, human) {
       if (command.optsWithGlobals().json === true) io.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
       else {
-        const text = human();
+        const text = human(oneLineStrings(data));
         if (text !== '') io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
       }
+    },
+    warn(message) {
+      io.stderr.write(`latchkey: warning: ${oneLine(message)}\n`);
     },
   };
 }

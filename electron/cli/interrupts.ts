@@ -12,32 +12,37 @@ import { cancelled, isLatchkeyError } from '../core/errors';
  */
 export const INTERRUPTED_EXIT_CODE = 130;
 
+const STOPPING_ROTATIONS = 'stopping — no new rotations start; those in flight finish, then the report says what is left.';
+
 export interface Interrupts {
-  /** Runs `work` so that Ctrl-C aborts its signal instead of ending the process. */
-  cancellable<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` so that Ctrl-C aborts its signal instead of ending the process; `stopping` is what
+   * Ctrl-C then says (by default, what an incident does).
+   */
+  cancellable<T>(work: (signal: AbortSignal) => Promise<T>, stopping?: string): Promise<T>;
   /** Removes the listener (after the command, before the process exits). */
   dispose(): void;
 }
 
 export function listenForInterrupts(options: { stderr: { write(text: string): unknown }; exit: (code: number) => void }): Interrupts {
-  const running = new Set<AbortController>();
+  const running = new Map<AbortController, string>();
   const onInterrupt = () => {
     if (running.size === 0) {
       options.exit(INTERRUPTED_EXIT_CODE);
       return;
     }
-    if ([...running].every((controller) => controller.signal.aborted)) {
-      options.stderr.write('latchkey: still stopping — the rotations in flight finish first, so none is left half-done.\n');
+    if ([...running.keys()].every((controller) => controller.signal.aborted)) {
+      options.stderr.write('latchkey: still stopping — what is in flight finishes first, so nothing is left half-done.\n');
       return;
     }
-    options.stderr.write('latchkey: stopping — no new rotations start; those in flight finish, then the report says what is left.\n');
-    for (const controller of running) controller.abort();
+    for (const stopping of new Set(running.values())) options.stderr.write(`latchkey: ${stopping}\n`);
+    for (const controller of running.keys()) controller.abort();
   };
   process.on('SIGINT', onInterrupt);
   return {
-    async cancellable(work) {
+    async cancellable(work, stopping = STOPPING_ROTATIONS) {
       const controller = new AbortController();
-      running.add(controller);
+      running.set(controller, stopping);
       try {
         return await work(controller.signal);
       } catch (error) {

@@ -31,12 +31,17 @@ import type { SecretBackend } from './secrets/backend';
 import { createReferenceSecrets } from './secrets/reference-secrets';
 import type { SecretRef } from './secrets/reference';
 import { createSessionStores } from './sessions/session-stores';
+import { injectTemplate, type InjectRequest } from './inject/inject-template';
+import { createRunService } from './run/run-service';
+import { createWatchedRuns } from './run/watched-runs';
 import { createRotationJournal } from './services/rotation-journal';
 import { createRotators } from './services/rotators';
 import { savedConnections } from './services/saved-connections';
 import { createServiceKinds } from './services/service-kinds';
 import { createServiceRotation } from './services/service-rotation';
 import { createServicesRegistry } from './services/services-registry';
+import { createSnapshotService } from './snapshots/snapshot-service';
+import { createSnapshotStore } from './snapshots/snapshot-store';
 
 /**
  * Latchkey's core, composed once per process (the app's main process, or one CLI run). Everything that
@@ -88,8 +93,15 @@ export function createCore(options: CoreOptions) {
     },
   };
 
-  // Deleting an environment removes its directory of the local store (the closure runs after `file` exists).
-  const projects = createProjectsService({ config, now, onEnvironmentDeleted: (environment) => file.deleteEnvironment(environment.id) });
+  // Deleting an environment removes its directory of the local store and its snapshots (the closure runs after both exist).
+  const projects = createProjectsService({
+    config,
+    now,
+    onEnvironmentDeleted: async (environment) => {
+      await file.deleteEnvironment(environment.id);
+      await snapshots.forgetEnvironment(environment.id);
+    },
+  });
   const file = createFileBackend({ tree: storeTree, locks, dataKey, environments: projects.locator(), now });
 
   // Other backends are opened per connection and reused: the one an environment is bound to (the
@@ -139,6 +151,19 @@ export function createCore(options: CoreOptions) {
   // Which values Latchkey generated itself: the only ones it may replace without a policy the person chose.
   const origins = createOriginRecords({ stateDir: options.paths.stateDir, locks, dataKey, logger });
   const fingerprinter = createFingerprinter();
+  const reports = createIncidentReportStore(options.paths.stateDir);
+  // Snapshots of environments: taken by hand and before every bulk change (imports, copies, incidents,
+  // rotate --due, restores), escrowed values sealed with the store's key; restore and undo from them.
+  const snapshots = createSnapshotService({
+    projects,
+    viewEnvironment,
+    store: createSnapshotStore({ stateDir: options.paths.stateDir, locks, dataKey }),
+    audit,
+    reports,
+    fingerprinter,
+    logger,
+    now,
+  });
 
   // Services (where credentials are checked) and rotators: a secret with a rotator is rotated at its
   // service first, through a journal in the state directory that the next run finishes or undoes.
@@ -156,16 +181,32 @@ export function createCore(options: CoreOptions) {
     viewEnvironment,
     resolveBackend,
   });
-  const rotation = createRotationService({ projects, config, viewEnvironment, resolveBackend, audit, logger, escrow, origins, now, services: serviceRotation });
+  const rotation = createRotationService({ projects, config, viewEnvironment, resolveBackend, audit, logger, escrow, origins, now, services: serviceRotation, snapshots });
   const incidents = createIncidentService({
     viewEnvironment,
     rotation: rotation.refDeps,
-    reports: createIncidentReportStore(options.paths.stateDir),
+    reports,
     now,
     // An incident's sessions are revoked through the store of the chosen Redis connection.
     sessionsOn: async (connection) => sessionStoreRevoker(await sessions.storeFor(connection)),
   });
-  const environmentTools = createEnvironmentTools({ viewEnvironment, audit, logger, fingerprinter, now, env: options.env ?? process.env });
+  // Using secrets: `latchkey run` starts a program with an environment's secrets, `latchkey inject`
+  // fills a template; both read through the same bindings and references as everything else.
+  const watchedRuns = createWatchedRuns({ tree: new PrivateTree(join(options.paths.stateDir, 'runs'), { ownedFrom: options.paths.stateDir }), logger });
+  const run = createRunService({
+    viewEnvironment,
+    resolveBackend: (ref) => resolveBackend(ref),
+    storeFolderOf: async (project, environment) => {
+      const found = await projects.find(project, environment);
+      return found.environment.binding.backend === 'file' ? storeTree.resolve(found.environment.id) : undefined;
+    },
+    storeRoot: storeTree.root,
+    audit,
+    logger,
+    watchedRuns,
+  });
+  const inject = (request: InjectRequest) => injectTemplate({ resolveBackend: (ref) => resolveBackend(ref), audit, paths: options.paths }, request);
+  const environmentTools = createEnvironmentTools({ viewEnvironment, audit, logger, fingerprinter, now, env: options.env ?? process.env, snapshots });
 
   return {
     logger,
@@ -177,6 +218,8 @@ export function createCore(options: CoreOptions) {
     environments: { bind, view: viewEnvironment, fingerprinter, ...environmentTools },
     rotation,
     incidents,
+    run: { ...run, inject, watched: (project: string, environment: string) => watchedRuns.list(project, environment) },
+    snapshots,
     connections,
     /** Services, rotator attachments and rotation at the service (with its journal's recovery). */
     services: { registry: servicesRegistry, rotators, rotation: serviceRotation, kinds: serviceKinds },

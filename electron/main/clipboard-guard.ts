@@ -52,6 +52,13 @@ export function createClipboardGuard(options: ClipboardGuardOptions) {
       (timer as { unref?: () => void }).unref?.();
       pending = { digest: digest(value), timer };
     },
+    /**
+     * Text that is not a secret (a command to paste in a terminal): written as it is and never cleared.
+     * A secret copied before is replaced, so its pending clear finds something else and leaves it.
+     */
+    async copyText(text: string): Promise<void> {
+      await options.clipboard.writeText(text);
+    },
     /** Clears now if the clipboard still holds the copied secret (called on lock and before quitting). */
     clearIfUnchanged,
   };

@@ -20,6 +20,13 @@ export const auditEntry = z.object({
   error_kind: z.enum(errorKinds).optional(),
   counts: z.record(z.string(), z.number().int()).optional(),
   report_id: z.string().max(40).optional(),
+  /** `latchkey run` and `latchkey inject`: the variables handed out, the references read, the program and how it ended. */
+  keys: z.array(z.string().max(200)).max(100).optional(),
+  refs: z.array(z.string().max(600)).max(100).optional(),
+  command: z.string().max(200).optional(),
+  exit_code: z.number().int().optional(),
+  signal: z.string().max(20).optional(),
+  snapshot_id: z.string().max(40).optional(),
   sessions: z.object({ scope: z.string().max(20), user_id: z.string().max(200).optional(), device_id: z.string().max(200).optional(), session_hash: z.string().max(64).optional() }).optional(),
 });
 

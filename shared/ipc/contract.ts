@@ -12,9 +12,11 @@ import { lockContract } from './lock.contract';
 import { environmentsContract, projectsContract } from './projects.contract';
 import { rotationContract } from './rotation.contract';
 import { rotatorsContract } from './rotators.contract';
+import { runContract } from './run.contract';
 import { secretsContract } from './secrets.contract';
 import { servicesContract } from './services.contract';
 import { sessionsContract } from './sessions.contract';
+import { snapshotsContract } from './snapshots.contract';
 
 /**
  * The whole IPC surface, area by area. The preload builds `window.latchkey.<area>.<call>` from this
@@ -35,7 +37,9 @@ export const contract = {
   incidents: incidentsContract,
   diff: diffContract,
   envfiles: envfilesContract,
+  snapshots: snapshotsContract,
   audit: auditContract,
+  run: runContract,
 };
 
 export type Contract = typeof contract;

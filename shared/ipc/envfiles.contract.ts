@@ -17,6 +17,7 @@ const preview = z.object({
   /** Names in the file that cannot be secret keys (shown, not imported). */
   invalid: z.array(z.object({ key: z.string().max(300), reason: z.string().max(300) })),
 });
+const snapshotId = z.string().regex(/^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$/);
 const written = z.object({ key: z.string().max(300), ok: z.boolean(), action: z.enum(['created', 'updated', 'unchanged', 'skipped', 'failed']), version: z.string().max(200).optional(), error: publicErrorSchema.optional(), note: z.string().max(500).optional() });
 
 export const envfilesContract = {
@@ -29,11 +30,12 @@ export const envfilesContract = {
   ),
   /** What the chosen .env file would add or change, by name only. */
   previewImport: call(z.strictObject({ ...where, fileId }), preview),
-  applyImport: call(z.strictObject({ ...where, fileId, typedNames }), z.object({ preview, results: z.array(written) })),
+  /** snapshot_id: the snapshot taken just before, from which the import's keys are restored to undo it. */
+  applyImport: call(z.strictObject({ ...where, fileId, typedNames }), z.object({ preview, results: z.array(written), snapshot_id: snapshotId.optional() })),
   /** force: import a file others can read anyway (the refusal says why); overwrite: replace values that differ. */
   importMycelium: call(
     z.strictObject({ ...where, fileId, force: z.boolean().optional(), overwrite: z.boolean().optional(), typedNames }),
-    z.object({ projectName: z.string().max(300), results: z.array(written) }),
+    z.object({ projectName: z.string().max(300), results: z.array(written), snapshot_id: snapshotId.optional() }),
   ),
 };
 

@@ -37,8 +37,8 @@ export const events = {
     step: z.enum(serviceRotationSteps),
     /** The service's name; never a credential. */
     service: z.string().max(200),
-    /** old-retiring: when the old credential is retired. */
-    retireAfter: z.string().max(64).optional(),
+    /** retire-scheduled: when the old credential is retired. */
+    at: z.string().max(64).optional(),
   }),
   /** The app locked (hide every value, show the lock screen) or was unlocked. */
   'lock.changed': z.object({ locked: z.boolean(), reason: z.enum(lockReasons).optional() }),

@@ -67,6 +67,25 @@ export const connectionTestResult = z.object({
   sampleSessions: z.number().int().nonnegative(),
 });
 
+/** A metadata key (or user_id, device_id) and the value it must have. */
+const condition = z.strictObject({
+  field: z.string().min(1).max(128).regex(/^[^\p{Cc}]+$/u, 'contains control characters'),
+  value: z.string().min(1).max(512).regex(/^[^\p{Cc}]+$/u, 'contains control characters'),
+});
+/** ISO 8601 with an offset or Z, as the renderer's date inputs give them. */
+const moment = z.iso.datetime({ offset: true });
+
+/** Revocation and search by criteria: every condition must hold; times are half-open (before: earlier; after: at or later). */
+export const sessionFilterInput = z
+  .strictObject({
+    where: z.array(condition).max(16).optional(),
+    createdBefore: moment.optional(),
+    createdAfter: moment.optional(),
+    expiresBefore: moment.optional(),
+    expiresAfter: moment.optional(),
+  })
+  .refine((filter) => (filter.where?.length ?? 0) > 0 || [filter.createdBefore, filter.createdAfter, filter.expiresBefore, filter.expiresAfter].some((time) => time !== undefined), 'name at least one condition or time');
+
 export const sessionQuery = z.discriminatedUnion('by', [
   z.strictObject({ by: z.literal('user'), userId: ownerId }),
   z.strictObject({ by: z.literal('device'), deviceId: ownerId }),
@@ -76,6 +95,7 @@ export const sessionQuery = z.discriminatedUnion('by', [
       .strictObject({ device_type: metadataValue.optional(), os: metadataValue.optional(), app_version: metadataValue.optional() })
       .refine((fields) => Object.values(fields).some((value) => value !== undefined), 'name at least one of device_type, os, app_version'),
   }),
+  z.strictObject({ by: z.literal('filter'), filter: sessionFilterInput }),
   z.strictObject({ by: z.literal('expiring'), withinSeconds: z.number().int().positive().max(366 * 86_400) }),
   z.strictObject({ by: z.literal('all') }),
 ]);
@@ -100,6 +120,9 @@ const resultSummary = z.object({
   complete: z.boolean(),
   truncated: z.boolean(),
   problems: z.number().int().nonnegative(),
+  /** Whose sessions the rows are: a revocation's preview. */
+  users: z.number().int().nonnegative(),
+  devices: z.number().int().nonnegative(),
 });
 
 export const rowSort = z.strictObject({ by: z.enum(['createdAt', 'expiresAt', 'userId', 'deviceId']), direction: z.enum(['asc', 'desc']) });
@@ -142,6 +165,15 @@ export const sessionStats = z.object({
   failedValidationsPerHour: z.array(hourCount),
   expiringWithinHour: z.number().int().nonnegative(),
   scannedKeys: z.number().int().nonnegative(),
+  /** When the walk behind the counts finished, how long it took, and when a refresh is due (it grows with tookMs). */
+  computedAt: timestamp,
+  tookMs: z.number().nonnegative(),
+  longestCallMs: z.number().nonnegative(),
+  nextRefreshAt: timestamp,
+  /** 'server': counted by scripts on Redis; 'client': read and counted by Latchkey (scripts refused). */
+  countedOn: z.enum(['server', 'client']),
+  /** The counts came from a walk another window, app or CLI ran. */
+  shared: z.boolean(),
 });
 
 const onConnection = { connection: connectionName };
@@ -176,6 +208,19 @@ export const sessionsContract = {
   ),
   /** Forgets a search's rows (a new search replaced it). */
   release: call(z.strictObject({ resultId: operationId }), empty),
+  /**
+   * Revokes exactly the sessions of a finished search, on its connection; `expected` is the count the
+   * person confirmed (a result holding another number is refused). Audited with the search's filter.
+   */
+  revokeResult: call(
+    z.strictObject({ operationId, resultId: operationId, expected: z.number().int().positive(), confirmed: z.literal(true) }),
+    z.object({ matched: z.number().int().nonnegative(), revoked: z.number().int().nonnegative() }),
+  ),
+  /** Asks where to save (the OS dialog, in main), then writes the search's rows there, 0600: ids, owners, times, metadata — never a token. */
+  exportResult: call(
+    z.strictObject({ resultId: operationId, format: z.enum(['csv', 'json']) }),
+    z.object({ cancelled: z.boolean(), path: z.string().optional(), count: z.number().int().nonnegative().optional() }),
+  ),
 
   session: call(z.strictObject({ ...onConnection, id: sessionId }), sessionDetail),
   /** A device's (or user's) sessions, users and metadata: the drill-down, and the count a revocation confirms. */
@@ -199,7 +244,8 @@ export const sessionsContract = {
     z.discriminatedUnion('valid', [z.object({ valid: z.literal(true), session: sessionDetail }), z.object({ valid: z.literal(false), reason: z.enum(['unknown', 'expired', 'malformed']) })]),
   ),
 
-  stats: call(z.strictObject({ operationId, ...onConnection, hours: z.number().int().min(1).max(168).optional() }), sessionStats),
+  /** reuse 'due' (the dashboard's timer): the last counts until a refresh is due; 'now' (default): walk, or join the walk running. */
+  stats: call(z.strictObject({ operationId, ...onConnection, hours: z.number().int().min(1).max(168).optional(), reuse: z.enum(['due', 'now']).optional() }), sessionStats),
   indexExisting: call(
     z.strictObject({ operationId, ...onConnection }),
     z.object({ indexed: z.number().int().nonnegative(), problems: z.number().int().nonnegative(), scannedKeys: z.number().int().nonnegative() }),
@@ -210,6 +256,7 @@ export type RedisSettings = z.infer<typeof redisSettings>;
 export type RedisConnectionView = z.infer<typeof redisConnectionView>;
 export type ConnectionTestResult = z.infer<typeof connectionTestResult>;
 export type SessionQuery = z.infer<typeof sessionQuery>;
+export type SessionFilterInput = z.infer<typeof sessionFilterInput>;
 export type SessionRowView = z.infer<typeof sessionRow>;
 export type SessionDetail = z.infer<typeof sessionDetail>;
 export type RowSortView = z.infer<typeof rowSort>;

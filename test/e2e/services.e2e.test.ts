@@ -101,7 +101,7 @@ describeWithPostgres('services and rotators in the app, at a real Postgres (ligh
       ['Created the new value (staged, not current yet)', 'passed'],
       ['Set at pg-e2e', 'passed'],
       ['Tested: the new value logs in', 'passed'],
-      ['Finished: the new version is current', 'passed'],
+      ['Stored: the new version is current', 'passed'],
     ]);
     expect(states.slice(4).map(([label]) => label)).toContain('Old credential tried again: refused');
     expect(await panel.getByRole('status').textContent()).toContain('the old credential is retired and was refused when tried again');

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from '../../electron/core/log';
@@ -114,7 +116,10 @@ for (const colorScheme of ['light', 'dark'] as const) {
       for (const session of traffic.lost) expect(await seedValidateSession(raw, session.token)).toBeUndefined();
       expect(await seedValidateSession(raw, traffic.kept.token)).toBeDefined();
       const audit = await app.core.audit.query({ actions: ['session.revoke'] });
-      expect(audit.map((entry) => [entry.outcome, entry.sessions, entry.counts])).toEqual([['ok', { scope: 'device', device_id: 'watch-lost-7' }, { revoked: 3 }]]);
+      expect(audit.map((entry) => [entry.outcome, entry.sessions, entry.counts])).toEqual([
+        ['started', { scope: 'device', device_id: 'watch-lost-7' }, undefined],
+        ['ok', { scope: 'device', device_id: 'watch-lost-7' }, { revoked: 3 }],
+      ]);
       await page.getByRole('button', { name: 'Results' }).click();
     });
 
@@ -258,10 +263,11 @@ describeWithKeyring('sessions, end to end: a Redis that goes down, and 100,000 r
     await expect.poll(() => page.getByRole('status', { name: 'Revocation result' }).textContent()).toContain('Revoked 2 sessions of user carol.');
     for (const session of carol) expect(await seedValidateSession(raw, session.token)).toBeUndefined();
     const audit = await app.core.audit.query({ actions: ['session.revoke', 'session.extend'] });
-    expect(audit.map((entry) => [entry.action, entry.sessions?.scope, entry.counts])).toEqual([
-      ['session.extend', 'session', { total: 1 }],
-      ['session.revoke', 'session', { revoked: 1 }],
-      ['session.revoke', 'user', { revoked: 2 }],
+    expect(audit.map((entry) => [entry.action, entry.outcome, entry.sessions?.scope, entry.counts])).toEqual([
+      ['session.extend', 'ok', 'session', { total: 1 }],
+      ['session.revoke', 'ok', 'session', { revoked: 1 }],
+      ['session.revoke', 'started', 'user', undefined],
+      ['session.revoke', 'ok', 'user', { revoked: 2 }],
     ]);
     await page.getByRole('button', { name: 'Results' }).click();
     await page.getByRole('radio', { name: 'Device' }).click();
@@ -316,6 +322,95 @@ describeWithKeyring('sessions, end to end: a Redis that goes down, and 100,000 r
     expect(users).toEqual([...users].sort());
     expect(await rows.count()).toBeLessThan(80);
     await app.screenshot('sessions-100k-rows');
+    expect(app.consoleErrors).toEqual([]);
+  });
+});
+
+describeWithKeyring('sessions, end to end: find by app version, preview, export, revoke', () => {
+  let app: AppUnderTest;
+  let exportDir: string;
+  const chosen: string[] = [];
+  let leaked: SeedSession[];
+  let kept: SeedSession[];
+  beforeAll(async () => {
+    await raw.flushdb();
+    exportDir = await mkdtemp(join(tmpdir(), 'latchkey-export-'));
+    // 120 sessions of the leaked app version (more than the 100 above which the count must be typed), on 40 devices of 30 users.
+    leaked = await Promise.all(Array.from({ length: 120 }, (_, i) => seedCreateSession(raw, { userId: `user-${i % 30}`, deviceId: `watch-${i % 40}`, metadata: { device_type: 'wearable', os: 'wearOS 4', app_version: '3.9.9' } })));
+    kept = await Promise.all(Array.from({ length: 30 }, (_, i) => seedCreateSession(raw, { userId: `user-${i}`, deviceId: `phone-${i}`, metadata: { device_type: 'phone', os: 'iOS 17', app_version: '4.2.0' } })));
+    app = await launchApp({
+      colorScheme: 'light',
+      keychain: realKeychain(),
+      redisConnections: [{ name: 'prod sessions', settings: { url: server.url } }],
+      choosePath: async (request) => {
+        const path = join(exportDir, request.defaultPath ?? 'export');
+        chosen.push(path);
+        return path;
+      },
+    });
+    await app.page.getByRole('button', { name: 'Sessions', exact: true }).click();
+    await app.page.getByRole('heading', { name: 'Sessions' }).waitFor();
+  });
+  afterAll(async () => {
+    await app?.close();
+    if (exportDir !== undefined) await rm(exportDir, { recursive: true, force: true });
+  });
+
+  it('filters by app version, shows whose sessions they are, exports them (0600, no tokens), then revokes exactly those after a typed confirmation', async () => {
+    const { page } = app;
+    await page.getByRole('radio', { name: 'Filter' }).click();
+    await page.getByLabel('Condition 1 field').fill('app_version');
+    await page.getByLabel('Condition 1 value').fill('3.9.9');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect.poll(() => page.getByTestId('results-count').textContent()).toBe('120 sessions');
+    expect(await page.getByTestId('results-owners').textContent()).toBe('30 users · 40 devices');
+    await app.screenshot('sessions-filter');
+
+    // Export: the file main writes where the person chose, readable only by them, without tokens.
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    await expect.poll(() => chosen.length).toBe(1);
+    await expect.poll(() => stat(chosen[0]!).then((file) => file.mode & 0o777).catch(() => -1)).toBe(0o600);
+    const csv = (await readFile(chosen[0]!, 'utf8')).trim().split('\n');
+    expect(csv[0]).toBe('id,user_id,device_id,created_at,expires_at,ttl_seconds,device_type,os,app_version,metadata');
+    expect(csv.slice(1).map((line) => line.split(',')[0]).sort()).toEqual(leaked.map((s) => s.id).sort());
+    await page.getByRole('button', { name: 'Export JSON' }).click();
+    await expect.poll(() => chosen.length).toBe(2);
+    await expect.poll(() => readFile(chosen[1]!, 'utf8').then((text) => (JSON.parse(text) as unknown[]).length).catch(() => -1)).toBe(120);
+    expect((await stat(chosen[1]!)).mode & 0o777).toBe(0o600);
+    const exported = (await readFile(chosen[0]!, 'utf8')) + (await readFile(chosen[1]!, 'utf8'));
+    for (const session of [...leaked, ...kept]) expect(exported).not.toContain(session.token);
+
+    // Revoke: the confirmation states the count and whose sessions; above 100 the count must be typed.
+    await page.getByRole('button', { name: 'Revoke 120 sessions…' }).click();
+    const confirmation = page.getByRole('dialog', { name: 'Revoke 120 sessions?' });
+    await expect.poll(() => confirmation.textContent()).toContain('120 sessions of 30 users on 40 devices will be signed out');
+    expect(await confirmation.getByRole('button', { name: 'Revoke 120 sessions' }).isDisabled()).toBe(true);
+    await confirmation.getByLabel('Confirmation').fill('120');
+    await app.screenshot('sessions-filter-revoke-confirmation');
+    await confirmation.getByRole('button', { name: 'Revoke 120 sessions' }).click();
+    // The search runs again and shows what is left: nothing of that version.
+    await expect.poll(() => page.getByText('No live sessions match.').count()).toBe(1);
+
+    for (const session of leaked) expect(await seedValidateSession(raw, session.token)).toBeUndefined();
+    for (const session of kept) expect(await seedValidateSession(raw, session.token)).toBeDefined();
+    const audit = await app.core.audit.query({ actions: ['session.revoke'] });
+    expect(audit.map((entry) => [entry.outcome, entry.sessions, entry.counts])).toEqual([
+      ['started', { scope: 'filter', filter: { where: [{ field: 'app_version', value: '3.9.9' }] } }, undefined],
+      ['ok', { scope: 'filter', filter: { where: [{ field: 'app_version', value: '3.9.9' }] } }, { revoked: 120, matched: 120 }],
+    ]);
+  });
+
+  it('shows when the dashboard was computed and how long it took, and refreshes on demand', async () => {
+    const { page } = app;
+    await page.getByRole('tab', { name: 'Analytics' }).click();
+    const freshness = page.getByTestId('stats-freshness');
+    await expect.poll(() => freshness.textContent()).toMatch(/^Computed (now|\d+ seconds? ago), took \d+(\.\d)? (ms|s) · 30 keys walked, counted on the session server/);
+    expect(await page.getByLabel('Session analytics').locator('.stat-card').first().textContent()).toBe('30Active sessions');
+    await seedCreateSession(raw, { userId: 'late', deviceId: 'late-phone', metadata: { device_type: 'phone' } });
+    await page.getByRole('button', { name: 'Refresh now' }).click();
+    await expect.poll(() => page.getByLabel('Session analytics').locator('.stat-card').first().textContent()).toBe('31Active sessions');
+    await app.screenshot('sessions-analytics-freshness');
+    await page.getByRole('tab', { name: 'Search' }).click();
     expect(app.consoleErrors).toEqual([]);
   });
 });

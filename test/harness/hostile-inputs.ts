@@ -113,3 +113,25 @@ export const hostileValues: fc.Arbitrary<unknown> = fc.oneof(
     weight: 3,
   },
 );
+
+/**
+ * Text that acts on a terminal when printed raw: an OSC window title (ended by BEL), a screen clear, a
+ * carriage return that overwrites the line, a forged output line, the one-byte C1 CSI, a right-to-left
+ * override, an OSC 52 clipboard write. What the CLI prints must contain none of these raw.
+ */
+export const TERMINAL_ATTACKS = {
+  title: '\u001b]0;pwned\u0007',
+  clear: '\u001b[2J\u001b[H',
+  overwrite: 'ok\rREVOKED',
+  forgedLine: '\nFAKE LINE: revoked 0',
+  c1: '\u009b31m',
+  rtl: '\u202eevil',
+  clipboard: '\u001b]52;c;ZXZpbA==\u0007',
+} as const;
+
+/** One string with every attack in it. */
+export const TERMINAL_ATTACK = Object.values(TERMINAL_ATTACKS).join('');
+
+/** Raw control characters a terminal acts on: none of these may reach the CLI's output. */
+// eslint-disable-next-line no-control-regex
+export const RAW_TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;

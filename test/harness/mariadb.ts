@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,8 +47,14 @@ export interface MariaDbServer {
   destroy(): Promise<void>;
 }
 
-const MARIADBD = process.env.LATCHKEY_MARIADBD ?? 'mariadbd';
-const INSTALL_DB = process.env.LATCHKEY_MARIADB_INSTALL_DB ?? 'mariadb-install-db';
+/** A program on PATH, else in the folder Debian installs it to (/usr/sbin is not on every user's PATH). */
+function installed(name: string, folder: string): string {
+  const onPath = (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(join(dir, name)));
+  return onPath || !existsSync(join(folder, name)) ? name : join(folder, name);
+}
+
+const MARIADBD = process.env.LATCHKEY_MARIADBD ?? installed('mariadbd', '/usr/sbin');
+const INSTALL_DB = process.env.LATCHKEY_MARIADB_INSTALL_DB ?? installed('mariadb-install-db', '/usr/bin');
 /** The server's answer to a login with a locked account (ER_ACCOUNT_HAS_BEEN_LOCKED). */
 const ACCOUNT_LOCKED = 4151;
 

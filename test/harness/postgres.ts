@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import { chmod, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { describeWithKeyring } from './keyring';
 import { freePort } from './ports';
 
 /**
- * A real PostgreSQL server (Debian's postgresql 15) for one test file, started by the test itself on a
+ * A real PostgreSQL server (Debian's postgresql, 15 on bookworm) for one test file, started by the test itself on a
  * free loopback port and stopped afterwards. Postgres refuses to run as root, so initdb and pg_ctl run
  * as the `postgres` system user (`runuser -u postgres --`) in a temporary directory owned by it.
  *
@@ -39,7 +40,22 @@ export interface PostgresServer {
   destroy(): Promise<void>;
 }
 
-const BIN = process.env.LATCHKEY_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/**
+ * Where the server binaries are: LATCHKEY_PG_BIN, else the newest major version Debian installed under
+ * /usr/lib/postgresql (15 on bookworm; a fresh machine of a later release may have another), else
+ * wherever `pg_config` says.
+ */
+function postgresBinDir(): string {
+  if (process.env.LATCHKEY_PG_BIN !== undefined) return process.env.LATCHKEY_PG_BIN;
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).filter((name) => /^\d+$/.test(name) && existsSync(join(root, name, 'bin', 'postgres'))) : [];
+  const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
+  if (newest !== undefined) return join(root, newest, 'bin');
+  const configured = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
+  return configured.status === 0 ? configured.stdout.trim() : join(root, '15', 'bin');
+}
+
+const BIN = postgresBinDir();
 
 export function postgresAvailable(): boolean {
   return spawnSync(join(BIN, 'postgres'), ['--version']).status === 0 && spawnSync('id', ['-u', 'postgres']).status === 0;
@@ -54,7 +70,7 @@ export function describeWithPostgres(name: string, body: () => void): void {
     describeWithKeyring(name, body);
     return;
   }
-  const reason = `PostgreSQL 15 is not installed (${BIN}/postgres) or there is no postgres user; install Debian's postgresql package`;
+  const reason = `PostgreSQL is not installed (${BIN}/postgres) or there is no postgres user; install Debian's postgresql package`;
   if (process.env.CI === 'true') {
     describe(name, () => {
       throw new Error(`CI=true but ${reason}.`);

@@ -4,6 +4,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports';
+import type { TlsFiles } from './redis-extra';
 
 /**
  * Real redis-server processes on free loopback ports, started and stopped by the tests themselves.
@@ -17,6 +18,9 @@ export interface RedisServer {
   kill(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** SIGSTOP: the server keeps its connections but answers nothing until resume() (a paused or hung server). */
+  pause(): void;
+  resume(): void;
 }
 
 export interface RedisOptions {
@@ -83,11 +87,14 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
     url: `redis://${auth}127.0.0.1:${port}`,
     start,
     kill: () => killChild(child, 'SIGKILL'),
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     async restart() {
       await killChild(child, 'SIGKILL');
       await start();
     },
     async stop() {
+      child?.kill('SIGCONT');
       await killChild(child, 'SIGTERM');
       await rm(dir, { recursive: true, force: true });
     },
@@ -101,28 +108,34 @@ export interface RedisCluster {
   stop(): Promise<void>;
 }
 
-/** A real Redis Cluster of `masters` masters (and `replicas` replicas per master), created with redis-cli --cluster create. */
-export async function startRedisCluster(masters = 3, options: { replicas?: number } = {}): Promise<RedisCluster> {
+/**
+ * A real Redis Cluster of `masters` masters (and `replicas` replicas per master), created with redis-cli
+ * --cluster create. With `tls`, every node speaks only TLS, to clients and to each other (tls-cluster),
+ * with the test CA's certificate; the cluster bus and `CLUSTER SLOTS` then name the TLS ports.
+ */
+export async function startRedisCluster(masters = 3, options: { replicas?: number; tls?: TlsFiles } = {}): Promise<RedisCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'latchkey-cluster-'));
   const children: ChildProcess[] = [];
   const ports: number[] = [];
   const replicas = options.replicas ?? 0;
+  const tls = options.tls;
+  const tlsArgs = tls === undefined ? [] : ['--tls-cert-file', tls.serverCert, '--tls-key-file', tls.serverKey, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no', '--tls-cluster', 'yes', '--tls-replication', 'yes'];
+  const cli = (args: string[]) => spawnSync('redis-cli', [...(tls === undefined ? [] : ['--tls', '--cacert', tls.ca]), ...args], { encoding: 'utf8' });
   for (let i = 0; i < masters * (1 + replicas); i += 1) {
     const port = await freePort();
-    const child = spawnRedis(port, dir, ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '2000']);
+    const listen = tls === undefined ? [] : ['--port', '0', '--tls-port', String(port)];
+    const child = spawnRedis(port, dir, [...listen, ...tlsArgs, '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '2000']);
     await waitForPort(port, child);
     children.push(child);
     ports.push(port);
   }
-  const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], {
-    encoding: 'utf8',
-  });
+  const created = cli(['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', String(replicas), '--cluster-yes']);
   if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
   // Wait until every node reports the cluster as ok.
   const deadline = Date.now() + 20_000;
   for (const port of ports) {
     for (;;) {
-      const info = spawnSync('redis-cli', ['-p', String(port), 'cluster', 'info'], { encoding: 'utf8' }).stdout;
+      const info = cli(['-p', String(port), 'cluster', 'info']).stdout;
       if (info.includes('cluster_state:ok')) break;
       if (Date.now() > deadline) throw new Error(`cluster node ${port} never reached cluster_state:ok`);
       await new Promise((resolve) => setTimeout(resolve, 100));

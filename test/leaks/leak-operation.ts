@@ -18,8 +18,13 @@ export interface LeakContext {
   call(channel: string, payload: unknown, options?: { carriesValue?: boolean }): Promise<{ ok: boolean; value?: unknown; error?: { kind: string; message: string } }>;
   /** Runs `work`, expecting it to fail; its error's message (and causes' messages) are searched. Returns the error. */
   failing(work: () => Promise<unknown>): Promise<{ kind?: string; message: string }>;
-  /** Runs the built `latchkey` CLI; its command line, environment and those of its children are searched while it runs, and its stderr after. */
-  cli(args: string[], options?: { input?: string; stdoutCarriesValue?: boolean; argumentsCarryValue?: boolean }): Promise<CliRun>;
+  /**
+   * Runs the built `latchkey` CLI; its command line, environment and those of its children are searched
+   * while it runs, and its stderr after. `childEnvironmentCarriesValue`: the CLI starts a program whose
+   * environment holds the values on purpose (`latchkey run`); that environment is not searched, its
+   * command line and latchkey's own command line and environment still are.
+   */
+  cli(args: string[], options?: { input?: string; stdoutCarriesValue?: boolean; argumentsCarryValue?: boolean; childEnvironmentCarriesValue?: boolean }): Promise<CliRun>;
   /** What the clipboard holds now (main writes it on copy). */
   clipboard(): string;
   /** Fires the clipboard's pending clear, as its timer would. */

@@ -37,7 +37,7 @@ export function registerEnvironmentTools(program: Command, context: CliContext):
       const environment = await core.environments.view(options.project, options.env);
       const output = await envExportCommand({ audit: core.audit, logger: core.logger }, environment, options.out === undefined ? {} : { out: options.out });
       // Without --out the .env text is the output, byte for byte.
-      if (output.stdout !== undefined) context.io.stdout.write(output.stdout);
+      if (output.stdout !== undefined) context.io.stdout.exact(output.stdout);
       else printOutput(context, command, output);
     });
 
@@ -52,7 +52,7 @@ export function registerEnvironmentTools(program: Command, context: CliContext):
       const core = context.core();
       const environment = await core.environments.view(options.project, options.env);
       const text = await readDotenvFile(file);
-      const deps = { audit: core.audit, logger: core.logger, fingerprinter: core.environments.fingerprinter };
+      const deps = { audit: core.audit, logger: core.logger, fingerprinter: core.environments.fingerprinter, snapshots: core.snapshots };
       let confirmation;
       if (options.yes === true) confirmation = { assumeYes: true as const };
       else {
@@ -90,7 +90,7 @@ export function registerEnvironmentTools(program: Command, context: CliContext):
       printOutput(
         context,
         command,
-        await importMyceliumCommand({ audit: core.audit, logger: core.logger }, environment, file, {
+        await importMyceliumCommand({ audit: core.audit, logger: core.logger, snapshots: core.snapshots }, environment, file, {
           force: options.force === true,
           overwrite: options.overwrite === true,
           ...(confirmation === undefined ? {} : { confirmation }),

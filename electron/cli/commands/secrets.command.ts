@@ -43,7 +43,7 @@ export function registerSecrets(program: Command, context: CliContext): void {
       if (command.optsWithGlobals().json === true) {
         context.io.stdout.write(`${JSON.stringify({ ref, value: read.value, version: read.version ?? null })}\n`);
       } else {
-        context.io.stdout.write(context.io.stdout.isTTY === true ? `${read.value}\n` : read.value);
+        context.io.stdout.exact(context.io.stdout.isTTY === true ? `${read.value}\n` : read.value);
       }
     });
 

@@ -18,6 +18,14 @@ export function auditRef(ref: string): string {
   return encoded.length <= 512 ? encoded : `${encoded.slice(0, 509)}...`;
 }
 
+/** A program as the audit schema records it: the last part of its path, whitespace and control characters percent-encoded, at most 128 characters. */
+export function auditCommandName(command: string): string {
+  const base = command.split(/[/\\]/).filter((part) => part !== '').pop() ?? '';
+  const encoded = base.replace(/[\s\p{Cc}%]/gu, (character) => encodeURIComponent(character));
+  if (encoded === '') return '(unnamed)';
+  return encoded.length <= 128 ? encoded : `${encoded.slice(0, 125)}...`;
+}
+
 const errorKind = (error: unknown) => (isLatchkeyError(error) ? { error_kind: error.kind } : { error_kind: 'Internal' as const });
 
 export async function auditedChange<T extends { version?: string } | void>(audit: AuditSink, logger: Logger, event: Event, change: () => Promise<T>): Promise<T> {

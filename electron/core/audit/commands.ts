@@ -19,7 +19,9 @@ export async function auditVerifyCommand(audit: AuditLog): Promise<CommandOutput
 export function formatAuditEntry(entry: AuditEntry): string {
   const where = [entry.project, entry.environment].filter((part) => part !== undefined).join('/');
   const counts = entry.counts === undefined ? '' : ` ${Object.entries(entry.counts).map(([name, count]) => `${name}=${count}`).join(' ')}`;
-  return `${entry.time}  #${entry.seq}  ${entry.user}  ${entry.action} ${entry.outcome}${where === '' ? '' : `  ${where}`}${entry.ref === undefined ? '' : `  ${entry.ref}`}${entry.target_ref === undefined ? '' : ` → ${entry.target_ref}`}${entry.version === undefined ? '' : `  v${entry.version}`}${entry.error_kind === undefined ? '' : `  (${entry.error_kind})`}${counts}`;
+  const program = entry.command === undefined ? '' : `  ${entry.command}${entry.exit_code === undefined ? '' : ` exit=${entry.exit_code}`}${entry.signal === undefined ? '' : ` ${entry.signal}`}`;
+  const names = [...(entry.keys ?? []), ...(entry.refs ?? [])];
+  return `${entry.time}  #${entry.seq}  ${entry.user}  ${entry.action} ${entry.outcome}${where === '' ? '' : `  ${where}`}${program}${names.length === 0 ? '' : `  ${names.join(' ')}`}${entry.ref === undefined ? '' : `  ${entry.ref}`}${entry.target_ref === undefined ? '' : ` → ${entry.target_ref}`}${entry.version === undefined ? '' : `  v${entry.version}`}${entry.error_kind === undefined ? '' : `  (${entry.error_kind})`}${counts}`;
 }
 
 /** `latchkey audit tail [-n N] [--json]` */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { auditActions, auditOutcomes } from '../../../shared/audit';
 import { errorKinds } from '../../../shared/errors';
-import { ENVIRONMENT_NAME, PROJECT_NAME } from '../../../shared/names';
+import { ENVIRONMENT_NAME, PROJECT_NAME, VARIABLE_NAME } from '../../../shared/names';
 
 export { auditActions, auditOutcomes, type AuditAction, type AuditOutcome } from '../../../shared/audit';
 
@@ -18,6 +18,11 @@ const versionId = z.string().regex(/^[A-Za-z0-9._:+/=-]{1,200}$/);
 /** Session owners and devices are identifiers chosen by the API server, never tokens. */
 const identifier = z.string().regex(/^[A-Za-z0-9_.:@/-]{1,200}$/);
 const count = z.number().int().nonnegative();
+/** A program's file name (`latchkey run`): never its arguments, which may hold anything. */
+const commandName = z.string().regex(/^[^\s\p{Cc}/\\]{1,128}$/u);
+
+/** Lists in an entry (variables handed to a program, references of a template) keep at most this many names; `counts.total` has the full number. */
+export const AUDIT_LIST_MAX = 100;
 
 export const auditCountsSchema = z
   .object({
@@ -30,12 +35,33 @@ export const auditCountsSchema = z
     changed: count,
     unchanged: count,
     revoked: count,
+    /** A session revocation by filter: sessions that matched. */
+    matched: count,
+    /** Deletions sent whose reply never came: they may have happened (between revoked and revoked + unconfirmed). */
+    unconfirmed: count,
+    recreated: count,
+    deleted: count,
+    pruned: count,
   })
   .partial()
   .strict();
 export type AuditCounts = z.infer<typeof auditCountsSchema>;
 
+/** A revocation's filter as recorded: names and values in the identifier alphabet (others as fingerprints), times in ISO 8601. */
+const sessionFilterSchema = z
+  .object({
+    where: z.array(z.object({ field: identifier, value: identifier }).strict()).max(18).optional(),
+    created_before: z.iso.datetime().optional(),
+    created_after: z.iso.datetime().optional(),
+    expires_before: z.iso.datetime().optional(),
+    expires_after: z.iso.datetime().optional(),
+    expiring_within_seconds: count.optional(),
+  })
+  .strict();
+
 export const REPORT_ID = /^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$/;
+/** Snapshots of an environment are named like incident reports: the UTC time they were taken, then 8 random hex digits. */
+export const SNAPSHOT_ID = REPORT_ID;
 
 /**
  * One line of the audit trail. The schema is closed (`strict`) and has no free-text field: every string
@@ -58,13 +84,24 @@ export const auditEventSchema = z
     report_id: z.string().regex(REPORT_ID).optional(),
     /** The service where a rotation changed the credential (its registry name, or command:<file>). */
     service: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/).optional(),
+    /** The variables a program was given (`latchkey run`), by name. */
+    keys: z.array(z.string().regex(VARIABLE_NAME)).max(AUDIT_LIST_MAX).optional(),
+    /** The references a template or an env file named. */
+    refs: z.array(reference).max(AUDIT_LIST_MAX).optional(),
+    command: commandName.optional(),
+    /** How a program ended: its exit code, or the signal that killed it. */
+    exit_code: z.number().int().min(0).max(255).optional(),
+    signal: z.string().regex(/^SIG[A-Z0-9]{1,10}$/).optional(),
+    snapshot_id: z.string().regex(SNAPSHOT_ID).optional(),
     sessions: z
       .object({
-        scope: z.enum(['all', 'user', 'device', 'session']),
+        scope: z.enum(['all', 'user', 'device', 'session', 'filter']),
         user_id: identifier.optional(),
         device_id: identifier.optional(),
         /** A session's key hash (SHA-256 of the token), possibly shortened; never the token. */
         session_hash: z.string().regex(/^[0-9a-f]{8,64}$/).optional(),
+        /** scope 'filter': the criteria (metadata fields and values, times). */
+        filter: sessionFilterSchema.optional(),
       })
       .strict()
       .optional(),

@@ -50,8 +50,9 @@ export function createDataKeyProvider(deps: { keychain: Keychain; tree: PrivateT
       if (stored === null) {
         throw new LatchkeyError(
           'PermissionDenied',
-          `The data key of the store in ${tree.root} is missing from the OS keychain (entry "${KEYCHAIN_SERVICE} / ${marker.account}"). ` +
-            'Restore that keychain entry from a backup; without it the stored secrets cannot be decrypted.',
+          // A locked keychain whose unlock prompt cannot be shown (no display, or dismissed) answers "no such entry" too.
+          `The data key of the store in ${tree.root} is missing from the OS keychain (entry "${KEYCHAIN_SERVICE} / ${marker.account}"), or the keychain is locked. ` +
+            'Unlock your keychain and try again; if the entry is gone, restore it from a backup — without it the stored secrets cannot be decrypted.',
         );
       }
       const key = Buffer.from(stored, 'base64');

@@ -11,6 +11,7 @@ import { invalidInput, toPublicError } from '../errors';
 import type { Logger } from '../log';
 import { describeError } from '../log';
 import { parseRef } from '../secrets/reference';
+import type { SnapshotsBeforeChange } from '../snapshots/before-change';
 
 /**
  * `.env` import: parse with dotenv, show what would be added, changed or left alone (compared by keyed
@@ -21,6 +22,7 @@ export interface ImportDeps {
   audit: AuditSink;
   fingerprinter?: Fingerprinter;
   logger?: Logger;
+  snapshots?: SnapshotsBeforeChange;
 }
 
 export interface DotenvImportPreview {
@@ -34,6 +36,8 @@ export interface DotenvImportPreview {
 export interface DotenvImportResult {
   preview: DotenvImportPreview;
   results: { key: string; ok: boolean; action: 'created' | 'updated' | 'failed'; version?: string; error?: PublicError }[];
+  /** The snapshot taken before the import: restoring its keys from it undoes the import. */
+  snapshot_id?: string;
 }
 
 const MAX_FILE_BYTES = 1024 * 1024;
@@ -57,6 +61,7 @@ export async function applyDotenvImport(
   const writes = [...preview.added.map((key) => ({ key, overwrite: false })), ...preview.changed.map((key) => ({ key, overwrite: true }))];
   if (writes.length === 0) return { preview, results: [] };
   requireConfirmation([environment], options.confirmation, `importing ${writes.length} secret(s) into ${environment.project}/${environment.name}`);
+  const before = await deps.snapshots?.before([environment], 'env.import', { required: true });
   await appendStarted(deps.audit, { action: 'env.import', project: environment.project, environment: environment.name, counts: { total: writes.length } });
 
   const results: DotenvImportResult['results'] = [];
@@ -86,7 +91,7 @@ export async function applyDotenvImport(
       counts: { total: results.length, added: results.filter((result) => result.action === 'created').length, changed: results.filter((result) => result.action === 'updated').length, failed },
     })
     .catch((error: unknown) => deps.logger?.error('audit entry closing an import could not be written', { error: describeError(error) }));
-  return { preview, results };
+  return { preview, results, ...(before?.snapshots[0] === undefined ? {} : { snapshot_id: before.snapshots[0].id }) };
 }
 
 async function plan(deps: Pick<ImportDeps, 'fingerprinter'>, environment: EnvironmentView, text: string, signal?: AbortSignal) {

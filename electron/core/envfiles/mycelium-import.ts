@@ -13,6 +13,7 @@ import type { Logger } from '../log';
 import { describeError } from '../log';
 import { encodePolicy, ROTATION_METADATA_KEY } from '../rotation/policy';
 import { parseRef } from '../secrets/reference';
+import type { SnapshotsBeforeChange } from '../snapshots/before-change';
 
 /**
  * Import of a Mycelium secrets file ($XDG_STATE_HOME/mycelium/secrets/<project>.json, written by
@@ -90,12 +91,15 @@ export async function readMyceliumFile(path: string, options: { force?: boolean 
 export interface MyceliumImportDeps {
   audit: AuditSink;
   logger?: Logger;
+  snapshots?: SnapshotsBeforeChange;
 }
 
 export interface MyceliumImportResult {
   project_name: string;
   /** `skipped`: the environment already holds a different value and overwrite was not asked for (see note). */
   results: { key: string; ok: boolean; action: PutAction | 'failed'; version?: string; error?: PublicError; note?: string }[];
+  /** The snapshot taken before the import: restoring its keys from it undoes the import. */
+  snapshot_id?: string;
 }
 
 export async function importMycelium(
@@ -111,6 +115,7 @@ export async function importMycelium(
   });
   if (entries.length === 0) throw invalidInput(`${path} holds no passwords (postgres, redis and temporal are all empty).`);
   if (environment.protected) requireConfirmation([environment], options.confirmation, `importing Mycelium passwords into ${environment.project}/${environment.name}`);
+  const before = await deps.snapshots?.before([environment], 'import.mycelium', { required: true });
   await appendStarted(deps.audit, { action: 'import.mycelium', project: environment.project, environment: environment.name, counts: { total: entries.length } });
 
   const results: MyceliumImportResult['results'] = [];
@@ -150,5 +155,5 @@ export async function importMycelium(
       counts: { total: results.length, added: count('created'), changed: count('updated'), unchanged: count('unchanged'), skipped: count('skipped'), failed: count('failed') },
     })
     .catch((error: unknown) => deps.logger?.error('audit entry closing a Mycelium import could not be written', { error: describeError(error) }));
-  return { project_name: file.project_name, results };
+  return { project_name: file.project_name, results, ...(before?.snapshots[0] === undefined ? {} : { snapshot_id: before.snapshots[0].id }) };
 }

@@ -55,9 +55,15 @@ export async function envImportCommand(deps: ImportDeps, environment: Environmen
   const lines = result.results.map((item) => (item.ok ? `${item.action}  ${item.key}` : `FAILED   ${item.key}: ${item.error?.message ?? ''}`));
   return {
     json: { applied: true, ...result },
-    text: [previewText(result.preview), ...lines].join('\n'),
+    text: [previewText(result.preview), ...lines, ...undoHint(environment, result.snapshot_id)].join('\n'),
     exitCode: exitCodeFor(result.results.map((item) => item.error)),
   };
+}
+
+/** How to undo an import: restore the environment to the snapshot taken just before it. */
+function undoHint(environment: EnvironmentView, snapshotId: string | undefined): string[] {
+  if (snapshotId === undefined) return [];
+  return [`Snapshot ${snapshotId} was taken before the import; undo it with: latchkey env restore --project ${environment.project} --env ${environment.name} --snapshot ${snapshotId} --delete-new`];
 }
 
 /** `latchkey import mycelium FILE --project P --env E [--force] [--overwrite]` */
@@ -68,6 +74,9 @@ export async function importMyceliumCommand(
   options: { force?: boolean; overwrite?: boolean; confirmation?: Confirmation } = {},
 ): Promise<CommandOutput<MyceliumImportResult>> {
   const result = await importMycelium(deps, environment, file, options);
-  const text = result.results.map((item) => (item.ok ? `${item.action.padEnd(9)} ${item.key}${item.note === undefined ? '' : `  (${item.note})`}` : `FAILED    ${item.key}: ${item.error?.message ?? ''}`)).join('\n');
+  const text = [
+    ...result.results.map((item) => (item.ok ? `${item.action.padEnd(9)} ${item.key}${item.note === undefined ? '' : `  (${item.note})`}` : `FAILED    ${item.key}: ${item.error?.message ?? ''}`)),
+    ...undoHint(environment, result.snapshot_id),
+  ].join('\n');
   return { json: result, text, exitCode: exitCodeFor(result.results.map((item) => item.error)) };
 }

@@ -5,6 +5,7 @@ import { toPublicError } from '../errors';
 import type { Logger } from '../log';
 import { describeError } from '../log';
 import { parseRef } from '../secrets/reference';
+import type { SnapshotsBeforeChange } from '../snapshots/before-change';
 import { ROTATION_METADATA_KEY } from '../rotation/policy';
 import { requireConfirmation, type Confirmation } from './confirmation';
 import type { EnvironmentView } from './environment-view';
@@ -19,6 +20,7 @@ import { putSecret, type PutAction } from './put-secret';
 export interface CopyDeps {
   audit: AuditSink;
   logger?: Logger;
+  snapshots?: SnapshotsBeforeChange;
 }
 
 export interface CopyRequest {
@@ -42,6 +44,7 @@ export interface CopyItemResult {
 export async function copySecrets(deps: CopyDeps, request: CopyRequest): Promise<CopyItemResult[]> {
   requireConfirmation([request.to], request.confirmation, `copying ${request.keys.length} secret(s) into ${request.to.project}/${request.to.name}`);
   const sources = new Map((await request.from.list(request.signal)).map((secret) => [secret.key, secret.ref]));
+  await deps.snapshots?.before([request.to], 'env.copy', { required: true });
   // The batch is on record before anything is written; without a record nothing is written.
   await appendStarted(deps.audit, { action: 'env.copy', project: request.to.project, environment: request.to.name, counts: { total: request.keys.length } });
   const results: CopyItemResult[] = new Array<CopyItemResult>(request.keys.length);

@@ -4,6 +4,7 @@ import { applyDotenvImport, previewDotenvImport, type DotenvImportPreview, type 
 import { importMycelium, myceliumSecretsPath, type MyceliumImportResult } from '../envfiles/mycelium-import';
 import { invalidInput } from '../errors';
 import type { Logger } from '../log';
+import type { SnapshotsBeforeChange } from '../snapshots/before-change';
 import type { Confirmation } from './confirmation';
 import { copySecrets, type CopyItemResult } from './copy-secrets';
 import { compareEnvironments, type EnvironmentComparison } from './diff';
@@ -23,6 +24,8 @@ export interface EnvironmentToolsDeps {
   now: () => Date;
   /** For the default Mycelium path ($XDG_STATE_HOME, HOME). */
   env: Record<string, string | undefined>;
+  /** Imports and copies snapshot the environment they change first. */
+  snapshots?: SnapshotsBeforeChange;
 }
 
 /** Columns of a side-by-side view (the screen shows up to six). */
@@ -31,7 +34,7 @@ const MAX_COLUMNS = 6;
 export function createEnvironmentTools(deps: EnvironmentToolsDeps) {
   const view = (project: string, environment: string) => deps.viewEnvironment(project, environment);
   const compareDeps = { fingerprinter: deps.fingerprinter, logger: deps.logger };
-  const writeDeps = { audit: deps.audit, logger: deps.logger };
+  const writeDeps = { audit: deps.audit, logger: deps.logger, ...(deps.snapshots === undefined ? {} : { snapshots: deps.snapshots }) };
 
   return {
     /** Per key and environment: missing, unreadable, or a value group (equal numbers in a row mean equal values). */

@@ -84,6 +84,9 @@ export async function rotateCommand(deps: RotationDeps, refs: string[], options:
  */
 export async function rotateDueCommand(deps: RotationDeps, environments: EnvironmentView[], options: { concurrency?: number; now?: () => Date } = {}): Promise<CommandOutput<RotateRow[]>> {
   const due = (await listDue({ ...deps, ...(options.now === undefined ? {} : { now: options.now }) }, environments)).filter((item) => isDueItem(item) || item.class === 'unreadable');
+  const willRotate = (item: (typeof due)[number]) => item.rotatable && item.class !== 'by-hand' && item.class !== 'unreadable';
+  const changing = environments.filter((environment) => due.some((item) => willRotate(item) && item.project === environment.project && item.environment === environment.name));
+  const before = changing.length === 0 ? undefined : await deps.snapshots?.before(changing, 'rotate.due');
   const backends = new Map(environments.map((environment) => [`${environment.project}/${environment.name}`, environment.backend]));
   const rows: RotateRow[] = new Array<RotateRow>(due.length);
   await runBounded(due, options.concurrency ?? 4, async (item, index) => {
@@ -99,7 +102,8 @@ export async function rotateDueCommand(deps: RotationDeps, environments: Environ
       rows[index] = row(await rotateSecret(onItsBackend, item.ref, { project: item.project, environment: item.environment, key: item.key }));
     }
   });
-  return { json: rows, text: rows.length === 0 ? 'Nothing is due.' : rowsText(rows), exitCode: exitCodeFor(rows.map((item) => item.error)) };
+  const warnings = (before?.warnings ?? []).map((warning) => `! ${warning}`);
+  return { json: rows, text: [rows.length === 0 ? 'Nothing is due.' : rowsText(rows), ...warnings].join('\n'), exitCode: exitCodeFor(rows.map((item) => item.error)) };
 }
 
 export interface RollbackRow extends Omit<RotateRow, 'changed_at' | 'old_retired'> {

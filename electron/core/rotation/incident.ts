@@ -152,7 +152,9 @@ export async function runIncident(deps: IncidentDeps, request: IncidentRequest, 
     runs: [],
     counts: countItems(items),
   };
-  return holding(deps, report.id, options, (signal) => execute(deps, report, resolverOf(deps, request.environments), { ...options, signal }));
+  const before = await deps.snapshots?.before(request.environments, 'incident', { reportId: report.id });
+  const run = await holding(deps, report.id, options, (signal) => execute(deps, report, resolverOf(deps, request.environments), { ...options, signal }));
+  return { ...run, warnings: [...(before?.warnings ?? []), ...run.warnings] };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Logger } from '../log';
 import { describeError } from '../log';
 import type { PublicError } from '../../../shared/errors';
 import type { ReadResult, SecretBackend, SecretDescription, SecretMetadata } from '../secrets/backend';
+import type { SnapshotsBeforeChange } from '../snapshots/before-change';
 import { openRef, type ResolveBackend } from '../environments/resolve-backend';
 import type { PreviousValueEscrow } from './escrow';
 import type { OriginRecords } from './origin-records';
@@ -37,6 +38,8 @@ export interface RotationDeps {
   services?: ServiceRotation;
   /** Which values Latchkey generated. Without it, only a policy the person chose lets a secret be generated. */
   origins?: OriginRecords;
+  /** Snapshots taken before the bulk rotations (incident, rotate --due); absent: none is taken. */
+  snapshots?: SnapshotsBeforeChange;
 }
 
 export interface RotationContext {
@@ -55,7 +58,7 @@ export interface RotateOptions extends RotationContext {
   signal?: AbortSignal;
   /** The saved connection the reference is resolved on (recorded for a rotation at a service). */
   connection?: string;
-  /** Told each step of a rotation at a service as it completes (the app shows them live); never a value. */
+  /** Each step of a rotation at a service as it happens (the app shows them live). */
   onStep?: (step: ServiceRotationStep) => void;
 }
 

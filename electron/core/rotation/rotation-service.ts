@@ -8,6 +8,7 @@ import { pinnedTo } from '../environments/resolve-backend';
 import { confirmationRequired, invalidInput, LatchkeyError, notFound } from '../errors';
 import type { Logger } from '../log';
 import type { SecretBackend } from '../secrets/backend';
+import type { SnapshotsBeforeChange } from '../snapshots/before-change';
 import { parseRef, type SecretRef } from '../secrets/reference';
 import { countDue, listDue, type DueCounts, type DueItem } from './due';
 import type { PreviousValueEscrow } from './escrow';
@@ -43,6 +44,8 @@ export interface RotationServiceDeps {
   now: () => Date;
   /** Rotation at the service for secrets with a rotator. */
   services?: ServiceRotation;
+  /** Snapshots before incidents and rotate --due. */
+  snapshots?: SnapshotsBeforeChange;
 }
 
 export interface SecretPolicy {
@@ -60,7 +63,15 @@ export interface SecretPolicy {
 }
 
 export function createRotationService(deps: RotationServiceDeps) {
-  const refDeps: RotationDeps = { resolveBackend: deps.resolveBackend, audit: deps.audit, logger: deps.logger, escrow: deps.escrow, origins: deps.origins, ...(deps.services === undefined ? {} : { services: deps.services }) };
+  const refDeps: RotationDeps = {
+    resolveBackend: deps.resolveBackend,
+    audit: deps.audit,
+    logger: deps.logger,
+    escrow: deps.escrow,
+    origins: deps.origins,
+    ...(deps.services === undefined ? {} : { services: deps.services }),
+    ...(deps.snapshots === undefined ? {} : { snapshots: deps.snapshots }),
+  };
 
   const open = async (project: string, environment: string, key: string) => {
     if (!SECRET_KEY.test(key)) throw invalidInput(`"${key.slice(0, 80)}" is not a valid secret key: use ${nameRules.key}.`);

@@ -17,14 +17,10 @@ import { serviceUserName, storedRotatorSchema } from './service-config';
  * waits for its grace period stays here (`retire-pending`) until it is retired.
  */
 export const journalSteps = [
-  /** The new value is generated and sealed here; nothing changed at the service. */
-  'created',
-  /** `set` was called; the service may hold the new credential (or part of it, on a cluster). */
+  /** The new value is generated and sealed here, and `set` may have begun: the service may hold the new credential (or part of it, on a cluster). */
   'setting',
-  /** The service accepts the new credential. */
+  /** The service took the new credential (and, where it made it, the journal knows it). */
   'set',
-  /** The new credential logged in. */
-  'tested',
   /** The store holds the new value as current. */
   'stored',
   /** Only the old credential's retirement is left (a grace period, or a retirement that failed). */

@@ -59,6 +59,25 @@ export interface AttachedRotator {
   service: string;
 }
 
+/**
+ * One step of a rotation at a service, as it happens — plain data for the app's live view:
+ *   created           the new value is generated and staged (sealed in the journal), not current
+ *   set               the service took the new credential
+ *   tested            the new credential logged in
+ *   stored            the new value is current in the store
+ *   retired           the old credential was retired at the service
+ *   old-refused       the old credential was tried once more and refused
+ *   retire-scheduled  the old credential stays valid until `at` (the grace period)
+ *   undone            a step failed and the change at the service was taken back
+ */
+export interface ServiceRotationStep {
+  ref: string;
+  service: string;
+  step: ServiceRotationStepName;
+  /** retire-scheduled: when the old credential is retired. */
+  at?: string;
+}
+
 /** What a recovery did with one journal entry. */
 export interface RecoveryOutcome {
   ref: string;
@@ -69,14 +88,6 @@ export interface RecoveryOutcome {
   retireAfter?: string;
   message: string;
   error?: { kind: LatchkeyError['kind']; message: string };
-}
-
-/** One step of a rotation at a service, as it completes (RotateOptions.onStep). Names the service, never a credential. */
-export interface ServiceRotationStep {
-  step: ServiceRotationStepName;
-  service: string;
-  /** old-retiring: when the grace period ends and the old credential is retired. */
-  retireAfter?: string;
 }
 
 const DEFAULT_POLICY: RotationPolicy = { generator: 'password', length: 32 };
@@ -160,9 +171,9 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
    * Retires the old credential and tries it once more. Returns whether the service refused it (undefined:
    * it could not tell). Throws when the retirement itself failed.
    */
-  const retireAndProve = async (driver: ServiceDriver, target: (phase: RotationPhase) => RotationTarget, old: Credential, next: Credential, retired?: () => void): Promise<boolean | undefined> => {
+  const retireAndProve = async (driver: ServiceDriver, target: (phase: RotationPhase) => RotationTarget, old: Credential, next: Credential, onRetired?: () => void): Promise<boolean | undefined> => {
     await driver.retire(target('finish'), old, next);
-    retired?.();
+    onRetired?.();
     try {
       return await driver.refuses(target('verify'), old);
     } catch (error) {
@@ -220,13 +231,9 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     };
 
     switch (entry.step) {
-      case 'created':
-        await journal.remove(entry.ref);
-        return outcome('undone', `The rotation of ${entry.ref} stopped before anything was changed at ${entry.service}; the old value is current.`);
       case 'setting':
         return undo(`The rotation of ${entry.ref} was interrupted while ${entry.service} was being changed`);
-      case 'set':
-      case 'tested': {
+      case 'set': {
         try {
           await driver.test(target('test'), next);
         } catch (error) {
@@ -337,7 +344,7 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
         .catch(async (error: unknown) => {
           // A step that is journaled is settled by the next run; say so rather than "nothing changed".
           const left = await journal.read(ref).catch(() => undefined);
-          if (left === undefined || left.step === 'created') return failed(ref, endpoint.name, error);
+          if (left === undefined) return failed(ref, endpoint.name, error);
           const { kind, reason } = reasonOf(error);
           return { ref, ok: false, state: 'unknown' as const, changedAt: endpoint.name, oldRetired: false, error: { kind, message: `Rotation of ${ref} stopped after a change at ${endpoint.name} (${reason}). Run "${finishCommand(ref)}": it finishes the rotation or puts the old credential back.` } };
         });
@@ -396,12 +403,11 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     const driver = kinds.driver(rotator.kind);
     const target = targetOf(endpoint, rotator, { ref, project: secret.project, environment: secret.environment, reportId: options.reportId, incident: options.incident });
     const service = endpoint.name;
-    // A listener's failure must not change the rotation's course.
-    const report = (step: ServiceRotationStepName, extra: { retireAfter?: string } = {}) => {
+    const emit = (step: ServiceRotationStep['step'], at?: string) => {
       try {
-        options.onStep?.({ step, service, ...extra });
+        options.onStep?.({ ref, service, step, ...(at === undefined ? {} : { at }) });
       } catch (error) {
-        log.warn('rotation step listener failed', { ref, step, error: describeError(error) });
+        log.warn('a rotation step listener failed', { error: describeError(error) });
       }
     };
 
@@ -429,7 +435,8 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
         ...(options.connection === undefined ? {} : { connection: options.connection }),
         service,
         rotator,
-        step: 'created',
+        // Journaled as `setting` before set starts: undo is safe to repeat, so recovery may take back a set that never ran.
+        step: 'setting',
         incident: options.incident,
         ...(options.reportId === undefined ? {} : { report_id: options.reportId }),
         ...(read.version === undefined ? {} : { current_version: read.version }),
@@ -438,7 +445,7 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
       },
       { staged, old: read.value },
     );
-    report('created');
+    emit('created');
 
     const abandon = async (error: unknown, step: 'set' | 'test' | 'store', next: Credential): Promise<RotationResult> => {
       const { kind, reason } = reasonOf(error);
@@ -465,6 +472,7 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
         };
       }
       await journal.remove(ref);
+      emit('undone');
       const works = await oldWorks(driver, target, current);
       return {
         ref,
@@ -483,7 +491,6 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     };
 
     // set
-    entry = await journal.advance(entry, { step: 'setting' });
     let next: Credential;
     try {
       next = await driver.set(target('set'), current, proposed);
@@ -502,7 +509,7 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     } else {
       entry = await journal.advance(entry, { step: 'set' });
     }
-    report('set');
+    emit('set');
 
     // test
     try {
@@ -510,8 +517,7 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     } catch (error) {
       return abandon(error, 'test', next);
     }
-    entry = await journal.advance(entry, { step: 'tested' });
-    report('tested');
+    emit('tested');
 
     // finish: the store
     const settled = await writeNewValue(backend, path, read, staged, metadataFor(backend, description, options.policy, undefined));
@@ -532,7 +538,7 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     }
     if (settled.state !== 'changed') return abandon(settled.error, 'store', next);
     entry = await journal.advance(entry, { step: 'stored' });
-    report('finished');
+    emit('stored');
     const version = settled.version;
     const done = { ref, ok: true, state: 'rotated' as const, ...(version === undefined ? {} : { version }), ...(read.version === undefined ? {} : { previousVersion: read.version }), changedAt: service };
 
@@ -541,13 +547,13 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
     if (grace > 0) {
       const due = new Date(now().getTime() + grace * 1000).toISOString();
       await journal.advance(entry, { step: 'retire-pending', retire_after: due });
-      report('old-retiring', { retireAfter: due });
+      emit('retire-scheduled', due);
       return { ...done, oldRetired: due };
     }
     try {
-      const refused = await retireAndProve(driver, target, current, next, () => report('old-retired'));
+      const refused = await retireAndProve(driver, target, current, next, () => emit('retired'));
       await journal.remove(ref);
-      if (refused === true) report('old-refused');
+      if (refused === true) emit('old-refused');
       if (refused === false) {
         return { ...done, ok: false, oldRetired: false, oldRefused: false, error: { kind: 'Internal', message: `Rotation of ${ref}: the new value is current and works, but ${service} still accepts the old credential after it was retired. Retire it by hand at ${service}.` } };
       }

@@ -4,11 +4,13 @@ import { auditRef } from '../audit/audited';
 import type { AuditEvent } from '../audit/entry';
 import type { AuditSink, SessionAuditEvent } from './audit';
 import type { RedisConnectionConfig } from './connection';
+import type { SessionFilter } from './filter';
 
 /**
  * Session administration into the audit trail (electron/core/audit): every revocation as
- * `session.revoke` (scope session / user / device, counts.revoked, outcome ok / partial / failed), and
- * creates, extends and indexing runs under their own actions. Used by the app (core.sessions) and by
+ * `session.revoke` (scope session / user / device / filter; a bulk one as `started`, then ok, cancelled,
+ * partial or failed with counts.revoked, and counts.unconfirmed for deletions Redis never confirmed),
+ * and creates, extends and indexing runs under their own actions. Used by the app (core.sessions) and by
  * the CLI, so a revocation is recorded whichever of the two made it.
  */
 
@@ -43,33 +45,67 @@ export function sessionAuditEntry(event: SessionAuditEvent, ref?: string): Audit
     ...(event.deviceId === undefined ? {} : { device_id: auditIdentifier(event.deviceId) }),
   };
   const single = event.sessionIds[0];
-  const outcome = event.outcome === 'complete' ? 'ok' : event.count > 0 ? 'partial' : 'failed';
   const where = ref === undefined ? {} : { ref };
+  const revokedCounts = {
+    revoked: event.count,
+    ...(event.matched === undefined ? {} : { matched: event.matched }),
+    ...(event.unconfirmed === undefined ? {} : { unconfirmed: event.unconfirmed }),
+  };
+  const base = { outcome: auditOutcome(event), ...where };
   switch (event.kind) {
     case 'session.revoke':
+      return { action: 'session.revoke', ...base, sessions: { scope: 'session', ...owner, ...(single === undefined ? {} : { session_hash: single }) }, counts: revokedCounts };
+    case 'session.revoke-user':
+      return { action: 'session.revoke', ...base, sessions: { scope: 'user', ...owner }, ...(event.outcome === 'started' ? {} : { counts: revokedCounts }) };
+    case 'session.revoke-device':
+      return { action: 'session.revoke', ...base, sessions: { scope: 'device', ...owner }, ...(event.outcome === 'started' ? {} : { counts: revokedCounts }) };
+    case 'session.revoke-filter':
       return {
         action: 'session.revoke',
-        outcome,
-        ...where,
-        sessions: { scope: 'session', ...owner, ...(single === undefined ? {} : { session_hash: single }) },
-        counts: { revoked: event.count },
+        ...base,
+        sessions: { scope: 'filter', filter: auditFilter(event.filter ?? {}) },
+        ...(event.outcome === 'started' ? {} : { counts: revokedCounts }),
       };
-    case 'session.revoke-user':
-      return { action: 'session.revoke', outcome, ...where, sessions: { scope: 'user', ...owner }, counts: { revoked: event.count } };
-    case 'session.revoke-device':
-      return { action: 'session.revoke', outcome, ...where, sessions: { scope: 'device', ...owner }, counts: { revoked: event.count } };
     case 'session.create':
     case 'session.extend':
       return {
         action: event.kind,
-        outcome,
-        ...where,
+        ...base,
         sessions: { scope: 'session', ...owner, ...(single === undefined ? {} : { session_hash: single }) },
         counts: { total: event.count },
       };
     case 'session.index':
-      return { action: 'session.index', outcome, ...where, sessions: { scope: 'all' }, counts: { total: event.count } };
+      return { action: 'session.index', ...base, sessions: { scope: 'all' }, counts: { total: event.count } };
   }
+}
+
+function auditOutcome(event: SessionAuditEvent): AuditEvent['outcome'] {
+  switch (event.outcome) {
+    case 'started':
+      return 'started';
+    case 'complete':
+      return 'ok';
+    case 'cancelled':
+      return 'cancelled';
+    case 'partial':
+      return event.count > 0 || (event.unconfirmed ?? 0) > 0 ? 'partial' : 'failed';
+  }
+}
+
+/** A filter in the audit schema's alphabet: names and values as identifiers (or fingerprints), times as ISO 8601. */
+export function auditFilter(filter: SessionFilter): NonNullable<NonNullable<AuditEvent['sessions']>['filter']> {
+  const iso = (micros: number | undefined) => (micros === undefined ? undefined : new Date(Math.floor(micros / 1000)).toISOString());
+  const pairs = [
+    ...(filter.userId === undefined ? [] : [['user_id', filter.userId]]),
+    ...(filter.deviceId === undefined ? [] : [['device_id', filter.deviceId]]),
+    ...Object.entries(filter.metadata ?? {}),
+  ].map(([field, value]) => ({ field: auditIdentifier(field!), value: auditIdentifier(value!) }));
+  const out: NonNullable<NonNullable<AuditEvent['sessions']>['filter']> = {};
+  if (pairs.length > 0) out.where = pairs;
+  const times = { created_before: iso(filter.createdBefore), created_after: iso(filter.createdAfter), expires_before: iso(filter.expiresBefore), expires_after: iso(filter.expiresAfter) };
+  for (const [name, value] of Object.entries(times)) if (value !== undefined) out[name as keyof typeof times] = value;
+  if (filter.expiringWithinSeconds !== undefined) out.expiring_within_seconds = filter.expiringWithinSeconds;
+  return out;
 }
 
 /** The store's audit sink, writing into the audit log. The store logs (never throws) a failed append. */

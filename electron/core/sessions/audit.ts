@@ -1,8 +1,17 @@
+import type { SessionFilter } from './filter';
+
 /**
  * What session administration reports to the audit trail. Never a token: sessions are named by their
  * id (the hex SHA-256 of the token), users and devices by the ids the server gave them.
  */
-export type SessionAuditKind = 'session.create' | 'session.revoke' | 'session.revoke-user' | 'session.revoke-device' | 'session.extend' | 'session.index';
+export type SessionAuditKind =
+  | 'session.create'
+  | 'session.revoke'
+  | 'session.revoke-user'
+  | 'session.revoke-device'
+  | 'session.revoke-filter'
+  | 'session.extend'
+  | 'session.index';
 
 /** A bulk revocation lists at most this many ids; `count` is always the full number. */
 export const AUDIT_MAX_IDS = 1_000;
@@ -16,13 +25,25 @@ export interface SessionAuditEvent {
   prefix: string;
   userId?: string;
   deviceId?: string;
+  /** What a revocation by filter (or of a search result) was about. */
+  filter?: SessionFilter;
   sessionIds: string[];
   /** True when sessionIds was cut at AUDIT_MAX_IDS. */
   sessionIdsTruncated: boolean;
-  /** Sessions the action affected (revoked, created, extended, indexed). */
+  /** Sessions the action affected (revoked, created, extended, indexed) for certain. */
   count: number;
-  /** 'partial' when the action stopped part-way (Redis went away); running it again finishes it. */
-  outcome: 'complete' | 'partial';
+  /** Revocations: sessions that matched (a revocation by filter). */
+  matched?: number;
+  /**
+   * Revocations that stopped on a lost reply: deletions sent to Redis whose answer never came. They may
+   * have happened (or happen when a paused server resumes): between `count` and `count + unconfirmed`.
+   */
+  unconfirmed?: number;
+  /**
+   * 'started' before a revocation deletes anything; then 'complete', 'cancelled' (stopped by the person),
+   * or 'partial' (stopped by a failure: running it again finishes it).
+   */
+  outcome: 'started' | 'complete' | 'partial' | 'cancelled';
 }
 
 /** May be async (an append to the audit log); the store waits for it and logs, never throws, its failure. */

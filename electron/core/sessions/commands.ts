@@ -1,12 +1,14 @@
 import { invalidInput, notFound } from '../errors';
 import type { Keychain } from '../keychain';
 import type { Logger } from '../log';
-import type { SessionStats } from './analytics';
 import type { AuditSink } from './audit';
 import type { BulkRevocationProgress, LookupStrategy } from './bulk-revocation';
 import { connectionFromUrl, openSessionRedis } from './connection';
+import { matchesFilter, type SessionFilter } from './filter';
+import type { FilterRevocationProgress } from './filter-revocation';
 import { DEFAULT_PREFIX } from './keys';
 import type { ScanProgress, Session, SessionProblem } from './scan';
+import type { SharedStats } from './shared-stats';
 import { missingMessage, SessionStore, type CreatedSession } from './store';
 
 /**
@@ -43,8 +45,25 @@ export interface RevokedOutput {
   revoked: number;
 }
 
+/** `latchkey sessions revoke --where …`: `{matched, revoked}`; with --dry-run also whose sessions they are. */
+export interface RevokeMatchingOutput {
+  matched: number;
+  revoked: number;
+  users?: number;
+  devices?: number;
+}
+
 export interface StatsOutput {
   generated_at: string;
+  /** When the walk behind these counts finished, how long it took, its longest call, when a refresh is due. */
+  computed_at: string;
+  took_ms: number;
+  longest_call_ms: number;
+  next_refresh_at: string;
+  /** 'server': counted by scripts on Redis; 'client': read and counted by Latchkey (scripts refused). */
+  counted_on: 'server' | 'client';
+  /** The counts came from a walk another caller ran (at the same time, or recently enough with --max-age). */
+  shared: boolean;
   active_sessions: number;
   problems: number;
   by_device_type: Record<string, number>;
@@ -134,6 +153,8 @@ export async function sessionsValidate(store: SessionStore, token: string): Prom
 export interface ListArgs {
   user?: string;
   device?: string;
+  /** Further criteria (metadata, times); with --user/--device they narrow that owner's sessions. */
+  filter?: SessionFilter;
   strategy?: LookupStrategy;
   /** Keys under the prefix that are not usable sessions: the CLI prints these as warnings on stderr. */
   onProblem?: (problem: SessionProblem) => void;
@@ -142,24 +163,25 @@ export interface ListArgs {
 }
 
 /**
- * `latchkey sessions list [--user U] [--device D]`, item by item: print `[`, the items, `]` to stream a
- * keyspace of millions without holding it. With --user or --device the owner's sessions come through
- * the index (and the keyspace walk, per `strategy`); with neither, every session is walked.
+ * `latchkey sessions list [--user U] [--device D] [--where k=v …] [--created-before T …]`, item by
+ * item: print `[`, the items, `]` to stream a keyspace of millions without holding it. With --user or
+ * --device the owner's sessions come through the index (and the keyspace walk, per `strategy`), other
+ * criteria narrowing them; otherwise the keyspace is walked with the filter applied on the server.
  */
 export async function* sessionsListItems(store: SessionStore, args: ListArgs = {}): AsyncGenerator<SessionOutput> {
   const report = (problems: SessionProblem[]) => problems.forEach((problem) => args.onProblem?.(problem));
+  const filter: SessionFilter = { ...args.filter, ...(args.user === undefined ? {} : { userId: args.user }), ...(args.device === undefined ? {} : { deviceId: args.device }) };
   if (args.user !== undefined || args.device !== undefined) {
     const owner = args.user !== undefined ? { kind: 'user' as const, id: args.user } : { kind: 'device' as const, id: args.device! };
     const options = { strategy: args.strategy, signal: args.signal, onProgress: args.onProgress };
     const list = owner.kind === 'user' ? await store.listByUser(owner.id, options) : await store.listByDevice(owner.id, options);
     report(list.problems);
     for (const session of list.sessions) {
-      if (args.device !== undefined && session.deviceId !== args.device) continue;
-      yield sessionOutput(session);
+      if (matchesFilter(session, filter)) yield sessionOutput(session);
     }
     return;
   }
-  for await (const batch of store.stream({ signal: args.signal, onProgress: args.onProgress })) {
+  for await (const batch of store.stream({ filter, signal: args.signal, onProgress: args.onProgress })) {
     report(batch.problems);
     for (const session of batch.sessions) yield sessionOutput(session);
   }
@@ -207,14 +229,36 @@ export async function sessionsExtend(store: SessionStore, token: string, hours: 
   return sessionOutput(result.session);
 }
 
-/** `latchkey sessions stats` */
-export async function sessionsStats(store: SessionStore, args: { hours?: number; signal?: AbortSignal; onProgress?: (progress: ScanProgress) => void } = {}): Promise<StatsOutput> {
-  return statsOutput(await store.stats(args));
+/** `latchkey sessions revoke --where … --dry-run`: how many sessions match, of how many users and devices. */
+export async function sessionsPreviewMatching(store: SessionStore, filter: SessionFilter, args: { signal?: AbortSignal; onProgress?: (progress: FilterRevocationProgress) => void } = {}): Promise<Required<RevokeMatchingOutput>> {
+  const preview = await store.previewMatching(filter, args);
+  return { matched: preview.matched, revoked: 0, users: preview.users, devices: preview.devices };
 }
 
-export function statsOutput(stats: SessionStats): StatsOutput {
+/** `latchkey sessions revoke --where … --yes` → `{matched, revoked}`. */
+export async function sessionsRevokeMatching(store: SessionStore, filter: SessionFilter, args: { signal?: AbortSignal; onProgress?: (progress: FilterRevocationProgress) => void } = {}): Promise<RevokeMatchingOutput> {
+  const result = await store.revokeMatching(filter, args);
+  return { matched: result.matched, revoked: result.revoked };
+}
+
+/** `latchkey sessions stats`: a walk now (or the one running, or counts at most `maxAgeSeconds` old). */
+export async function sessionsStats(
+  store: SessionStore,
+  args: { hours?: number; maxAgeSeconds?: number; signal?: AbortSignal; onProgress?: (progress: ScanProgress) => void; onWaiting?: () => void } = {},
+): Promise<StatsOutput> {
+  const { maxAgeSeconds, ...options } = args;
+  return statsOutput(await store.dashboard({ ...options, reuse: maxAgeSeconds === undefined ? 'now' : { maxAgeMs: maxAgeSeconds * 1000 } }));
+}
+
+export function statsOutput(stats: SharedStats): StatsOutput {
   return {
     generated_at: stats.generatedAt,
+    computed_at: stats.computedAt,
+    took_ms: stats.tookMs,
+    longest_call_ms: stats.longestCallMs,
+    next_refresh_at: stats.nextRefreshAt,
+    counted_on: stats.countedOn,
+    shared: stats.shared,
     active_sessions: stats.activeSessions,
     problems: stats.problems,
     by_device_type: stats.byDeviceType,

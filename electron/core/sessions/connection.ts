@@ -18,6 +18,7 @@ import { withScripts } from './scripts';
  * then a typed error. A connection that gave up is rebuilt by the next operation (the app's "Retry").
  */
 export const REDIS_PASSWORD_SERVICE = 'latchkey-redis';
+const QUIT_WAIT_MS = 1_000;
 
 const hostPort = z.object({ host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535) });
 
@@ -109,6 +110,8 @@ export interface SessionRedis {
   readonly isCluster: boolean;
   /** A connected client, reconnecting first if an earlier connection gave up. */
   ready(): Promise<RedisClient>;
+  /** The client if it is usable now (no reconnect, no waiting); undefined otherwise. */
+  connected(): RedisClient | undefined;
   /** One client per master node: SCAN and DBSIZE are per node. */
   masters(): Promise<Redis[]>;
   /** A LatchkeyError for a failure of an operation on this connection. */
@@ -207,12 +210,14 @@ export async function openSessionRedis(input: RedisConnectionInput | RedisConnec
       return fresh;
     } catch (error) {
       fresh.disconnect();
-      throw redisFailure(error, target, lastConnectionError);
+      throw redisFailure(error, target, lastConnectionError, config.commandTimeoutMs);
     }
   };
 
+  const connected = (): RedisClient | undefined => (client !== undefined && client.status !== 'end' && client.status !== 'close' ? client : undefined);
   const ready = async (): Promise<RedisClient> => {
-    if (client !== undefined && client.status !== 'end' && client.status !== 'close') return client;
+    const current = connected();
+    if (current !== undefined) return current;
     connecting ??= connect().finally(() => {
       connecting = undefined;
     });
@@ -224,19 +229,29 @@ export async function openSessionRedis(input: RedisConnectionInput | RedisConnec
     prefix: config.prefix,
     isCluster: config.mode === 'cluster',
     ready,
+    connected,
     async masters() {
       const current = await ready();
-      return current instanceof Cluster ? current.nodes('master') : [current];
+      // The walk scripts run on each master directly; define them before anything is sent to a node
+      // (see build() on auto-pipelining).
+      return current instanceof Cluster ? current.nodes('master').map((node) => withScripts(node) as Redis) : [current];
     },
-    failure: (error) => redisFailure(error, target, lastConnectionError),
+    failure: (error) => redisFailure(error, target, lastConnectionError, config.commandTimeoutMs),
     async close() {
       const current = client;
       client = undefined;
       if (current === undefined) return;
+      // QUIT waits for the server's answer; a server that stopped answering gets a moment, then the socket closes.
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<'gave up'>((resolve) => {
+        timer = setTimeout(() => resolve('gave up'), QUIT_WAIT_MS);
+      });
       try {
-        await current.quit();
+        if ((await Promise.race([current.quit(), gaveUp])) === 'gave up') current.disconnect();
       } catch {
         current.disconnect();
+      } finally {
+        clearTimeout(timer);
       }
     },
   };

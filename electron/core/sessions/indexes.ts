@@ -1,7 +1,8 @@
 import type { SessionContext } from './context';
 import type { SessionRecord } from './record';
-import { readSessions, scanSessionKeys, type ScanOptions, type Session, type SessionProblem } from './scan';
+import { readSessions, type ScanOptions, type Session, type SessionProblem } from './scan';
 import type { withScripts } from './scripts';
+import { walkSessions } from './walk';
 
 /**
  * Per-user and per-device indexes: one sorted set per user and per device, members
@@ -49,6 +50,16 @@ export function dropIndexEntries(ctx: SessionContext, client: ScriptClient, gone
       client.zrem(ctx.keys.deviceIndex(session.deviceId), indexMember(session.id, session.userId)),
     ]),
   );
+}
+
+/** Index entries of revoked sessions: housekeeping (reads drop ghosts), so a failure is logged, not thrown. */
+export async function forgetRevoked(ctx: SessionContext, gone: { id: string; userId: string; deviceId: string }[]): Promise<void> {
+  if (gone.length === 0) return;
+  try {
+    await dropIndexEntries(ctx, await ctx.client(), gone);
+  } catch (error) {
+    ctx.logger.warn('revoked sessions but could not clean their index entries; reads will drop them', { error });
+  }
 }
 
 export interface IndexEntry {
@@ -126,17 +137,16 @@ export async function indexExistingSessions(ctx: SessionContext, options: ScanOp
   const result: IndexingResult = { indexed: 0, problems: [], scannedKeys: 0 };
   let outcome: 'complete' | 'partial' = 'partial';
   try {
-    for await (const batch of scanSessionKeys(ctx, { ...options, unique: true })) {
+    for await (const batch of walkSessions(ctx, { ...options, unique: true })) {
       result.scannedKeys = batch.progress.scannedKeys;
-      const read = await readSessions(ctx, batch.keys);
-      result.problems.push(...read.problems);
+      result.problems.push(...batch.problems);
       const client = await ctx.client();
       try {
-        await Promise.all(read.sessions.map((session) => putIndexEntries(ctx, client, session, '')));
+        await Promise.all(batch.sessions.map((session) => putIndexEntries(ctx, client, session, '')));
       } catch (error) {
         throw ctx.redis.failure(error);
       }
-      result.indexed += read.sessions.length;
+      result.indexed += batch.sessions.length;
     }
     outcome = 'complete';
     return result;

@@ -59,6 +59,16 @@ export class SessionKeys {
     return `${this.own}device:${deviceId}`;
   }
 
+  /** The dashboard's last counts, shared by every Latchkey that administers this prefix (shared-stats.ts). */
+  statsResult(): string {
+    return `${this.own}stats:last`;
+  }
+
+  /** Held while one Latchkey walks for the dashboard, so that no other starts a second walk. */
+  statsLease(): string {
+    return `${this.own}stats:walk`;
+  }
+
   /** Failed validations counted in the UTC hour that starts at `hourStartMs`. */
   failedValidations(hourStartMs: number): string {
     return `${this.own}failed:${new Date(hourStartMs).toISOString().slice(0, 13)}`;

@@ -1,9 +1,11 @@
 import { invalidInput } from '../errors';
 import type { LookupStrategy } from './bulk-revocation';
 import type { SessionContext } from './context';
+import type { SessionFilter } from './filter';
 import { readIndexedSessions, type IndexKind } from './indexes';
-import { keysWithField, readSessions, scanSessionKeys, type ScanOptions, type ScanProgress, type Session, type SessionProblem } from './scan';
+import type { ScanOptions, ScanProgress, Session, SessionProblem } from './scan';
 import { deviceIdSchema, parseInput, userIdSchema } from './session-input';
+import { walkSessions } from './walk';
 
 /**
  * What admins ask: the sessions of a user or a device (through the index, the keyspace walk, or both),
@@ -14,31 +16,9 @@ export interface SessionList {
   problems: SessionProblem[];
 }
 
-/** Metadata fields the seed's clients send and admins filter on. */
+/** Metadata fields the seed's clients send: the columns of result tables and the dashboard's groups. */
 export const METADATA_FILTER_FIELDS = ['device_type', 'os', 'app_version'] as const;
 export type MetadataFilterField = (typeof METADATA_FILTER_FIELDS)[number];
-
-export interface SessionFilter {
-  userId?: string;
-  deviceId?: string;
-  /** Exact matches on metadata values (compared as strings). */
-  metadata?: Partial<Record<MetadataFilterField, string>>;
-  /** Only sessions whose key expires within this many seconds. */
-  expiringWithinSeconds?: number;
-}
-
-export function matchesFilter(session: Session, filter: SessionFilter): boolean {
-  if (filter.userId !== undefined && session.userId !== filter.userId) return false;
-  if (filter.deviceId !== undefined && session.deviceId !== filter.deviceId) return false;
-  for (const [field, wanted] of Object.entries(filter.metadata ?? {})) {
-    if (wanted !== undefined && metadataText(session.metadata[field]) !== wanted) return false;
-  }
-  if (filter.expiringWithinSeconds !== undefined) {
-    const left = session.ttlSeconds ?? Number.POSITIVE_INFINITY;
-    if (left > filter.expiringWithinSeconds) return false;
-  }
-  return true;
-}
 
 /** How a metadata value is shown and grouped: strings as they are, anything else as JSON. */
 export function metadataText(value: unknown): string | undefined {
@@ -66,16 +46,13 @@ export async function sessionsOfOwner(ctx: SessionContext, kind: IndexKind, owne
   return { sessions: sortSessions([...byId.values()]), problems: [...problems.values()] };
 }
 
-/** Keyspace walk for one owner: a cheap HGET of the owner field per key, a full read only of matches. */
+/** Keyspace walk for one owner: the owner is compared on the server, only its sessions come back. */
 async function scanForOwner(ctx: SessionContext, kind: IndexKind, owner: string, options: ScanOptions): Promise<SessionList> {
-  const field = kind === 'user' ? 'user_id' : 'device_id';
   const list: SessionList = { sessions: [], problems: [] };
-  for await (const batch of scanSessionKeys(ctx, { ...options, unique: true })) {
-    const matches = await keysWithField(ctx, batch.keys, field, owner);
-    if (matches.length === 0) continue;
-    const read = await readSessions(ctx, matches);
-    list.sessions.push(...read.sessions);
-    list.problems.push(...read.problems);
+  const filter: SessionFilter = kind === 'user' ? { userId: owner } : { deviceId: owner };
+  for await (const batch of walkSessions(ctx, { ...options, filter, unique: true, parallel: true })) {
+    list.sessions.push(...batch.sessions);
+    list.problems.push(...batch.problems);
   }
   return list;
 }
@@ -86,17 +63,10 @@ export interface StreamBatch extends SessionList {
   resumeAt: string | null;
 }
 
-/** Every session matching `filter`, batch by batch, with progress and cancellation. */
+/** Every session matching `filter`, batch by batch, with progress and cancellation; resumable with `from`. */
 export async function* streamSessions(ctx: SessionContext, options: ScanOptions & { filter?: SessionFilter; from?: string } = {}): AsyncGenerator<StreamBatch> {
-  const filter = options.filter ?? {};
-  for await (const batch of scanSessionKeys(ctx, { ...options, unique: true })) {
-    const read = await readSessions(ctx, batch.keys);
-    yield {
-      sessions: read.sessions.filter((session) => matchesFilter(session, filter)),
-      problems: read.problems,
-      progress: batch.progress,
-      resumeAt: batch.resumeAt,
-    };
+  for await (const batch of walkSessions(ctx, { ...options, unique: true })) {
+    yield { sessions: batch.sessions, problems: batch.problems, progress: batch.progress, resumeAt: batch.resumeAt };
   }
 }
 

@@ -9,15 +9,40 @@ import { backendUnavailable, invalidInput, isLatchkeyError, LatchkeyError, permi
  */
 export const RETRY_AFTER_MS = 2_000;
 
-export function redisFailure(error: unknown, target: string, connectionCause?: unknown): LatchkeyError {
+export function redisFailure(error: unknown, target: string, connectionCause?: unknown, commandTimeoutMs?: number): LatchkeyError {
   if (isLatchkeyError(error)) return error;
   const own = describe(error);
+  // A paused or overloaded server: it took the command and did not answer in time. That is not "down",
+  // and whatever was sent may still run once it answers again.
+  if (/^Command timed out/i.test(own.message)) {
+    const limit = commandTimeoutMs === undefined ? '' : ` within ${formatSeconds(commandTimeoutMs)}`;
+    return backendUnavailable(
+      `Redis at ${target} did not answer${limit}: the command timed out (the server is busy, paused or overloaded). What was already sent may still run when it answers again.`,
+      { cause: error, retryAfterMs: RETRY_AFTER_MS },
+    );
+  }
   if (own.generic && connectionCause !== undefined) {
     const cause = describe(connectionCause);
     if (!cause.generic) return classify(cause, target, error);
   }
   return classify(own, target, error);
 }
+
+/**
+ * True when the server refused to run a script at all — an ACL user without +@scripting, EVAL renamed
+ * away, a proxy that wants KEYS, a server older than Redis 7 that cannot read a `#!lua` line — rather
+ * than the script failing while it ran. Walks then go on without scripts.
+ */
+export function isScriptingRefused(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return (
+    /^NOPERM.*'(eval|evalsha|eval_ro|evalsha_ro|script)'/i.test(message) ||
+    /unknown command [`'"]?(eval|evalsha|script)/i.test(message) ||
+    /numkeys|bad lua script|shebang|Error compiling script|not allowed from scripts|scripting is disabled/i.test(message)
+  );
+}
+
+const formatSeconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 
 interface Described {
   message: string;

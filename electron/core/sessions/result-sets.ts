@@ -1,4 +1,6 @@
-import { invalidInput, notFound } from '../errors';
+import { conflict, invalidInput, notFound } from '../errors';
+import type { SessionOutput } from './commands';
+import type { SessionFilter } from './filter';
 import { metadataText } from './queries';
 import type { Session } from './scan';
 
@@ -41,6 +43,9 @@ export interface ResultSummary {
   truncated: boolean;
   /** Keys under the prefix that were not usable sessions (malformed, wrong type). */
   problems: number;
+  /** How many users and devices the rows belong to (a revocation's preview). */
+  users: number;
+  devices: number;
 }
 
 export const MAX_PAGE_ROWS = 500;
@@ -72,10 +77,17 @@ export function sessionDetail(session: Session): SessionDetail {
   return { ...sessionRow(session), metadata: session.metadata };
 }
 
-/** One search's rows, in the order they were found; sessions are keyed by id (SCAN may repeat keys). */
+/**
+ * One search's rows, in the order they were found; sessions are keyed by id (SCAN may repeat keys).
+ * It remembers where it came from (the connection and the search's filter), for a revocation of these
+ * sessions and its audit entry, and each row's whole metadata, for an export.
+ */
 export class ResultSet {
   readonly rows: SessionRow[] = [];
+  private readonly metadata: Record<string, unknown>[] = [];
   private readonly ids = new Set<string>();
+  private readonly users = new Set<string>();
+  private readonly devices = new Set<string>();
   complete = false;
   truncated = false;
   problems = 0;
@@ -84,6 +96,7 @@ export class ResultSet {
   constructor(
     readonly id: string,
     private readonly maxRows: number,
+    readonly origin: { connection: string; filter: SessionFilter },
   ) {}
 
   /** Adds sessions not seen before; false once the row limit is reached (the search should stop). */
@@ -95,9 +108,26 @@ export class ResultSet {
         return false;
       }
       this.ids.add(session.id);
+      this.users.add(session.userId);
+      this.devices.add(session.deviceId);
       this.rows.push(sessionRow(session));
+      this.metadata.push(session.metadata);
     }
     return true;
+  }
+
+  /** The ids of a finished, complete search: what "revoke these sessions" acts on. */
+  finishedIds(): string[] {
+    if (!this.complete) throw conflict('The search is still running. Wait for it to finish (or cancel it), then revoke what it found.');
+    if (this.truncated) throw conflict('The search stopped at its row limit, so it does not show every matching session. Narrow the search, or revoke by filter with latchkey sessions revoke --where ….');
+    return this.rows.map((row) => row.id);
+  }
+
+  /** The rows as the CLI prints them (ids, owners, times, whole metadata), in the order found. */
+  *exportRows(): Generator<SessionOutput> {
+    for (const [i, row] of this.rows.entries()) {
+      yield { id: row.id, user_id: row.userId, device_id: row.deviceId, created_at: row.createdAt, expires_at: row.expiresAt, ttl_seconds: row.ttlSeconds, metadata: this.metadata[i] ?? {} };
+    }
   }
 
   page(offset: number, limit: number, sort?: RowSort): RowPage {
@@ -106,7 +136,7 @@ export class ResultSet {
   }
 
   summary(): ResultSummary {
-    return { resultId: this.id, total: this.rows.length, complete: this.complete, truncated: this.truncated, problems: this.problems };
+    return { resultId: this.id, total: this.rows.length, complete: this.complete, truncated: this.truncated, problems: this.problems, users: this.users.size, devices: this.devices.size };
   }
 
   /** Sorted once per (sort, number of rows): scrolling a sorted table does not sort again per page. */
@@ -141,8 +171,8 @@ export function createResultSets(options: { maxSets?: number; maxRows?: number }
 
   return {
     maxRows,
-    open(id: string): ResultSet {
-      const set = new ResultSet(id, maxRows);
+    open(id: string, origin: ResultSet['origin']): ResultSet {
+      const set = new ResultSet(id, maxRows, origin);
       sets.delete(id);
       sets.set(id, set);
       while (sets.size > maxSets) sets.delete(sets.keys().next().value!);
@@ -153,6 +183,8 @@ export function createResultSets(options: { maxSets?: number; maxRows?: number }
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_ROWS) throw invalidInput(`A page holds 1 to ${MAX_PAGE_ROWS} rows.`);
       return find(id).page(offset, limit, sort);
     },
+    /** The result set itself (revoke, export); NotFound once it was dropped. */
+    get: (id: string): ResultSet => find(id),
     release(id: string): boolean {
       return sets.delete(id);
     },

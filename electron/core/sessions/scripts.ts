@@ -1,4 +1,5 @@
 import type { RedisClient } from './connection';
+import { DELETE_UNCHANGED_LUA, WALK_LUA, WALK_STATS_LUA } from './walk-scripts';
 
 /**
  * The few steps that must be atomic on one key, as Lua scripts. Each touches exactly the one key it
@@ -65,22 +66,8 @@ redis.call('PEXPIREAT', KEYS[1], string.format('%.0f', tonumber(top[2])))
 return 1`,
   },
   /**
-   * Which of KEYS have hash field ARGV[1] equal to ARGV[2]: the 1-based positions, in order. Keys of
-   * another type or without the field never match. One call per scanned batch replaces one HGET per key.
-   * Only for a single server: in a cluster, one batch of keys spans many slots, so this would be CROSSSLOT.
-   */
-  latchkeyMatchField: {
-    lua: `
-local matches = {}
-for i, key in ipairs(KEYS) do
-  local value = redis.pcall('HGET', key, ARGV[1])
-  if type(value) == 'string' and value == ARGV[2] then matches[#matches + 1] = i end
-end
-return matches`,
-  },
-  /**
    * HGETALL and PTTL of every key in KEYS in one call: per key {pttl, field, value, …}, {} when the key
-   * is gone, or {'wrongtype'} for another type. Single server only, like latchkeyMatchField.
+   * is gone, or {'wrongtype'} for another type. Single server only: in a cluster, one batch of keys spans many slots (CROSSSLOT).
    */
   latchkeyReadMany: {
     lua: `
@@ -98,6 +85,10 @@ for i, key in ipairs(KEYS) do
 end
 return out`,
   },
+  /** The server-side walk (walk-scripts.ts): sent to one master at a time, with no declared keys. */
+  latchkeyWalk: { numberOfKeys: 0, lua: WALK_LUA },
+  latchkeyWalkStats: { numberOfKeys: 0, lua: WALK_STATS_LUA },
+  latchkeyDeleteUnchanged: { numberOfKeys: 0, lua: DELETE_UNCHANGED_LUA },
 } as const;
 
 type RevokeReply = null | ['ok', string, string] | ['wrongtype', string] | ['mismatch'];
@@ -109,9 +100,17 @@ interface ScriptCommands {
   latchkeyIndexPut(key: string, score: string, member: string, mode: 'XX' | ''): Promise<number>;
   /** Called as (numberOfKeys, ...keys). */
   latchkeyReadMany(numberOfKeys: number, ...keys: string[]): Promise<(['wrongtype'] | [] | [number, ...string[]])[]>;
-  /** Called as (numberOfKeys, ...keys, field, value). */
-  latchkeyMatchField(numberOfKeys: number, ...args: string[]): Promise<number[]>;
+  latchkeyWalk(cursor: string, pattern: string, count: string, withDigest: '0' | '1', ...criteria: string[]): Promise<WalkReply>;
+  latchkeyWalkStats(...args: [cursor: string, pattern: string, count: string, prefix: string, nowMs: string, firstHourMs: string, hours: string, nowText: string, hourLaterText: string, hourNames: string]): Promise<WalkStatsReply>;
+  /** Called as (key, digest, key, digest, …). */
+  latchkeyDeleteUnchanged(...keysAndDigests: string[]): Promise<[string, string, string][]>;
 }
+
+/** {next cursor, keys scanned, entries…}: an entry is [key, 'w'] or [key, 'h', pttl, user_id, device_id, created_at, expires_at, metadata, digest?]. */
+export type WalkEntry = [string, 'w'] | [string, 'h', number, ...(string | null)[]];
+export type WalkReply = [string, number, ...WalkEntry[]];
+/** {next cursor, keys scanned, live, unusable, expiring, created per hour, device types, OSes, app versions}; the last three flat name/count lists. */
+export type WalkStatsReply = [string, number, number, number, number, number[], (string | number)[], (string | number)[], (string | number)[]];
 
 const installed = new WeakSet<object>();
 

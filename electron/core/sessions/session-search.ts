@@ -1,20 +1,41 @@
 import type { LookupStrategy } from './bulk-revocation';
-import type { MetadataFilterField, SessionFilter } from './queries';
+import type { SessionFilter } from './filter';
+import type { MetadataFilterField } from './queries';
 import type { ResultSet, ResultSummary } from './result-sets';
 import type { ScanProgress } from './scan';
 import type { SessionStore } from './store';
 
 /**
  * The admin's search: by user or device (their index, then the keyspace walk unless index-only), by
- * metadata, sessions expiring soon, or everything. Matches go into a ResultSet as they are found, so a
- * table can show them while the walk goes on.
+ * metadata, by a filter (any metadata field, creation and expiry times), sessions expiring soon, or
+ * everything. Matches go into a ResultSet as they are found, so a table can show them while the walk
+ * goes on.
  */
 export type SessionQuery =
   | { by: 'user'; userId: string }
   | { by: 'device'; deviceId: string }
   | { by: 'metadata'; metadata: Partial<Record<MetadataFilterField, string>> }
+  | { by: 'filter'; filter: SessionFilter }
   | { by: 'expiring'; withinSeconds: number }
   | { by: 'all' };
+
+/** The filter a query stands for (what a revocation of its result is recorded as). */
+export function filterOfQuery(query: SessionQuery): SessionFilter {
+  switch (query.by) {
+    case 'user':
+      return { userId: query.userId };
+    case 'device':
+      return { deviceId: query.deviceId };
+    case 'metadata':
+      return { metadata: Object.fromEntries(Object.entries(query.metadata).filter((entry): entry is [string, string] => entry[1] !== undefined)) };
+    case 'filter':
+      return query.filter;
+    case 'expiring':
+      return { expiringWithinSeconds: query.withinSeconds };
+    case 'all':
+      return {};
+  }
+}
 
 export interface SearchProgress {
   scannedKeys: number;
@@ -51,7 +72,7 @@ export async function searchSessions(store: SessionStore, query: SessionQuery, r
       report();
     }
   } else {
-    const filter: SessionFilter = query.by === 'metadata' ? { metadata: query.metadata } : query.by === 'expiring' ? { expiringWithinSeconds: query.withinSeconds } : {};
+    const filter = filterOfQuery(query);
     for await (const batch of store.stream({ filter, signal: options.signal, onProgress: report })) {
       results.problems += batch.problems.length;
       const room = results.add(batch.sessions);

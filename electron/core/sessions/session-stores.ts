@@ -1,6 +1,6 @@
 import type { AuditSink as AuditLogSink } from '../audit/audit-log';
 import type { ConfigFile } from '../config/config-file';
-import { isLatchkeyError } from '../errors';
+import { conflict, isLatchkeyError } from '../errors';
 import type { Keychain } from '../keychain';
 import type { Logger } from '../log';
 import { auditTargetRef, recordSessionAudit } from './audit-trail';
@@ -10,8 +10,12 @@ import { ownerSummary, type OwnerSummary } from './owner-summary';
 import type { OwnerQueryOptions } from './queries';
 import { checkSettings, createRedisConnections, type RedisConnectionSettings } from './redis-connections';
 import { createResultSets, type ResultSummary, type RowPage, type RowSort } from './result-sets';
-import { searchSessions, type SearchOptions, type SessionQuery } from './session-search';
+import { csvHeader, csvRow } from './export-format';
+import type { FilterRevocationOptions, FilterRevocationResult } from './filter-revocation';
+import { filterOfQuery, searchSessions, type SearchOptions, type SessionQuery } from './session-search';
+import type { SharedStats, SharedStatsOptions } from './shared-stats';
 import { SessionStore } from './store';
+import { writePrivateOutputFile } from '../envfiles/private-output-file';
 
 /**
  * `core.sessions`: the Redis connections of session administration and one SessionStore per
@@ -121,7 +125,28 @@ export function createSessionStores(deps: SessionStoresDeps) {
 
     /** Runs a search into the result set `resultId` (readable with `rows` while it runs). */
     search: (name: string, query: SessionQuery, options: SearchOptions & { resultId: string }): Promise<ResultSummary> =>
-      withStore(name, (store) => searchSessions(store, query, results.open(options.resultId), options)),
+      withStore(name, (store) => searchSessions(store, query, results.open(options.resultId, { connection: name, filter: filterOfQuery(query) }), options)),
+    /**
+     * Revokes exactly the sessions of a finished search (on the connection it ran on), recorded with the
+     * search's filter; `expected` is the count the person confirmed, and a result set that holds another
+     * number is refused.
+     */
+    revokeResult: async (resultId: string, expected: number, options: FilterRevocationOptions = {}): Promise<FilterRevocationResult> => {
+      const set = results.get(resultId);
+      const ids = set.finishedIds();
+      if (ids.length !== expected) throw conflict(`The search result holds ${ids.length} sessions, not the ${expected} that were confirmed. Look at the result again and confirm its count.`);
+      return withStore(set.origin.connection, (store) => store.revokeIds(ids, set.origin.filter, options));
+    },
+    /** Writes a search result to `path` (created 0600): CSV or JSON, ids, owners, times and metadata — never a token. */
+    exportResult: async (resultId: string, format: 'csv' | 'json', path: string): Promise<{ count: number }> => {
+      const set = results.get(resultId);
+      const rows = [...set.exportRows()];
+      const text = format === 'csv' ? `${csvHeader()}${rows.map(csvRow).join('')}` : `${JSON.stringify(rows, null, 2)}\n`;
+      await writePrivateOutputFile(path, text);
+      return { count: rows.length };
+    },
+    /** The dashboard's counts, one walk at a time per session server (shared-stats.ts). */
+    dashboard: (name: string, options?: SharedStatsOptions): Promise<SharedStats> => withStore(name, (store) => store.dashboard(options)),
     rows: (resultId: string, offset: number, limit: number, sort?: RowSort): RowPage => results.page(resultId, offset, limit, sort),
     release: (resultId: string): boolean => results.release(resultId),
     /** A device's or user's sessions, users, devices and latest metadata (drill-down and revoke preview). */

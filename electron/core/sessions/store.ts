@@ -4,7 +4,9 @@ import { collectSessionStats, type SessionStats } from './analytics';
 import type { AuditSink } from './audit';
 import { revokeOwnerSessions, type BulkRevocationOptions, type BulkRevocationResult, type LookupStrategy } from './bulk-revocation';
 import type { SessionRedis } from './connection';
-import { createSessionContext, type SessionContext } from './context';
+import { createSessionContext, type SessionContext, type WalkMode } from './context';
+import { parseSessionFilter, type SessionFilter } from './filter';
+import { previewFilter, revokeByIds, revokeMatching, type FilterPreview, type FilterRevocationOptions, type FilterRevocationResult } from './filter-revocation';
 import { countFailedValidation } from './failed-validations';
 import { dropIndexEntries, indexExistingSessions, putIndexEntries, type IndexingResult } from './indexes';
 import {
@@ -13,12 +15,12 @@ import {
   sessionsOfOwner,
   streamSessions,
   type OwnerQueryOptions,
-  type SessionFilter,
   type SessionList,
   type SessionPage,
   type StreamBatch,
 } from './queries';
 import { parseSessionHash, sessionHashFields, type SessionRecord } from './record';
+import { createSharedStats, type SharedStats, type SharedStatsOptions } from './shared-stats';
 import { readSessions, type ScanOptions, type Session } from './scan';
 import { createSessionSchema, hoursSchema, parseInput, selectedId, type CreateSessionInput, type SessionSelector } from './session-input';
 import { formatIsoTimestamp } from './timestamps';
@@ -48,6 +50,8 @@ export interface SessionStoreOptions {
    * case 'index' makes them O(the owner's sessions).
    */
   defaultStrategy?: LookupStrategy;
+  /** 'server' (the default) walks with scripts on Redis where it allows them; 'client' reads every key. */
+  walk?: WalkMode;
 }
 
 export interface CreatedSession extends Session {
@@ -70,10 +74,12 @@ export type ExtendResult = { extended: true; session: Session } | { extended: fa
 export class SessionStore {
   private readonly ctx: SessionContext;
   private readonly defaultTtlHours: number;
+  private readonly shared: ReturnType<typeof createSharedStats>;
 
   constructor(options: SessionStoreOptions) {
     this.ctx = createSessionContext(options);
     this.defaultTtlHours = options.defaultTtlHours ?? DEFAULT_TTL_HOURS;
+    this.shared = createSharedStats(this.ctx);
   }
 
   /** The key prefix and Redis this store works on. */
@@ -232,8 +238,32 @@ export class SessionStore {
     return findSessions(this.ctx, { expiringWithinSeconds: withinSeconds }, options);
   }
 
+  /** How many sessions match `filter`, of how many users and devices (a keyspace walk; nothing changes). */
+  async previewMatching(filter: SessionFilter, options?: { signal?: AbortSignal; onProgress?: FilterRevocationOptions['onProgress'] }): Promise<FilterPreview> {
+    return previewFilter(this.ctx, parseSessionFilter(filter), options);
+  }
+
+  /** Revokes every session matching `filter` (at least one criterion), audited with the filter and counts. */
+  async revokeMatching(filter: SessionFilter, options?: FilterRevocationOptions): Promise<FilterRevocationResult> {
+    return revokeMatching(this.ctx, parseSessionFilter(filter), options);
+  }
+
+  /** Revokes the sessions with these ids (a search result), audited with the search's filter. */
+  async revokeIds(ids: readonly string[], filter: SessionFilter, options?: FilterRevocationOptions): Promise<FilterRevocationResult> {
+    return revokeByIds(this.ctx, ids.map((id) => selectedId({ id })), parseSessionFilter(filter), options);
+  }
+
+  /** One walk of the keyspace for the dashboard's numbers (see dashboard() for what the app and CLI use). */
   stats(options?: ScanOptions & { hours?: number }): Promise<SessionStats> {
     return collectSessionStats(this.ctx, options);
+  }
+
+  /**
+   * The dashboard's numbers, shared: at most one walk at a time per session server (across windows,
+   * apps and the CLI), the last counts kept in Redis, refreshes spaced by how long a walk takes.
+   */
+  dashboard(options?: SharedStatsOptions): Promise<SharedStats> {
+    return this.shared(options);
   }
 
   /** Indexes sessions written by servers that keep no index (a keyspace walk, with progress). */
@@ -243,7 +273,7 @@ export class SessionStore {
 
   /** The seed's validate: HGETALL, parse, compare expires_at with now. `rawExpiresAt` is the stored text, for extend's compare-and-set. */
   private async readRaw(id: string): Promise<{ valid: true; session: Session; rawExpiresAt: string } | { valid: false; reason: InvalidReason }> {
-    const client = await this.ctx.client();
+    const client = this.ctx.connectedClient() ?? (await this.ctx.client());
     const key = this.ctx.keys.session(id);
     let hash: Record<string, string>;
     try {

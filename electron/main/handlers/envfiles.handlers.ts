@@ -36,7 +36,7 @@ export function envfilesHandlers(deps: { core: Core; choosePath?: ChoosePath }):
       environments.applyImport(project, environment, await readDotenvFile(chosen.pathOf(fileId, 'dotenv')), { confirmation: { typedNames } }),
     importMycelium: async ({ project, environment, fileId, force, overwrite, typedNames }) => {
       const result = await environments.importMycelium(project, environment, chosen.pathOf(fileId, 'mycelium'), { force: force === true, overwrite: overwrite === true, confirmation: { typedNames } });
-      return { projectName: result.project_name, results: result.results };
+      return { projectName: result.project_name, results: result.results, ...(result.snapshot_id === undefined ? {} : { snapshot_id: result.snapshot_id }) };
     },
   };
 }

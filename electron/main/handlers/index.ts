@@ -14,9 +14,11 @@ import { lockHandlers } from './lock.handlers';
 import { environmentsHandlers, projectsHandlers } from './projects.handlers';
 import { rotationHandlers } from './rotation.handlers';
 import { rotatorsHandlers } from './rotators.handlers';
+import { runHandlers } from './run.handlers';
 import { secretsHandlers } from './secrets.handlers';
 import { servicesHandlers } from './services.handlers';
 import { sessionsHandlers } from './sessions.handlers';
+import { snapshotsHandlers } from './snapshots.handlers';
 
 /** Every area's handlers; the router refuses to start if an entry of the contract has none. */
 export interface HandlerDeps {
@@ -48,6 +50,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     incidents: incidentsHandlers(deps),
     diff: diffHandlers(deps),
     envfiles: envfilesHandlers(deps),
+    snapshots: snapshotsHandlers(deps),
     audit: auditHandlers(deps),
+    run: runHandlers(deps),
   };
 }

@@ -16,7 +16,7 @@ export function rotationHandlers(deps: { core: Core; emit: Emit }): Handlers['ro
   return {
     rotate: async ({ project, environment, key, policy, confirmed, operationId }) => {
       // A rotation at a service reports each step as it completes, for the app to show live.
-      const onStep = operationId === undefined ? undefined : (step: ServiceRotationStep) => deps.emit('rotation.step', { operationId, key, ...step });
+      const onStep = operationId === undefined ? undefined : ({ step, service, at }: ServiceRotationStep) => deps.emit('rotation.step', { operationId, key, step, service, ...(at === undefined ? {} : { at }) });
       const result = await rotation.rotate(project, environment, key, { policy, confirmed, ...(onStep === undefined ? {} : { onStep }) });
       // The rule left it to a person (or a rotator): nothing changed, and that is an answer, not a failure.
       if (!result.ok && result.rule !== undefined && result.rule.class !== 'generate') return { rotated: false, rule: result.rule };

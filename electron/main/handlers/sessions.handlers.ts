@@ -1,15 +1,18 @@
 import type { Core } from '../../core';
-import { notFound } from '../../core/errors';
-import { missingMessage, sessionDetail, type BulkRevocationResult } from '../../core/sessions';
+import { invalidInput, notFound } from '../../core/errors';
+import { filterFromCriteria, missingMessage, sessionDetail, type BulkRevocationResult, type SessionQuery } from '../../core/sessions';
+import type { SessionQuery as QueryView } from '../../../shared/ipc/sessions.contract';
 import type { ClipboardGuard } from '../clipboard-guard';
 import type { Handlers } from '../ipc/router';
 import type { Emit, Operations } from '../operations';
-import { revocationUpdate, scanUpdate, searchUpdate, throttle } from './sessions.progress';
+import type { ChoosePath } from '../path-chooser';
+import { filterRevocationUpdate, revocationUpdate, scanUpdate, searchUpdate, throttle } from './sessions.progress';
 
 /** The Sessions screen's calls, each a thin map onto core.sessions (the stores are opened and cached there). */
-export function sessionsHandlers(deps: { core: Core; clipboard: ClipboardGuard; emit: Emit; operations: Operations }): Handlers['sessions'] {
+export function sessionsHandlers(deps: { core: Core; clipboard: ClipboardGuard; emit: Emit; operations: Operations; choosePath?: ChoosePath }): Handlers['sessions'] {
   const { sessions } = deps.core;
   const bulk = (result: BulkRevocationResult) => ({ ...result, skipped: result.skipped.length });
+  const queryOf = (query: QueryView): SessionQuery => (query.by === 'filter' ? { by: 'filter', filter: filterFromCriteria(query.filter) } : query);
 
   return {
     connections: async () => ({ connections: await sessions.list() }),
@@ -32,7 +35,7 @@ export function sessionsHandlers(deps: { core: Core; clipboard: ClipboardGuard; 
         });
         let summary: Awaited<ReturnType<typeof sessions.search>>;
         try {
-          summary = await sessions.search(connection, query, { resultId: operationId, strategy, signal, onProgress: updates.report });
+          summary = await sessions.search(connection, queryOf(query), { resultId: operationId, strategy, signal, onProgress: updates.report });
         } finally {
           updates.flush();
         }
@@ -43,6 +46,20 @@ export function sessionsHandlers(deps: { core: Core; clipboard: ClipboardGuard; 
     release: async ({ resultId }) => {
       sessions.release(resultId);
       return {};
+    },
+    revokeResult: ({ operationId, resultId, expected }) =>
+      deps.operations.run(operationId, async (signal, progress) => {
+        const updates = throttle((update: Parameters<typeof filterRevocationUpdate>[0]) => progress(filterRevocationUpdate(update)));
+        const result = await sessions.revokeResult(resultId, expected, { signal, onProgress: updates.report });
+        updates.flush();
+        return { matched: result.matched, revoked: result.revoked };
+      }),
+    exportResult: async ({ resultId, format }) => {
+      if (deps.choosePath === undefined) throw invalidInput('Choosing a file is not available here.');
+      const path = await deps.choosePath({ purpose: 'export', title: `Export the sessions found as ${format.toUpperCase()}`, defaultPath: `sessions.${format}` });
+      if (path === undefined) return { cancelled: true };
+      const written = await sessions.exportResult(resultId, format, path);
+      return { cancelled: false, path, count: written.count };
     },
 
     session: ({ connection, id }) => sessions.withStore(connection, async (store) => sessionDetail(await store.get(id))),
@@ -85,10 +102,16 @@ export function sessionsHandlers(deps: { core: Core; clipboard: ClipboardGuard; 
         return result.valid ? { valid: true as const, session: sessionDetail(result.session) } : result;
       }),
 
-    stats: ({ operationId, connection, hours }) =>
+    stats: ({ operationId, connection, hours, reuse }) =>
       deps.operations.run(operationId, (signal, progress) => {
         const updates = throttle((update: Parameters<typeof scanUpdate>[0]) => progress(scanUpdate(update)));
-        return sessions.withStore(connection, (store) => store.stats({ hours, signal, onProgress: updates.report }));
+        return sessions.dashboard(connection, {
+          hours,
+          reuse: reuse ?? 'now',
+          signal,
+          onProgress: updates.report,
+          onWaiting: () => progress({ done: 0, message: 'Another Latchkey is counting these sessions; waiting for its result' }),
+        });
       }),
     indexExisting: ({ operationId, connection }) =>
       deps.operations.run(operationId, (signal, progress) => {

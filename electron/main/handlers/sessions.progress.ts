@@ -1,4 +1,4 @@
-import type { BulkRevocationProgress, ScanProgress, SearchProgress } from '../../core/sessions';
+import type { BulkRevocationProgress, FilterRevocationProgress, ScanProgress, SearchProgress } from '../../core/sessions';
 import type { Progress } from '../operations';
 
 /**
@@ -44,4 +44,8 @@ export function revocationUpdate(progress: BulkRevocationProgress): Progress {
   if (progress.phase === 'index' || progress.scannedKeys === undefined) return { done: progress.revoked, message: `${revoked} through the index` };
   const total = progress.estimatedKeys === undefined ? undefined : Math.max(progress.estimatedKeys, progress.scannedKeys);
   return { done: progress.scannedKeys, ...(total === undefined ? {} : { total }), message: `${revoked} · scanned ${count(progress.scannedKeys)} keys` };
+}
+
+export function filterRevocationUpdate(progress: FilterRevocationProgress): Progress {
+  return { done: progress.revoked, total: progress.matched, message: `Revoked ${count(progress.revoked)} of ${count(progress.matched)} session${progress.matched === 1 ? '' : 's'}` };
 }

@@ -33,12 +33,16 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
  * The footer of a dialog that writes once and then shows what happened: Cancel and the dialog's own
  * action buttons before, a single Done after. `onDone(changed)` tells the opener whether to reload.
  */
-export function WriteOnceFooter(props: { finished: boolean; onDone: (changed: boolean) => void; children: ReactNode }) {
+export function WriteOnceFooter(props: { finished: boolean; onDone: (changed: boolean) => void; children: ReactNode; finishedStart?: ReactNode }) {
   if (props.finished) {
     return (
-      <button type="button" className="btn btn-primary" onClick={() => props.onDone(true)}>
-        Done
-      </button>
+      <>
+        {props.finishedStart}
+        <span className="spacer" />
+        <button type="button" className="btn btn-primary" onClick={() => props.onDone(true)}>
+          Done
+        </button>
+      </>
     );
   }
   return (

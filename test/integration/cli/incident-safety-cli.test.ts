@@ -118,7 +118,7 @@ describeWithKeyring('incident safety on the built CLI (real files, real keyring)
       const before = new Set(await reportIds());
       const started = startLatchkey(['incident', 'rotate', '--project', 'ctrlc', '--env', 'dev', '--yes', '--json', '--concurrency', '1'], { env: xdg.env });
       const ended = { done: false };
-      const exited = started.done.finally(() => (ended.done = true));
+      const exited = started.exited.finally(() => (ended.done = true));
       const id = await newReport(before, ended);
       if (!ended.done) {
         await sleep(randomInt(0, 250));
@@ -172,7 +172,7 @@ describeWithKeyring('incident safety on the built CLI (real files, real keyring)
     });
     release();
     await held;
-    const resumed = await a.done;
+    const resumed = await a.exited;
     expect(resumed.code).toBe(0);
     expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'completed', counts: { rotated: 12 } });
     for (const item of first.report.items) expect((await core.secrets.history('race', 'prod', item.key)).length, item.key).toBe(2);
@@ -185,7 +185,7 @@ describeWithKeyring('incident safety on the built CLI (real files, real keyring)
     const before = new Set(await reportIds());
     const started = startLatchkey(['incident', 'rotate', '--project', 'kill', '--env', 'dev', '--yes', '--json', '--concurrency', '1'], { env: xdg.env });
     const ended = { done: false };
-    const exited = started.done.finally(() => (ended.done = true));
+    const exited = started.exited.finally(() => (ended.done = true));
     const id = (await newReport(before, ended)) as string;
     await sleep(randomInt(20, 200));
     started.child.kill('SIGKILL');

@@ -61,7 +61,7 @@ describeWithMariaDb('latchkey rotate with mysql, aws-iam (wire-level fake) and c
     const started = startLatchkey(args, { env: xdg.env });
     await reached();
     started.child.kill('SIGKILL');
-    const ended = await started.done;
+    const ended = await started.exited;
     outputs.push(ended.stdout, ended.stderr);
     expect(ended.signal).toBe('SIGKILL');
   };
@@ -207,8 +207,11 @@ describeWithMariaDb('latchkey rotate with mysql, aws-iam (wire-level fake) and c
     expect(await stsAccepts(stored)).toBe(true);
     expect(await stsAccepts(old)).toBe(false);
     expect(rotated.stdout).not.toContain(stored.secretAccessKey);
+  });
 
-    // With a grace period the old key stays active (both work) until finish deactivates and deletes it.
+  it('aws-iam with a grace period: the old key stays active (both work) until rotators finish deactivates and deletes it', async () => {
+    const ref = 'file://shop/prod/AWS_CI_KEY';
+    const stored = json<{ accessKeyId: string; secretAccessKey: string }>(await get(ref));
     expect(await run(['rotators', 'set', ref, '--service', 'iam-prod', '--user', 'shop-ci', '--grace', '3600'])).toMatchObject({ code: 0 });
     const graced = json<{ ok: boolean; old_retired: string }[]>((await run(['rotate', ref, '--json'])).stdout)[0]!;
     expect(graced).toMatchObject({ ok: true, old_retired: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
@@ -326,7 +329,7 @@ exit 0
     await core.refs.set(ref, old, { confirmed: true });
     expect(await run(['rotators', 'set', ref, '--command', join(hooks, `crash-${phase}.sh`)])).toMatchObject({ code: 0 });
 
-    const crashed = await startLatchkey(['rotate', ref, '--json'], { env: xdg.env }).done;
+    const crashed = await startLatchkey(['rotate', ref, '--json'], { env: xdg.env }).exited;
     outputs.push(crashed.stdout, crashed.stderr);
     expect(crashed.signal).toBe('SIGKILL');
 

@@ -149,9 +149,12 @@ describe('latchkey sessions (the built CLI on a real redis-server)', () => {
     expect(await run(['revoke-user', 'hank'])).toMatchObject({ code: 0, stdout: 'Revoked 0 sessions of user hank.\n' });
 
     const bulk = (await audit()).filter((entry) => entry.action === 'session.revoke' && entry.sessions?.scope !== 'session');
-    expect(bulk.slice(-3).map((entry) => [entry.outcome, entry.sessions, entry.counts])).toEqual([
+    expect(bulk.slice(-6).map((entry) => [entry.outcome, entry.sessions, entry.counts])).toEqual([
+      ['started', { scope: 'device', device_id: 'lost-watch' }, undefined],
       ['ok', { scope: 'device', device_id: 'lost-watch' }, { revoked: 2 }],
+      ['started', { scope: 'user', user_id: 'hank' }, undefined],
       ['ok', { scope: 'user', user_id: 'hank' }, { revoked: 4 }],
+      ['started', { scope: 'user', user_id: 'hank' }, undefined],
       ['ok', { scope: 'user', user_id: 'hank' }, { revoked: 0 }],
     ]);
   });

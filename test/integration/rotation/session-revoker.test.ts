@@ -70,7 +70,10 @@ describe('session revocation of an incident (real Redis, real SessionStore)', ()
       expect(report.sessions).toMatchObject({ status: 'revoked', revoked: 2, connection: 'sessions-prod' });
       for (const token of tokens) expect(await seedValidateSession(suite.t.raw, token)).toBeUndefined();
       expect(await seedValidateSession(suite.t.raw, kept[0] as string)).toBeDefined();
-      expect((await audit.query({ actions: ['session.revoke'] })).map((entry) => [entry.outcome, entry.sessions?.device_id, entry.counts?.revoked])).toEqual([['ok', 'watch-9', 2]]);
+      expect((await audit.query({ actions: ['session.revoke'] })).map((entry) => [entry.outcome, entry.sessions?.device_id, entry.counts?.revoked])).toEqual([
+        ['started', 'watch-9', undefined],
+        ['ok', 'watch-9', 2],
+      ]);
     } finally {
       await xdg.cleanup();
     }

@@ -40,15 +40,16 @@ const totals = { operations: 0, places: 0, checks: 0, cliPolls: 0 };
 const placeKinds = new Map<string, number>();
 
 /** Runs the CLI and reads its command line and environment, and its children's, every few ms while it runs. */
-function runWatched(args: string[], env: Record<string, string>, input: string, places: Place[], watchArguments: boolean): Promise<CliRun> {
+function runWatched(args: string[], env: Record<string, string>, input: string, places: Place[], watch: { arguments: boolean; childEnvironments: boolean }): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let running = true;
     const seen = new Set<string>();
-    const readProc = async (pid: number): Promise<void> => {
-      for (const file of watchArguments ? ['cmdline', 'environ'] : ['environ']) {
+    const readProc = async (pid: number, depth = 0): Promise<void> => {
+      const files = [...(watch.arguments ? ['cmdline'] : []), ...(depth > 0 && !watch.childEnvironments ? [] : ['environ'])];
+      for (const file of files) {
         const text = await readFile(`/proc/${pid}/${file}`, 'latin1').catch(() => '');
         const key = `${pid}:${file}:${text}`;
         if (text !== '' && !seen.has(key)) {
@@ -59,7 +60,7 @@ function runWatched(args: string[], env: Record<string, string>, input: string, 
       const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
       for (const task of tasks) {
         const children = (await readFile(`/proc/${pid}/task/${task}/children`, 'utf8').catch(() => '')).trim();
-        for (const childPid of children.split(/\s+/).filter(Boolean)) await readProc(Number(childPid));
+        for (const childPid of children.split(/\s+/).filter(Boolean)) await readProc(Number(childPid), depth + 1);
       }
     };
     const poll = async () => {
@@ -155,7 +156,7 @@ function contextFor(world: World): LeakContext {
       throw new Error('expected the operation to fail');
     },
     async cli(args, options = {}) {
-      const run = await runWatched(args, world.xdg.env, options.input ?? '', places, options.argumentsCarryValue !== true);
+      const run = await runWatched(args, world.xdg.env, options.input ?? '', places, { arguments: options.argumentsCarryValue !== true, childEnvironments: options.childEnvironmentCarriesValue !== true });
       places.push({ kind: 'CLI stderr', text: run.stderr });
       if (options.stdoutCarriesValue !== true || run.code !== 0) places.push({ kind: 'CLI stdout', text: run.stdout });
       return run;

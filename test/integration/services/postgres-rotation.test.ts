@@ -109,6 +109,16 @@ describeWithPostgres('rotation at a real Postgres: faults', () => {
     expect(await journalFiles()).toEqual([]);
   });
 
+  it('a rotation reports its steps as they happen (the app shows them live)', async () => {
+    const old = await freshRole();
+    const steps: string[] = [];
+    const result = await core.rotation.rotate('shop', 'prod', key, { confirmed: true, onStep: (step) => steps.push(`${step.step}@${step.service}`) });
+    expect(result).toMatchObject({ ok: true, changedAt: 'pg-prod', oldRetired: true, oldRefused: true });
+    expect(steps).toEqual(['created@pg-prod', 'set@pg-prod', 'tested@pg-prod', 'stored@pg-prod', 'retired@pg-prod', 'old-refused@pg-prod']);
+    seen.push((await stored()).value);
+    expect(await server.canLogin(role, old)).toBe(false);
+  });
+
   it('the server goes down between set and test: the result says what state each side is in and the one command; that command finishes it', async () => {
     const old = await freshRole();
     driver.test = async (target, next) => {

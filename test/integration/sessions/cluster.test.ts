@@ -1,5 +1,6 @@
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionFilter } from '../../../electron/core/sessions/filter';
 import { startRedisCluster, type RedisCluster } from '../../harness/redis';
 import { seedCreateSession, seedValidateSession } from '../../harness/seed-session-server';
 import { openTestStore, type TestStore } from './support';
@@ -78,4 +79,33 @@ describe('session store on a real 3-master Redis Cluster', () => {
     const failures = await t.store.stats({ hours: 1 });
     expect(failures.failedValidationsPerHour.at(-1)!.count).toBeGreaterThanOrEqual(1);
   });
+
+  it('walks each master with the server-side scripts: the same answers as the client-side walk; revocation by filter on every node', async () => {
+    for (let i = 0; i < 90; i += 1) await seedCreateSession(raw, { userId: `walker-${i % 5}`, deviceId: `w-${i}`, metadata: { app_version: i % 3 === 0 ? '4.2.0' : '4.1.0', device_type: 'wearable' } });
+    const client = await openTestStore({ mode: 'cluster', nodes: cluster.nodes }, { batchSize: 16, walk: 'client' });
+    try {
+      const evalsBefore = await Promise.all(raw.nodes('master').map(evalshaCalls));
+      const filters: SessionFilter[] = [{ metadata: { app_version: '4.2.0' } }, { userId: 'walker-2' }, { metadata: { device_type: 'wearable' }, createdAfter: (Date.now() - 3_600_000) * 1000 }];
+      for (const filter of filters) {
+        const onServer = await t.store.find(filter);
+        const onClient = await client.store.find(filter);
+        expect(onServer.sessions.map((s) => s.id).sort()).toEqual(onClient.sessions.map((s) => s.id).sort());
+        expect(onServer.sessions.length).toBeGreaterThan(10);
+      }
+      // Every master ran the walk script itself.
+      const evalsAfter = await Promise.all(raw.nodes('master').map(evalshaCalls));
+      evalsAfter.forEach((calls, i) => expect(calls).toBeGreaterThan(evalsBefore[i]!));
+
+      expect(await t.store.previewMatching({ metadata: { app_version: '4.2.0' } })).toMatchObject({ matched: 30, users: 5, devices: 30 });
+      expect(await t.store.revokeMatching({ metadata: { app_version: '4.2.0' } })).toMatchObject({ matched: 30, revoked: 30 });
+      expect((await client.store.find({ metadata: { app_version: '4.2.0' } })).sessions).toHaveLength(0);
+      expect((await client.store.find({ metadata: { app_version: '4.1.0' } })).sessions).toHaveLength(60);
+    } finally {
+      await client.close();
+    }
+  });
 });
+
+async function evalshaCalls(node: { info(section: string): Promise<string> }): Promise<number> {
+  return Number(/cmdstat_evalsha:calls=(\d+)/.exec(await node.info('commandstats'))?.[1] ?? 0);
+}

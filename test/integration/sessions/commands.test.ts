@@ -91,7 +91,12 @@ describe('latchkey sessions commands (core) on a real redis-server', () => {
     expect(await sessionsRevokeDevice(cli.store, 'd0')).toEqual({ revoked: 3 });
     expect(await sessionsRevokeUser(cli.store, 'u6')).toEqual({ revoked: 2 });
     expect(await sessionsRevokeUser(cli.store, 'u6')).toEqual({ revoked: 0 });
-    expect(audit.filter((e) => e.kind === 'session.revoke-user').map((e) => e.count)).toEqual([2, 0]);
+    expect(audit.filter((e) => e.kind === 'session.revoke-user').map((e) => [e.outcome, e.count])).toEqual([
+      ['started', 0],
+      ['complete', 2],
+      ['started', 0],
+      ['complete', 0],
+    ]);
   });
 
   it('stats → analytics as JSON', async () => {

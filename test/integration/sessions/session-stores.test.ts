@@ -143,14 +143,17 @@ describe('core.sessions on a real redis-server (password-protected)', () => {
     expect(entries.map((entry) => [entry.action, entry.outcome, entry.sessions?.scope, entry.counts])).toEqual([
       ['session.create', 'ok', 'session', { total: 1 }],
       ['session.extend', 'ok', 'session', { total: 1 }],
+      // A bulk revocation is recorded before it deletes anything, then with what Redis confirmed.
+      ['session.revoke', 'started', 'device', undefined],
       ['session.revoke', 'ok', 'device', { revoked: 2 }],
+      ['session.revoke', 'started', 'user', undefined],
       ['session.revoke', 'ok', 'user', { revoked: 1 }],
       ['session.index', 'ok', 'all', { total: 0 }],
       ['session.revoke', 'ok', 'session', { revoked: 0 }],
     ]);
     expect(entries[0]).toMatchObject({ ref: `redis://127.0.0.1:${server.port}`, sessions: { user_id: 'alice', device_id: 'watch-7', session_hash: created.id } });
-    expect(entries[2]?.sessions).toEqual({ scope: 'device', device_id: 'watch-7' });
-    expect(entries[3]?.sessions?.user_id).toMatch(/^sha256:[0-9a-f]{32}$/);
+    expect(entries[3]?.sessions).toEqual({ scope: 'device', device_id: 'watch-7' });
+    expect(entries[5]?.sessions?.user_id).toMatch(/^sha256:[0-9a-f]{32}$/);
     expect((await core.audit.verify()).intact).toBe(true);
     const auditText = await readFile(core.audit.path, 'utf8');
     expect(auditText).not.toContain(created.token);

@@ -17,11 +17,11 @@ export interface TestStore {
   close(): Promise<void>;
 }
 
-export async function openTestStore(connection: RedisConnectionInput, options: Partial<SessionStoreOptions> = {}): Promise<TestStore> {
+export async function openTestStore(connection: RedisConnectionInput, options: Partial<SessionStoreOptions> = {}, password?: string): Promise<TestStore> {
   const logs: string[] = [];
   const audit: SessionAuditEvent[] = [];
   const logger = createLogger({ sink: (line) => logs.push(line), level: 'debug' });
-  const redis = await openSessionRedis(connection, { logger });
+  const redis = await openSessionRedis(connection, { logger, password });
   const store = createSessionStore({ redis, logger, onAudit: (event) => void audit.push(event), ...options });
   // A plain client for looking behind the store's back (not for TLS or cluster set-ups).
   const raw = connection.url?.startsWith('redis://') === true ? new Redis(connection.url, { lazyConnect: true }) : undefined;

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import { startRedis, type RedisServer } from '../../harness/redis';
@@ -23,7 +25,7 @@ async function withGuardedRedis(context: LeakContext, label: string, work: (serv
 }
 
 /** A session as the API server writes it, for a token of our choosing (a canary). */
-async function serverSession(server: RedisServer, password: string, token: string, userId: string): Promise<string> {
+async function serverSession(server: RedisServer, password: string, token: string, userId: string, metadata = '{"device_type": "wearable"}'): Promise<string> {
   const raw = new Redis({ port: server.port, host: '127.0.0.1', password });
   const id = createHash('sha256').update(token).digest('hex');
   const now = Date.now();
@@ -32,7 +34,7 @@ async function serverSession(server: RedisServer, password: string, token: strin
     device_id: 'watch-leaks',
     created_at: new Date(now).toISOString().replace('Z', '+00:00'),
     expires_at: new Date(now + 3_600_000).toISOString().replace('Z', '+00:00'),
-    metadata: '{"device_type": "wearable"}',
+    metadata,
   });
   await raw.expire(`session:${id}`, 3600);
   raw.disconnect();
@@ -89,4 +91,33 @@ export const operations: LeakOperation[] = [
       });
     },
   },
+  {
+    name: 'revoke by filter and a search result, export it, the shared dashboard (app and CLI)',
+    async run(context) {
+      await withGuardedRedis(context, 'filter', async (server, password) => {
+        const tokens = [context.canary('filter-token-1'), context.canary('filter-token-2'), context.canary('filter-token-3')];
+        for (const [i, token] of tokens.entries()) await serverSession(server, password, token, `user-${i}`, '{"app_version": "4.2.0"}');
+        const query = { by: 'filter', filter: { where: [{ field: 'app_version', value: '4.2.0' }] } };
+        expect(await context.call('sessions.search', { operationId: 'leaks-filter-1', connection: 'leaks', query })).toMatchObject({ ok: true, value: { total: 3, users: 3 } });
+        // The export goes where the person chose (here: next to the app's folders); it holds no token or password.
+        const home = join(context.stateDir, '..', '..', 'home');
+        await mkdir(home, { recursive: true });
+        const exported = join(home, 'sessions.csv');
+        await context.core.sessions.exportResult('leaks-filter-1', 'csv', exported);
+        context.observe('exported sessions', await readFile(exported, 'utf8'));
+        expect(await context.call('sessions.revokeResult', { operationId: 'leaks-filter-2', resultId: 'leaks-filter-1', expected: 3, confirmed: true })).toMatchObject({ ok: true, value: { revoked: 3 } });
+        expect(await context.call('sessions.stats', { operationId: 'leaks-stats-02', connection: 'leaks', reuse: 'now' })).toMatchObject({ ok: true });
+        // What the dashboard shares with other Latchkeys through Redis.
+        const raw = new Redis({ port: server.port, host: '127.0.0.1', password });
+        context.observe('shared dashboard counts in Redis', (await raw.get('latchkey:session:stats:last')) ?? '');
+        await serverSession(server, password, context.canary('filter-token-4'), 'user-9', '{"app_version": "4.2.0"}');
+        raw.disconnect();
+        expect(await context.cli(['sessions', 'list', '--where', 'app_version=4.2.0', '--format', 'csv', '--connection', 'leaks'])).toMatchObject({ code: 0 });
+        expect(await context.cli(['sessions', 'revoke', '--where', 'app_version=4.2.0', '--yes', '--connection', 'leaks', '--json'])).toMatchObject({ code: 0, stdout: expect.stringContaining('"revoked": 1') });
+        expect(await context.cli(['sessions', 'stats', '--connection', 'leaks', '--max-age', '60'])).toMatchObject({ code: 0 });
+        context.observe('audit log entries', JSON.stringify(await context.core.audit.query()));
+      });
+    },
+  },
 ];
+

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createResultSets, ResultSet, sessionRow } from '../../../electron/core/sessions/result-sets';
+
+const ORIGIN = { connection: 'prod', filter: {} };
 import type { Session } from '../../../electron/core/sessions/scan';
 
 function session(n: number, extra: Partial<Session> = {}): Session {
@@ -35,7 +37,7 @@ describe('search result sets', () => {
   });
 
   it('pages rows in the order found, drops repeated sessions (SCAN repeats keys) and counts them once', () => {
-    const set = new ResultSet('r', 1_000);
+    const set = new ResultSet('r', 1_000, ORIGIN);
     set.add([session(1), session(2), session(3)]);
     set.add([session(2), session(4)]);
     expect(set.page(0, 10).rows.map((row) => row.deviceId)).toEqual(['device-1', 'device-2', 'device-3', 'device-4']);
@@ -44,7 +46,7 @@ describe('search result sets', () => {
   });
 
   it('sorts on request, both ways, with the id as a tie-breaker, and re-sorts when rows arrive', () => {
-    const set = new ResultSet('r', 1_000);
+    const set = new ResultSet('r', 1_000, ORIGIN);
     set.add([session(3), session(1), session(2)]);
     expect(set.page(0, 3, { by: 'createdAt', direction: 'desc' }).rows.map((row) => row.deviceId)).toEqual(['device-3', 'device-2', 'device-1']);
     expect(set.page(0, 3, { by: 'deviceId', direction: 'asc' }).rows.map((row) => row.deviceId)).toEqual(['device-1', 'device-2', 'device-3']);
@@ -55,18 +57,32 @@ describe('search result sets', () => {
   });
 
   it('stops at the row limit and says the result is truncated', () => {
-    const set = new ResultSet('r', 3);
+    const set = new ResultSet('r', 3, ORIGIN);
     expect(set.add([session(1), session(2)])).toBe(true);
     expect(set.add([session(3), session(4), session(5)])).toBe(false);
-    expect(set.summary()).toEqual({ resultId: 'r', total: 3, complete: false, truncated: true, problems: 0 });
+    expect(set.summary()).toEqual({ resultId: 'r', total: 3, complete: false, truncated: true, problems: 0, users: 3, devices: 3 });
+    // A result cut at its limit is not what "revoke these sessions" may act on.
+    set.complete = true;
+    expect(() => set.finishedIds()).toThrow(expect.objectContaining({ kind: 'Conflict', message: expect.stringContaining('row limit') }));
+  });
+
+  it('counts the users and devices of its rows, gives its ids once finished, and exports rows with their whole metadata', () => {
+    const set = new ResultSet('r', 1_000, ORIGIN);
+    set.add([session(1), session(2), session(3), session(9)]);
+    expect(set.summary()).toMatchObject({ total: 4, users: 3, devices: 4 });
+    expect(() => set.finishedIds()).toThrow(expect.objectContaining({ kind: 'Conflict', message: expect.stringContaining('still running') }));
+    set.complete = true;
+    expect(set.finishedIds()).toEqual([session(1), session(2), session(3), session(9)].map((s) => s.id));
+    const [first] = set.exportRows();
+    expect(first).toEqual({ id: session(1).id, user_id: 'user-1', device_id: 'device-1', created_at: session(1).createdAt, expires_at: session(1).expiresAt, ttl_seconds: session(1).ttlSeconds, metadata: session(1).metadata });
   });
 
   it('keeps the most recently used sets, refuses bad pages, and says when results are gone', () => {
     const sets = createResultSets({ maxSets: 2 });
-    sets.open('a').add([session(1)]);
-    sets.open('b').add([session(2)]);
+    sets.open('a', ORIGIN).add([session(1)]);
+    sets.open('b', ORIGIN).add([session(2)]);
     sets.page('a', 0, 1);
-    sets.open('c');
+    sets.open('c', ORIGIN);
     expect(() => sets.page('b', 0, 1)).toThrow(/no longer kept/);
     expect(sets.page('a', 0, 1).rows).toHaveLength(1);
     expect(() => sets.page('a', -1, 1)).toThrow(expect.objectContaining({ kind: 'InvalidInput' }));

@@ -28,8 +28,14 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'env.copy': 'copy between environments',
   'env.import': '.env import',
   'env.export': '.env export',
+  'env.snapshot': 'snapshot taken',
+  'env.prune-snapshots': 'snapshots pruned',
+  'env.restore': 'environment restored',
   'import.mycelium': 'Mycelium import',
+  'env.run': 'program run with secrets',
+  'template.inject': 'template filled',
   'incident.run': 'incident',
+  'incident.undo': 'incident undone',
   'session.revoke': 'session revocation',
   'session.create': 'session created',
   'session.extend': 'session extended',
@@ -197,10 +203,15 @@ export function AuditScreen() {
 function describe(entry: AuditEntryView): string {
   const parts: string[] = [];
   if (entry.ref !== undefined) parts.push(entry.ref);
+  if (entry.command !== undefined) parts.push(`program ${entry.command}`);
+  if (entry.keys !== undefined) parts.push(`variables ${entry.keys.join(', ')}${entry.counts?.total !== undefined && entry.counts.total > entry.keys.length ? ' …' : ''}`);
+  if (entry.refs !== undefined) parts.push(entry.refs.join(', '));
+  if (entry.exit_code !== undefined) parts.push(entry.signal === undefined ? `exit ${entry.exit_code}` : `killed by ${entry.signal} (exit ${entry.exit_code})`);
   if (entry.target_ref !== undefined) parts.push(`→ ${entry.target_ref}`);
   if (entry.version !== undefined) parts.push(`v${entry.version.length > 12 ? `${entry.version.slice(0, 8)}…` : entry.version}`);
   if (entry.sessions !== undefined) parts.push(`sessions: ${entry.sessions.scope}${entry.sessions.user_id === undefined ? '' : ` ${entry.sessions.user_id}`}${entry.sessions.device_id === undefined ? '' : ` ${entry.sessions.device_id}`}`);
   if (entry.counts !== undefined) parts.push(Object.entries(entry.counts).map(([name, count]) => `${name} ${count}`).join(', '));
   if (entry.report_id !== undefined) parts.push(`report ${entry.report_id}`);
+  if (entry.snapshot_id !== undefined) parts.push(`snapshot ${entry.snapshot_id}`);
   return parts.join('  ');
 }

@@ -8,6 +8,7 @@ import { useToasts } from '../../stores/toasts.store';
 import { TypedNameField } from './TypedNameField';
 import { WriteResults } from './WriteResults';
 import { FormError } from '../../components/FormError';
+import { UndoImportButton, useUndoImport } from './UndoImport';
 
 /** A .env import: what it adds and changes (by name), then apply; a protected environment needs its name typed. */
 export function ImportDotenvDialog(props: { project: string; environment: EnvironmentView; fileId: string; path: string; onDone(changed: boolean): void }) {
@@ -18,6 +19,7 @@ export function ImportDotenvDialog(props: { project: string; environment: Enviro
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const toast = useToasts((state) => state.show);
+  const undo = useUndoImport();
 
   useEffect(() => {
     api.envfiles.previewImport({ project, environment: environment.name, fileId })
@@ -58,13 +60,15 @@ export function ImportDotenvDialog(props: { project: string; environment: Enviro
       </div>
     );
 
+  if (undo.dialog !== undefined) return undo.render(project, environment, props.onDone);
+
   return (
     <Dialog
       title={`Import .env into ${environment.name}`}
       onClose={() => props.onDone(result !== undefined)}
       width="wide"
       footer={
-        <WriteOnceFooter finished={result !== undefined} onDone={props.onDone}>
+        <WriteOnceFooter finished={result !== undefined} onDone={props.onDone} finishedStart={<UndoImportButton result={result} onUndo={undo.open} />}>
           <button type="button" className="btn btn-primary" disabled={!ready} onClick={() => void apply()}>
             Import {writes} secret{writes === 1 ? '' : 's'}
           </button>

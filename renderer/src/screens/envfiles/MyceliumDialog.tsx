@@ -8,6 +8,7 @@ import { TypedNameField } from './TypedNameField';
 import { WriteResults } from './WriteResults';
 import { FormError } from '../../components/FormError';
 import { ErrorBanner } from '../../components/ErrorBanner';
+import { UndoImportButton, useUndoImport } from './UndoImport';
 
 /**
  * Import of a Mycelium secrets file as POSTGRES_PASSWORD, REDIS_PASSWORD and TEMPORAL_ADMIN_PASSWORD. A
@@ -22,6 +23,7 @@ export function MyceliumDialog(props: { project: string; environment: Environmen
   const [result, setResult] = useState<ResultOf<'envfiles', 'importMycelium'> | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const toast = useToasts((state) => state.show);
+  const undo = useUndoImport();
 
   const ready = !busy && (!environment.protected || typed === environment.name);
   const run = async (force: boolean) => {
@@ -40,13 +42,15 @@ export function MyceliumDialog(props: { project: string; environment: Environmen
     }
   };
 
+  if (undo.dialog !== undefined) return undo.render(project, environment, props.onDone);
+
   return (
     <Dialog
       title={`Import from Mycelium into ${environment.name}`}
       onClose={() => props.onDone(result !== undefined)}
       width="wide"
       footer={
-        <WriteOnceFooter finished={result !== undefined} onDone={props.onDone}>
+        <WriteOnceFooter finished={result !== undefined} onDone={props.onDone} finishedStart={<UndoImportButton result={result} onUndo={undo.open} />}>
           {refusal === undefined ? (
             <button type="button" className="btn btn-primary" disabled={!ready} onClick={() => void run(false)}>
               Import

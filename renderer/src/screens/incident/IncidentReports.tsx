@@ -8,7 +8,7 @@ import { IncidentItems } from './IncidentItems';
 type Summary = ResultOf<'incidents', 'list'>['reports'][number];
 
 /** Saved incident reports, newest first; each opens as its readable text and its per-secret table. */
-export function IncidentReports(props: { refreshKey: number; onResume(reportId: string): void; disabled: boolean }) {
+export function IncidentReports(props: { refreshKey: number; onResume(reportId: string): void; onUndo(reportId: string): void; disabled: boolean }) {
   const [reports, setReports] = useState<Summary[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [opened, setOpened] = useState<ResultOf<'incidents', 'open'> | undefined>(undefined);
@@ -74,6 +74,19 @@ export function IncidentReports(props: { refreshKey: number; onResume(reportId: 
                   }}
                 >
                   Finish what is left
+                </button>
+              )}
+              {opened.report.counts.rotated === 0 ? null : (
+                <button
+                  type="button"
+                  className="btn"
+                  disabled={props.disabled}
+                  onClick={() => {
+                    setOpened(undefined);
+                    props.onUndo(opened.report.id);
+                  }}
+                >
+                  Undo…
                 </button>
               )}
               <span className="spacer" />

@@ -14,6 +14,7 @@ import { IncidentPreview } from './IncidentPreview';
 import { IncidentReports } from './IncidentReports';
 import { IncidentTargets, sessionPlanOf, targetId, type SessionChoice } from './IncidentTargets';
 import { ErrorBanner } from '../../components/ErrorBanner';
+import { IncidentUndoDialog } from '../snapshots/IncidentUndoDialog';
 
 type Preview = ResultOf<'incidents', 'preview'>;
 type Run = ResultOf<'incidents', 'run'>;
@@ -40,6 +41,7 @@ export function IncidentScreen() {
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [reportsKey, setReportsKey] = useState(0);
+  const [undoing, setUndoing] = useState<string | undefined>(undefined);
 
   useEffect(
     () =>
@@ -176,6 +178,11 @@ export function IncidentScreen() {
                   {(report.counts.by_hand ?? 0) === 0 ? '' : `, ${report.counts.by_hand ?? 0} to rotate by hand (${report.counts.marked ?? 0} marked done)`}
                 </strong>
                 <span className="spacer" />
+                {report.counts.rotated > 0 ? (
+                  <button type="button" className="btn" title="Put back the values from before the incident, for secrets that were stored only" onClick={() => setUndoing(report.id)}>
+                    <Icon name="undo" /> Undo…
+                  </button>
+                ) : null}
                 {left > 0 ? (
                   <button type="button" className="btn btn-primary" onClick={() => void resume(report.id)}>
                     Finish what is left
@@ -210,8 +217,17 @@ export function IncidentScreen() {
             />
           )}
         </div>
-        <IncidentReports refreshKey={reportsKey} onResume={(reportId) => void resume(reportId)} disabled={running !== undefined} />
+        <IncidentReports refreshKey={reportsKey} onResume={(reportId) => void resume(reportId)} onUndo={setUndoing} disabled={running !== undefined} />
       </div>
+      {undoing === undefined ? null : (
+        <IncidentUndoDialog
+          reportId={undoing}
+          onDone={() => {
+            setUndoing(undefined);
+            setReportsKey((key) => key + 1);
+          }}
+        />
+      )}
       {asking === undefined ? null : (
         <IncidentConfirmDialog
           title={asking.kind === 'run' ? 'Start the incident rotation?' : 'Finish what is left?'}

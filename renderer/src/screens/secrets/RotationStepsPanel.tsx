@@ -4,9 +4,9 @@ import { fullTime } from '../../format';
 import type { LiveRotation, RotationStepEvent } from './useRotationSteps';
 
 /** The four steps every rotation at a service goes through, in order; what became of the old credential follows. */
-const LIFECYCLE: ServiceRotationStepName[] = ['created', 'set', 'tested', 'finished'];
+const LIFECYCLE: ServiceRotationStepName[] = ['created', 'set', 'tested', 'stored'];
 
-function labelOf(step: ServiceRotationStepName, service: string, retireAfter?: string): string {
+function labelOf(step: ServiceRotationStepName, service: string, at?: string): string {
   switch (step) {
     case 'created':
       return 'Created the new value (staged, not current yet)';
@@ -14,14 +14,16 @@ function labelOf(step: ServiceRotationStepName, service: string, retireAfter?: s
       return `Set at ${service}`;
     case 'tested':
       return 'Tested: the new value logs in';
-    case 'finished':
-      return 'Finished: the new version is current';
-    case 'old-retired':
+    case 'stored':
+      return 'Stored: the new version is current';
+    case 'retired':
       return 'Old credential retired';
     case 'old-refused':
       return 'Old credential tried again: refused';
-    case 'old-retiring':
-      return `Old credential keeps working until ${retireAfter === undefined ? 'its grace period ends' : fullTime(retireAfter)}`;
+    case 'retire-scheduled':
+      return `Old credential keeps working until ${at === undefined ? 'its grace period ends' : fullTime(at)}`;
+    case 'undone':
+      return `Undone at ${service}: the old credential works again`;
   }
 }
 
@@ -75,7 +77,7 @@ export function RotationStepsPanel({ live, onClose }: { live: LiveRotation; onCl
           />
         ))}
         {afterwards.map((step) => (
-          <Row key={step.step} label={labelOf(step.step, live.service, step.retireAfter)} state="passed" />
+          <Row key={step.step} label={labelOf(step.step, live.service, step.at)} state="passed" />
         ))}
       </ol>
       {live.error === undefined ? null : (

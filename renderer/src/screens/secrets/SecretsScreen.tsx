@@ -14,6 +14,8 @@ import { filterSecrets, useSecrets } from '../../stores/secrets.store';
 import { useToasts } from '../../stores/toasts.store';
 import { EnvironmentBar } from '../projects/EnvironmentBar';
 import { EnvFilesMenu } from '../envfiles/EnvFilesMenu';
+import { RunCommand } from '../run/RunCommand';
+import { SnapshotsDialog } from '../snapshots/SnapshotsDialog';
 import { HistoryDialog } from './HistoryDialog';
 import { PolicyDialog } from './PolicyDialog';
 import { RotationStepsPanel } from './RotationStepsPanel';
@@ -22,7 +24,7 @@ import { SecretRow } from './SecretRow';
 import { useRotationSteps } from './useRotationSteps';
 import { ErrorBanner } from '../../components/ErrorBanner';
 
-type Editor = { mode: 'create' } | { mode: 'edit'; item: SecretItem } | { mode: 'history'; item: SecretItem } | { mode: 'policy'; item: SecretItem } | undefined;
+type Editor = { mode: 'create' } | { mode: 'edit'; item: SecretItem } | { mode: 'history'; item: SecretItem } | { mode: 'policy'; item: SecretItem } | { mode: 'snapshots' } | undefined;
 
 const isDue = (item: DueItem | undefined) => item?.status === 'overdue' || item?.status === 'due-soon';
 
@@ -168,6 +170,7 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
   return (
     <section className="screen" aria-label="Secrets">
       <EnvironmentBar project={project} environment={environment} />
+      <RunCommand project={project.name} environment={environment.name} />
       <div className="toolbar">
         <div className="search">
           <Icon name="search" />
@@ -197,6 +200,9 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
           <Icon name="clock" /> Due ({dueCount})
         </button>
         <EnvFilesMenu project={project.name} environment={environment} onChanged={() => void reload()} />
+        <button type="button" className="btn" title={`Snapshots of ${environment.name}: restore it to one, or to a moment`} onClick={() => setEditor({ mode: 'snapshots' })}>
+          <Icon name="history" /> Snapshots
+        </button>
         <button type="button" className="btn btn-primary" onClick={() => setEditor({ mode: 'create' })}>
           <Icon name="plus" /> New secret
         </button>
@@ -262,6 +268,7 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
         <HistoryDialog project={project.name} environment={environment} secretKey={editor.item.key} onClose={(changed) => closeEditor(changed)} />
       ) : null}
       {editor?.mode === 'policy' ? <PolicyDialog project={project.name} environment={environment} secretKey={editor.item.key} onDone={closeEditor} /> : null}
+      {editor?.mode === 'snapshots' ? <SnapshotsDialog project={project.name} environment={environment} onClose={closeEditor} /> : null}
     </section>
   );
 }

@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { useCallback, useRef } from 'react';
 import { api } from '../../api';
 import { ProgressBar } from '../../components/ProgressBar';
 import { timeAgo } from '../../format';
@@ -9,12 +9,26 @@ import { ErrorBanner } from '../../components/ErrorBanner';
 
 /**
  * The dashboard: live sessions by device type, OS and app version, sessions created and failed
- * validations per hour. One walk of the keyspace per refresh (so sessions of servers that keep no
- * index count too); a refresh overtaken by the next one is cancelled.
+ * validations per hour. A refresh walks the keyspace (so sessions of servers that keep no index count
+ * too), so it must not hammer a production Redis: main runs one walk at a time per session server for
+ * every window, app and CLI, and on the screen's timer the counts are walked again only once they are
+ * due — after 20 times as long as the last walk took. "Refresh now" walks at once.
  */
 export function AnalyticsPanel({ connection, refreshTick }: { connection: string; refreshTick: number }) {
-  const fetchStats = useCallback((operationId: string) => api.sessions.stats({ operationId, connection, hours: 24 }), [connection]);
+  const reuse = useRef<'due' | 'now'>('due');
+  const fetchStats = useCallback(
+    (operationId: string) => {
+      const request = { operationId, connection, hours: 24, reuse: reuse.current };
+      reuse.current = 'due';
+      return api.sessions.stats(request);
+    },
+    [connection],
+  );
   const { value: stats, error, busy, progress, cancel, reload } = useLoader(fetchStats, `${connection}#${refreshTick}`);
+  const refreshNow = () => {
+    reuse.current = 'now';
+    reload();
+  };
 
   const failed24h = stats?.failedValidationsPerHour.reduce((sum, hour) => sum + hour.count, 0) ?? 0;
 
@@ -39,14 +53,26 @@ export function AnalyticsPanel({ connection, refreshTick }: { connection: string
             <HourlyChart title="Sessions created per hour" hours={stats.createdPerHour} />
             <HourlyChart title="Failed validations per hour" hours={stats.failedValidationsPerHour} tone="danger" />
           </div>
-          <p className="muted small">
-            {stats.scannedKeys.toLocaleString()} keys walked · updated {timeAgo(stats.generatedAt)}
-            {busy ? ' · refreshing…' : ''}. “Created per hour” counts sessions still alive.
-          </p>
+          <div className="analytics-footer">
+            <p className="muted small" data-testid="stats-freshness">
+              Computed {timeAgo(stats.computedAt)}, took {duration(stats.tookMs)} · {stats.scannedKeys.toLocaleString()} keys walked, counted on {stats.countedOn === 'server' ? 'the session server' : 'this computer'}
+              {stats.shared ? ' (by a walk another window, app or CLI ran)' : ''} · next refresh {timeAgo(stats.nextRefreshAt)}
+              {busy ? ' · refreshing…' : ''}. “Created per hour” counts sessions still alive.
+            </p>
+            <button type="button" className="btn" disabled={busy} onClick={refreshNow}>
+              Refresh now
+            </button>
+          </div>
         </>
       )}
     </div>
   );
+}
+
+function duration(ms: number): string {
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${Math.round(ms / 100) / 10} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
 function Stat({ label, value, tone }: { label: string; value: number; tone?: 'warn' }) {

@@ -5,21 +5,24 @@ import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
 import { useOperation } from '../../operations';
 import { strategyOf, useSessions } from '../../stores/sessions.store';
+import { EMPTY_FILTER, FilterFields, filterOfDraft, type FilterDraft } from './FilterFields';
+import { ResultActions } from './ResultActions';
 import { ResultsTable } from './ResultsTable';
 import type { OwnerKind } from './useRevokeAll';
 import { ErrorBanner } from '../../components/ErrorBanner';
 
 /**
- * Search sessions by device, user, metadata, expiry, or all of them. Results stream into the table:
- * its row count follows `sessions.results` events while the walk runs, and rows are fetched as they
- * scroll into view.
+ * Search sessions by device, user, a filter (any metadata field, creation and expiry times), expiry,
+ * or all of them. Results stream into the table: its row count follows `sessions.results` events while
+ * the walk runs, and rows are fetched as they scroll into view. A finished search can be revoked (its
+ * sessions exactly) or exported.
  */
-type Mode = 'device' | 'user' | 'metadata' | 'expiring' | 'all';
+type Mode = 'device' | 'user' | 'filter' | 'expiring' | 'all';
 
 const MODES: { mode: Mode; label: string; placeholder?: string }[] = [
   { mode: 'device', label: 'Device', placeholder: 'Device id, e.g. watch-4f1c' },
   { mode: 'user', label: 'User', placeholder: 'User id' },
-  { mode: 'metadata', label: 'Metadata' },
+  { mode: 'filter', label: 'Filter' },
   { mode: 'expiring', label: 'Expiring', placeholder: 'Within hours' },
   { mode: 'all', label: 'All' },
 ];
@@ -31,6 +34,8 @@ interface Result {
   complete: boolean;
   truncated: boolean;
   problems: number;
+  users: number;
+  devices: number;
 }
 
 export interface SearchPanelProps {
@@ -48,7 +53,7 @@ export function SearchPanel(props: SearchPanelProps) {
   const { start, finish } = operation;
   const [mode, setMode] = useState<Mode>('device');
   const [text, setText] = useState('');
-  const [metadata, setMetadata] = useState({ device_type: '', os: '', app_version: '' });
+  const [filter, setFilter] = useState<FilterDraft>(EMPTY_FILTER);
   const [result, setResult] = useState<Result | undefined>(undefined);
   const [sort, setSort] = useState<RowSortView | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
@@ -85,7 +90,7 @@ export function SearchPanel(props: SearchPanelProps) {
       const operationId = start();
       current.current = operationId;
       if (previous !== undefined) void api.sessions.release({ resultId: previous });
-      setResult({ resultId: operationId, query, total: 0, complete: false, truncated: false, problems: 0 });
+      setResult({ resultId: operationId, query, total: 0, complete: false, truncated: false, problems: 0, users: 0, devices: 0 });
       setSort(undefined);
       setError(undefined);
       setSearching(true);
@@ -118,9 +123,9 @@ export function SearchPanel(props: SearchPanelProps) {
         const hours = Number(value === '' ? '1' : value);
         return Number.isFinite(hours) && hours > 0 ? { by: 'expiring', withinSeconds: Math.round(hours * 3600) } : undefined;
       }
-      case 'metadata': {
-        const fields = Object.fromEntries(Object.entries(metadata).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, v.trim()]));
-        return Object.keys(fields).length === 0 ? undefined : { by: 'metadata', metadata: fields };
+      case 'filter': {
+        const criteria = filterOfDraft(filter);
+        return criteria === undefined ? undefined : { by: 'filter', filter: criteria };
       }
       case 'all':
         return { by: 'all' };
@@ -158,21 +163,8 @@ export function SearchPanel(props: SearchPanelProps) {
             </button>
           ))}
         </div>
-        {mode === 'metadata' ? (
-          <div className="metadata-inputs">
-            {(['device_type', 'os', 'app_version'] as const).map((field) => (
-              <input
-                key={field}
-                ref={field === 'device_type' ? input : undefined}
-                className="plain-input"
-                value={metadata[field]}
-                placeholder={field}
-                aria-label={`Metadata ${field}`}
-                onChange={(event) => setMetadata({ ...metadata, [field]: event.target.value })}
-                spellCheck={false}
-              />
-            ))}
-          </div>
+        {mode === 'filter' ? (
+          <FilterFields draft={filter} onChange={setFilter} firstInput={input} />
         ) : mode === 'all' ? (
           <span className="muted grow">Every session under the prefix (a walk of the keyspace).</span>
         ) : (
@@ -197,7 +189,7 @@ export function SearchPanel(props: SearchPanelProps) {
         <div className="empty">
           <Icon name="devices" size={32} />
           <h3>Find a lost device</h3>
-          <p className="muted">Search by device id to see its sessions and revoke them all, or by user, metadata or expiry.</p>
+          <p className="muted">Search by device id to see its sessions and revoke them all, or by user, a filter (app version, OS, any metadata, when created) or expiry.</p>
         </div>
       ) : (
         <>
@@ -208,6 +200,11 @@ export function SearchPanel(props: SearchPanelProps) {
               {owner === undefined ? null : <span className="mono">{owner.id}</span>}
               {result.complete ? '' : ' so far'}
             </span>
+            {result.complete && result.total > 0 ? (
+              <span className="muted" data-testid="results-owners">
+                {result.users.toLocaleString()} user{result.users === 1 ? '' : 's'} · {result.devices.toLocaleString()} device{result.devices === 1 ? '' : 's'}
+              </span>
+            ) : null}
             {result.truncated ? <span className="hint warn">Only the first {result.total.toLocaleString()} are kept — narrow the search.</span> : null}
             {result.problems > 0 ? <span className="hint warn">{result.problems} keys under the prefix are not usable sessions.</span> : null}
             <span className="spacer" />
@@ -217,6 +214,14 @@ export function SearchPanel(props: SearchPanelProps) {
               </button>
             )}
           </div>
+          {result.complete && result.total > 0 && !searching ? (
+            <ResultActions
+              key={result.resultId}
+              result={result}
+              // What was revoked is gone: search again so the table shows what is left.
+              onRevoked={() => void run(result.query)}
+            />
+          ) : null}
           {result.total === 0 && result.complete ? (
             <p className="muted empty-search">No live sessions match.{indexOnly ? ' (Index only: sessions written without an index are not looked for.)' : ''}</p>
           ) : (

@@ -1,0 +1,127 @@
+import { realpath, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { runBounded } from '../async/bounded-pool';
+import type { AuditSink } from '../audit/audit-log';
+import { auditRef } from '../audit/audited';
+import { AUDIT_LIST_MAX } from '../audit/entry';
+import { checkOutputPath, writePrivateOutputFile } from '../envfiles/private-output-file';
+import { invalidInput, isLatchkeyError, LatchkeyError, notFound, permissionDenied } from '../errors';
+import type { LatchkeyPaths } from '../paths';
+import type { SecretBackend } from '../secrets/backend';
+import { parseRef, type SecretRef } from '../secrets/reference';
+import { applyQuotingFilter } from './quoting-filters';
+import { parseTemplate, renderTemplate, type Placeholder } from './template';
+
+/**
+ * `latchkey inject`: a template with `{{ <reference> }}` placeholders becomes a file holding the
+ * values. All or nothing: every reference is read (a bounded number at a time) and every value
+ * quoted before anything is written, and a failure names each reference with its line. The output is
+ * created 0600, atomically; a symbolic link, a folder, the template itself, or a place inside
+ * Latchkey's own state or config folders is refused.
+ */
+export interface InjectDeps {
+  resolveBackend(ref: SecretRef): Promise<SecretBackend>;
+  audit: AuditSink;
+  paths: LatchkeyPaths;
+}
+
+export interface InjectRequest {
+  template: string;
+  /** Where the template came from, for messages ("config.tpl.yml", "standard input"). */
+  source: string;
+  /** The template's path, so that it is never overwritten by its own output. */
+  inputPath?: string;
+  /** Where to write; undefined: the text is returned (for standard output). */
+  output?: string;
+  concurrency: number;
+}
+
+export interface InjectResult {
+  text?: string;
+  path?: string;
+  /** Placeholders replaced, and distinct references read. */
+  placeholders: number;
+  references: number;
+}
+
+export async function injectTemplate(deps: InjectDeps, request: InjectRequest): Promise<InjectResult> {
+  const placeholders = parseTemplate(request.template, request.source);
+  const refs = [...new Set(placeholders.map((placeholder) => placeholder.ref))];
+  const record = (outcome: 'ok' | 'failed', kind?: LatchkeyError['kind']) =>
+    deps.audit.append({
+      action: 'template.inject',
+      outcome,
+      ...(refs.length === 0 ? {} : { refs: refs.slice(0, AUDIT_LIST_MAX).map(auditRef) }),
+      counts: { total: refs.length },
+      ...(kind === undefined ? {} : { error_kind: kind }),
+    });
+  try {
+    if (request.output !== undefined) await checkInjectOutput(request.output, request.inputPath, deps.paths);
+    const values = await readReferences(deps, refs, placeholders, request);
+    const text = renderTemplate(request.template, placeholders, (placeholder) =>
+      applyQuotingFilter(placeholder.filter, values.get(placeholder.ref)!, `${request.source} line ${placeholder.line} (${placeholder.ref})`),
+    );
+    // On record before the values leave: an injection that cannot be audited does not happen.
+    await record('ok');
+    const counted = { placeholders: placeholders.length, references: refs.length };
+    if (request.output === undefined) return { text, ...counted };
+    await writePrivateOutputFile(request.output, text);
+    return { path: request.output, ...counted };
+  } catch (error) {
+    if (isLatchkeyError(error) && error.kind !== 'Internal') await record('failed', error.kind).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function readReferences(deps: InjectDeps, refs: string[], placeholders: Placeholder[], request: InjectRequest): Promise<Map<string, string>> {
+  const values = new Map<string, string>();
+  const failures: { ref: string; error: unknown }[] = [];
+  await runBounded(refs, request.concurrency, async (ref) => {
+    try {
+      const parsed = parseRef(ref);
+      values.set(ref, (await (await deps.resolveBackend(parsed)).get(parsed.path)).value);
+    } catch (error) {
+      failures.push({ ref, error });
+    }
+  });
+  if (failures.length === 0) return values;
+  const linesOf = (ref: string) => placeholders.filter((placeholder) => placeholder.ref === ref).map((placeholder) => placeholder.line);
+  const kinds = failures.map((failure) => (isLatchkeyError(failure.error) ? failure.error.kind : 'Internal'));
+  const kind = kinds.find((candidate) => candidate !== 'NotFound' && candidate !== 'InvalidInput') ?? (kinds.includes('NotFound') ? 'NotFound' : 'InvalidInput');
+  const lines = failures
+    .map((failure) => ({ ...failure, lines: linesOf(failure.ref) }))
+    .sort((a, b) => a.lines[0]! - b.lines[0]!)
+    .slice(0, 10)
+    .map((failure) => {
+      const why = isLatchkeyError(failure.error) ? failure.error.message : 'an unexpected error (run with LATCHKEY_LOG_LEVEL=debug for details)';
+      return `  ${request.source} line ${failure.lines.join(', ')}: ${failure.ref}: ${why}`;
+    });
+  const more = failures.length > 10 ? [`  … and ${failures.length - 10} more`] : [];
+  const head = failures.length === 1 ? 'A reference could not be read, so nothing was written:' : `${failures.length} references could not be read, so nothing was written:`;
+  throw new LatchkeyError(kind, [head, ...lines, ...more].join('\n'), { cause: failures[0]!.error });
+}
+
+/** Refuses an output that is a link or a folder, the template itself, or inside Latchkey's own folders. */
+async function checkInjectOutput(output: string, inputPath: string | undefined, paths: LatchkeyPaths): Promise<void> {
+  await checkOutputPath(output);
+  const folder = dirname(resolve(output));
+  let realFolder: string;
+  try {
+    realFolder = await realpath(folder);
+  } catch {
+    throw notFound(`The folder of ${output} does not exist; create it first.`);
+  }
+  if (!(await stat(realFolder)).isDirectory()) throw invalidInput(`${folder} is not a folder.`);
+  const target = join(realFolder, basename(output));
+  for (const own of [paths.stateDir, paths.configDir]) {
+    const realOwn = await realpath(own).catch(() => resolve(own));
+    const rel = relative(realOwn, target);
+    if (rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))) {
+      throw permissionDenied(`Refusing to write ${output}: it is inside Latchkey's own folder ${own}, where only Latchkey writes. Choose a place outside it.`);
+    }
+  }
+  if (inputPath !== undefined) {
+    const realInput = await realpath(inputPath).catch(() => resolve(inputPath));
+    if (realInput === target) throw invalidInput(`Refusing to write ${output}: it is the template itself. Choose another output file.`);
+  }
+}
