@@ -36,7 +36,12 @@ describeWithPostgres('services and rotators in the app, at a real Postgres (ligh
     await server.destroy();
   });
 
-  const fitsTheWindow = () => app.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  /** Nothing one can press or type into sticks out of the window (at the minimum size). */
+  const fitsTheWindow = () =>
+    app.page.evaluate(() => {
+      const controls = [...document.querySelectorAll('button, input, select, [role="alert"], [role="status"]')].filter((element) => element.getBoundingClientRect().width > 0);
+      return document.documentElement.scrollWidth <= window.innerWidth && controls.every((element) => element.getBoundingClientRect().right <= window.innerWidth + 0.5);
+    });
 
   it('adds a Postgres service whose admin credential goes to the keychain, and tests it', async () => {
     const { page } = app;
@@ -105,6 +110,7 @@ describeWithPostgres('services and rotators in the app, at a real Postgres (ligh
     ]);
     expect(states.slice(4).map(([label]) => label)).toContain('Old credential tried again: refused');
     expect(await panel.getByRole('status').textContent()).toContain('the old credential is retired and was refused when tried again');
+    expect(await fitsTheWindow()).toBe(true);
     await app.screenshot('rotation-steps');
 
     // The outside world: Postgres accepts the new password and refuses the old one.
@@ -118,6 +124,35 @@ describeWithPostgres('services and rotators in the app, at a real Postgres (ligh
     expect(await server.log()).not.toContain(rotated);
     expect(app.logLines.join('\n')).not.toContain(rotated);
     await panel.getByRole('button', { name: 'Close the rotation steps' }).click();
+  });
+
+  it('a wrong admin password saved in the Services screen: Rotate fails before set, says what to do, and the current password still logs in', async () => {
+    const { page } = app;
+    const current = (await app.core.secrets.reveal('shop', 'dev', KEY)).value;
+    const wrong = new URL(server.adminUrl);
+    wrong.password = `not-the-admin-${randomBytes(6).toString('hex')}`;
+    await page.getByRole('button', { name: 'Services' }).click();
+    await page.getByRole('button', { name: 'Edit pg-e2e' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Service pg-e2e' });
+    expect(await dialog.getByTestId('credentials-state').textContent()).toBe('credential stored ✓');
+    await dialog.getByLabel('New admin URL', { exact: true }).fill(wrong.toString());
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByRole('dialog', { name: 'Service pg-e2e' }).count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Secrets' }).click();
+    await page.getByRole('button', { name: `Rotate ${KEY}` }).click();
+    const panel = page.getByRole('region', { name: `Rotation of ${KEY} at pg-e2e` });
+    const failure = panel.getByRole('alert');
+    await expect.poll(() => failure.count(), { timeout: 30_000 }).toBe(1);
+    expect(await failure.textContent()).toMatch(/admin/i);
+    expect(await panel.locator('li[data-step-state="failed"]').count()).toBe(1);
+    expect(await panel.locator('li[data-step-state="passed"]').allTextContents()).not.toContainEqual(expect.stringContaining('Set at pg-e2e'));
+    expect(await fitsTheWindow()).toBe(true);
+    await app.screenshot('rotation-failed');
+    // Nothing changed: the store holds the current password, and Postgres still takes it.
+    expect((await app.core.secrets.reveal('shop', 'dev', KEY)).value).toBe(current);
+    expect(await server.canLogin(ROLE, current)).toBe(true);
+    expect(await page.content()).not.toContain(wrong.password);
     expect(app.consoleErrors).toEqual([]);
   });
 });

@@ -171,95 +171,102 @@ export function RotatorSection(props: { project: string; environment: Environmen
             ? 'Nowhere Latchkey knows of: rotating changes the stored copy only, and the old value keeps working wherever it is checked.'
             : `Rotating changes it at ${attached.where}, then logs in with the new value and retires the old one.`}
       </p>
-      <div className="form-row">
-        <label className="field">
-          <span>Service</span>
-          <select value={form.target} onChange={(event) => change({ target: event.target.value, strategy: '' })} aria-label="Service where it is checked">
-            <option value={NOWHERE}>None (stored copy only)</option>
-            {services.map((candidate) => (
-              <option key={candidate.name} value={candidate.name}>
-                {candidate.name} — {ROTATOR_KIND_LABELS[candidate.kind]}
-              </option>
-            ))}
-            <option value={COMMAND}>A command hook (an executable you choose)</option>
-          </select>
-          {services.length === 0 ? <small className="muted">Add the database or Redis in Services first.</small> : null}
-        </label>
-        {kind === undefined || kind === 'command' ? null : (
-          <label className="field">
-            <span>{USER_LABELS[kind]}</span>
-            <input className="mono" value={form.user} onChange={(event) => change({ user: event.target.value })} spellCheck={false} aria-label={USER_LABELS[kind]} placeholder="shop_app" />
-          </label>
-        )}
-      </div>
-      {kind === 'command' ? (
-        <div className="form-row">
-          <div className="field">
-            <span>Executable (gets the new value on its standard input)</span>
-            <div className="inline-field wide">
-              <span className="mono grow cell-wrap">{form.command?.path ?? 'None chosen'}</span>
-              <button type="button" className="btn" disabled={busy !== undefined} onClick={() => void chooseCommand()}>
-                <Icon name="file" /> Choose…
-              </button>
-            </div>
-          </div>
-          <label className="field">
-            <span>Timeout (seconds)</span>
-            <input type="number" min={1} max={3600} value={form.timeout} placeholder="60" onChange={(event) => change({ timeout: event.target.value })} aria-label="Timeout in seconds" />
-          </label>
-        </div>
-      ) : null}
-      {kindView === undefined || kind === 'command' ? null : (
-        <div className="form-row">
-          {kindView.strategies.length > 1 ? (
+      {/* The form shows once the attached rotator is read, so an answer arriving late never overwrites what was typed. */}
+      {attached === undefined ? (
+        <FormError error={error} />
+      ) : (
+        <>
+          <div className="form-row">
             <label className="field">
-              <span>Strategy</span>
-              <select value={strategy} onChange={(event) => change({ strategy: event.target.value as RotationStrategy })} aria-label="Strategy">
-                {kindView.strategies.map((candidate) => (
-                  <option key={candidate} value={candidate}>
-                    {STRATEGY_LABELS[candidate]}
+              <span>Service</span>
+              <select value={form.target} onChange={(event) => change({ target: event.target.value, strategy: '' })} aria-label="Service where it is checked">
+                <option value={NOWHERE}>None (stored copy only)</option>
+                {services.map((candidate) => (
+                  <option key={candidate.name} value={candidate.name}>
+                    {candidate.name} — {ROTATOR_KIND_LABELS[candidate.kind]}
                   </option>
                 ))}
+                <option value={COMMAND}>A command hook (an executable you choose)</option>
               </select>
-              {strategy === undefined ? null : <small className="muted">{STRATEGY_HINTS[strategy]}</small>}
+              {services.length === 0 ? <small className="muted">Add the database or Redis in Services first.</small> : null}
             </label>
+            {kind === undefined || kind === 'command' ? null : (
+              <label className="field">
+                <span>{USER_LABELS[kind]}</span>
+                <input className="mono" value={form.user} onChange={(event) => change({ user: event.target.value })} spellCheck={false} aria-label={USER_LABELS[kind]} placeholder="shop_app" />
+              </label>
+            )}
+          </div>
+          {kind === 'command' ? (
+            <div className="form-row">
+              <div className="field">
+                <span>Executable (gets the new value on its standard input)</span>
+                <div className="inline-field wide">
+                  <span className="mono grow cell-wrap">{form.command?.path ?? 'None chosen'}</span>
+                  <button type="button" className="btn" disabled={busy !== undefined} onClick={() => void chooseCommand()}>
+                    <Icon name="file" /> Choose…
+                  </button>
+                </div>
+              </div>
+              <label className="field">
+                <span>Timeout (seconds)</span>
+                <input type="number" min={1} max={3600} value={form.timeout} placeholder="60" onChange={(event) => change({ timeout: event.target.value })} aria-label="Timeout in seconds" />
+              </label>
+            </div>
           ) : null}
-          {strategy === 'alternating' ? (
+          {kindView === undefined || kind === 'command' ? null : (
+            <div className="form-row">
+              {kindView.strategies.length > 1 ? (
+                <label className="field">
+                  <span>Strategy</span>
+                  <select value={strategy} onChange={(event) => change({ strategy: event.target.value as RotationStrategy })} aria-label="Strategy">
+                    {kindView.strategies.map((candidate) => (
+                      <option key={candidate} value={candidate}>
+                        {STRATEGY_LABELS[candidate]}
+                      </option>
+                    ))}
+                  </select>
+                  {strategy === undefined ? null : <small className="muted">{STRATEGY_HINTS[strategy]}</small>}
+                </label>
+              ) : null}
+              {strategy === 'alternating' ? (
+                <label className="field">
+                  <span>Second {USER_LABELS[kindView.kind].toLowerCase()}</span>
+                  <input className="mono" value={form.userB} onChange={(event) => change({ userB: event.target.value })} spellCheck={false} aria-label={`Second ${USER_LABELS[kindView.kind].toLowerCase()}`} placeholder="shop_app_b" />
+                </label>
+              ) : null}
+            </div>
+          )}
+          {kind === undefined ? null : (
             <label className="field">
-              <span>Second {USER_LABELS[kindView.kind].toLowerCase()}</span>
-              <input className="mono" value={form.userB} onChange={(event) => change({ userB: event.target.value })} spellCheck={false} aria-label={`Second ${USER_LABELS[kindView.kind].toLowerCase()}`} placeholder="shop_app_b" />
+              <span>Grace period (seconds the old credential keeps working)</span>
+              <input type="number" min={0} max={2592000} value={form.grace} placeholder="0 (retired at once)" onChange={(event) => change({ grace: event.target.value })} aria-label="Grace period in seconds" />
+            </label>
+          )}
+          {kindView?.selfMode === true ? (
+            <label className="checkbox">
+              <input type="checkbox" checked={form.self} onChange={(event) => change({ self: event.target.checked })} />
+              <span>Changes itself: logs in with its current value, without the service&apos;s admin credential</span>
             </label>
           ) : null}
-        </div>
+          {steps === undefined ? null : <CheckSteps steps={steps.steps} busy={busy === 'test'} label={`Test of the rotator at ${steps.service}`} />}
+          <FormError error={error} />
+          <div className="form-actions">
+            {attached === null ? null : (
+              <button type="button" className="btn btn-danger-quiet" disabled={busy !== undefined} onClick={() => void remove()}>
+                Remove rotator
+              </button>
+            )}
+            <span className="spacer" />
+            <button type="button" className="btn" disabled={!ready || busy !== undefined} onClick={() => void test()}>
+              {busy === 'test' ? 'Testing…' : 'Test rotator'}
+            </button>
+            <button type="button" className="btn btn-primary" disabled={!ready || busy !== undefined} onClick={() => void save()}>
+              Save rotator
+            </button>
+          </div>
+        </>
       )}
-      {kind === undefined ? null : (
-        <label className="field">
-          <span>Grace period (seconds the old credential keeps working)</span>
-          <input type="number" min={0} max={2592000} value={form.grace} placeholder="0 (retired at once)" onChange={(event) => change({ grace: event.target.value })} aria-label="Grace period in seconds" />
-        </label>
-      )}
-      {kindView?.selfMode === true ? (
-        <label className="checkbox">
-          <input type="checkbox" checked={form.self} onChange={(event) => change({ self: event.target.checked })} />
-          <span>Changes itself: logs in with its current value, without the service&apos;s admin credential</span>
-        </label>
-      ) : null}
-      {steps === undefined ? null : <CheckSteps steps={steps.steps} busy={busy === 'test'} label={`Test of the rotator at ${steps.service}`} />}
-      <FormError error={error} />
-      <div className="form-actions">
-        {attached === null || attached === undefined ? null : (
-          <button type="button" className="btn btn-danger-quiet" disabled={busy !== undefined} onClick={() => void remove()}>
-            Remove rotator
-          </button>
-        )}
-        <span className="spacer" />
-        <button type="button" className="btn" disabled={!ready || busy !== undefined} onClick={() => void test()}>
-          {busy === 'test' ? 'Testing…' : 'Test rotator'}
-        </button>
-        <button type="button" className="btn btn-primary" disabled={!ready || busy !== undefined} onClick={() => void save()}>
-          Save rotator
-        </button>
-      </div>
     </fieldset>
   );
 }
