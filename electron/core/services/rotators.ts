@@ -212,12 +212,12 @@ export function createRotators(deps: RotatorsDeps) {
 
     async remove(ref: string): Promise<void> {
       const secret = await locate(ref);
-      const removed = await config.update((current) => {
-        const before = current.rotators.length;
-        current.rotators = current.rotators.filter((rotator) => !(rotator.project === secret.project && rotator.environment === secret.environment && rotator.key === secret.key));
-        return before !== current.rotators.length;
+      // Refused inside the update, so a secret without a rotator leaves config.json untouched.
+      await config.update((current) => {
+        const kept = current.rotators.filter((rotator) => !(rotator.project === secret.project && rotator.environment === secret.environment && rotator.key === secret.key));
+        if (kept.length === current.rotators.length) throw notFound(`${ref} has no rotator.`);
+        current.rotators = kept;
       });
-      if (!removed) throw notFound(`${ref} has no rotator.`);
     },
 
     /** The endpoint a rotator works on: its registered service, or for a command its executable. */
