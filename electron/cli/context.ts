@@ -24,7 +24,7 @@ export interface CliContext {
   /** The exit code when the command ran but reports a failure (a rotation that failed, a tampered log). */
   exitCode: number;
   /** Ctrl-C: cancels work run through it (an incident) instead of ending the process. */
-  interrupts: Pick<Interrupts, 'cancellable'>;
+  interrupts: Pick<Interrupts, 'cancellable' | 'handledBy'>;
 }
 
 export type CoreFactory = (io: CliIo) => Core;
@@ -37,7 +37,7 @@ export const defaultCoreFactory: CoreFactory = (io) =>
     logger: createLogger({ sink: (line) => io.stderr.write(`${line}\n`) }),
   });
 
-export function createContext(rawIo: CliIo, makeCore: CoreFactory, interrupts: Pick<Interrupts, 'cancellable'>): CliContext {
+export function createContext(rawIo: CliIo, makeCore: CoreFactory, interrupts: Pick<Interrupts, 'cancellable' | 'handledBy'>): CliContext {
   let core: Core | undefined;
   const io = guardOutput(rawIo);
   return {

@@ -20,13 +20,20 @@ export interface Interrupts {
    * Ctrl-C then says (by default, what an incident does).
    */
   cancellable<T>(work: (signal: AbortSignal) => Promise<T>, stopping?: string): Promise<T>;
+  /**
+   * Runs `work` that answers Ctrl-C itself (`latchkey run` hands it to the program it runs, and exits
+   * with the program's code): meanwhile Ctrl-C neither ends the process nor cancels anything here.
+   */
+  handledBy<T>(work: () => Promise<T>): Promise<T>;
   /** Removes the listener (after the command, before the process exits). */
   dispose(): void;
 }
 
 export function listenForInterrupts(options: { stderr: { write(text: string): unknown }; exit: (code: number) => void }): Interrupts {
   const running = new Map<AbortController, string>();
+  let handedOver = 0;
   const onInterrupt = () => {
+    if (handedOver > 0) return;
     if (running.size === 0) {
       options.exit(INTERRUPTED_EXIT_CODE);
       return;
@@ -51,6 +58,14 @@ export function listenForInterrupts(options: { stderr: { write(text: string): un
         throw error;
       } finally {
         running.delete(controller);
+      }
+    },
+    async handledBy(work) {
+      handedOver += 1;
+      try {
+        return await work();
+      } finally {
+        handedOver -= 1;
       }
     },
     dispose() {

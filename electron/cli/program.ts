@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
-import { toPublicError } from '../core/errors';
+import { isLatchkeyError, toPublicError } from '../core/errors';
 import { registerConnections } from './commands/connections.command';
 import { registerAudit } from './commands/audit.command';
 import { registerEnvironmentTools } from './commands/environments.command';
@@ -75,12 +75,18 @@ export async function runCli(argv: string[], rawIo: CliIo, makeCore: CoreFactory
     // Stopped because nobody reads the output any more (`| head`): that is how it should end.
     if (publicError.kind === 'Cancelled' && rawIo.outputClosed?.aborted === true) return context.exitCode;
     if (publicError.kind === 'Internal') reportUnexpected(io, error);
-    io.stderr.write(json ? `${JSON.stringify({ error: publicError })}\n` : `latchkey: ${oneLine(publicError.message)}\n`);
+    io.stderr.write(json ? `${JSON.stringify({ error: publicError })}\n` : humanError(error, publicError.message));
     return exitCodeFor(publicError.kind);
   } finally {
     await context.close().catch(() => undefined);
     interrupts.dispose();
   }
+}
+
+/** `latchkey: <message>`, one line, then the items it lists (unreadable secrets…) one line each. */
+function humanError(error: unknown, message: string): string {
+  if (!isLatchkeyError(error) || error.items.length === 0) return `latchkey: ${oneLine(message)}\n`;
+  return [`latchkey: ${oneLine(error.summary)}`, ...error.items.map((item) => `  ${oneLine(item)}`)].map((line) => `${line}\n`).join('');
 }
 
 /** An unexpected error: its type and stack frames go to stderr (never its message, which may quote input). */

@@ -4,6 +4,12 @@ export interface LatchkeyErrorOptions {
   /** The lower-level error, kept for debugging; never shown to users (it may quote input). */
   cause?: unknown;
   retryAfterMs?: number;
+  /**
+   * Items the message lists (one secret or reference per item), each shown on a line of its own under
+   * it. Kept apart so that the CLI can escape each as one line: an item may quote input, and a newline
+   * inside it must not forge a line of output.
+   */
+  items?: readonly string[];
 }
 
 /**
@@ -13,12 +19,18 @@ export interface LatchkeyErrorOptions {
 export class LatchkeyError extends Error {
   readonly kind: ErrorKind;
   readonly retryAfterMs: number | undefined;
+  /** The message without its items. */
+  readonly summary: string;
+  readonly items: readonly string[];
 
   constructor(kind: ErrorKind, message: string, options: LatchkeyErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const items = options.items ?? [];
+    super([message, ...items.map((item) => `  ${item}`)].join('\n'), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = `LatchkeyError(${kind})`;
     this.kind = kind;
     this.retryAfterMs = options.retryAfterMs;
+    this.summary = message;
+    this.items = items;
   }
 }
 

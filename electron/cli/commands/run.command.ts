@@ -78,26 +78,28 @@ export function registerRun(program: Command, context: CliContext): void {
             }
           : undefined;
 
-      context.exitCode = await context.core().run.run(
-        {
-          ...(options.project === undefined ? {} : { project: options.project }),
-          ...(options.env === undefined ? {} : { environment: options.env }),
-          ...(options.only.length === 0 ? {} : { only: [...new Set(options.only)] }),
-          ...(options.envFile === undefined ? {} : { envFile: options.envFile }),
-          command,
-          args,
-          mask: options.mask === true,
-          override: options.override,
-          ...(watch === undefined ? {} : { watch }),
-          concurrency,
-        },
-        {
-          env: context.io.env,
-          stdout: process.stdout,
-          stderr: process.stderr,
-          signals: process,
-          notice: (message) => context.io.stderr.write(`latchkey: ${message}\n`),
-        },
+      context.exitCode = await context.interrupts.handledBy(() =>
+        context.core().run.run(
+          {
+            ...(options.project === undefined ? {} : { project: options.project }),
+            ...(options.env === undefined ? {} : { environment: options.env }),
+            ...(options.only.length === 0 ? {} : { only: [...new Set(options.only)] }),
+            ...(options.envFile === undefined ? {} : { envFile: options.envFile }),
+            command,
+            args,
+            mask: options.mask === true,
+            override: options.override,
+            ...(watch === undefined ? {} : { watch }),
+            concurrency,
+          },
+          {
+            env: context.io.env,
+            stdout: process.stdout,
+            stderr: process.stderr,
+            signals: process,
+            notice: (message) => context.io.stderr.write(`latchkey: ${message}\n`),
+          },
+        ),
       );
     });
 

@@ -94,11 +94,11 @@ async function readReferences(deps: InjectDeps, refs: string[], placeholders: Pl
     .slice(0, 10)
     .map((failure) => {
       const why = isLatchkeyError(failure.error) ? failure.error.message : 'an unexpected error (run with LATCHKEY_LOG_LEVEL=debug for details)';
-      return `  ${request.source} line ${failure.lines.join(', ')}: ${failure.ref}: ${why}`;
+      return `${request.source} line ${failure.lines.join(', ')}: ${failure.ref}: ${why}`;
     });
-  const more = failures.length > 10 ? [`  … and ${failures.length - 10} more`] : [];
+  const more = failures.length > 10 ? [`… and ${failures.length - 10} more`] : [];
   const head = failures.length === 1 ? 'A reference could not be read, so nothing was written:' : `${failures.length} references could not be read, so nothing was written:`;
-  throw new LatchkeyError(kind, [head, ...lines, ...more].join('\n'), { cause: failures[0]!.error });
+  throw new LatchkeyError(kind, head, { cause: failures[0]!.error, items: [...lines, ...more] });
 }
 
 /** Refuses an output that is a link or a folder, the template itself, or inside Latchkey's own folders. */

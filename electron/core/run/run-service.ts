@@ -363,7 +363,7 @@ function whyUnreadable(error: unknown): string {
     const more = error.failures.length > 1 ? ` and ${error.failures.length - 1} more` : '';
     return `${first!.name} (${first!.ref}): ${first!.reason.replace(/\s+$/, '')}${more}`;
   }
-  return isLatchkeyError(error) ? error.message.split('\n')[0]! : 'an unexpected error';
+  return isLatchkeyError(error) ? error.summary : 'an unexpected error';
 }
 
 async function isPipe(path: string): Promise<boolean> {

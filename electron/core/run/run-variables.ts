@@ -153,11 +153,12 @@ export async function readRun(plan: RunPlan, options: { concurrency: number; sig
 export class UnreadableSecrets extends LatchkeyError {
   constructor(
     kind: LatchkeyError['kind'],
-    message: string,
+    summary: string,
+    items: string[],
     readonly failures: { name: string; ref: string; reason: string }[],
     cause: unknown,
   ) {
-    super(kind, message, { cause });
+    super(kind, summary, { cause, items });
   }
 }
 
@@ -175,10 +176,10 @@ function readFailure(failures: Failure[], envFile: string | undefined): Latchkey
     }));
   const lines = sorted.slice(0, 10).map((failure) => {
     const where = failure.read.line === undefined || envFile === undefined ? '' : `${envFile} line ${failure.read.line}: `;
-    return `  ${where}${failure.read.name} (${failure.read.ref}): ${failure.reason}`;
+    return `${where}${failure.read.name} (${failure.read.ref}): ${failure.reason}`;
   });
-  const more = failures.length > 10 ? [`  … and ${failures.length - 10} more`] : [];
+  const more = failures.length > 10 ? [`… and ${failures.length - 10} more`] : [];
   const head = failures.length === 1 ? 'A secret could not be read, so nothing was started:' : `${failures.length} secrets could not be read, so nothing was started:`;
   const listed = sorted.map((failure) => ({ name: failure.read.name, ref: failure.read.ref, reason: failure.reason }));
-  return new UnreadableSecrets(kind, [head, ...lines, ...more].join('\n'), listed, failures[0]!.error);
+  return new UnreadableSecrets(kind, head, [...lines, ...more], listed, failures[0]!.error);
 }

@@ -137,7 +137,8 @@ describe('latchkey sessions revoke --where / list --where (the built CLI on a re
     server.resume();
 
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^latchkey: Revoking the sessions of device "lost-watch" was cancelled; \d+ sessions were revoked before it stopped/);
+    // Ctrl-C first says what stopping means, then the outcome with its counts.
+    expect(stderr).toMatch(/^latchkey: stopping — the batch in flight is confirmed or reported[^\n]*\nlatchkey: Revoking the sessions of device "lost-watch" was cancelled; \d+ sessions were revoked before it stopped/);
     expect(stderr).not.toMatch(/\n\s+at /);
     const outcome = (await audit()).at(-1)!;
     expect(outcome).toMatchObject({ outcome: 'cancelled', sessions: { scope: 'device', device_id: 'lost-watch' } });

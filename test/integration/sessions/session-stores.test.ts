@@ -168,7 +168,7 @@ describe('core.sessions on a real redis-server (password-protected)', () => {
 
     const progress: number[] = [];
     const byDevice = await core.sessions.search('main', { by: 'device', deviceId: 'watch-7' }, { resultId: 'r1', onProgress: (p) => progress.push(p.found) });
-    expect(byDevice).toEqual({ resultId: 'r1', total: 2, complete: true, truncated: false, problems: 0 });
+    expect(byDevice).toEqual({ resultId: 'r1', total: 2, users: 1, devices: 1, complete: true, truncated: false, problems: 0 });
     expect(core.sessions.rows('r1', 0, 10).rows.map((row) => row.id).sort()).toEqual([viaLatchkey.id, viaServer.id].sort());
     expect(progress[0]).toBe(1); // the index answered first, before the walk found the server's session
     expect(progress.at(-1)).toBe(2);
