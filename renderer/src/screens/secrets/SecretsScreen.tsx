@@ -137,23 +137,24 @@ export function SecretsScreen({ project, environment }: { project: ProjectView; 
       return;
     }
     setRotating(item.key);
-    const operationId = rotator === undefined ? undefined : serviceRotation.start(item.key, rotator.name);
+    const operationId = serviceRotation.start(item.key, rotator?.name);
     try {
-      const rotated = await api.rotation.rotate({ project: project.name, environment: environment.name, key: item.key, confirmed: environment.protected ? true : undefined, ...(operationId === undefined ? {} : { operationId }) });
-      if (operationId !== undefined) serviceRotation.succeeded(rotated);
-      else if (rotated.rotated === false) {
-        const why = rotated.rule?.class === 'by-hand' ? 'is rotated by hand, so Latchkey left it unchanged.' : 'was left unchanged here.';
-        toast('info', `${item.key} ${why} ${rotated.rule?.reason ?? ''}`, { label: 'Policy…', run: () => setEditor({ mode: 'policy', item }) });
-      } else {
-        const what = `Rotated ${item.key}${rotated.version === undefined ? '' : ` → version ${rotated.version}`}${rotated.changedAt === undefined ? '' : ` at ${rotated.changedAt}`}.`;
-        // Undo is a rollback; in a protected environment it is a deliberate act in History instead.
-        if (environment.protected || rotated.changedAt !== undefined) toast('success', what);
-        else toast('success', what, { label: 'Undo', run: () => void onUndoRotation(item.key) });
+      const rotated = await api.rotation.rotate({ project: project.name, environment: environment.name, key: item.key, confirmed: environment.protected ? true : undefined, operationId });
+      // A rotation at a service is told in the rotation panel (its steps and result); the rest in a notice.
+      if (!serviceRotation.succeeded(rotated)) {
+        if (rotated.rotated === false) {
+          const why = rotated.rule?.class === 'by-hand' ? 'is rotated by hand, so Latchkey left it unchanged.' : 'was left unchanged here.';
+          toast('info', `${item.key} ${why} ${rotated.rule?.reason ?? ''}`, { label: 'Policy…', run: () => setEditor({ mode: 'policy', item }) });
+        } else {
+          const what = `Rotated ${item.key}${rotated.version === undefined ? '' : ` → version ${rotated.version}`}.`;
+          // Undo is a rollback; in a protected environment it is a deliberate act in History instead.
+          if (environment.protected) toast('success', what);
+          else toast('success', what, { label: 'Undo', run: () => void onUndoRotation(item.key) });
+        }
       }
       if (rotated.warning !== undefined) toast('info', rotated.warning);
     } catch (caught) {
-      if (operationId !== undefined) serviceRotation.failed(messageOf(caught));
-      else toast('error', messageOf(caught));
+      if (!serviceRotation.failed(messageOf(caught))) toast('error', messageOf(caught));
     } finally {
       setRotating(undefined);
     }
