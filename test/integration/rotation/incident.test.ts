@@ -140,7 +140,10 @@ describe('incident mode (versioned backend double, real audit log and report fil
     const entries = await audit.query({ limit: 10_000 });
     expect(entries.filter((entry) => entry.action === 'incident.run').map((entry) => entry.outcome)).toEqual(['started', 'partial', 'started', 'ok']);
     expect(entries.filter((entry) => entry.action === 'secret.rotate' && entry.outcome === 'ok' && entry.report_id === report.id)).toHaveLength(198);
-    expect(entries.filter((entry) => entry.action === 'session.revoke')).toEqual([expect.objectContaining({ outcome: 'ok', counts: { revoked: 12 }, sessions: { scope: 'all' } })]);
+    expect(entries.filter((entry) => entry.action === 'session.revoke')).toEqual([
+      expect.objectContaining({ outcome: 'started', sessions: { scope: 'all' } }),
+      expect.objectContaining({ outcome: 'ok', counts: { revoked: 12 }, sessions: { scope: 'all' } }),
+    ]);
     const everything = [await readFile(join(xdg.paths.stateDir, AUDIT_FILE), 'utf8'), await readFile(paths.json, 'utf8'), text, ...logs.lines, JSON.stringify(events)].join('\n');
     expect(everything).not.toContain(CANARY);
     expect((await audit.verify()).intact).toBe(true);
