@@ -31,7 +31,7 @@ async function measure(concurrency: number, roundTripMs: number, options: { file
     const deps = {
       resolveBackend: pinnedTo(backend),
       // The in-memory sink isolates what the fsynced audit appends cost.
-      audit: options.fileAudit ? createAuditLog({ stateDir: xdg.paths.stateDir, locks: new FileLocks(), user: 'bench' }) : { append: async () => undefined },
+      audit: options.fileAudit ? createAuditLog({ stateDir: xdg.paths.stateDir, anchorDir: xdg.paths.configDir, locks: new FileLocks(), user: 'bench' }) : { append: async () => undefined },
       reports: createIncidentReportStore(xdg.paths.stateDir),
       user: 'bench',
     };

@@ -24,6 +24,7 @@ export const auditActions = [
   'session.create',
   'session.extend',
   'session.index',
+  'audit.reset',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

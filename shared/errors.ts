@@ -24,6 +24,8 @@ export const publicErrorSchema = z.object({
   message: z.string(),
   /** Set when trying again later may succeed (BackendUnavailable, throttling). */
   retryAfterMs: z.number().int().nonnegative().optional(),
+  /** The input field the error is about (a settings path such as "address"), for a form to point at. */
+  field: z.string().max(100).optional(),
 });
 
 export type PublicError = z.infer<typeof publicErrorSchema>;

@@ -6,9 +6,9 @@ import { cancelled, isLatchkeyError } from '../core/errors';
  * finish, the report and the audit log say what is left. Otherwise it ends the process (exit 130), as a
  * terminal user expects.
  *
- * The listener stays registered from start to end, and is never a `once`: write-file-atomic (through
- * signal-exit) also listens for SIGINT while it writes, and re-raises the signal — killing the process
- * mid-incident — when it finds itself the only listener left.
+ * The listener stays registered from start to end, and is never a `once`: proper-lockfile (through
+ * signal-exit) also listens for SIGINT while it holds a lock, and re-raises the signal — killing the
+ * process mid-incident — when it finds itself the only listener left.
  */
 export const INTERRUPTED_EXIT_CODE = 130;
 

@@ -1,4 +1,6 @@
 import { createInterface } from 'node:readline';
+import { readBoundedStream, type ReadLimit } from '../core/fs/bounded-read';
+import { MAX_VALUE_BYTES } from '../core/secrets/value-limits';
 import { escapeControls } from './terminal-text';
 
 /** The CLI's contact with the outside world, injectable for tests. */
@@ -63,10 +65,18 @@ export function guardOutput(io: CliIo): GuardedIo {
   return { ...io, stdout: guard(io.stdout), stderr: guard(io.stderr) };
 }
 
-export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  const bytes = Buffer.concat(chunks);
+/** Limits of what the CLI reads from standard input (README, "The command line"). */
+export const STDIN_LIMITS = {
+  /** A secret value, with room for the newline `echo` adds. */
+  value: { limit: MAX_VALUE_BYTES + 2, limitText: '1 MiB', what: 'The value on standard input' },
+  /** A session token (the HandsFree server's are 43 characters). */
+  token: { limit: 4096, limitText: '4 KiB', what: 'The token on standard input' },
+  /** Connection credentials as JSON (a Google service-account key is about 2.5 KiB). */
+  credentials: { limit: 64 * 1024, limitText: '64 KiB', what: 'The credentials on standard input' },
+} as const satisfies Record<string, ReadLimit>;
+
+export async function readAll(stream: NodeJS.ReadableStream, limit: ReadLimit): Promise<string> {
+  const bytes = await readBoundedStream(stream, limit);
   const text = bytes.toString('utf8');
   bytes.fill(0);
   return text;
@@ -76,9 +86,9 @@ export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
  * A value from standard input. One trailing newline is dropped (what `echo` adds) unless asked to keep
  * it; `printf %s "$VALUE"` passes the value exactly either way.
  */
-export async function readValue(io: Pick<CliIo, 'stdin' | 'stderr'>, keepNewline: boolean): Promise<string> {
+export async function readValue(io: Pick<CliIo, 'stdin' | 'stderr'>, keepNewline: boolean, limit: ReadLimit = STDIN_LIMITS.value): Promise<string> {
   if (io.stdin.isTTY === true) io.stderr.write('Enter the value, then press Ctrl-D:\n');
-  const text = await readAll(io.stdin);
+  const text = await readAll(io.stdin, limit);
   if (keepNewline) return text;
   if (text.endsWith('\r\n')) return text.slice(0, -2);
   if (text.endsWith('\n')) return text.slice(0, -1);

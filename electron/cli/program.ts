@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { version } from '../../package.json';
 import { isLatchkeyError, toPublicError } from '../core/errors';
 import { registerConnections } from './commands/connections.command';
@@ -15,6 +15,7 @@ import { registerSnapshots } from './commands/snapshots.command';
 import { createContext, defaultCoreFactory, UsageError, type CoreFactory } from './context';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { listenForInterrupts } from './interrupts';
+import { LatchkeyCommand } from './latchkey-command';
 import { guardOutput, type CliIo } from './io';
 import { oneLine } from './terminal-text';
 
@@ -29,7 +30,7 @@ export async function runCli(argv: string[], rawIo: CliIo, makeCore: CoreFactory
   const interrupts = listenForInterrupts({ stderr: guardOutput(rawIo).stderr, exit: (code) => process.exit(code) });
   const context = createContext(rawIo, makeCore, interrupts);
   const { io } = context;
-  const program = new Command('latchkey')
+  const program = new LatchkeyCommand('latchkey')
     .description('Per-environment secrets, session revocation and incident rotation, from the command line.')
     .version(version)
     .showSuggestionAfterError()

@@ -4,6 +4,8 @@ export interface LatchkeyErrorOptions {
   /** The lower-level error, kept for debugging; never shown to users (it may quote input). */
   cause?: unknown;
   retryAfterMs?: number;
+  /** The input field the error is about (a settings path such as "address"), for a form to point at. */
+  field?: string;
   /**
    * Items the message lists (one secret or reference per item), each shown on a line of its own under
    * it. Kept apart so that the CLI can escape each as one line: an item may quote input, and a newline
@@ -19,6 +21,7 @@ export interface LatchkeyErrorOptions {
 export class LatchkeyError extends Error {
   readonly kind: ErrorKind;
   readonly retryAfterMs: number | undefined;
+  readonly field: string | undefined;
   /** The message without its items. */
   readonly summary: string;
   readonly items: readonly string[];
@@ -29,6 +32,7 @@ export class LatchkeyError extends Error {
     this.name = `LatchkeyError(${kind})`;
     this.kind = kind;
     this.retryAfterMs = options.retryAfterMs;
+    this.field = options.field;
     this.summary = message;
     this.items = items;
   }
@@ -58,9 +62,12 @@ export const locked = (message = 'Latchkey is locked. Unlock it to continue.') =
  */
 export function toPublicError(error: unknown): PublicError {
   if (isLatchkeyError(error)) {
-    return error.retryAfterMs === undefined
-      ? { kind: error.kind, message: error.message }
-      : { kind: error.kind, message: error.message, retryAfterMs: error.retryAfterMs };
+    return {
+      kind: error.kind,
+      message: error.message,
+      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+      ...(error.field === undefined ? {} : { field: error.field }),
+    };
   }
   return { kind: 'Internal', message: 'Latchkey hit an unexpected error. Details are in the log; no secret values are recorded there.' };
 }

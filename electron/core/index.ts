@@ -14,7 +14,9 @@ import { createPassphraseStore, type ScryptCost } from './lock/passphrase';
 import { createLogger, type Logger } from './log';
 import type { LatchkeyPaths } from './paths';
 import { createEnvironmentTools } from './environments/environment-tools';
+import { createOutputFiles } from './envfiles/private-output-file';
 import { environmentOverBackend, type EnvironmentView } from './environments/environment-view';
+import { createImportTargets } from './environments/import-target';
 import { createFingerprinter } from './environments/fingerprint';
 import { createIncidentService } from './rotation/incident-service';
 import { createIncidentReportStore } from './rotation/incident-store';
@@ -65,7 +67,8 @@ export function createCore(options: CoreOptions) {
   const locks = new FileLocks();
   const storeTree = new PrivateTree(join(options.paths.stateDir, 'store'), { ownedFrom: options.paths.stateDir });
   const config = new ConfigFile(new PrivateTree(options.paths.configDir), locks);
-  const audit = createAuditLog({ stateDir: options.paths.stateDir, locks, now, logger });
+  // The audit log's anchor lives in the config folder: a log deleted or cut short with its state folder shows.
+  const audit = createAuditLog({ stateDir: options.paths.stateDir, anchorDir: options.paths.configDir, locks, now, logger });
   const storeKey = createDataKeyProvider({ keychain: options.keychain, tree: storeTree, locks });
 
   // The app's lock: every in-memory credential registers with `caches`, and the store's key is not
@@ -122,7 +125,9 @@ export function createCore(options: CoreOptions) {
   const connections = createConnectionsService({ config, keychain: options.keychain, registry, logger });
 
   // Session administration: Redis connections and one session store per connection, audited.
-  const sessions = createSessionStores({ config, keychain: options.keychain, audit, logger, now });
+  // Files written where the person chose (exports, inject, session exports): never inside Latchkey's own folders.
+  const outputFiles = createOutputFiles(options.paths);
+  const sessions = createSessionStores({ config, keychain: options.keychain, audit, logger, outputFiles, now });
   // Open Redis connections hold passwords read from the keychain: the lock closes them.
   caches.register('redis session connections', () => sessions.close());
 
@@ -205,8 +210,15 @@ export function createCore(options: CoreOptions) {
     logger,
     watchedRuns,
   });
-  const inject = (request: InjectRequest) => injectTemplate({ resolveBackend: (ref) => resolveBackend(ref), audit, paths: options.paths }, request);
-  const environmentTools = createEnvironmentTools({ viewEnvironment, audit, logger, fingerprinter, now, env: options.env ?? process.env, snapshots });
+  const inject = (request: InjectRequest) => injectTemplate({ resolveBackend: (ref) => resolveBackend(ref), audit, outputFiles }, request);
+  const importTargets = createImportTargets({
+    viewEnvironment,
+    exists: async (project, environment) => (await projects.list()).some((candidate) => candidate.name === project && candidate.environments.some((env) => env.name === environment)),
+    create: (project, environment) => projects.locator().findOrCreate(project, environment),
+    fileBackend: file,
+    now,
+  });
+  const environmentTools = createEnvironmentTools({ viewEnvironment, importTargets, audit, logger, fingerprinter, now, outputFiles, env: options.env ?? process.env, snapshots });
 
   return {
     logger,
@@ -214,8 +226,9 @@ export function createCore(options: CoreOptions) {
     projects,
     audit,
     config,
+    outputFiles,
     backends: { resolve: resolveBackend, registry },
-    environments: { bind, view: viewEnvironment, fingerprinter, ...environmentTools },
+    environments: { bind, view: viewEnvironment, importTargets, fingerprinter, ...environmentTools },
     rotation,
     incidents,
     run: { ...run, inject, watched: (project: string, environment: string) => watchedRuns.list(project, environment) },

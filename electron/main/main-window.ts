@@ -1,4 +1,5 @@
 import { BrowserWindow } from 'electron';
+import { MIN_WINDOW } from '../../shared/window-size';
 import { secureWebPreferences } from './security';
 
 /** The one window of the app. It is shown once its first paint is ready (no white flash). */
@@ -6,8 +7,8 @@ export function createMainWindow(options: { preload: string; url: string }): Bro
   const window = new BrowserWindow({
     width: 1280,
     height: 820,
-    minWidth: 960,
-    minHeight: 600,
+    minWidth: MIN_WINDOW.width,
+    minHeight: MIN_WINDOW.height,
     show: false,
     title: 'Latchkey',
     backgroundColor: '#0b1220',

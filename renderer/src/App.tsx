@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ConfirmHost } from './components/ConfirmHost';
+import { ShortcutsHelp } from './components/ShortcutsHelp';
 import { Toasts } from './components/Toasts';
 import { useLock } from './stores/lock.store';
 import { useCurrent, useProjects } from './stores/projects.store';
@@ -63,9 +64,12 @@ export function App() {
   return (
     <div className="app">
       <Sidebar />
-      <main className="main">{main}</main>
+      <div className="main-column">
+        <main className="main">{main}</main>
+        <Toasts />
+      </div>
       <ConfirmHost />
-      <Toasts />
+      <ShortcutsHelp />
     </div>
   );
 }

@@ -6,4 +6,4 @@ import { createClient } from './client';
  */
 export const api = createClient(window.latchkey);
 
-export { CallError, messageOf } from './client';
+export { CallError, fieldOf, messageOf } from './client';

@@ -1,4 +1,4 @@
-import type { ErrorKind } from '../../shared/errors';
+import type { ErrorKind, PublicError } from '../../shared/errors';
 import type { Area, CallName, EventsApi, LatchkeyApi, RequestOf, ResultOf } from '../../shared/ipc/contract';
 
 /**
@@ -17,13 +17,15 @@ export class CallError extends Error {
     message: string,
     /** Set when trying again later may succeed (a throttled passphrase, a busy backend). */
     readonly retryAfterMs?: number,
+    /** The input field the error is about (a settings path such as "address"), for the form to point at. */
+    readonly field?: string,
   ) {
     super(message);
     this.name = 'CallError';
   }
 }
 
-type Bridge = Record<string, Record<string, (request: unknown) => Promise<{ ok: true; value: unknown } | { ok: false; error: { kind: ErrorKind; message: string; retryAfterMs?: number } }>>>;
+type Bridge = Record<string, Record<string, (request: unknown) => Promise<{ ok: true; value: unknown } | { ok: false; error: PublicError }>>>;
 
 /** Wraps each call of the bridge (its areas and calls are read from the bridge itself, which the preload froze). */
 export function createClient(bridge: LatchkeyApi): LatchkeyClient {
@@ -37,7 +39,7 @@ export function createClient(bridge: LatchkeyApi): LatchkeyClient {
       wrapped[name] = async (request) => {
         const answer = await send(request);
         if (answer.ok) return answer.value;
-        throw new CallError(answer.error.kind, answer.error.message, answer.error.retryAfterMs);
+        throw new CallError(answer.error.kind, answer.error.message, answer.error.retryAfterMs, answer.error.field);
       };
     }
     areas[area] = Object.freeze(wrapped);
@@ -48,6 +50,11 @@ export function createClient(bridge: LatchkeyApi): LatchkeyClient {
 /** What to show for a caught failure: a CallError's message is written for people and never holds a value. */
 export function messageOf(error: unknown): string {
   return error instanceof CallError ? error.message : 'Something went wrong. Try again.';
+}
+
+/** The field a failure is about, when main said which (a form marks it and moves focus there). */
+export function fieldOf(error: unknown): string | undefined {
+  return error instanceof CallError ? error.field : undefined;
 }
 
 /**

@@ -27,3 +27,8 @@ export function fullTime(iso: string | undefined): string {
   const time = Date.parse(iso);
   return Number.isNaN(time) ? '' : absolute.format(time);
 }
+
+/** "1 secret", "5 secrets", "1,062 entries": a count with its noun (plural given when not noun + "s"). */
+export function plural(count: number, noun: string, nouns = `${noun}s`): string {
+  return `${count.toLocaleString()} ${count === 1 ? noun : nouns}`;
+}

@@ -31,7 +31,11 @@ export const auditEntry = z.object({
 });
 
 export const auditContract = {
-  /** Matching entries, newest last (at most `limit`, default 500). */
+  /**
+   * A page of the matching entries, newest last: the newest `limit` (default 500) of those older than
+   * entry `beforeSeq` (all, without it), and how many match in all, so the screen can page back
+   * through any number of them.
+   */
   query: call(
     z.strictObject({
       actions: z.array(z.enum(auditActions)).max(auditActions.length).optional(),
@@ -39,9 +43,10 @@ export const auditContract = {
       environment: environmentName.optional(),
       since: timestamp.optional(),
       until: timestamp.optional(),
+      beforeSeq: z.number().int().min(1).optional(),
       limit: z.number().int().min(1).max(5000).optional(),
     }),
-    z.object({ entries: z.array(auditEntry) }),
+    z.object({ entries: z.array(auditEntry), total: z.number().int().nonnegative() }),
   ),
   /** Every line checked: intact, or the problems by line number (a line's content is never quoted). */
   verify: call(

@@ -16,6 +16,10 @@ const preview = z.object({
   unchanged: z.array(secretKey),
   /** Names in the file that cannot be secret keys (shown, not imported). */
   invalid: z.array(z.object({ key: z.string().max(300), reason: z.string().max(300) })),
+  /** Names set more than once, with their line numbers; the last one is imported. */
+  duplicates: z.array(z.object({ key: z.string().max(300), lines: z.array(z.number().int().positive()) })),
+  /** Lines that are not assignments (by number; a line's content is never sent, it may hold a value). */
+  ignored: z.array(z.object({ line: z.number().int().positive(), reason: z.string().max(300) })),
 });
 const snapshotId = z.string().regex(/^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$/);
 const written = z.object({ key: z.string().max(300), ok: z.boolean(), action: z.enum(['created', 'updated', 'unchanged', 'skipped', 'failed']), version: z.string().max(200).optional(), error: publicErrorSchema.optional(), note: z.string().max(500).optional() });
@@ -30,8 +34,14 @@ export const envfilesContract = {
   ),
   /** What the chosen .env file would add or change, by name only. */
   previewImport: call(z.strictObject({ ...where, fileId }), preview),
-  /** snapshot_id: the snapshot taken just before, from which the import's keys are restored to undo it. */
-  applyImport: call(z.strictObject({ ...where, fileId, typedNames }), z.object({ preview, results: z.array(written), snapshot_id: snapshotId.optional() })),
+  /**
+   * `keys`: only these of the added and changed names (the ones left ticked); all of them when absent.
+   * snapshot_id: the snapshot taken just before, from which the import's keys are restored to undo it.
+   */
+  applyImport: call(
+    z.strictObject({ ...where, fileId, typedNames, keys: z.array(secretKey).max(10_000).optional() }),
+    z.object({ preview, results: z.array(written), snapshot_id: snapshotId.optional() }),
+  ),
   /** force: import a file others can read anyway (the refusal says why); overwrite: replace values that differ. */
   importMycelium: call(
     z.strictObject({ ...where, fileId, force: z.boolean().optional(), overwrite: z.boolean().optional(), typedNames }),

@@ -46,7 +46,7 @@ export const projectsContract = {
 
 export const environmentsContract = {
   create: call(
-    z.strictObject({ project: projectName, name: environmentName, colour: colour.optional(), protected: z.boolean().optional(), binding: environmentBinding.optional() }),
+    z.strictObject({ project: projectName, name: environmentName, colour: colour.optional(), protected: z.boolean().optional(), binding: environmentBinding.optional(), confirmed }),
     empty,
   ),
   update: call(

@@ -89,7 +89,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       expect(await page.content()).not.toContain(vaultToken);
       expect(await page.content()).not.toContain(awsKey.secretAccessKey);
 
-      await page.getByRole('button', { name: 'Test staging-vault' }).click();
+      await page.getByRole('button', { name: 'Test connection staging-vault' }).click();
       const test = page.getByRole('dialog', { name: 'Test staging-vault' });
       await test.getByLabel('Where to look (optional prefix)').fill('payments/staging/');
       await test.getByLabel(/Also test writing/).check();
@@ -98,7 +98,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await app.screenshot('connection-test');
       await test.getByRole('button', { name: 'Close' }).click();
 
-      await page.getByRole('button', { name: 'Test prod-aws' }).click();
+      await page.getByRole('button', { name: 'Test connection prod-aws' }).click();
       const awsTest = page.getByRole('dialog', { name: 'Test prod-aws' });
       await awsTest.getByRole('button', { name: 'Run test' }).click();
       await expect.poll(() => awsTest.locator('li.step').evaluateAll((rows) => rows.map((row) => row.className.replace('step step-', '')))).toEqual(['passed', 'passed', 'passed', 'skipped']);
@@ -160,6 +160,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await create.getByLabel('Name', { exact: true }).fill('laptop');
       await create.getByLabel('Stored in').selectOption({ label: 'keyring — OS keychain' });
       await create.getByRole('button', { name: 'Create' }).click();
+      // No prefix: the environment takes every account of the connection's service, which is asked first.
+      await page.getByRole('dialog', { name: 'Use all of keyring?' }).getByRole('button', { name: 'Use all of keyring' }).click();
       await expect.poll(() => page.getByTestId('environment-location').textContent()).toBe(`OS keychain (keyring) · service latchkey-e2e-${colorScheme}`);
 
       await page.getByRole('button', { name: 'New secret' }).click();
@@ -180,7 +182,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await page.getByRole('button', { name: 'Add connection' }).click();
       const dialog = await fillConnection(page, { name: 'broken-vault', kind: 'HashiCorp Vault', text: { Address: app.fakes.vault!.url }, secrets: { Token: 'hvs.not-a-real-token' } });
       await dialog.getByRole('button', { name: 'Add connection' }).click();
-      await page.getByRole('button', { name: 'Test broken-vault' }).click();
+      await page.getByRole('button', { name: 'Test connection broken-vault' }).click();
       const test = page.getByRole('dialog', { name: 'Test broken-vault' });
       await test.getByRole('button', { name: 'Run test' }).click();
       await expect.poll(() => test.locator('li.step-failed').count()).toBe(1);

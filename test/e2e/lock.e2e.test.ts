@@ -86,8 +86,17 @@ describeWithKeyring('the app lock, end to end (Chromium, real preload, router an
   it('with an app passphrase: Lock now, a wrong passphrase refused, the right one unlocks', async () => {
     const { page } = app;
     await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    // The rule is stated before it is broken, and the passphrase is typed twice.
+    const set = page.getByRole('button', { name: 'Set passphrase' });
+    await page.getByLabel('App passphrase').fill('short');
+    await expect.poll(() => page.locator('#passphrase-rule').textContent()).toContain('At least 8 characters (3 more)');
+    expect(await set.isDisabled()).toBe(true);
     await page.getByLabel('App passphrase').fill(PASSPHRASE);
-    await page.getByRole('button', { name: 'Set passphrase' }).click();
+    await page.getByLabel('Type it again').fill(`${PASSPHRASE}x`);
+    await expect.poll(() => page.getByText('The two passphrases differ.').count()).toBe(1);
+    expect(await set.isDisabled()).toBe(true);
+    await page.getByLabel('Type it again').fill(PASSPHRASE);
+    await set.click();
     await expect.poll(() => page.getByText('Latchkey unlocks with your app passphrase, and starts locked.').count()).toBe(1);
     await app.screenshot('lock-settings');
     await page.getByRole('button', { name: 'Secrets', exact: true }).click();

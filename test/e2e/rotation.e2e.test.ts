@@ -254,14 +254,23 @@ for (const colorScheme of ['light', 'dark'] as const) {
       chooser.next = join(app.xdg.root, `dev-${colorScheme}.env`);
       await page.getByRole('button', { name: '.env' }).click();
       await page.getByRole('menuitem', { name: 'Export .env file…' }).click();
-      await expect.poll(() => page.locator('.toast').allTextContents()).toContainEqual(expect.stringMatching(/^Wrote 7 secret\(s\) to .*Do not commit it\.$/));
+      await expect.poll(() => page.locator('.toast').allTextContents()).toContainEqual(expect.stringMatching(/^Wrote 7 secrets to .*Do not commit it\.$/));
       expect((await stat(chooser.next)).mode & 0o777).toBe(0o600);
       const parsed = parse(await readFile(chooser.next, 'utf8'));
       for (const [key, hostile] of Object.entries(HOSTILE)) expect(parsed[key], key).toBe(hostile);
       for (const item of await app.core.secrets.list('payments', 'dev')) expect(parsed[item.key], item.key).toBe(await value('dev', item.key));
 
       const importFile = join(app.xdg.root, 'import.env');
-      await writeFile(importFile, `NEW_FROM_ENV="${CANARY} imported"\nQUOTED=${CANARY}-replaced\nAPI_KEY=${await value('dev', 'API_KEY')}\n`);
+      // A name set twice and a line dotenv cannot read: the dialog says so (by line number, never the line).
+      const lines = [
+        `NEW_FROM_ENV="${CANARY} first"`,
+        `QUOTED=${CANARY}-replaced`,
+        `this line is not an assignment ${CANARY}`,
+        `API_KEY=${await value('dev', 'API_KEY')}`,
+        `NEW_FROM_ENV="${CANARY} imported"`,
+      ];
+      await writeFile(importFile, `${lines.join('\n')}\n`);
+      const quotedBefore = await value('dev', 'QUOTED');
       chooser.next = importFile;
       await page.getByRole('button', { name: '.env' }).click();
       await page.getByRole('menuitem', { name: 'Import .env file…' }).click();
@@ -269,11 +278,17 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expect.poll(() => dialog.locator('.key-list.added li').allTextContents()).toEqual(['NEW_FROM_ENV']);
       expect(await dialog.locator('.key-list.changed li').allTextContents()).toEqual(['QUOTED']);
       expect(await dialog.locator('.key-list.unchanged li').allTextContents()).toEqual(['API_KEY']);
+      await expect.poll(() => dialog.getByText('NEW_FROM_ENV: lines 1, 5 — line 5 is imported').count()).toBe(1);
+      expect(await dialog.getByText(/^Line 3: not a NAME=value assignment/).count()).toBe(1);
+      expect(await dialog.textContent()).not.toContain(CANARY);
       await app.screenshot('env-import');
-      await dialog.getByRole('button', { name: 'Import 2 secrets' }).click();
+      // Leaving QUOTED unticked keeps its value.
+      await dialog.getByRole('checkbox', { name: 'Import QUOTED' }).uncheck();
+      await dialog.getByRole('button', { name: 'Import 1 secret' }).click();
       await dialog.getByRole('button', { name: 'Done' }).click();
       await expect.poll(() => page.locator('tr[data-key="NEW_FROM_ENV"]').count()).toBe(1);
       expect(await value('dev', 'NEW_FROM_ENV')).toBe(`${CANARY} imported`);
+      expect(await value('dev', 'QUOTED')).toBe(quotedBefore);
     });
 
     it('imports a Mycelium file: refused while others can read it (with the reason), then imported anyway', async () => {

@@ -80,9 +80,14 @@ export class AwsSecretsManagerFake extends ServiceFake {
     return new AwsSecretsManagerFake(options).listen();
   }
 
-  addAccessKey(options: { policy?: KeyPolicy; sessionToken?: boolean; expiresInMs?: number } = {}): { accessKeyId: string; secretAccessKey: string; sessionToken?: string } {
-    const accessKeyId = `${options.sessionToken === true ? 'ASIA' : 'AKIA'}${randomBytes(8).toString('hex').toUpperCase()}`;
-    const secretAccessKey = randomBytes(30).toString('base64');
+  /** A key the fake accepts; `accessKeyId`/`secretAccessKey` as given (LocalStack and moto take "test"), else AWS-shaped random ones. */
+  addAccessKey(options: { policy?: KeyPolicy; sessionToken?: boolean; expiresInMs?: number; accessKeyId?: string; secretAccessKey?: string } = {}): {
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken?: string;
+  } {
+    const accessKeyId = options.accessKeyId ?? `${options.sessionToken === true ? 'ASIA' : 'AKIA'}${randomBytes(8).toString('hex').toUpperCase()}`;
+    const secretAccessKey = options.secretAccessKey ?? randomBytes(30).toString('base64');
     const key: AccessKey = { secretAccessKey, policy: options.policy ?? 'read-write' };
     if (options.sessionToken === true) key.sessionToken = randomBytes(48).toString('base64');
     if (options.expiresInMs !== undefined) key.expiresAt = this.now() + options.expiresInMs;

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { auditTailCommand, auditVerifyCommand } from '../../core/audit/commands';
+import { auditResetCommand, auditTailCommand, auditVerifyCommand } from '../../core/audit/commands';
 import { printOutput } from '../command-output';
 import { UsageError, type CliContext } from '../context';
 
-/** `latchkey audit verify|tail` — the hash-chained audit trail (it never holds a value). */
+/** `latchkey audit verify|tail|reset` — the hash-chained audit trail (it never holds a value). */
 export function registerAudit(program: Command, context: CliContext): void {
   const audit = program.command('audit').description('the tamper-evident audit trail');
 
@@ -13,6 +13,18 @@ export function registerAudit(program: Command, context: CliContext): void {
     .option('--json', 'machine-readable output')
     .action(async (_options: unknown, command: Command) => {
       printOutput(context, command, await auditVerifyCommand(context.core().audit));
+    });
+
+  audit
+    .command('reset')
+    .description('keep the current log aside (renamed, never deleted) and start a new one — the way out after tampering or damage')
+    .option('--yes', 'confirm (without it nothing changes)')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { yes?: boolean }, command: Command) => {
+      if (options.yes !== true) {
+        throw new UsageError('audit reset sets the current audit log aside and starts a new one; run it again with --yes to do so');
+      }
+      printOutput(context, command, await auditResetCommand(context.core().audit));
     });
 
   audit

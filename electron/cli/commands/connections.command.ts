@@ -4,7 +4,7 @@ import { connectionFromEnvironment } from '../../core/secrets/connections/connec
 import type { ConnectionSummary } from '../../core/secrets/connections/connections-service';
 import type { ConnectionCheck, ConnectionTestReport } from '../../core/secrets/test-connection';
 import { table, UsageError, type CliContext } from '../context';
-import { readAll } from '../io';
+import { readAll, STDIN_LIMITS } from '../io';
 
 /**
  * `latchkey connections ls|add|update|set-credentials|rm|test` — the secret-backend connections
@@ -24,7 +24,7 @@ function parseSettingsArgument(text: string): unknown {
 
 async function readCredentials(context: CliContext): Promise<unknown> {
   if (context.io.stdin.isTTY === true) context.io.stderr.write('Enter the credentials as JSON (e.g. {"token": "…"}), then press Ctrl-D:\n');
-  const text = await readAll(context.io.stdin);
+  const text = await readAll(context.io.stdin, STDIN_LIMITS.credentials);
   try {
     const parsed = JSON.parse(text) as unknown;
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');

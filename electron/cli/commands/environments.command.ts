@@ -35,7 +35,7 @@ export function registerEnvironmentTools(program: Command, context: CliContext):
     .action(async (options: { project: string; env: string; out?: string }, command: Command) => {
       const core = context.core();
       const environment = await core.environments.view(options.project, options.env);
-      const output = await envExportCommand({ audit: core.audit, logger: core.logger }, environment, options.out === undefined ? {} : { out: options.out });
+      const output = await envExportCommand({ audit: core.audit, logger: core.logger, outputFiles: core.outputFiles }, environment, options.out === undefined ? {} : { out: options.out });
       // Without --out the .env text is the output, byte for byte.
       if (output.stdout !== undefined) context.io.stdout.exact(output.stdout);
       else printOutput(context, command, output);
@@ -43,40 +43,50 @@ export function registerEnvironmentTools(program: Command, context: CliContext):
 
   env
     .command('import <file>')
-    .description('import a .env file: shows what would be added or changed (by name), then writes it')
+    .description('import a .env file: shows what would be added or changed (by name), then writes it; a new project or environment is created')
     .requiredOption('--project <name>', 'the project')
     .requiredOption('--env <name>', 'the environment')
+    .option('--skip <key>', 'leave this key as it is (repeatable)', collect)
     .option('--yes', 'apply without being asked')
     .option('--json', 'machine-readable output')
-    .action(async (file: string, options: { project: string; env: string; yes?: boolean }, command: Command) => {
+    .action(async (file: string, options: { project: string; env: string; skip?: string[]; yes?: boolean }, command: Command) => {
       const core = context.core();
-      const environment = await core.environments.view(options.project, options.env);
       const text = await readDotenvFile(file);
       const deps = { audit: core.audit, logger: core.logger, fingerprinter: core.environments.fingerprinter, snapshots: core.snapshots };
+      const planned = await core.environments.importTargets.planned(options.project, options.env);
+      // --yes without --skip needs no preview; otherwise the preview says what there is and what --skip leaves.
+      const preview = options.yes === true && options.skip === undefined ? undefined : await envImportCommand(deps, planned, text);
+      let keys: string[] | undefined;
+      if (options.skip !== undefined && preview?.json.applied === false) {
+        const { added, changed, unchanged } = preview.json.preview;
+        const unknown = options.skip.filter((key) => ![...added, ...changed, ...unchanged].includes(key));
+        if (unknown.length > 0) throw new UsageError(`--skip ${unknown.join(', ')}: the file does not set ${unknown.length === 1 ? 'it' : 'them'}`);
+        keys = [...added, ...changed].filter((key) => !options.skip!.includes(key));
+      }
       let confirmation;
-      if (options.yes === true) confirmation = { assumeYes: true as const };
+      if (options.yes === true || preview === undefined) confirmation = { assumeYes: true as const };
       else {
-        const preview = await envImportCommand(deps, environment, text);
         if (preview.json.applied === false && preview.json.preview.added.length + preview.json.preview.changed.length === 0) {
           printOutput(context, command, preview);
           return;
         }
         if (context.io.stdin.isTTY === true) context.io.stderr.write(`${preview.text}\n`);
-        confirmation = await askConfirmation(context, false, [environment], `Import into ${options.project}/${options.env}`);
+        confirmation = await askConfirmation(context, false, [planned], `Import into ${options.project}/${options.env}`);
         if (confirmation === undefined) {
           // Not a terminal and no --yes: show what would change, write nothing, and say how to apply.
           printOutput(context, command, preview);
           throw new UsageError(`nothing was imported; run again with --yes to apply this to ${options.project}/${options.env}`);
         }
       }
-      printOutput(context, command, await envImportCommand(deps, environment, text, { confirmation }));
+      const environment = await core.environments.importTargets.forWrite(options.project, options.env, confirmation);
+      printOutput(context, command, await envImportCommand(deps, environment, text, { confirmation, ...(keys === undefined ? {} : { keys }) }));
     });
 
   const importer = program.command('import').description('import secrets kept by other tools');
 
   importer
     .command('mycelium <file>')
-    .description("import a Mycelium secrets file ($XDG_STATE_HOME/mycelium/secrets/<project>.json) as POSTGRES_PASSWORD, REDIS_PASSWORD, TEMPORAL_ADMIN_PASSWORD")
+    .description("import a Mycelium secrets file ($XDG_STATE_HOME/mycelium/secrets/<project>.json) as POSTGRES_PASSWORD, REDIS_PASSWORD, TEMPORAL_ADMIN_PASSWORD; a new project or environment is created")
     .requiredOption('--project <name>', 'the project')
     .requiredOption('--env <name>', 'the environment')
     .option('--force', 'import a file that group or others can read (or a symlink) anyway')
@@ -85,8 +95,9 @@ export function registerEnvironmentTools(program: Command, context: CliContext):
     .option('--json', 'machine-readable output')
     .action(async (file: string, options: { project: string; env: string; force?: boolean; overwrite?: boolean; yes?: boolean }, command: Command) => {
       const core = context.core();
-      const environment = await core.environments.view(options.project, options.env);
-      const confirmation = environment.protected ? await askConfirmation(context, options.yes, [environment], `Import Mycelium passwords into ${options.project}/${options.env}`) : undefined;
+      const planned = await core.environments.importTargets.planned(options.project, options.env);
+      const confirmation = planned.protected ? await askConfirmation(context, options.yes, [planned], `Import Mycelium passwords into ${options.project}/${options.env}`) : undefined;
+      const environment = await core.environments.importTargets.forWrite(options.project, options.env, confirmation);
       printOutput(
         context,
         command,

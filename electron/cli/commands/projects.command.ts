@@ -109,7 +109,7 @@ export function registerProjects(program: Command, context: CliContext): void {
     .option('--connection <name>', 'a connection (latchkey connections ls)')
     .option('--prefix <prefix>', 'where on the connection, e.g. app/staging/ (Vault, AWS) or app-staging- (Azure)', '')
     .option('--local', 'the local encrypted store')
-    .option('--yes', 'confirm a change to a protected environment')
+    .option('--yes', 'confirm a change to a protected environment, or an empty prefix (all of the connection)')
     .option('--json', 'machine-readable output')
     .action(async (project: string, name: string, options: { connection?: string; prefix: string; local?: boolean; yes?: boolean }, command: Command) => {
       if ((options.connection === undefined) === (options.local !== true)) throw new UsageError('give either --connection <name> (with --prefix) or --local');

@@ -15,15 +15,21 @@ export function registerSecrets(program: Command, context: CliContext): void {
     .description('store the value read from standard input')
     .option('--value-stdin', 'read the value from standard input (the only way to pass a value)')
     .option('--keep-newline', 'keep a trailing newline of the input (by default one is dropped)')
+    .option('--allow-empty', 'store an empty value (by default empty input is refused, so a missing pipe never blanks a secret)')
     .option('--note <text>', 'a note kept with the secret (file store)')
     .option('--yes', 'confirm a write to a protected environment')
     .option('--connection <name>', 'resolve the reference on this saved connection instead of the seed variables (VAULT_ADDR…)')
     .option('--json', 'machine-readable output')
-    .action(async (ref: string, options: { valueStdin?: boolean; keepNewline?: boolean; note?: string; yes?: boolean; connection?: string }, command: Command) => {
+    .action(async (ref: string, options: { valueStdin?: boolean; keepNewline?: boolean; allowEmpty?: boolean; note?: string; yes?: boolean; connection?: string }, command: Command) => {
       if (options.valueStdin !== true) {
         throw new UsageError('secret values are read from standard input only, never from arguments: printf %s "$VALUE" | latchkey secrets set <ref> --value-stdin');
       }
       const value = await readValue(context.io, options.keepNewline === true);
+      if (value === '' && options.allowEmpty !== true) {
+        throw new UsageError(
+          'standard input was empty, so there is no value to store and nothing was changed: printf %s "$VALUE" | latchkey secrets set <ref> --value-stdin (add --allow-empty to store an empty value on purpose)',
+        );
+      }
       const written = await context.core().refs.set(ref, value, {
         confirmed: options.yes === true,
         ...onConnection(options),

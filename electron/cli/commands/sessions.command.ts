@@ -30,7 +30,7 @@ import {
 } from '../../core/sessions';
 import { notFound } from '../../core/errors';
 import { table, UsageError, type CliContext } from '../context';
-import { readLine, readValue } from '../io';
+import { readLine, readValue, STDIN_LIMITS } from '../io';
 import { oneLine, oneLineStrings } from '../terminal-text';
 
 /**
@@ -118,7 +118,7 @@ export function registerSessions(program: Command, context: CliContext): void {
 
   const readToken = async (options: { tokenStdin?: boolean }, usage: string): Promise<string> => {
     if (options.tokenStdin !== true) throw new UsageError(`session tokens are read from standard input only, never from arguments: ${usage}`);
-    return readValue(context.io, false);
+    return readValue(context.io, false, STDIN_LIMITS.token);
   };
 
   const command = (name: string, description: string) =>

@@ -1,5 +1,5 @@
 import type { CommandOutput } from '../command-output';
-import type { AuditLog } from './audit-log';
+import { RESET_ADVICE, type AuditLog, type AuditReset } from './audit-log';
 import type { AuditEntry } from './entry';
 import type { AuditVerification } from './verify';
 
@@ -13,7 +13,14 @@ export async function auditVerifyCommand(audit: AuditLog): Promise<CommandOutput
   }
   const shown = result.problems.slice(0, 20).map((problem) => `  line ${problem.line}: ${problem.kind} — ${problem.message}`);
   const more = result.problems.length > 20 ? [`  … and ${result.problems.length - 20} more`] : [];
-  return { json: result, text: [`Audit log TAMPERED or damaged (${audit.path}):`, ...shown, ...more].join('\n'), exitCode: 3 };
+  return { json: result, text: [`Audit log TAMPERED or damaged (${audit.path}):`, ...shown, ...more, RESET_ADVICE].join('\n'), exitCode: 3 };
+}
+
+/** `latchkey audit reset --yes`: the old log kept aside, a new one started (its first entry says so). */
+export async function auditResetCommand(audit: AuditLog): Promise<CommandOutput<AuditReset>> {
+  const reset = await audit.reset();
+  const kept = reset.archived === undefined ? 'There was no log to keep.' : `The previous log is kept as ${reset.archived} (keep it as evidence).`;
+  return { json: reset, text: `Started a new audit log at ${audit.path}. ${kept}`, exitCode: 0 };
 }
 
 export function formatAuditEntry(entry: AuditEntry): string {

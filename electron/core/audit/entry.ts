@@ -93,6 +93,11 @@ export const auditEventSchema = z
     exit_code: z.number().int().min(0).max(255).optional(),
     signal: z.string().regex(/^SIG[A-Z0-9]{1,10}$/).optional(),
     snapshot_id: z.string().regex(SNAPSHOT_ID).optional(),
+    /** On `audit.reset`: the log set aside (its file name in the state folder) and the last entry Latchkey had recorded for it. */
+    previous_log: z
+      .object({ file: z.string().regex(/^audit\.[0-9]{8}T[0-9]{6}Z(-[0-9]{1,3})?\.jsonl$/).optional(), seq: count, hash: hex64.optional() })
+      .strict()
+      .optional(),
     sessions: z
       .object({
         scope: z.enum(['all', 'user', 'device', 'session', 'filter']),

@@ -82,12 +82,22 @@ export function createProjectsService(options: ProjectsServiceOptions) {
     current.projects.sort((a, b) => a.name.localeCompare(b.name));
     return project;
   };
-  /** A connection binding must name an existing connection and a prefix its backend can use. */
-  const checkBinding = (current: LatchkeyConfig, binding: EnvironmentBinding | undefined) => {
+  /**
+   * A connection binding must name an existing connection and a prefix its backend can use. An empty
+   * prefix points the environment at everything on the connection (the whole Vault mount, every AWS
+   * secret of the account and region): it then lists all of it and its deletes reach all of it, so
+   * it needs a confirmation.
+   */
+  const checkBinding = (current: LatchkeyConfig, where: string, binding: EnvironmentBinding | undefined, confirmation: Confirmation) => {
     if (binding === undefined || binding.backend === 'file') return;
     const stored = current.connections.find((candidate) => candidate.name === binding.connection);
     if (stored === undefined) throw notFound(`There is no connection named "${binding.connection}". Add it in Connections first.`);
     connectionBindingPaths(stored.connection, binding.prefix);
+    if (binding.prefix === '' && confirmation.confirmed !== true) {
+      throw confirmationRequired(
+        `With no prefix, ${where} would keep its secrets at the top of "${binding.connection}": it would list every secret there, and deleting in ${where} would delete there. Give a prefix (such as app/staging/), or confirm to use all of "${binding.connection}".`,
+      );
+    }
   };
   const addEnvironment = (project: ProjectConfig, name: string, changes: Omit<EnvironmentChanges, 'name'> = {}): EnvironmentConfig => {
     checkEnvironmentName(name);
@@ -136,9 +146,9 @@ export function createProjectsService(options: ProjectsServiceOptions) {
       for (const environment of removed.environments) await options.onEnvironmentDeleted?.(environment);
     },
 
-    createEnvironment: (project: string, name: string, changes: Omit<EnvironmentChanges, 'name'> = {}) =>
+    createEnvironment: (project: string, name: string, changes: Omit<EnvironmentChanges, 'name'> = {}, confirmation: Confirmation = {}) =>
       config.update((current) => {
-        checkBinding(current, changes.binding);
+        checkBinding(current, `${project}/${name}`, changes.binding, confirmation);
         return addEnvironment(findProject(current, project), name, changes);
       }),
 
@@ -155,7 +165,8 @@ export function createProjectsService(options: ProjectsServiceOptions) {
         if (changes.name !== undefined && changes.name !== name && owner.environments.some((candidate) => candidate.name === changes.name)) {
           throw conflict(`Project "${project}" already has an environment named "${changes.name}".`);
         }
-        checkBinding(current, changes.binding);
+        const rebinding = changes.binding !== undefined && JSON.stringify(changes.binding) !== JSON.stringify(environment.binding);
+        checkBinding(current, `${project}/${name}`, rebinding ? changes.binding : undefined, confirmation);
         if (changes.name !== undefined && changes.name !== name) {
           for (const rotator of current.rotators) if (rotator.project === project && rotator.environment === name) rotator.environment = changes.name;
         }

@@ -35,8 +35,8 @@ export function open(dataKey: DataKey, box: SealedBox, aad: string, where: strin
   if (box.kid !== dataKey.kid) {
     throw new LatchkeyError(
       'PermissionDenied',
-      `${where} was encrypted with another data key (${box.kid}) than the one in your OS keychain (${dataKey.kid}). ` +
-        'Restore the keychain entry "latchkey / file-store-data-key" that belongs to this store.',
+      `${where} was encrypted with another data key (id ${box.kid}) than the store's key (id ${dataKey.kid}). ` +
+        'The key marker store/keyinfo.json and the OS keychain entry it names (service "latchkey") must be the ones this file was written with: restore both from a backup.',
     );
   }
   try {

@@ -6,7 +6,7 @@ import type { Logger } from '../log';
 import { describeError } from '../log';
 import { parseRef } from '../secrets/reference';
 import { formatDotenv } from './dotenv-format';
-import { checkOutputPath, writePrivateOutputFile } from './private-output-file';
+import type { OutputFiles } from './private-output-file';
 
 /**
  * `.env` export of one environment: every value read, formatted so dotenv reads it back unchanged, and
@@ -18,6 +18,8 @@ import { checkOutputPath, writePrivateOutputFile } from './private-output-file';
  */
 export interface ExportDeps {
   audit: AuditSink;
+  /** Writes the file, refusing paths inside Latchkey's own folders (core.outputFiles). */
+  outputFiles: OutputFiles;
   now?: () => Date;
   logger?: Logger;
 }
@@ -70,11 +72,11 @@ export async function exportEnvironment(deps: ExportDeps, environment: Environme
       throw new LatchkeyError('BackendUnavailable', `Could not read ${listOf(failed)} to export; nothing was written. Check access to the backend and try again.`);
     }
     const text = formatDotenv(entries, { project: environment.project, environment: environment.name, generatedAt: (deps.now ?? (() => new Date()))() });
-    if (options.out !== undefined) await checkOutputPath(options.out);
+    if (options.out !== undefined) await deps.outputFiles.check(options.out);
     // On record before the values leave: an export that cannot be audited does not happen.
     await record('ok');
     if (options.out === undefined) return { text, count: entries.length };
-    await writePrivateOutputFile(options.out, text);
+    await deps.outputFiles.write(options.out, text);
     return { path: options.out, count: entries.length };
   } catch (error) {
     if (error instanceof LatchkeyError && error.kind !== 'Internal') await record('failed', error.kind).catch(() => undefined);

@@ -1,4 +1,3 @@
-import { parse } from 'dotenv';
 import type { PublicError } from '../../../shared/errors';
 import { SECRET_KEY, nameRules } from '../../../shared/names';
 import type { AuditSink } from '../audit/audit-log';
@@ -11,12 +10,14 @@ import { invalidInput, toPublicError } from '../errors';
 import type { Logger } from '../log';
 import { describeError } from '../log';
 import { parseRef } from '../secrets/reference';
+import { analyseDotenv } from './dotenv-lines';
 import type { SnapshotsBeforeChange } from '../snapshots/before-change';
 
 /**
  * `.env` import: parse with dotenv, show what would be added, changed or left alone (compared by keyed
- * fingerprint — the preview holds names only), then write on confirmation. Apply computes the plan again
- * against the environment as it is then, and writes with check-and-set.
+ * fingerprint — the preview holds names only), what dotenv would do silently (a name set twice, lines it
+ * skips), then write on confirmation — all of it, or the keys the person kept ticked. Apply computes the
+ * plan again against the environment as it is then, and writes with check-and-set.
  */
 export interface ImportDeps {
   audit: AuditSink;
@@ -31,6 +32,10 @@ export interface DotenvImportPreview {
   unchanged: string[];
   /** Names in the file that cannot be secret keys, with the reason. */
   invalid: { key: string; reason: string }[];
+  /** Names set more than once, with their lines; the last one is imported (as dotenv reads it). */
+  duplicates: { key: string; lines: number[] }[];
+  /** Lines that are not assignments dotenv reads (by number; a line is never quoted). */
+  ignored: { line: number; reason: string }[];
 }
 
 export interface DotenvImportResult {
@@ -42,9 +47,9 @@ export interface DotenvImportResult {
 
 const MAX_FILE_BYTES = 1024 * 1024;
 
-export function parseDotenvText(text: string): Record<string, string> {
+export function parseDotenvText(text: string): ReturnType<typeof analyseDotenv> {
   if (Buffer.byteLength(text, 'utf8') > MAX_FILE_BYTES) throw invalidInput('The .env file is larger than 1 MiB; split it or import it in parts.');
-  return parse(text);
+  return analyseDotenv(text);
 }
 
 export async function previewDotenvImport(deps: Pick<ImportDeps, 'fingerprinter'>, environment: EnvironmentView, text: string, signal?: AbortSignal): Promise<DotenvImportPreview> {
@@ -55,10 +60,11 @@ export async function applyDotenvImport(
   deps: ImportDeps,
   environment: EnvironmentView,
   text: string,
-  options: { confirmation?: Confirmation; signal?: AbortSignal } = {},
+  options: { confirmation?: Confirmation; signal?: AbortSignal; /** Only these of the added and changed keys (the ones left ticked). */ keys?: string[] } = {},
 ): Promise<DotenvImportResult> {
   const { preview, values } = await plan(deps, environment, text, options.signal);
-  const writes = [...preview.added.map((key) => ({ key, overwrite: false })), ...preview.changed.map((key) => ({ key, overwrite: true }))];
+  const chosen = (key: string) => options.keys === undefined || options.keys.includes(key);
+  const writes = [...preview.added.filter(chosen).map((key) => ({ key, overwrite: false })), ...preview.changed.filter(chosen).map((key) => ({ key, overwrite: true }))];
   if (writes.length === 0) return { preview, results: [] };
   requireConfirmation([environment], options.confirmation, `importing ${writes.length} secret(s) into ${environment.project}/${environment.name}`);
   const before = await deps.snapshots?.before([environment], 'env.import', { required: true });
@@ -95,10 +101,11 @@ export async function applyDotenvImport(
 }
 
 async function plan(deps: Pick<ImportDeps, 'fingerprinter'>, environment: EnvironmentView, text: string, signal?: AbortSignal) {
-  const parsed = parseDotenvText(text);
+  const analysis = parseDotenvText(text);
+  const parsed = analysis.values;
   const fingerprinter = deps.fingerprinter ?? createFingerprinter();
   const existing = new Map((await environment.list(signal)).map((secret) => [secret.key, secret.ref]));
-  const preview: DotenvImportPreview = { added: [], changed: [], unchanged: [], invalid: [] };
+  const preview: DotenvImportPreview = { added: [], changed: [], unchanged: [], invalid: [], duplicates: analysis.duplicates, ignored: analysis.ignored };
   const values = new Map<string, string>();
   for (const key of Object.keys(parsed).sort()) {
     const value = parsed[key] as string;

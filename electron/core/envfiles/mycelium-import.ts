@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { lstat, open } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import type { PublicError } from '../../../shared/errors';
@@ -11,6 +10,7 @@ import { putSecret, type PutAction } from '../environments/put-secret';
 import { invalidInput, notFound, permissionDenied, toPublicError } from '../errors';
 import type { Logger } from '../log';
 import { describeError } from '../log';
+import { readBoundedFile } from '../fs/bounded-read';
 import { encodePolicy, ROTATION_METADATA_KEY } from '../rotation/policy';
 import { parseRef } from '../secrets/reference';
 import type { SnapshotsBeforeChange } from '../snapshots/before-change';
@@ -65,15 +65,9 @@ export async function readMyceliumFile(path: string, options: { force?: boolean 
         'or pass --force to import it as it is.',
     );
   }
-  const handle = await open(path, constants.O_RDONLY | (options.force === true ? 0 : (constants.O_NOFOLLOW ?? 0)));
-  let text: string;
-  try {
-    const { size } = await handle.stat();
-    if (size > MAX_BYTES) throw invalidInput(`${path} is larger than 1 MiB; it is not a Mycelium secrets file.`);
-    text = await handle.readFile('utf8');
-  } finally {
-    await handle.close();
-  }
+  const bytes = await readBoundedFile(path, { limit: MAX_BYTES, limitText: '1 MiB', what: 'A Mycelium secrets file', followSymlink: options.force === true });
+  const text = bytes.toString('utf8');
+  bytes.fill(0);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -1,16 +1,34 @@
-import { readFile, stat } from 'node:fs/promises';
-import { invalidInput, notFound } from '../errors';
+import { readBoundedFile } from '../fs/bounded-read';
+import { invalidInput } from '../errors';
 
-/** A .env file to import, read whole (at most 1 MiB: larger is not a .env file Latchkey imports). */
-const MAX_BYTES = 1024 * 1024;
+/** A .env file to import: a regular file of at most 1 MiB (larger is not a .env file Latchkey imports). */
+export const DOTENV_FILE_LIMIT = { limit: 1024 * 1024, limitText: '1 MiB', what: 'The .env file' };
 
 export async function readDotenvFile(path: string): Promise<string> {
+  return decodeDotenv(await readBoundedFile(path, DOTENV_FILE_LIMIT), path);
+}
+
+/**
+ * The file's text, refused unless it is UTF-8 throughout: decoding leniently would store U+FFFD in
+ * place of every byte it cannot read and report the secret as imported. The message names the line.
+ */
+export function decodeDotenv(bytes: Buffer, where: string): string {
   try {
-    if ((await stat(path)).size > MAX_BYTES) throw invalidInput(`${path} is larger than 1 MiB; it is not a .env file Latchkey imports.`);
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`${path} does not exist.`);
-    if ((error as NodeJS.ErrnoException).code === 'EISDIR') throw invalidInput(`${path} is a folder, not a .env file.`);
-    throw error;
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    let line = 1;
+    let start = 0;
+    for (let index = 0; index <= bytes.length; index += 1) {
+      if (index === bytes.length || bytes[index] === 0x0a) {
+        try {
+          new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, index));
+        } catch {
+          break;
+        }
+        line += 1;
+        start = index + 1;
+      }
+    }
+    throw invalidInput(`${where} is not UTF-8 text (line ${line} holds bytes of another encoding), so its values would not be imported as written. Save it as UTF-8 and import it again.`);
   }
 }

@@ -39,19 +39,21 @@ export type EnvImportJson = { applied: false; preview: DotenvImportPreview } | (
  * `latchkey env import --project P --env E FILE [--yes]`. Without a confirmation it returns the preview
  * (the CLI shows it and asks); with one it applies.
  */
-export async function envImportCommand(deps: ImportDeps, environment: EnvironmentView, fileText: string, options: { confirmation?: Confirmation } = {}): Promise<CommandOutput<EnvImportJson>> {
+export async function envImportCommand(deps: ImportDeps, environment: EnvironmentView, fileText: string, options: { confirmation?: Confirmation; keys?: string[] } = {}): Promise<CommandOutput<EnvImportJson>> {
   const previewText = (preview: DotenvImportPreview) =>
     [
       `add (${preview.added.length}): ${preview.added.join(', ') || '-'}`,
       `change (${preview.changed.length}): ${preview.changed.join(', ') || '-'}`,
       `unchanged (${preview.unchanged.length})`,
       ...preview.invalid.map((item) => `ignored ${item.key}: ${item.reason}`),
+      ...preview.duplicates.map((item) => `set twice: ${item.key} (lines ${item.lines.join(', ')}; line ${item.lines.at(-1)} is imported)`),
+      ...preview.ignored.map((item) => `skipped line ${item.line}: ${item.reason}`),
     ].join('\n');
   if (options.confirmation === undefined) {
     const preview = await previewDotenvImport(deps, environment, fileText);
     return { json: { applied: false, preview }, text: previewText(preview), exitCode: 0 };
   }
-  const result = await applyDotenvImport(deps, environment, fileText, { confirmation: options.confirmation });
+  const result = await applyDotenvImport(deps, environment, fileText, { confirmation: options.confirmation, ...(options.keys === undefined ? {} : { keys: options.keys }) });
   const lines = result.results.map((item) => (item.ok ? `${item.action}  ${item.key}` : `FAILED   ${item.key}: ${item.error?.message ?? ''}`));
   return {
     json: { applied: true, ...result },

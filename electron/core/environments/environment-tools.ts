@@ -1,5 +1,6 @@
 import type { AuditSink } from '../audit/audit-log';
 import { exportEnvironment, type ExportResult } from '../envfiles/export-environment';
+import type { OutputFiles } from '../envfiles/private-output-file';
 import { applyDotenvImport, previewDotenvImport, type DotenvImportPreview, type DotenvImportResult } from '../envfiles/import-dotenv';
 import { importMycelium, myceliumSecretsPath, type MyceliumImportResult } from '../envfiles/mycelium-import';
 import { invalidInput } from '../errors';
@@ -7,6 +8,7 @@ import type { Logger } from '../log';
 import type { SnapshotsBeforeChange } from '../snapshots/before-change';
 import type { Confirmation } from './confirmation';
 import { copySecrets, type CopyItemResult } from './copy-secrets';
+import type { ImportTargets } from './import-target';
 import { compareEnvironments, type EnvironmentComparison } from './diff';
 import type { EnvironmentView } from './environment-view';
 import type { Fingerprinter } from './fingerprint';
@@ -17,11 +19,15 @@ import type { Fingerprinter } from './fingerprint';
  */
 export interface EnvironmentToolsDeps {
   viewEnvironment(project: string, environment: string): Promise<EnvironmentView>;
+  /** Imports write to an environment they create when missing (like secrets set file://p/e/K). */
+  importTargets: ImportTargets;
   audit: AuditSink;
   logger: Logger;
   /** One per process: fingerprints are comparable only within one key. */
   fingerprinter: Fingerprinter;
   now: () => Date;
+  /** Where exports are written (never inside Latchkey's own folders). */
+  outputFiles: OutputFiles;
   /** For the default Mycelium path ($XDG_STATE_HOME, HOME). */
   env: Record<string, string | undefined>;
   /** Imports and copies snapshot the environment they change first. */
@@ -53,19 +59,20 @@ export function createEnvironmentTools(deps: EnvironmentToolsDeps) {
 
     /** The .env text (no `out`), or the file written 0o600 at `out`. */
     async exportDotenv(project: string, environment: string, options: { out?: string; signal?: AbortSignal } = {}): Promise<ExportResult> {
-      return exportEnvironment({ ...writeDeps, now: deps.now }, await view(project, environment), options);
+      return exportEnvironment({ ...writeDeps, outputFiles: deps.outputFiles, now: deps.now }, await view(project, environment), options);
     },
 
     async previewImport(project: string, environment: string, text: string, signal?: AbortSignal): Promise<DotenvImportPreview> {
-      return previewDotenvImport({ fingerprinter: deps.fingerprinter }, await view(project, environment), text, signal);
+      return previewDotenvImport({ fingerprinter: deps.fingerprinter }, await deps.importTargets.planned(project, environment), text, signal);
     },
 
-    async applyImport(project: string, environment: string, text: string, options: { confirmation?: Confirmation; signal?: AbortSignal } = {}): Promise<DotenvImportResult> {
-      return applyDotenvImport({ ...writeDeps, fingerprinter: deps.fingerprinter }, await view(project, environment), text, options);
+    async applyImport(project: string, environment: string, text: string, options: { confirmation?: Confirmation; signal?: AbortSignal; keys?: string[] } = {}): Promise<DotenvImportResult> {
+      const target = await deps.importTargets.forWrite(project, environment, options.confirmation);
+      return applyDotenvImport({ ...writeDeps, fingerprinter: deps.fingerprinter }, target, text, options);
     },
 
     async importMycelium(project: string, environment: string, file: string, options: { force?: boolean; overwrite?: boolean; confirmation?: Confirmation } = {}): Promise<MyceliumImportResult> {
-      return importMycelium(writeDeps, await view(project, environment), file, options);
+      return importMycelium(writeDeps, await deps.importTargets.forWrite(project, environment, options.confirmation), file, options);
     },
 
     /** Where Mycelium keeps a project's secrets: $XDG_STATE_HOME/mycelium/secrets/<project>.json. */

@@ -1,7 +1,13 @@
+import fs from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { backendUnavailable, notFound } from '../errors';
+import { PRIVATE_DIR_MODE } from './private-files';
+
+// proper-lockfile makes its lock directory with mkdir(path) — 0o777 less the umask, so 0o755 or even
+// 0o777 — next to private files. Ours are made 0o700 whatever the umask, like every other folder.
+const lockFs = { ...fs, mkdir: (path: fs.PathLike, callback: (error: NodeJS.ErrnoException | null) => void) => fs.mkdir(path, { mode: PRIVATE_DIR_MODE }, callback) };
 
 /**
  * Mutual exclusion for read-modify-write of files that the app and the CLI may both change. Within a
@@ -32,6 +38,7 @@ export class FileLocks {
     try {
       release = await lockfile.lock(lockPath, {
         realpath: false,
+        fs: lockFs,
         lockfilePath: `${lockPath}.lock`,
         stale: 5_000,
         retries: { retries: 200, factor: 1.3, minTimeout: 5, maxTimeout: 200, randomize: true },

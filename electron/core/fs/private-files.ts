@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readdir, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { invalidInput, notFound, permissionDenied } from '../errors';
+import { fsyncFolder, writeFileAtomically } from './atomic-write';
 
 /**
  * File I/O for everything Latchkey keeps on disk. Directories are 0o700 and files 0o600 from the moment
@@ -43,6 +43,24 @@ async function assertPrivate(path: string, expect: 'dir' | 'file'): Promise<void
         `Fix it with: chmod ${wanted} '${path}' — then check that nobody else read it.`,
     );
   }
+}
+
+/**
+ * What the kernel says about a file's content: its inode, size and change time. Any write, truncate,
+ * rename over it or mode change gives a new stamp (to the file system clock's tick, a few ms at most),
+ * and the change time cannot be set back by the file's owner, so an unchanged stamp means the content is
+ * still what was last seen.
+ */
+export interface FileStamp {
+  ino: bigint;
+  size: bigint;
+  ctimeNs: bigint;
+}
+
+const stampOf = (stats: { ino: bigint; size: bigint; ctimeNs: bigint }): FileStamp => ({ ino: stats.ino, size: stats.size, ctimeNs: stats.ctimeNs });
+
+export function sameStamp(a: FileStamp | undefined, b: FileStamp | undefined): boolean {
+  return a !== undefined && b !== undefined && a.ino === b.ino && a.size === b.size && a.ctimeNs === b.ctimeNs;
 }
 
 /**
@@ -143,8 +161,7 @@ export class PrivateTree {
       // A missing file is the normal case of a create; anything else (symlink, wrong mode) stops the write.
       if (!isMissing(error)) throw error;
     }
-    await writeFileAtomic(path, data, { mode: PRIVATE_FILE_MODE, fsync: durable });
-    if (durable) await fsyncDir(dirname(path));
+    await writeFileAtomically(path, data, { fsync: durable });
   }
 
   /** Reads a private file; NotFound when it does not exist, PermissionDenied when it is not private. */
@@ -166,12 +183,22 @@ export class PrivateTree {
     }
   }
 
+  /** The file's stamp (see FileStamp); undefined when it does not exist. Follows no symlink. */
+  async stamp(parts: string[]): Promise<FileStamp | undefined> {
+    try {
+      return stampOf(await lstat(this.resolve(...parts), { bigint: true }));
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
   /**
    * Appends to a private file (created 0o600 when missing) and fsyncs it. O_APPEND makes every write land
    * at the current end, so appenders in several processes never overwrite each other; callers that need
    * whole lines in order hold a FileLocks lock around it.
    */
-  async append(parts: string[], data: string | Buffer): Promise<void> {
+  async append(parts: string[], data: string | Buffer): Promise<FileStamp> {
     const path = this.resolve(...parts);
     await this.checkDir(...parts.slice(0, -1));
     let created = false;
@@ -183,13 +210,16 @@ export class PrivateTree {
     }
     const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
     const handle = await open(path, flags, PRIVATE_FILE_MODE);
+    let stamp: FileStamp;
     try {
       await handle.writeFile(data);
       await handle.sync();
+      stamp = stampOf(await handle.stat({ bigint: true }));
     } finally {
       await handle.close();
     }
-    if (created) await fsyncDir(dirname(path));
+    if (created) await fsyncFolder(dirname(path));
+    return stamp;
   }
 
   /** The size of a private file and its last `maxBytes` bytes; NotFound when it does not exist. */
@@ -219,6 +249,35 @@ export class PrivateTree {
     }
   }
 
+  /**
+   * Cuts a private file back to `size` bytes and fsyncs it — for dropping what an interrupted append left
+   * after the last complete record (never acknowledged, so nothing anyone relied on).
+   */
+  async truncate(parts: string[], size: number): Promise<void> {
+    const path = this.resolve(...parts);
+    await this.checkDir(...parts.slice(0, -1));
+    await assertPrivate(path, 'file');
+    const handle = await open(path, constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0));
+    try {
+      await handle.truncate(size);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Renames a private file within its folder (e.g. to keep it aside as evidence); fsyncs the folder. */
+  async rename(parts: string[], newName: string): Promise<string> {
+    const from = this.resolve(...parts);
+    const to = this.resolve(...parts.slice(0, -1), newName);
+    await this.checkDir(...parts.slice(0, -1));
+    await assertPrivate(from, 'file');
+    if (await this.exists(...parts.slice(0, -1), newName)) throw invalidInput(`${to} already exists; Latchkey will not replace it.`);
+    await rename(from, to);
+    await fsyncFolder(dirname(to));
+    return to;
+  }
+
   async remove(parts: string[]): Promise<boolean> {
     const path = this.resolve(...parts);
     try {
@@ -230,7 +289,7 @@ export class PrivateTree {
       throw error;
     }
     await rm(path, { recursive: true, force: true });
-    await fsyncDir(dirname(path));
+    await fsyncFolder(dirname(path));
     return true;
   }
 
@@ -245,15 +304,5 @@ export class PrivateTree {
     }
     const entries = await readdir(dir, { withFileTypes: true });
     return entries.map((entry) => ({ name: entry.name, isDirectory: entry.isDirectory() }));
-  }
-}
-
-async function fsyncDir(path: string): Promise<void> {
-  if (process.platform === 'win32') return; // directories cannot be opened for fsync on Windows
-  const handle = await open(path, constants.O_RDONLY);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

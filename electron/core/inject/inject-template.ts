@@ -1,12 +1,11 @@
-import { realpath, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { runBounded } from '../async/bounded-pool';
 import type { AuditSink } from '../audit/audit-log';
 import { auditRef } from '../audit/audited';
 import { AUDIT_LIST_MAX } from '../audit/entry';
-import { checkOutputPath, writePrivateOutputFile } from '../envfiles/private-output-file';
-import { invalidInput, isLatchkeyError, LatchkeyError, notFound, permissionDenied } from '../errors';
-import type { LatchkeyPaths } from '../paths';
+import type { OutputFiles } from '../envfiles/private-output-file';
+import { invalidInput, isLatchkeyError, LatchkeyError } from '../errors';
 import type { SecretBackend } from '../secrets/backend';
 import { parseRef, type SecretRef } from '../secrets/reference';
 import { applyQuotingFilter } from './quoting-filters';
@@ -22,7 +21,8 @@ import { parseTemplate, renderTemplate, type Placeholder } from './template';
 export interface InjectDeps {
   resolveBackend(ref: SecretRef): Promise<SecretBackend>;
   audit: AuditSink;
-  paths: LatchkeyPaths;
+  /** Refuses and writes the output file (links, folders, Latchkey's own folders refused there). */
+  outputFiles: OutputFiles;
 }
 
 export interface InjectRequest {
@@ -56,7 +56,7 @@ export async function injectTemplate(deps: InjectDeps, request: InjectRequest): 
       ...(kind === undefined ? {} : { error_kind: kind }),
     });
   try {
-    if (request.output !== undefined) await checkInjectOutput(request.output, request.inputPath, deps.paths);
+    if (request.output !== undefined) await checkInjectOutput(request.output, request.inputPath, deps.outputFiles);
     const values = await readReferences(deps, refs, placeholders, request);
     const text = renderTemplate(request.template, placeholders, (placeholder) =>
       applyQuotingFilter(placeholder.filter, values.get(placeholder.ref)!, `${request.source} line ${placeholder.line} (${placeholder.ref})`),
@@ -65,7 +65,7 @@ export async function injectTemplate(deps: InjectDeps, request: InjectRequest): 
     await record('ok');
     const counted = { placeholders: placeholders.length, references: refs.length };
     if (request.output === undefined) return { text, ...counted };
-    await writePrivateOutputFile(request.output, text);
+    await deps.outputFiles.write(request.output, text);
     return { path: request.output, ...counted };
   } catch (error) {
     if (isLatchkeyError(error) && error.kind !== 'Internal') await record('failed', error.kind).catch(() => undefined);
@@ -101,26 +101,11 @@ async function readReferences(deps: InjectDeps, refs: string[], placeholders: Pl
   throw new LatchkeyError(kind, head, { cause: failures[0]!.error, items: [...lines, ...more] });
 }
 
-/** Refuses an output that is a link or a folder, the template itself, or inside Latchkey's own folders. */
-async function checkInjectOutput(output: string, inputPath: string | undefined, paths: LatchkeyPaths): Promise<void> {
-  await checkOutputPath(output);
-  const folder = dirname(resolve(output));
-  let realFolder: string;
-  try {
-    realFolder = await realpath(folder);
-  } catch {
-    throw notFound(`The folder of ${output} does not exist; create it first.`);
-  }
-  if (!(await stat(realFolder)).isDirectory()) throw invalidInput(`${folder} is not a folder.`);
-  const target = join(realFolder, basename(output));
-  for (const own of [paths.stateDir, paths.configDir]) {
-    const realOwn = await realpath(own).catch(() => resolve(own));
-    const rel = relative(realOwn, target);
-    if (rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))) {
-      throw permissionDenied(`Refusing to write ${output}: it is inside Latchkey's own folder ${own}, where only Latchkey writes. Choose a place outside it.`);
-    }
-  }
+/** Refuses an output that is a link or a folder, inside Latchkey's own folders (core.outputFiles), or the template itself. */
+async function checkInjectOutput(output: string, inputPath: string | undefined, outputFiles: OutputFiles): Promise<void> {
+  await outputFiles.check(output);
   if (inputPath !== undefined) {
+    const target = join(await realpath(dirname(resolve(output))), basename(output));
     const realInput = await realpath(inputPath).catch(() => resolve(inputPath));
     if (realInput === target) throw invalidInput(`Refusing to write ${output}: it is the template itself. Choose another output file.`);
   }

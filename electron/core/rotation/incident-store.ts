@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { REPORT_ID } from '../audit/entry';
 import { invalidInput, isLatchkeyError, LatchkeyError } from '../errors';
+import { targetOfTemporary } from '../fs/atomic-write';
 import { PrivateTree } from '../fs/private-files';
 import { incidentReportSchema, renderReportText, reportStatusOf, type IncidentReport, type ReportCounts, type ReportStatus } from './incident-report';
 import { isReportLocked, lockReport, type LockReportOptions, type ReportLock } from './report-lock';
@@ -37,8 +38,6 @@ export interface IncidentReportStore {
   lock(id: string, options?: LockReportOptions): Promise<ReportLock>;
 }
 
-/** write-file-atomic's temporary files: `<file>.<number>` next to the file. */
-const TEMPORARY = /^(\d{8}T\d{6}Z-[0-9a-f]{8})\.(?:json|txt)\.\d+$/;
 
 export function createIncidentReportStore(stateDir: string): IncidentReportStore {
   const tree = new PrivateTree(stateDir);
@@ -102,7 +101,7 @@ export function createIncidentReportStore(stateDir: string): IncidentReportStore
     }
   };
   const entries = async () => (await tree.list(INCIDENTS_DIR)).filter((entry) => !entry.isDirectory).map((entry) => entry.name);
-  const temporariesOf = (names: string[], id: string) => names.filter((name) => TEMPORARY.exec(name)?.[1] === id);
+  const temporariesOf = (names: string[], id: string) => names.filter((name) => [`${id}.json`, `${id}.txt`].includes(targetOfTemporary(name) ?? ''));
   /** The report, tidied first when it looks interrupted; one that cannot be tidied is read as it is. */
   const readTidied = async (id: string, names?: string[]): Promise<IncidentReport> => {
     const report = await read(id);

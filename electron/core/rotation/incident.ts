@@ -288,13 +288,11 @@ async function execute(deps: IncidentDeps, report: IncidentReport, backendOf: (i
   const sessions = report.sessions;
   if (sessions !== undefined && sessions.status !== 'revoked' && options.signal?.aborted !== true) {
     sessions.attempts += 1;
-    const revokedSessions = { scope: sessions.plan.scope, ...('user_id' in sessions.plan ? { user_id: sessions.plan.user_id } : {}), ...('device_id' in sessions.plan ? { device_id: sessions.plan.device_id } : {}) };
-    // A started entry before anything is deleted: a process killed mid-revocation still leaves a record.
-    await deps.audit
-      .append({ action: 'session.revoke', outcome: 'started', ...context(), sessions: revokedSessions })
-      .catch((error: unknown) => warnings.push(`The audit entry of the session revocation could not be written (${toPublicError(error).message}).`));
+    const revocationScope = { scope: sessions.plan.scope, ...('user_id' in sessions.plan ? { user_id: sessions.plan.user_id } : {}), ...('device_id' in sessions.plan ? { device_id: sessions.plan.device_id } : {}) };
     try {
       if (deps.sessions === undefined) throw new LatchkeyError('InvalidInput', 'Session revocation is not available here: no Redis connection is configured.');
+      // On record before anything is deleted, as every session revocation is: a run killed mid-way still left a trace.
+      await deps.audit.append({ action: 'session.revoke', outcome: 'started', ...context(), sessions: revocationScope });
       const { revoked } = await deps.sessions.revoke(sessions.plan, options.signal);
       sessions.status = 'revoked';
       sessions.revoked = revoked;
@@ -309,7 +307,7 @@ async function execute(deps: IncidentDeps, report: IncidentReport, backendOf: (i
         action: 'session.revoke',
         outcome: sessions.status === 'revoked' ? 'ok' : 'failed',
         ...context(),
-        sessions: revokedSessions,
+        sessions: revocationScope,
         ...(sessions.revoked === undefined ? {} : { counts: { revoked: sessions.revoked } }),
         ...(sessions.error === undefined ? {} : { error_kind: sessions.error.kind }),
       })

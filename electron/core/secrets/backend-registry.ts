@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { invalidInput } from '../errors';
+import { USER_SECRETS_SERVICE } from '../keychain-namespace';
 import type { BackendScheme, SecretBackend } from './backend';
 import { connectionFromEnvironment } from './connections/connection-from-environment';
 import type { Connection } from './connections/connection-schema';
@@ -71,7 +72,7 @@ export class BackendRegistry {
     const given = this.options.defaultConnection?.(scheme);
     if (given !== undefined) return given;
     if (scheme === 'env') return { connection: { kind: 'env', prefix: 'HANDSFREE_SECRET_' } };
-    if (scheme === 'keychain') return { connection: { kind: 'keychain', service: 'latchkey-secrets' } };
+    if (scheme === 'keychain') return { connection: { kind: 'keychain', service: USER_SECRETS_SERVICE } };
     throw invalidInput(`No ${scheme} connection is configured. Bind the environment to one in Connections, or set ${DEFAULT_HINTS[scheme]}.`);
   }
 }
@@ -82,7 +83,12 @@ export function createEnvironmentRegistry(options: Omit<BackendRegistryOptions, 
     ...options,
     defaultConnection: (scheme) => {
       const fromEnvironment = connectionFromEnvironment(options.env, { scheme });
-      return { connection: fromEnvironment.connection, credentialsLabel: fromEnvironment.credentialsLabel, ...(fromEnvironment.credentials === undefined ? {} : { credentials: fromEnvironment.credentials }) };
+      return {
+        connection: fromEnvironment.connection,
+        credentialsLabel: fromEnvironment.credentialsLabel,
+        ...(fromEnvironment.credentials === undefined ? {} : { credentials: fromEnvironment.credentials }),
+        ...(fromEnvironment.credentialVariables === undefined ? {} : { credentialVariables: fromEnvironment.credentialVariables }),
+      };
     },
   });
 }

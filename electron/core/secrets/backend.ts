@@ -97,6 +97,11 @@ export interface SecretBackend {
   /** One page of secrets whose path starts with `prefix`. */
   list(prefix: string, options?: ListOptions): Promise<ListPage>;
   describe(path: string): Promise<SecretDescription>;
+  /**
+   * describe() and the current value together, where the backend reads both to describe anyway (Vault
+   * reads the latest data for the metadata kept in it): a rotation saves a round trip.
+   */
+  describeWithCurrent?(path: string): Promise<{ description: SecretDescription; current: ReadResult }>;
   /** Replaces the metadata without writing a new value (where capabilities.metadata). */
   setMetadata?(path: string, metadata: SecretMetadata): Promise<void>;
   /** Undo a soft delete (capabilities.softDelete). */

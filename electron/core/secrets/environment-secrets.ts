@@ -4,7 +4,7 @@ import { auditedChange, auditedRead, auditRef } from '../audit/audited';
 import type { Logger } from '../log';
 import type { EnvironmentConfig, ProjectConfig } from '../config/config-file';
 import type { Confirmation, ProjectsService } from '../config/projects';
-import { confirmationRequired, invalidInput } from '../errors';
+import { confirmationRequired, conflict, invalidInput, isLatchkeyError } from '../errors';
 import { checkRoundTrip } from './binding-paths';
 import { listEnvironment, type ListedItem, type ListEnvironmentOptions } from './environment-listing';
 import { type SecretBackend, type SecretMetadata, type SecretVersionInfo } from './backend';
@@ -31,6 +31,16 @@ export type BindingResolver = (project: ProjectConfig, environment: EnvironmentC
 export type SecretItem = ListedItem;
 
 const NOTE = 'note';
+
+/** Whether `key` exists now, read without its value (a failure to tell counts as no: the original error is then reported). */
+async function exists(bound: BoundEnvironment, key: string): Promise<boolean> {
+  try {
+    await bound.backend.describe(bound.pathOf(key));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const noNotes = (bound: BoundEnvironment) => invalidInput(`${bound.label} keeps no notes with a secret; leave the note empty.`);
 
@@ -100,9 +110,18 @@ export function createEnvironmentSecrets(deps: { projects: ProjectsService; bind
       checkSize(bound.backend, value);
       if (options.note !== undefined && options.note !== '' && !bound.backend.capabilities.metadata) throw noNotes(bound);
       const metadata: SecretMetadata = options.note === undefined || options.note === '' ? {} : { [NOTE]: options.note };
-      return auditedChange(audit, logger, { action: 'secret.write', ...about(bound, project, environment, key) }, () =>
-        bound.backend.set(bound.pathOf(key), value, { metadata, expectedVersion: null }),
-      );
+      const alreadyExists = (cause?: unknown) => conflict(`${key} already exists in ${project}/${environment} — edit it instead?`, { field: 'key', cause });
+      return auditedChange(audit, logger, { action: 'secret.write', ...about(bound, project, environment, key) }, async () => {
+        // A backend without check-and-set (Azure, env, keychain) would overwrite silently: look first.
+        if (!bound.backend.capabilities.checkAndSet && (await exists(bound, key))) throw alreadyExists();
+        try {
+          return await bound.backend.set(bound.pathOf(key), value, { metadata, expectedVersion: null });
+        } catch (error) {
+          // Each backend words "it exists" its own way (a version clash, ResourceExists…): say it once, plainly.
+          if (isLatchkeyError(error) && error.kind === 'Conflict' && (await exists(bound, key))) throw alreadyExists(error);
+          throw error;
+        }
+      });
     },
 
     /** Changes the value and/or the note of an existing secret. */

@@ -5,6 +5,8 @@ import type { DataKeyProvider } from '../crypto/data-key';
 import { conflict, invalidInput, LatchkeyError, notFound } from '../errors';
 import type { FileLocks } from '../fs/locks';
 import type { PrivateTree } from '../fs/private-files';
+import { MAX_VALUE_BYTES } from './value-limits';
+import { createVersionMarks, rolledBack, type VersionMark } from './version-marks';
 import type {
   BackendCapabilities,
   ListOptions,
@@ -25,7 +27,8 @@ import type {
  * holding an AES-256-GCM box of its record (value history, metadata, times). The environment's
  * directory is named by its stable id, so renaming a project or environment is a config change; the
  * box's authenticated data names the environment id and key, so a file copied onto another secret does
- * not open. Writes are atomic and serialised per secret across processes.
+ * not open. Writes are atomic and serialised per secret across processes. Each secret's version mark
+ * (version-marks.ts) makes an older copy of its file put back show as a rollback instead of answering.
  */
 
 /** Maps `<project>/<environment>` to the environment's stable id (from config). */
@@ -38,7 +41,7 @@ export interface EnvironmentLocator {
   all(): Promise<{ id: string; project: string; environment: string }[]>;
 }
 
-export const FILE_VALUE_LIMIT_BYTES = 1024 * 1024;
+export const FILE_VALUE_LIMIT_BYTES = MAX_VALUE_BYTES;
 const FILE_SUFFIX = '.secret';
 
 const recordSchema = z.object({
@@ -94,15 +97,22 @@ export function createFileBackend(options: FileBackendOptions): SecretBackend & 
   const aad = (environmentId: string, key: string) => `latchkey-secret:v1:${environmentId}:${key}`;
   const fileParts = (environmentId: string, key: string) => [environmentId, `${key}${FILE_SUFFIX}`];
 
-  const readRecord = async (environmentId: string, key: string, where: string): Promise<SecretRecord | undefined> => {
-    let raw: Buffer;
+  const marks = createVersionMarks(tree);
+
+  /** The secret's record (undefined when it has none) checked against its version mark; `withMark` reads the mark also without a file. */
+  const readState = async (environmentId: string, key: string, where: string, withMark = false): Promise<{ record?: SecretRecord; mark?: VersionMark }> => {
+    let raw: Buffer | undefined;
     try {
       raw = await tree.read(fileParts(environmentId, key));
     } catch (error) {
-      if (error instanceof LatchkeyError && error.kind === 'NotFound') return undefined;
-      throw error;
+      if (!(error instanceof LatchkeyError && error.kind === 'NotFound')) throw error;
     }
-    return decodeRecord(raw, await dataKey.get(), environmentId, key, where);
+    if (raw === undefined && !withMark) return {};
+    const storeKey = await dataKey.get();
+    const mark = await marks.read(storeKey, environmentId, key, where);
+    if (raw === undefined) return mark === undefined ? {} : { mark };
+    const record = checkedAgainst(mark, decodeRecord(raw, storeKey, environmentId, key, where), where);
+    return { record, ...(mark === undefined ? {} : { mark }) };
   };
 
   /** The record in a secret file's bytes; a file that does not parse or open is damaged (that file only). */
@@ -116,20 +126,36 @@ export function createFileBackend(options: FileBackendOptions): SecretBackend & 
     return record.data;
   };
 
+  /** A record older than its secret's mark is an old copy put back: refused. */
+  const checkedAgainst = (mark: VersionMark | undefined, record: SecretRecord, where: string): SecretRecord => {
+    const fileVersion = record.versions.at(-1)!.version;
+    if (mark !== undefined && (mark.deleted ? fileVersion <= mark.version : fileVersion < mark.version)) throw rolledBack(where, fileVersion, mark);
+    return record;
+  };
+
+  const readRecord = async (environmentId: string, key: string, where: string): Promise<SecretRecord | undefined> => (await readState(environmentId, key, where)).record;
+
   const writeRecord = async (environmentId: string, key: string, record: SecretRecord) => {
+    const keyNow = await dataKey.get();
     const plaintext = Buffer.from(JSON.stringify(record), 'utf8');
-    const box = seal(await dataKey.get(), plaintext, aad(environmentId, key));
+    const box = seal(keyNow, plaintext, aad(environmentId, key));
     plaintext.fill(0);
     await tree.ensureDir(environmentId);
     await tree.write(fileParts(environmentId, key), JSON.stringify({ format: 'latchkey-secret', box }));
+    // After the file: a crash in between leaves the mark behind the file, which reads as valid.
+    await marks.write(keyNow, environmentId, key, { version: record.versions.at(-1)!.version, deleted: false });
   };
 
-  /** Read-modify-write of one secret, serialised across processes. */
-  const update = async <T>(environmentId: string, key: string, change: (current: SecretRecord | undefined) => { record: SecretRecord; result: T }) => {
+  /**
+   * Read-modify-write of one secret, serialised across processes. `floor` is the highest version the
+   * secret ever had (its mark survives a delete), so version numbers never repeat.
+   */
+  const update = async <T>(environmentId: string, key: string, change: (current: SecretRecord | undefined, floor: number) => { record: SecretRecord; result: T }) => {
     await tree.ensureDir(environmentId);
     return locks.withLock(tree.resolve(...fileParts(environmentId, key)), async () => {
       const where = `Secret ${key}`;
-      const { record, result } = change(await readRecord(environmentId, key, where));
+      const { record: current, mark } = await readState(environmentId, key, where, true);
+      const { record, result } = change(current, Math.max(current?.versions.at(-1)?.version ?? 0, mark?.version ?? 0));
       await writeRecord(environmentId, key, record);
       return result;
     });
@@ -170,8 +196,9 @@ export function createFileBackend(options: FileBackendOptions): SecretBackend & 
     }
     // The store's key first: a key that cannot be had concerns every secret, not this file.
     const storeKey = await dataKey.get();
+    const where = `Secret file://${path}`;
     try {
-      return summary(path, decodeRecord(raw, storeKey, environmentId, key, `Secret file://${path}`));
+      return summary(path, checkedAgainst(await marks.read(storeKey, environmentId, key, where), decodeRecord(raw, storeKey, environmentId, key, where), where));
     } catch (error) {
       if (!(error instanceof LatchkeyError)) throw error;
       return { path, damaged: error.message };
@@ -198,7 +225,7 @@ export function createFileBackend(options: FileBackendOptions): SecretBackend & 
       }
       const parsed = parseFilePath(path);
       const environmentId = await environments.findOrCreate(parsed.project, parsed.environment);
-      return update(environmentId, parsed.key, (current) => {
+      return update(environmentId, parsed.key, (current, floor) => {
         const currentVersion = current?.versions.at(-1)?.version;
         if (writeOptions.expectedVersion !== undefined) {
           const expected = writeOptions.expectedVersion;
@@ -209,7 +236,7 @@ export function createFileBackend(options: FileBackendOptions): SecretBackend & 
           }
         }
         const at = now().toISOString();
-        const version = (currentVersion ?? 0) + 1;
+        const version = floor + 1;
         const record: SecretRecord = {
           createdAt: current?.createdAt ?? at,
           updatedAt: at,
@@ -232,9 +259,19 @@ export function createFileBackend(options: FileBackendOptions): SecretBackend & 
       const located = await locate(path);
       // An environment without secrets has no folder yet; there is nothing to lock or delete.
       if (!(await tree.exists(...fileParts(located.environmentId, located.key)))) throw notFound(`No secret file://${path}.`);
-      const removed = await locks.withLock(tree.resolve(...fileParts(located.environmentId, located.key)), () =>
-        tree.remove(fileParts(located.environmentId, located.key)),
-      );
+      const removed = await locks.withLock(tree.resolve(...fileParts(located.environmentId, located.key)), async () => {
+        // A damaged or rolled-back file can still be deleted; its version is then what its mark knew.
+        const where = `Secret file://${path}`;
+        const state: { record?: SecretRecord; mark?: VersionMark } = await readState(located.environmentId, located.key, where, true).catch(async () => {
+          const mark = await marks.read(await dataKey.get(), located.environmentId, located.key, where).catch(() => undefined);
+          return mark === undefined ? {} : { mark };
+        });
+        if (!(await tree.remove(fileParts(located.environmentId, located.key)))) return false;
+        const last = Math.max(state.record?.versions.at(-1)?.version ?? 0, state.mark?.version ?? 0);
+        // Deleted at `last`: the old file put back later reads as a rollback, and a new secret continues the numbering.
+        if (last > 0) await marks.write(await dataKey.get(), located.environmentId, located.key, { version: last, deleted: true });
+        return true;
+      });
       if (!removed) throw notFound(`No secret file://${path}.`);
     },
 

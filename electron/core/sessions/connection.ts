@@ -4,6 +4,7 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { z } from 'zod';
 import { invalidInput, notFound, unauthenticated, type LatchkeyError } from '../errors';
 import type { Keychain } from '../keychain';
+import { ownKeychainService } from '../keychain-namespace';
 import type { Logger } from '../log';
 import { DEFAULT_PREFIX } from './keys';
 import { redisFailure } from './redis-errors';
@@ -17,7 +18,7 @@ import { withScripts } from './scripts';
  * Connecting never hangs and never retries forever: a bounded connect timeout, a few reconnect attempts,
  * then a typed error. A connection that gave up is rebuilt by the next operation (the app's "Retry").
  */
-export const REDIS_PASSWORD_SERVICE = 'latchkey-redis';
+export const REDIS_PASSWORD_SERVICE = ownKeychainService('redis');
 const QUIT_WAIT_MS = 1_000;
 
 const hostPort = z.object({ host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535) });
@@ -96,9 +97,21 @@ export function connectionFromUrl(url: string, extra: Partial<RedisConnectionInp
   } catch {
     throw invalidInput('The Redis URL is not valid. Use redis://[user@]host:port[/db] or rediss://… for TLS.');
   }
-  const password = parsed.password === '' ? undefined : decodeURIComponent(parsed.password);
+  const password = parsed.password === '' ? undefined : decodeUrlPart(parsed.password, 'password');
   parsed.password = '';
   return { config: parseRedisConnection({ ...extra, mode: 'standalone', url: parsed.toString() }), password };
+}
+
+/**
+ * A percent-encoded part of a Redis URL. A `%` not followed by two hexadecimal digits is bad input, said
+ * as such (the part itself is not repeated: it may be a password).
+ */
+function decodeUrlPart(text: string, what: 'password' | 'user name'): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw invalidInput(`The ${what} in the Redis URL has a % that is not followed by two hexadecimal digits. Percent-encode the ${what}: write a literal % as %25.`);
+  }
 }
 
 export type RedisClient = Redis | Cluster;
@@ -184,7 +197,7 @@ export async function openSessionRedis(input: RedisConnectionInput | RedisConnec
         host: url.hostname.replace(/^\[|\]$/g, ''),
         port: url.port === '' ? 6379 : Number(url.port),
         db: config.db ?? dbFromPath(url.pathname),
-        username: config.username ?? (url.username === '' ? undefined : decodeURIComponent(url.username)),
+        username: config.username ?? (url.username === '' ? undefined : decodeUrlPart(url.username, 'user name')),
       });
     }
     // Scripts are defined before any command is sent: auto-pipelining copies a client's commands into a

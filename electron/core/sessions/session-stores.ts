@@ -1,5 +1,6 @@
 import type { AuditSink as AuditLogSink } from '../audit/audit-log';
 import type { ConfigFile } from '../config/config-file';
+import type { OutputFiles } from '../envfiles/private-output-file';
 import { conflict, isLatchkeyError } from '../errors';
 import type { Keychain } from '../keychain';
 import type { Logger } from '../log';
@@ -15,7 +16,6 @@ import type { FilterRevocationOptions, FilterRevocationResult } from './filter-r
 import { filterOfQuery, searchSessions, type SearchOptions, type SessionQuery } from './session-search';
 import type { SharedStats, SharedStatsOptions } from './shared-stats';
 import { SessionStore } from './store';
-import { writePrivateOutputFile } from '../envfiles/private-output-file';
 
 /**
  * `core.sessions`: the Redis connections of session administration and one SessionStore per
@@ -29,6 +29,8 @@ export interface SessionStoresDeps {
   keychain: Keychain;
   audit: AuditLogSink;
   logger: Logger;
+  /** Writes exports where the person chose, never inside Latchkey's own folders. */
+  outputFiles: OutputFiles;
   now?: () => Date;
 }
 
@@ -142,7 +144,7 @@ export function createSessionStores(deps: SessionStoresDeps) {
       const set = results.get(resultId);
       const rows = [...set.exportRows()];
       const text = format === 'csv' ? `${csvHeader()}${rows.map(csvRow).join('')}` : `${JSON.stringify(rows, null, 2)}\n`;
-      await writePrivateOutputFile(path, text);
+      await deps.outputFiles.write(path, text);
       return { count: rows.length };
     },
     /** The dashboard's counts, one walk at a time per session server (shared-stats.ts). */

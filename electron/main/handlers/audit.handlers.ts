@@ -13,9 +13,10 @@ function dateOf(text: string | undefined, name: string): Date | undefined {
 export function auditHandlers(deps: { core: Core }): Handlers['audit'] {
   const { audit } = deps.core;
   return {
-    query: async ({ actions, project, environment, since, until, limit }) => {
-      const entries = await audit.query({ actions, project, environment, since: dateOf(since, 'since'), until: dateOf(until, 'until'), limit });
-      return { entries: entries.map(({ v: _v, prev: _prev, hash: _hash, ...entry }) => entry) };
+    query: async ({ actions, project, environment, since, until, beforeSeq, limit = 500 }) => {
+      const matching = await audit.query({ actions, project, environment, since: dateOf(since, 'since'), until: dateOf(until, 'until'), limit: Number.MAX_SAFE_INTEGER });
+      const older = beforeSeq === undefined ? matching : matching.filter((entry) => entry.seq < beforeSeq);
+      return { entries: older.slice(-limit).map(({ v: _v, prev: _prev, hash: _hash, ...entry }) => entry), total: matching.length };
     },
     verify: async () => {
       const { intact, entries, lines, problems } = await audit.verify();

@@ -32,8 +32,8 @@ export function envfilesHandlers(deps: { core: Core; choosePath?: ChoosePath }):
       return path === undefined ? { cancelled: true } : { cancelled: false, fileId: chosen.remember(path, purpose), path };
     },
     previewImport: async ({ project, environment, fileId }) => environments.previewImport(project, environment, await readDotenvFile(chosen.pathOf(fileId, 'dotenv'))),
-    applyImport: async ({ project, environment, fileId, typedNames }) =>
-      environments.applyImport(project, environment, await readDotenvFile(chosen.pathOf(fileId, 'dotenv')), { confirmation: { typedNames } }),
+    applyImport: async ({ project, environment, fileId, typedNames, keys }) =>
+      environments.applyImport(project, environment, await readDotenvFile(chosen.pathOf(fileId, 'dotenv')), { confirmation: { typedNames }, ...(keys === undefined ? {} : { keys }) }),
     importMycelium: async ({ project, environment, fileId, force, overwrite, typedNames }) => {
       const result = await environments.importMycelium(project, environment, chosen.pathOf(fileId, 'mycelium'), { force: force === true, overwrite: overwrite === true, confirmation: { typedNames } });
       return { projectName: result.project_name, results: result.results, ...(result.snapshot_id === undefined ? {} : { snapshot_id: result.snapshot_id }) };

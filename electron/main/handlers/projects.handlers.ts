@@ -36,12 +36,17 @@ export function projectsHandlers(deps: { core: Core }): Handlers['projects'] {
 export function environmentsHandlers(deps: { core: Core }): Handlers['environments'] {
   const { projects } = deps.core;
   return {
-    create: async ({ project, name, colour, protected: isProtected, binding }) => {
-      await projects.createEnvironment(project, name, {
-        ...(colour === undefined ? {} : { colour }),
-        ...(isProtected === undefined ? {} : { protected: isProtected }),
-        ...(binding === undefined ? {} : { binding }),
-      });
+    create: async ({ project, name, colour, protected: isProtected, binding, confirmed }) => {
+      await projects.createEnvironment(
+        project,
+        name,
+        {
+          ...(colour === undefined ? {} : { colour }),
+          ...(isProtected === undefined ? {} : { protected: isProtected }),
+          ...(binding === undefined ? {} : { binding }),
+        },
+        { confirmed },
+      );
       return {};
     },
     update: async ({ project, name, changes, confirmed }) => {

@@ -39,7 +39,7 @@ function ConfirmDialog({ request, answer }: { request: NonNullable<ReturnType<ty
             Type <code>{request.typeToConfirm}</code> to confirm
           </span>
           <input
-            autoFocus
+            data-autofocus
             value={typed}
             onChange={(event) => setTyped(event.target.value)}
             onKeyDown={(event) => {

@@ -1,8 +1,12 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 
+const EDITABLE = 'input:not([type=hidden]):not([readonly]):not([disabled]), textarea:not([readonly]):not([disabled]), select:not([disabled])';
+
 /**
  * A modal built on <dialog>: the browser traps focus and closes it on Escape. `onClose` runs however
- * it is dismissed.
+ * it is dismissed. On opening, focus goes to the field marked `data-autofocus`, else the first field
+ * that can be typed in (showModal alone would pick the first focusable element, a read-only Key
+ * included); on closing, back to whatever opened it.
  */
 export function Dialog(props: { title: string; onClose: () => void; children: ReactNode; footer?: ReactNode; width?: 'narrow' | 'wide' }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -10,7 +14,16 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
   useEffect(() => {
     const dialog = ref.current;
     if (dialog === null) return;
+    const opener = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : undefined;
     if (!dialog.open) dialog.showModal();
+    (dialog.querySelector<HTMLElement>('[data-autofocus]') ?? dialog.querySelector<HTMLElement>(EDITABLE))?.focus();
+    return () => {
+      if (opener?.isConnected === true) opener.focus();
+    };
+  }, []);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog === null) return;
     const cancel = (event: Event) => {
       event.preventDefault();
       onClose();

@@ -1,3 +1,4 @@
+import type { KeyboardEvent } from 'react';
 import type { EnvironmentView } from '../../../shared/ipc/projects.contract';
 import { DueCount } from './DueBadge';
 import { Icon } from './Icon';
@@ -9,29 +10,44 @@ export function EnvironmentPill({
   onClick,
   tab = true,
   due,
+  id,
+  controls,
+  onKeyDown,
 }: {
   environment: EnvironmentView;
   active?: boolean;
   onClick?: () => void;
   tab?: boolean;
   due?: { overdue: number; dueSoon: number } | undefined;
+  /** As a tab: its element id, the panel it controls, and the tablist's arrow keys. */
+  id?: string;
+  controls?: string;
+  onKeyDown?: (event: KeyboardEvent<HTMLButtonElement>) => void;
 }) {
   const content = (
     <>
       <span className="env-dot" style={{ backgroundColor: environment.colour }} />
-      <span>{environment.name}</span>
+      <span className="ellipsis">{environment.name}</span>
       {environment.protected ? <Icon name="lock" size={12} label="protected" /> : null}
       <DueCount due={due} />
     </>
   );
-  if (onClick === undefined) return <span className="env-pill">{content}</span>;
+  if (onClick === undefined) return <span className="env-pill" title={environment.name}>{content}</span>;
   return (
     <button
       type="button"
+      id={id}
       role={tab ? 'tab' : undefined}
       aria-selected={tab ? active === true : undefined}
+      aria-controls={tab ? controls : undefined}
+      // Tabs: one stop in the Tab order (the selected tab); the arrow keys move between them.
+      tabIndex={tab ? (active === true ? 0 : -1) : undefined}
       aria-current={!tab && active === true ? 'page' : undefined}
-      className={`env-pill env-tab${active === true ? ' active' : ''}`} onClick={onClick}>
+      title={environment.name}
+      className={`env-pill env-tab${active === true ? ' active' : ''}`}
+      onClick={onClick}
+      onKeyDown={onKeyDown}
+    >
       {content}
     </button>
   );

@@ -1,14 +1,23 @@
 import { useToasts } from '../stores/toasts.store';
 import { Icon } from './Icon';
 
+/**
+ * The notices, in a strip of their own under the open screen: they push the screen up rather than
+ * cover its last rows or a results table.
+ */
 export function Toasts() {
   const toasts = useToasts((state) => state.toasts);
   const dismiss = useToasts((state) => state.dismiss);
   return (
-    <div className="toasts" role="status" aria-live="polite">
+    <div className={`toasts${toasts.length === 0 ? ' toasts-empty' : ''}`} role="status" aria-live="polite" aria-label="Notices">
       {toasts.map((toast) => (
-        <div key={toast.id} className={`toast toast-${toast.tone}`}>
+        <div key={toast.id} className={`toast toast-${toast.tone}`} data-count={toast.count}>
           <span>{toast.text}</span>
+          {toast.count > 1 ? (
+            <span className="toast-count" aria-label={`${toast.count} times`}>
+              ×{toast.count}
+            </span>
+          ) : null}
           {toast.action === undefined ? null : (
             <button
               type="button"

@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import { create } from 'zustand';
 import type { DueCount, DueItem } from '../../../shared/ipc/rotation.contract';
 import { api, messageOf } from '../api';
@@ -37,9 +38,12 @@ export function useDueCounts(project: string | undefined): (environment: string)
   return (environment) => (project === undefined || loadedFor !== project ? undefined : counts.find((count) => count.environment === environment));
 }
 
-/** The due status of each key of one environment. */
+/** The due status of each key of one environment (the same Map until the schedule changes). */
 export function useDueItems(project: string, environment: string): Map<string, DueItem> {
   const loadedFor = useSchedule((state) => state.project);
   const items = useSchedule((state) => state.items);
-  return new Map(loadedFor === project ? items.filter((item) => item.environment === environment).map((item) => [item.key, item]) : []);
+  return useMemo(
+    () => new Map(loadedFor === project ? items.filter((item) => item.environment === environment).map((item) => [item.key, item]) : []),
+    [loadedFor, project, items, environment],
+  );
 }

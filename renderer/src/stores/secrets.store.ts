@@ -11,11 +11,18 @@ interface SecretsState {
   query: string;
   loading: boolean;
   error: string | undefined;
-  /** The environment the items belong to, so a late answer for another one is dropped. */
+  /**
+   * What the items were read from: the environment and where it is stored. A late answer for another
+   * one is dropped, and rows read from one backend are never shown under another backend's name
+   * (changing an environment's "Stored in" empties the list until the new place answers).
+   */
   loadedFor: string | undefined;
   setQuery(query: string): void;
-  /** With an operationId, main reports the listing's progress (remote backends with many secrets). */
-  load(project: string, environment: string, operationId?: string): Promise<void>;
+  /**
+   * `where` names the environment's storage (its backend and location); with an operationId, main
+   * reports the listing's progress (remote backends with many secrets).
+   */
+  load(project: string, environment: string, options?: { where?: string; operationId?: string }): Promise<void>;
 }
 
 export const useSecrets = create<SecretsState>((set, get) => ({
@@ -27,11 +34,11 @@ export const useSecrets = create<SecretsState>((set, get) => ({
   setQuery(query) {
     set({ query });
   },
-  async load(project, environment, operationId) {
-    const target = `${project}/${environment}`;
-    set({ loading: true, ...(get().loadedFor === target ? {} : { items: [], loadedFor: target }) });
+  async load(project, environment, options = {}) {
+    const target = JSON.stringify([project, environment, options.where ?? '']);
+    set({ loading: true, ...(get().loadedFor === target ? {} : { items: [], error: undefined, loadedFor: target }) });
     try {
-      const { items } = await api.secrets.list({ project, environment, ...(operationId === undefined ? {} : { operationId }) });
+      const { items } = await api.secrets.list({ project, environment, ...(options.operationId === undefined ? {} : { operationId: options.operationId }) });
       if (get().loadedFor === target) set({ items, loading: false, error: undefined });
     } catch (error) {
       if (get().loadedFor === target) set({ items: [], loading: false, error: messageOf(error) });

@@ -15,6 +15,13 @@ interface SessionsState {
   /** Owner lookups and bulk revocations through the indexes only (fast; misses unindexed sessions). */
   indexOnly: boolean;
   autoRefresh: boolean;
+  /**
+   * Bumped by every action that changes sessions (revoke, revoke all, extend, create, index): each
+   * view of them (results, a drilled-down owner, the analytics) reads them again at once rather than
+   * show revoked sessions as live until the next refresh.
+   */
+  changes: number;
+  changed(): void;
   load(): Promise<void>;
   select(name: string): void;
   setIndexOnly(indexOnly: boolean): void;
@@ -28,6 +35,8 @@ export const useSessions = create<SessionsState>((set, get) => ({
   selected: undefined,
   indexOnly: false,
   autoRefresh: true,
+  changes: 0,
+  changed: () => set({ changes: get().changes + 1 }),
   async load() {
     try {
       const { connections } = await api.sessions.connections({});

@@ -51,7 +51,8 @@ export interface AppUnderTest {
     /** How many input events the page has reported so far. */
     inputEvents(): number;
   };
-  screenshot(name: string): Promise<void>;
+  /** Into test-results/screenshots; with `readme`, also as the README's image docs/<name>-<scheme>.png. */
+  screenshot(name: string, options?: { readme?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -194,9 +195,10 @@ export async function launchApp(options: LaunchOptions): Promise<AppUnderTest> {
         await new Promise((resolve) => setTimeout(resolve, 50));
       },
     },
-    async screenshot(name) {
+    async screenshot(name, shot = {}) {
       await mkdir(SCREENSHOTS, { recursive: true });
       await page.screenshot({ path: `${SCREENSHOTS}/${name}-${options.colorScheme}.png` });
+      if (shot.readme === true) await page.screenshot({ path: `${root}docs/${name}-${options.colorScheme}.png` });
     },
     async close() {
       await browser.close();

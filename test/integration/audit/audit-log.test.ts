@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { lstat, readFile, truncate, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AUDIT_FILE, AUDIT_HEAD_FILE, createAuditLog, type AuditLog } from '../../../electron/core/audit/audit-log';
+import { AUDIT_ANCHOR_FILE, AUDIT_FILE, createAuditLog, LEGACY_HEAD_FILE, type AuditLog } from '../../../electron/core/audit/audit-log';
 import { canonicalJson, entryHash, type AuditEntry } from '../../../electron/core/audit/entry';
 import { FileLocks } from '../../../electron/core/fs/locks';
 import { createTempXdg, type TempXdg } from '../../harness/temp-xdg';
@@ -14,13 +14,14 @@ describe('audit trail on real files', () => {
   let audit: AuditLog;
   let clock: number;
   const logFile = () => join(xdg.paths.stateDir, AUDIT_FILE);
+  const anchorFile = () => join(xdg.paths.configDir, AUDIT_ANCHOR_FILE);
   const lines = async () => (await readFile(logFile(), 'utf8')).split('\n').filter((line) => line !== '');
   const writeLines = (items: string[]) => writeFile(logFile(), items.map((line) => `${line}\n`).join(''));
 
   beforeEach(async () => {
     xdg = await createTempXdg();
     clock = Date.parse('2025-03-01T10:00:00Z');
-    audit = createAuditLog({ stateDir: xdg.paths.stateDir, locks: new FileLocks(), user: 'alice', now: () => new Date((clock += 1000)) });
+    audit = createAuditLog({ stateDir: xdg.paths.stateDir, anchorDir: xdg.paths.configDir, locks: new FileLocks(), user: 'alice', now: () => new Date((clock += 1000)) });
   });
   afterEach(() => xdg.cleanup());
 
@@ -33,7 +34,7 @@ describe('audit trail on real files', () => {
   it('appends hash-chained entries to a 0600 file and verifies them as intact', async () => {
     await appendFive();
     expect((await lstat(logFile())).mode & 0o777).toBe(0o600);
-    expect((await lstat(join(xdg.paths.stateDir, AUDIT_HEAD_FILE))).mode & 0o777).toBe(0o600);
+    expect((await lstat(anchorFile())).mode & 0o777).toBe(0o600);
     const entries = (await lines()).map((line) => JSON.parse(line) as AuditEntry);
     expect(entries.map((entry) => entry.seq)).toEqual([1, 2, 3, 4, 5]);
     for (const [index, entry] of entries.entries()) {
@@ -105,7 +106,7 @@ describe('audit trail on real files', () => {
     ]);
   });
 
-  it('detects whole lines removed from the end, through the recorded head', async () => {
+  it('detects whole lines removed from the end, through the anchor', async () => {
     await appendFive();
     const all = await lines();
     await writeLines(all.slice(0, 3));
@@ -121,12 +122,31 @@ describe('audit trail on real files', () => {
     expect((await audit.verify()).problems).toEqual([expect.objectContaining({ kind: 'removed', message: expect.stringContaining('emptied') })]);
   });
 
-  it('appending after lines were removed from the end keeps the gap visible instead of starting over', async () => {
+  it('a log kept by an earlier version (its head next to it, no anchor yet) verifies and moves its head into the anchor on the next append', async () => {
     await appendFive();
-    await writeFile(logFile(), '');
-    const next = await audit.append({ action: 'secret.write', outcome: 'ok', ref: 'file://demo/prod/NEW' });
-    expect(next.seq).toBe(6);
-    expect((await audit.verify()).problems).toEqual([expect.objectContaining({ line: 1, kind: 'removed', message: 'Entries #1 to #5 are missing before line 1: lines were removed.' })]);
+    const head = await readFile(anchorFile(), 'utf8');
+    await rm(anchorFile());
+    await writeFile(join(xdg.paths.stateDir, LEGACY_HEAD_FILE), head, { mode: 0o600 });
+    expect(await audit.verify()).toMatchObject({ intact: true, entries: 5 });
+    expect((await audit.append({ action: 'secret.write', outcome: 'ok', ref: 'file://demo/prod/NEW' })).seq).toBe(6);
+    expect(JSON.parse(await readFile(anchorFile(), 'utf8'))).toMatchObject({ seq: 6 });
+    expect(await readdir(xdg.paths.stateDir)).not.toContain(LEGACY_HEAD_FILE);
+    expect(await audit.verify()).toMatchObject({ intact: true, entries: 6 });
+  });
+
+  it('refuses to append after lines were removed from the end; reset keeps the old log aside and starts an intact one', async () => {
+    await appendFive();
+    await writeLines((await lines()).slice(0, 3));
+    await expect(audit.append({ action: 'secret.write', outcome: 'ok', ref: 'file://demo/prod/NEW' })).rejects.toMatchObject({
+      kind: 'PermissionDenied',
+      message: expect.stringContaining('it ends at entry #3, but Latchkey recorded entry #5'),
+    });
+    expect(await lines()).toHaveLength(3);
+    const reset = await audit.reset();
+    expect(reset.entry).toMatchObject({ seq: 1, action: 'audit.reset', previous_log: { seq: 5 } });
+    expect((await readFile(reset.archived!, 'utf8')).split('\n').filter(Boolean)).toHaveLength(3);
+    expect((await audit.append({ action: 'secret.write', outcome: 'ok', ref: 'file://demo/prod/NEW' })).seq).toBe(2);
+    expect(await audit.verify()).toMatchObject({ intact: true, entries: 2 });
   });
 
   it('detects a line that is not JSON', async () => {
@@ -137,14 +157,13 @@ describe('audit trail on real files', () => {
     expect((await audit.verify()).problems[0]).toMatchObject({ line: 1, kind: 'malformed' });
   });
 
-  it('after a write interrupted mid-line, the next append starts a new line and only that half line is reported', async () => {
+  it('an append interrupted mid-line (never acknowledged) is dropped by the next append, which leaves an intact log', async () => {
     await appendFive();
     await writeFile(logFile(), '{"action":"secret.wri', { flag: 'a' });
+    expect((await audit.verify()).problems).toEqual([expect.objectContaining({ line: 6, kind: 'truncated' })]);
     const appended = await audit.append({ action: 'secret.delete', outcome: 'ok', ref: 'file://demo/prod/KEY_9' });
     expect(appended.seq).toBe(6);
-    const result = await audit.verify();
-    expect(result.problems).toEqual([expect.objectContaining({ line: 6, kind: 'malformed' })]);
-    expect(result.entries).toBe(6);
+    expect(await audit.verify()).toMatchObject({ intact: true, entries: 6, lines: 6 });
   });
 
   it('refuses an event that does not match the closed schema, writing nothing (no place for a value)', async () => {
@@ -172,12 +191,12 @@ describe('audit trail on real files', () => {
     expect((await audit.query({ since: third, until: fourth })).map((entry) => entry.seq)).toEqual([3, 4]);
   });
 
-  it('keeps one unbroken chain when appends race inside this process and from two other processes', async () => {
+  it('keeps one unbroken chain when appends race inside this process and from two other processes (2 × 200)', async () => {
     const worker = join(__dirname, 'append-worker.ts');
     const jiti = join(process.cwd(), 'node_modules', 'jiti', 'lib', 'jiti-cli.mjs');
     const run = (environment: string) =>
       new Promise<number | null>((resolve, reject) => {
-        const child = spawn(process.execPath, [jiti, worker, xdg.paths.stateDir, '25', environment], { stdio: ['ignore', 'ignore', 'inherit'] });
+        const child = spawn(process.execPath, [jiti, worker, xdg.paths.stateDir, '200', environment, xdg.paths.configDir], { stdio: ['ignore', 'ignore', 'inherit'] });
         child.on('error', reject);
         child.on('exit', resolve);
       });
@@ -185,9 +204,9 @@ describe('audit trail on real files', () => {
     const [codeA, codeB] = await Promise.all([run('w1'), run('w2'), local]);
     expect([codeA, codeB]).toEqual([0, 0]);
     const result = await audit.verify();
-    expect(result).toMatchObject({ intact: true, entries: 75, last: { seq: 75 } });
+    expect(result).toMatchObject({ intact: true, entries: 425, last: { seq: 425 } });
     const environments = (await audit.query({ limit: 1000 })).map((entry) => entry.environment ?? 'local');
-    expect(environments.filter((name) => name === 'w1')).toHaveLength(25);
-    expect(environments.filter((name) => name === 'w2')).toHaveLength(25);
+    expect(environments.filter((name) => name === 'w1')).toHaveLength(200);
+    expect(environments.filter((name) => name === 'w2')).toHaveLength(200);
   });
 });

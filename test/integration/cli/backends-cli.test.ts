@@ -112,6 +112,18 @@ describe('latchkey secrets on every remote scheme, from the seed variables (buil
     expect(await run(['secrets', 'get', 'vault://x'], { env: { VAULT_ROLE_ID: 'r' } })).toMatchObject({ code: 3, stderr: expect.stringContaining('VAULT_TOKEN and VAULT_ROLE_ID') });
   });
 
+  it('AWS judges its own keys: a LocalStack-style key id "test" is used as given (wire-level fake)', async () => {
+    aws.addAccessKey({ accessKeyId: 'test', secretAccessKey: 'test' });
+    expect(await run(['secrets', 'get', 'aws://handsfree/github_token_user_123'], { env: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' } })).toEqual({ code: 0, stdout: 'ghp_from_aws', stderr: '' });
+  });
+
+  it('a setting from the environment that is refused names the variable and the rule (exit 3)', async () => {
+    expect(await run(['secrets', 'get', 'aws://handsfree/github_token_user_123'], { env: { AWS_REGION: 'Moon Base 1' } })).toMatchObject({
+      code: 3,
+      stderr: expect.stringContaining('AWS_REGION is not valid: it must be an AWS region such as us-east-1.'),
+    });
+  });
+
   it('a wrong token is a readable failure (exit 1) that does not echo it', async () => {
     const result = await run(['secrets', 'get', 'vault://github_token_user_123'], { env: { VAULT_TOKEN: `hvs.${CANARY}-wrong` } });
     expect(result).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('VAULT_TOKEN') });
@@ -146,6 +158,12 @@ describeWithKeyring('latchkey connections and envs bind (built CLI, real keyring
       stdout: expect.stringContaining('Vault · secret/data/app/staging/'),
     });
     expect((await run(['envs', 'ls', 'app'])).stdout).toContain('Vault (staging) · secret/data/app/staging/');
+    // No prefix points the environment at all of the connection: refused without --yes, and nothing changes.
+    const whole = await run(['envs', 'bind', 'app', 'staging', '--connection', 'staging']);
+    expect(whole).toMatchObject({ code: 2, stderr: expect.stringContaining('With no prefix, app/staging would keep its secrets at the top of "staging"') });
+    expect((await run(['envs', 'ls', 'app'])).stdout).toContain('Vault (staging) · secret/data/app/staging/');
+    expect(await run(['envs', 'bind', 'app', 'staging', '--connection', 'staging', '--yes'])).toMatchObject({ code: 0 });
+    expect(await run(['envs', 'bind', 'app', 'staging', '--connection', 'staging', '--prefix', 'app/staging/'])).toMatchObject({ code: 0 });
 
     // A wrong token, stored from stdin: Test connection says where it fails; the right one repairs it.
     expect(await run(['connections', 'set-credentials', 'staging', '--stdin'], { input: `{"token":"hvs.${CANARY}-wrong"}` })).toMatchObject({ code: 0 });
@@ -163,10 +181,10 @@ describeWithKeyring('latchkey connections and envs bind (built CLI, real keyring
   });
 
   it('keychain:// with the same commands (file:// is covered by secrets-cli.test.ts)', { timeout: 120_000 }, async () => {
-    const reference = 'keychain://latchkey-cli-test/API_KEY';
+    const reference = 'keychain://test-cli/API_KEY';
     expect(await run(['secrets', 'set', reference, '--value-stdin'], { input: CANARY })).toMatchObject({ code: 0 });
     expect(await run(['secrets', 'get', reference])).toMatchObject({ code: 0, stdout: CANARY });
-    expect((await run(['secrets', 'ls', 'keychain://latchkey-cli-test/'])).stdout).toContain(reference);
+    expect((await run(['secrets', 'ls', 'keychain://test-cli/'])).stdout).toContain(reference);
     expect(await run(['secrets', 'rm', reference])).toMatchObject({ code: 0 });
     expect(await run(['secrets', 'get', reference])).toMatchObject({ code: 3 });
   });

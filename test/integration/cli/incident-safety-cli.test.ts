@@ -196,7 +196,7 @@ describeWithKeyring('incident safety on the built CLI (real files, real keyring)
     expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'completed', counts: { rotated: 24, failed: 0 } });
     const saved = await readReport(id);
     expect(await readFile(join(incidentsDir(), `${id}.txt`), 'utf8')).toBe(renderReportText(saved));
-    expect((await readdir(incidentsDir())).filter((name) => name.startsWith(id)).sort()).toEqual([`${id}.json`, `${id}.txt`]);
+    expect((await readdir(incidentsDir())).filter((name) => name.includes(id)).sort()).toEqual([`${id}.json`, `${id}.txt`]);
     expect((await run(['incident', 'show', id])).stdout).toBe(renderReportText(saved));
   });
 });

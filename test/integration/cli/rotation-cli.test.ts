@@ -223,7 +223,7 @@ describeWithKeyring('latchkey rotate, incident, env, import and audit (the built
     await writeFile(file, `API_KEY=${CANARY}-imported\nNEW_ONE="${CANARY} new"\nSHARED=${CANARY}-shared\n`);
     const preview = await run(['env', 'import', '--project', 'shop', '--env', 'prod', file, '--json']);
     expect(preview.code).toBe(2);
-    expect(json(preview.stdout)).toEqual({ applied: false, preview: { added: ['NEW_ONE'], changed: ['API_KEY'], unchanged: ['SHARED'], invalid: [] } });
+    expect(json(preview.stdout)).toEqual({ applied: false, preview: { added: ['NEW_ONE'], changed: ['API_KEY'], unchanged: ['SHARED'], invalid: [], duplicates: [], ignored: [] } });
     expect(preview.stderr).toContain('--yes');
     await expect(get('file://shop/prod/NEW_ONE')).rejects.toMatchObject({ kind: 'NotFound' });
 

@@ -5,6 +5,7 @@ import { parse } from 'dotenv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AUDIT_FILE, createAuditLog, type AuditLog } from '../../../electron/core/audit/audit-log';
 import { exportEnvironment } from '../../../electron/core/envfiles/export-environment';
+import { createOutputFiles } from '../../../electron/core/envfiles/private-output-file';
 import { applyDotenvImport, previewDotenvImport } from '../../../electron/core/envfiles/import-dotenv';
 import { importMycelium, myceliumSecretsPath, readMyceliumFile } from '../../../electron/core/envfiles/mycelium-import';
 import { environmentOverBackend, type EnvironmentView } from '../../../electron/core/environments/environment-view';
@@ -23,7 +24,7 @@ describe('.env export/import and Mycelium import (real files, versioned backend 
   let dev: EnvironmentView;
   let prod: EnvironmentView;
   let logs: ReturnType<typeof captureLogger>;
-  const deps = () => ({ audit, logger: logs.logger, now: () => new Date('2025-03-01T10:00:00Z'), fingerprinter: createFingerprinter() });
+  const deps = () => ({ audit, logger: logs.logger, now: () => new Date('2025-03-01T10:00:00Z'), fingerprinter: createFingerprinter(), outputFiles: createOutputFiles(xdg.paths) });
 
   beforeEach(async () => {
     xdg = await createTempXdg();
@@ -83,7 +84,7 @@ describe('.env export/import and Mycelium import (real files, versioned backend 
     await backend.set('shop/dev/CHANGE', `${CANARY}old`);
     const text = `KEEP=${CANARY}same\nCHANGE="${CANARY}new"\nADD='${CANARY}added'\n1BAD=x\n`;
     const preview = await previewDotenvImport(deps(), dev, text);
-    expect(preview).toEqual({ added: ['ADD'], changed: ['CHANGE'], unchanged: ['KEEP'], invalid: [{ key: '1BAD', reason: expect.stringContaining('starting with a letter') }] });
+    expect(preview).toEqual({ added: ['ADD'], changed: ['CHANGE'], unchanged: ['KEEP'], invalid: [{ key: '1BAD', reason: expect.stringContaining('starting with a letter') }], duplicates: [], ignored: [] });
     expect(JSON.stringify(preview)).not.toContain(CANARY);
     await expect(applyDotenvImport(deps(), dev, text)).rejects.toMatchObject({ kind: 'ConfirmationRequired' });
     const applied = await applyDotenvImport(deps(), dev, text, { confirmation: { assumeYes: true } });

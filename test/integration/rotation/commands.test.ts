@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AUDIT_FILE, createAuditLog, type AuditLog } from '../../../electron/core/audit/audit-log';
 import { auditTailCommand, auditVerifyCommand } from '../../../electron/core/audit/commands';
 import { envDiffCommand, envExportCommand, envImportCommand } from '../../../electron/core/environments/commands';
+import { createOutputFiles } from '../../../electron/core/envfiles/private-output-file';
 import { environmentOverBackend, type EnvironmentView } from '../../../electron/core/environments/environment-view';
 import { createFingerprinter } from '../../../electron/core/environments/fingerprint';
 import { FileLocks } from '../../../electron/core/fs/locks';
@@ -36,7 +37,7 @@ describe('command cores: JSON shapes, texts and exit codes (versioned backend do
   });
   afterEach(() => xdg.cleanup());
 
-  const deps = () => ({ resolveBackend: () => backend, audit, now });
+  const deps = () => ({ resolveBackend: () => backend, audit, now, outputFiles: createOutputFiles(xdg.paths) });
 
   it('rotate: one row per ref {ref, ok, class, version?, changed_at, old_retired}, no values, exit 3 when a ref does not exist', async () => {
     await backend.set('shop/dev/A', `${CANARY}a`);
@@ -172,7 +173,7 @@ describe('command cores: JSON shapes, texts and exit codes (versioned backend do
     expect((await envExportCommand(deps(), prod, { out })).text).toBe(`Wrote 2 secret(s) to ${out} (mode 600). Do not commit it.`);
 
     const preview = await envImportCommand(deps(), dev, exported.stdout ?? '');
-    expect(preview.json).toEqual({ applied: false, preview: { added: ['B'], changed: ['A'], unchanged: [], invalid: [] } });
+    expect(preview.json).toEqual({ applied: false, preview: { added: ['B'], changed: ['A'], unchanged: [], invalid: [], duplicates: [], ignored: [] } });
     const applied = await envImportCommand(deps(), dev, exported.stdout ?? '', { confirmation: { assumeYes: true } });
     expect(applied.exitCode).toBe(0);
     expect((await envDiffCommand({ fingerprinter: createFingerprinter() }, dev, prod)).json).toEqual({ missing_in_a: [], missing_in_b: [], different: [], same: ['A', 'B'], unreadable: [] });

@@ -222,16 +222,16 @@ describe('incident mode (versioned backend double, real audit log and report fil
     const { report } = await runIncident(deps, { environments: [environments[1] as EnvironmentView] }, { confirmation: { assumeYes: true } });
     const dir = join(xdg.paths.stateDir, INCIDENTS_DIR);
     // As a SIGKILL leaves it: the JSON of a later save (a run still "running") written, the text one save
-    // behind, and half-written temporary files of write-file-atomic.
+    // behind, and half-written temporary files of the atomic writes.
     const killed = { ...report, status: 'running' as const, runs: [...report.runs, { started_at: new Date().toISOString(), user: 'oncall' }] };
     killed.items = killed.items.map((item, index) => (index < 3 ? { ...item, status: 'pending' as const } : item));
     await writeFile(join(dir, `${report.id}.json`), `${JSON.stringify(killed, null, 2)}\n`, { mode: 0o600 });
     const staleText = await readFile(join(dir, `${report.id}.txt`), 'utf8');
     // While a run holds the report, nothing is touched (its writes are in flight).
     const held = await deps.reports.lock(report.id);
-    for (const name of [`${report.id}.json.2718281828`, `${report.id}.txt.314159265`]) await writeFile(join(dir, name), '{"partial', { mode: 0o600 });
+    for (const name of [`.${report.id}.json.27182818284a.tmp`, `.${report.id}.txt.31415926535b.tmp`]) await writeFile(join(dir, name), '{"partial', { mode: 0o600 });
     expect((await deps.reports.list()).map((summary) => summary.status)).toEqual(['running']);
-    expect(await readdir(dir)).toContain(`${report.id}.json.2718281828`);
+    expect(await readdir(dir)).toContain(`.${report.id}.json.27182818284a.tmp`);
     await held.release();
 
     const listed = await deps.reports.list();

@@ -132,7 +132,7 @@ describeWithKeyring('rotation safety over the real local store and keyring (crea
     expect(diff.json.different).toEqual(expect.arrayContaining(['DMG_A', 'DMG_C']));
     expect(diff.exitCode).toBe(1);
 
-    await expect(envExportCommand({ audit: core.audit }, await core.environments.view('shop', 'dev'))).rejects.toMatchObject({
+    await expect(envExportCommand({ audit: core.audit, outputFiles: core.outputFiles }, await core.environments.view('shop', 'dev'))).rejects.toMatchObject({
       kind: 'InvalidInput',
       message: expect.stringMatching(/^DMG_B in shop\/dev is damaged and cannot be read, so nothing was exported\. Restore the file from a backup, or delete the secret/),
     });

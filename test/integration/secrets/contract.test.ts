@@ -30,7 +30,7 @@ backendContractSuite('env (a real process environment object)', async () => {
 describeWithKeyring('keychain backend on a real gnome-keyring', () => {
   backendContractSuite('keychain (real Secret Service)', async () => {
     const keychain = realKeychain();
-    const service = `latchkey-contract-${randomBytes(4).toString('hex')}`;
+    const service = `test-contract-${randomBytes(4).toString('hex')}`;
     return {
       backend: new KeychainBackend({ keychain, service }),
       cleanup: async () => {

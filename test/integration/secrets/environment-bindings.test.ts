@@ -47,7 +47,7 @@ beforeAll(async () => {
   await core.connections.add('gcp-hf', { kind: 'gcp', projectId: gcp.projectId, endpoint: gcpEndpoint, layout: 'handsfree', credentials: { source: 'stored-key' } }, { keyJson: gcpKey });
   await core.connections.add('azure', { kind: 'azure', vaultUrl: azure.url, vaultName: 'kv-app', disableChallengeResourceVerification: true, credentials: { source: 'default' } });
   await core.connections.add('env', { kind: 'env' });
-  await core.connections.add('keychain', { kind: 'keychain', service: 'latchkey-test-bindings' });
+  await core.connections.add('keychain', { kind: 'keychain', service: 'test-bindings' });
 });
 
 afterAll(async () => {
@@ -148,11 +148,18 @@ describe('environments bound to each backend through createCore (wire-level fake
   for (const test of cases) {
     it(`${test.connection}, prefix "${test.prefix}": create, list, reveal, update, history, view, delete`, async () => {
       const environment = `on-${test.connection}`;
-      await core.projects.createEnvironment('app', environment, { binding: { backend: 'connection', connection: test.connection, prefix: test.prefix } });
+      // An empty prefix (the whole connection) needs the confirmation the app and `envs bind --yes` give.
+      await core.projects.createEnvironment('app', environment, { binding: { backend: 'connection', connection: test.connection, prefix: test.prefix } }, { confirmed: test.prefix === '' ? true : undefined });
       test.foreign.seed();
       test.outside();
 
       await core.secrets.create('app', environment, test.key, `${CANARY}-1`);
+      // Adding it again says so plainly, whatever the backend calls the clash.
+      await expect(core.secrets.create('app', environment, test.key, `${CANARY}-again`)).rejects.toMatchObject({
+        kind: 'Conflict',
+        field: 'key',
+        message: `${test.key} already exists in app/${environment} — edit it instead?`,
+      });
       const stored = test.stored();
       expect(stored === undefined ? undefined : stored.includes(`${CANARY}-1`)).toBe(true);
 
@@ -210,6 +217,21 @@ describe('environments bound to each backend through createCore (wire-level fake
       kind: 'InvalidInput',
       message: expect.stringContaining('Google prefix'),
     });
+  });
+
+  it('an empty prefix (all of the connection) is refused unless confirmed, when created and when rebound', async () => {
+    const whole = { backend: 'connection' as const, connection: 'vault', prefix: '' };
+    await expect(core.projects.createEnvironment('app', 'whole-mount', { binding: whole })).rejects.toMatchObject({
+      kind: 'ConfirmationRequired',
+      message: expect.stringContaining('With no prefix, app/whole-mount would keep its secrets at the top of "vault"'),
+    });
+    expect((await core.config.read()).projects.find((project) => project.name === 'app')!.environments.some((environment) => environment.name === 'whole-mount')).toBe(false);
+    await core.projects.createEnvironment('app', 'whole-mount', { binding: { backend: 'connection', connection: 'vault', prefix: 'app/whole/' } });
+    await expect(core.projects.updateEnvironment('app', 'whole-mount', { binding: whole }, {})).rejects.toMatchObject({ kind: 'ConfirmationRequired' });
+    await core.projects.updateEnvironment('app', 'whole-mount', { binding: whole }, { confirmed: true });
+    // Saving other settings keeps the binding as it is: nothing new to confirm.
+    await core.projects.updateEnvironment('app', 'whole-mount', { colour: '#dc2626', binding: whole }, {});
+    expect((await core.projects.find('app', 'whole-mount')).environment).toMatchObject({ colour: '#dc2626', binding: whole });
   });
 
   it('rebinding an environment changes where it reads, and a protected one needs confirmation', async () => {

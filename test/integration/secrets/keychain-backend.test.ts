@@ -16,7 +16,7 @@ import { captureLogger } from '../../harness/log-capture';
 
 describeWithKeyring('keychain backend and connection credentials on a real gnome-keyring', () => {
   const keychain = realKeychain();
-  const service = `latchkey-kc-${randomBytes(4).toString('hex')}`;
+  const service = `test-kc-${randomBytes(4).toString('hex')}`;
   const account = `conn-${randomBytes(4).toString('hex')}`;
   let fake: VaultFake | undefined;
 

@@ -20,6 +20,8 @@ const WRITES = Number(process.env.LATCHKEY_CRASH_WRITES ?? 1_000);
 const SEED = Number(process.env.LATCHKEY_CRASH_SEED ?? 61_023);
 const KEYS = Array.from({ length: 16 }, (_, index) => `K${String(index).padStart(2, '0')}`);
 const SECRET_FILE = /^[A-Za-z_][A-Za-z0-9_.-]*\.secret$/;
+/** Each secret's version mark (rollback detection), next to its file. */
+const VERSION_MARK = /^[A-Za-z_][A-Za-z0-9_.-]*\.version$/;
 // proper-lockfile treats a lock as stale after 5 s; a key whose lock a killed writer left is skipped until then.
 const STALE_LOCK_MS = 5_000;
 
@@ -70,13 +72,13 @@ function runWriter(bundle: string, env: Record<string, string>, first: number, k
   });
 }
 
-/** Files in an environment directory that are not secrets: write-file-atomic's temporaries of killed writes. */
+/** Files in an environment directory that are neither secrets nor version marks: temporaries of killed writes. */
 async function leftovers(dir: string): Promise<{ name: string; mode: number }[]> {
   const found: { name: string; mode: number }[] = [];
   for (const name of await readdir(dir)) {
     const stats = await lstat(join(dir, name));
     if (stats.isDirectory() && name.endsWith('.lock')) continue;
-    if (!SECRET_FILE.test(name)) found.push({ name, mode: stats.mode & 0o777 });
+    if (!SECRET_FILE.test(name) && !VERSION_MARK.test(name)) found.push({ name, mode: stats.mode & 0o777 });
   }
   return found;
 }

@@ -56,7 +56,7 @@ const HINTS = {
 const DELIBERATE_STATE = [
   join('state', 'latchkey', 'lock', 'attempts.json'),
   join('state', 'latchkey', 'audit.jsonl'),
-  join('state', 'latchkey', 'audit.head.json'),
+  join('config', 'latchkey', 'audit-anchor.json'),
 ];
 
 type Kind = 'valid' | 'mutated' | 'hostile payload' | 'pollution' | 'unknown channel' | 'wrong sender';
@@ -154,7 +154,7 @@ async function createWorld(): Promise<World> {
 // A refused read or change that reached core is recorded in the audit trail as an attempt ("started",
 // "failed"): that trace is meant. What a refused call must not leave is a record of success.
 const AUDIT_LOG = join('state', 'latchkey', 'audit.jsonl');
-const AUDIT_HEAD = join('state', 'latchkey', 'audit.head.json');
+const AUDIT_ANCHOR = join('config', 'latchkey', 'audit-anchor.json');
 
 // The log only grows, so each look reads just what was appended since the last one.
 const auditSeen = new WeakMap<World, { bytes: number; successes: number; partial: string }>();
@@ -184,7 +184,7 @@ async function successfulAuditRecords(world: World): Promise<number> {
 async function observe(world: World) {
   // Inode, size and modification time show any write; hashing every file around every call would only be slower.
   const tree: TreeSnapshot = await snapshotTree(world.xdg.root, { hashContent: false });
-  for (const path of [...DELIBERATE_STATE, AUDIT_LOG, AUDIT_HEAD]) delete tree[path];
+  for (const path of [...DELIBERATE_STATE, AUDIT_LOG, AUDIT_ANCHOR]) delete tree[path];
   return {
     tree,
     auditedSuccesses: await successfulAuditRecords(world),

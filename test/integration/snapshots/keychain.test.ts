@@ -28,7 +28,8 @@ describeWithKeyring('snapshots of an environment in the OS keychain (real gnome-
     core = createCore({ paths: xdg.paths, keychain, logger: logs.logger, env: {}, now: () => clock });
     await core.connections.add('keys', { kind: 'keychain', service });
     await core.projects.createProject('app');
-    await core.projects.createEnvironment('app', 'desk', { binding: { backend: 'connection', connection: 'keys', prefix: '' } });
+    // All of the connection's service (no prefix) is asked for explicitly, as the app and `envs bind --yes` do.
+    await core.projects.createEnvironment('app', 'desk', { binding: { backend: 'connection', connection: 'keys', prefix: '' } }, { confirmed: true });
     for (const key of ['TOKEN', 'PASSWORD', 'SIGNING']) await core.secrets.create('app', 'desk', key, `${CANARY}-${key}-1`);
   });
   afterAll(async () => {

@@ -83,7 +83,7 @@ export const operations: LeakOperation[] = [
     name: 'a keychain secret rotated with its previous value in the escrow, then rolled back',
     async run(context) {
       const keychain = realKeychain();
-      const service = `latchkey-leaks-${randomBytes(4).toString('hex')}`;
+      const service = `test-leaks-${randomBytes(4).toString('hex')}`;
       const value = context.canary('escrow');
       await keychain.setPassword(service, 'TOKEN', value);
       try {

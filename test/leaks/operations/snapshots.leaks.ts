@@ -69,7 +69,7 @@ export const operations: LeakOperation[] = [
       try {
         await context.core.connections.add('leak-keys', { kind: 'keychain', service });
         await context.core.projects.createProject('kc').catch(() => undefined);
-        await context.core.projects.createEnvironment('kc', 'desk', { binding: { backend: 'connection', connection: 'leak-keys', prefix: '' } });
+        await context.core.projects.createEnvironment('kc', 'desk', { binding: { backend: 'connection', connection: 'leak-keys', prefix: '' } }, { confirmed: true });
         await keychain.setPassword(service, 'TOKEN', context.canary('keychain-then'));
         const taken = await context.core.snapshots.take('kc', 'desk');
         context.observe('snapshot summary', JSON.stringify(taken));

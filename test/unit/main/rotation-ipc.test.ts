@@ -178,7 +178,7 @@ describe('rotation, incidents, diff, .env and audit over IPC', () => {
     const chosen = await call<{ fileId: string; path: string }>('envfiles.chooseFile', { purpose: 'dotenv', project: 'shop' });
     expect(chosen.path).toBe(file);
     const preview = await call('envfiles.previewImport', { project: 'shop', environment: 'prod', fileId: chosen.fileId });
-    expect(preview).toEqual({ added: ['ADDED'], changed: ['API_KEY'], unchanged: ['DB_URL'], invalid: [] });
+    expect(preview).toEqual({ added: ['ADDED'], changed: ['API_KEY'], unchanged: ['DB_URL'], invalid: [], duplicates: [], ignored: [] });
     // An id made up by the renderer, or one chosen for another purpose, reads nothing.
     await expect(call('envfiles.previewImport', { project: 'shop', environment: 'prod', fileId: 'AAAAAAAAAAAAAAAAAAAAAAAA' })).rejects.toMatchObject({ kind: 'InvalidInput' });
     await expect(call('envfiles.importMycelium', { project: 'shop', environment: 'dev', fileId: chosen.fileId, typedNames: [] })).rejects.toMatchObject({ kind: 'InvalidInput' });
@@ -219,7 +219,13 @@ describe('rotation, incidents, diff, .env and audit over IPC', () => {
     const prod = await call<{ entries: { action: string; environment?: string; hash?: string }[] }>('audit.query', { actions: ['secret.write'], environment: 'prod', since: new Date(Date.now() - 60_000).toISOString() });
     expect(prod.entries.length).toBe(2 * 2);
     expect(prod.entries.every((entry) => entry.action === 'secret.write' && entry.environment === 'prod' && entry.hash === undefined)).toBe(true);
-    expect(await call('audit.query', { since: new Date(Date.now() + 60_000).toISOString() })).toEqual({ entries: [] });
+    expect(await call('audit.query', { since: new Date(Date.now() + 60_000).toISOString() })).toEqual({ entries: [], total: 0 });
+    // Paging back: the newest page, then the one before it, and how many match in all.
+    const newest = await call<{ entries: { seq: number }[]; total: number }>('audit.query', { limit: 2 });
+    expect(newest.total).toBe(all.entries.length);
+    const before = await call<{ entries: { seq: number }[]; total: number }>('audit.query', { limit: 2, beforeSeq: newest.entries[0]!.seq });
+    expect(before.entries.map((entry) => entry.seq)).toEqual([newest.entries[0]!.seq - 2, newest.entries[0]!.seq - 1]);
+    expect(before.total).toBe(all.entries.length);
     expect(await call('audit.verify', {})).toMatchObject({ intact: true, problems: [] });
 
     const path = join(xdg.paths.stateDir, AUDIT_FILE);

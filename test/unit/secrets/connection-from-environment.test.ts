@@ -109,6 +109,26 @@ describe('connectionFromEnvironment: AWS', () => {
   });
 });
 
+describe('connectionFromEnvironment: a refused setting names its variable and the rule', () => {
+  it('AWS: the region variable that was set, the endpoint, the profile', () => {
+    expect(fail({ AWS_REGION: 'Moon Base 1' }, 'aws').message).toBe('AWS_REGION is not valid: it must be an AWS region such as us-east-1.');
+    expect(fail({ AWS_DEFAULT_REGION: 'moon' }, 'aws').message).toBe('AWS_DEFAULT_REGION is not valid: it must be an AWS region such as us-east-1.');
+    expect(fail({ AWS_REGION: 'us-east-1', AWS_PROFILE: 'p'.repeat(200) }, 'aws').message).toBe('AWS_PROFILE is not valid: it must be at most 128 characters long.');
+  });
+
+  it('Google and Azure: the project id, the vault name', () => {
+    expect(fail({ GCP_PROJECT_ID: 'No_Such Project' }, 'gcp').message).toBe('GCP_PROJECT_ID is not valid: it must be a Google Cloud project id.');
+    expect(fail({ AZURE_KEYVAULT_NAME: '1-starts-with-a-digit' }, 'azure').message).toBe('AZURE_KEYVAULT_NAME is not valid: it must be a Key Vault name: 3 to 24 letters, digits and -, starting with a letter.');
+  });
+
+  it('maps each credential to its variable, for the backend to name a refused one', () => {
+    expect(connectionFromEnvironment({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' }, { scheme: 'aws' })).toMatchObject({
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      credentialVariables: { accessKeyId: 'AWS_ACCESS_KEY_ID', secretAccessKey: 'AWS_SECRET_ACCESS_KEY', sessionToken: 'AWS_SESSION_TOKEN' },
+    });
+  });
+});
+
 describe('connectionFromEnvironment: Google and Azure', () => {
   it('Google: project, endpoint, key file or ADC, and the seed prefix', () => {
     expect(connectionFromEnvironment({ GCP_PROJECT_ID: 'my-project-123', GOOGLE_APPLICATION_CREDENTIALS: '/keys/sa.json', GCP_SECRET_MANAGER_ENDPOINT: 'https://secretmanager.googleapis.com' }, { scheme: 'gcp' })).toMatchObject({
@@ -135,7 +155,7 @@ describe('connectionFromEnvironment: Google and Azure', () => {
     expect(connectionFromEnvironment(env, { scheme: 'azure' }).connection).toMatchObject({ vaultUrl: 'http://127.0.0.1:8443', vaultName: 'kv1', disableChallengeResourceVerification: true });
     expect(connectionFromEnvironment({ AZURE_KEYVAULT_URL: 'https://kv1.vault.azure.net' }, { scheme: 'azure' }).connection).toMatchObject({ disableChallengeResourceVerification: false });
     expect(fail({ AZURE_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: 'maybe' }, 'azure').message).toContain('AZURE_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION');
-    expect(fail({ AZURE_KEYVAULT_NAME: '1-bad' }, 'azure').message).toContain('vaultName');
+    expect(fail({ AZURE_KEYVAULT_NAME: '1-bad' }, 'azure').message).toContain('AZURE_KEYVAULT_NAME is not valid');
   });
 
   it('Azure: the sign-in host of another cloud, and instance discovery off for a private cloud', () => {

@@ -16,16 +16,25 @@ describe('connection settings', () => {
   });
 
   it('refuses a credential written into the settings, and says where credentials belong', () => {
-    expect(() => parseConnection({ kind: 'vault', address: 'https://v', auth: { method: 'token' }, token: 'hvs.leaked' }, 'connection "staging"')).toThrow(/unknown: token; credentials belong in the OS keychain/);
-    expect(() => parseConnection({ kind: 'aws', region: 'us-east-1', credentials: { source: 'access-keys', secretAccessKey: 'leaked' } })).toThrow(/unknown: secretAccessKey/);
+    expect(() => parseConnection({ kind: 'vault', address: 'https://v', auth: { method: 'token' }, token: 'hvs.leaked' }, 'connection "staging"')).toThrow(/unknown fields \(token\); credentials belong in the OS keychain/);
+    expect(() => parseConnection({ kind: 'aws', region: 'us-east-1', credentials: { source: 'access-keys', secretAccessKey: 'leaked' } })).toThrow(/unknown fields \(secretAccessKey\)/);
   });
 
-  it('names the field that is wrong, never its value', () => {
-    const attempt = () => parseConnection({ kind: 'aws', region: 'not a region with a SECRETVALUE', credentials: { source: 'default-chain' } });
-    expect(attempt).toThrow(/at region/);
+  it('names the field that is wrong and the rule it breaks, never its value, and carries the field for the form', () => {
+    const attempt = () => parseConnection({ kind: 'aws', region: 'not a region with a SECRETVALUE', credentials: { source: 'default-chain' } }, 'connection "prod-aws"');
+    expect(attempt).toThrow('The region of connection "prod-aws" is not valid: it must be an AWS region such as us-east-1.');
     expect(attempt).not.toThrow(/SECRETVALUE/);
-    expect(() => parseConnection({ kind: 'ftp' })).toThrow(/at kind/);
-    expect(() => parseConnection({ kind: 'vault', address: 'file:///etc/passwd', auth: { method: 'token' } })).toThrow(/at address/);
+    expect(() => parseConnection({ kind: 'ftp' })).toThrow(/kind of this connection is not valid: it must be/);
+    const address = () => parseConnection({ kind: 'vault', address: 'file:///etc/passwd', auth: { method: 'token' } }, 'connection "staging-vault"');
+    expect(address).toThrow('The address of connection "staging-vault" is not valid: it must be a URL starting with http:// or https://.');
+    expect(address).toThrow(expect.objectContaining({ kind: 'InvalidInput', field: 'address' }));
+    // The person is in Connections when these are checked: no "Fix them in Connections".
+    expect(address).not.toThrow(/Fix them in Connections/);
+  });
+
+  it('names the variable a setting came from (the CLI), with the rule', () => {
+    const attempt = () => parseConnection({ kind: 'aws', region: 'moon-base', credentials: { source: 'default-chain' } }, 'the AWS settings', { variables: { region: 'AWS_REGION' } });
+    expect(attempt).toThrow('AWS_REGION is not valid: it must be an AWS region such as us-east-1.');
   });
 
   it('accepts each kind', () => {
@@ -35,6 +44,6 @@ describe('connection settings', () => {
     expect(parseConnection({ kind: 'azure', vaultName: 'kv-prod', credentials: { source: 'default' } })).toMatchObject({ dnsSuffix: 'vault.azure.net' });
     expect(parseConnection({ kind: 'azure', vaultName: 'kv-prod', credentials: { source: 'default' } })).not.toHaveProperty('disableInstanceDiscovery');
     expect(parseConnection({ kind: 'azure', vaultName: 'kv-prod', authorityHost: 'https://login.stack.example.com', disableInstanceDiscovery: true, credentials: { source: 'default' } })).toMatchObject({ disableInstanceDiscovery: true });
-    expect(() => parseConnection({ kind: 'azure', vaultName: 'kv-prod', disableInstanceDiscovery: 'yes', credentials: { source: 'default' } })).toThrow(/at disableInstanceDiscovery/);
+    expect(() => parseConnection({ kind: 'azure', vaultName: 'kv-prod', disableInstanceDiscovery: 'yes', credentials: { source: 'default' } })).toThrow('The disableInstanceDiscovery of this connection is not valid: it must be a boolean.');
   });
 });

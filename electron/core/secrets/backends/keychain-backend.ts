@@ -1,15 +1,15 @@
-import { KEYCHAIN_SERVICE } from '../../crypto/data-key';
-import { invalidInput, notFound, permissionDenied } from '../../errors';
+import { invalidInput, notFound } from '../../errors';
 import type { Keychain } from '../../keychain';
+import { refuseOwnKeychainService, USER_SECRETS_SERVICE } from '../../keychain-namespace';
 import type { BackendCapabilities, DeleteOptions, ListOptions, ListPage, ReadResult, SecretBackend, SecretDescription, WriteOptions, WriteResult } from '../backend';
 import { pageOfPaths } from '../client-side-paging';
-import { CONNECTION_CREDENTIALS_SERVICE } from '../connections/connection-credentials';
 import { assertValueFits } from '../value-limits';
 
 /**
  * `keychain://<service>/<account>`: an entry of the OS keychain through keytar. Listing names the
- * accounts of one service without returning their values. Latchkey's own entries (the local store's
- * data key, connection credentials) are refused: they are for main alone, never a secret to browse.
+ * accounts of one service without returning their values. Latchkey's own services (the local store's
+ * data key, connection and session-server credentials: see keychain-namespace.ts) are refused on every
+ * path — constructor, get, set, delete, list, describe — so no command reaches them through here.
  */
 export interface KeychainBackendOptions {
   keychain: Keychain;
@@ -18,8 +18,6 @@ export interface KeychainBackendOptions {
   platform?: NodeJS.Platform;
 }
 
-export const DEFAULT_KEYCHAIN_SERVICE = 'latchkey-secrets';
-const INTERNAL_SERVICES = new Set([KEYCHAIN_SERVICE, CONNECTION_CREDENTIALS_SERVICE]);
 
 /** Windows Credential Manager holds at most 2,560 bytes per entry; the others allow far more. */
 export function keychainMaxValueBytes(platform: NodeJS.Platform): number {
@@ -40,7 +38,7 @@ export class KeychainBackend implements SecretBackend {
 
   constructor(options: KeychainBackendOptions) {
     this.keychain = options.keychain;
-    this.service = options.service ?? DEFAULT_KEYCHAIN_SERVICE;
+    this.service = options.service ?? USER_SECRETS_SERVICE;
     checkService(this.service);
     this.capabilities = { versions: false, softDelete: false, metadata: false, checkAndSet: false, maxValueBytes: keychainMaxValueBytes(options.platform ?? process.platform) };
     this.location = `OS keychain, service ${this.service}`;
@@ -106,7 +104,5 @@ function parseEntry(path: string): Entry {
 
 function checkService(service: string): void {
   if (service.length > 128 || /[\0\r\n]/.test(service)) throw invalidInput('A keychain service name must be one line of at most 128 characters.');
-  if (INTERNAL_SERVICES.has(service)) {
-    throw permissionDenied(`The keychain service "${service}" holds Latchkey's own keys and connection credentials; it cannot be read or changed as a secret.`);
-  }
+  refuseOwnKeychainService(service);
 }

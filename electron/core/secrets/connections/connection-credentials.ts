@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { invalidInput, notFound } from '../../errors';
 import type { Keychain } from '../../keychain';
+import { ownKeychainService } from '../../keychain-namespace';
 
 /**
  * Credentials Latchkey stores for a connection (a Vault token or AppRole secret id, AWS access keys, a
  * Google service-account key, an Azure client secret) live in the OS keychain under this service, one
  * entry per connection, as JSON. Connection config names the entry (its account), never holds it.
  */
-export const CONNECTION_CREDENTIALS_SERVICE = 'latchkey-connections';
+export const CONNECTION_CREDENTIALS_SERVICE = ownKeychainService('connections');
 
 export async function readConnectionCredentials<T>(keychain: Keychain, account: string, schema: z.ZodType<T>, connectionName: string): Promise<T> {
   const stored = await keychain.getPassword(CONNECTION_CREDENTIALS_SERVICE, account);

@@ -16,6 +16,8 @@ export interface EnvironmentConnection {
   credentials?: ConnectionCredentials;
   /** Which variables the credentials came from, for messages. */
   credentialsLabel: string;
+  /** The variable each credential field came from, so a refused one is named by its variable. */
+  credentialVariables?: Readonly<Record<string, string>>;
 }
 
 type Env = Record<string, string | undefined>;
@@ -116,14 +118,17 @@ function vaultFromEnvironment(env: Env, layout: Layout): EnvironmentConnection {
       },
     },
     'the Vault settings (VAULT_*)',
+    { variables: { address: 'VAULT_ADDR', namespace: 'VAULT_NAMESPACE', mount: 'VAULT_MOUNT', 'auth.roleId': 'VAULT_ROLE_ID', 'tls.caFile': 'VAULT_CACERT', 'tls.serverName': 'VAULT_TLS_SERVER_NAME' } },
   );
+  const credentialVariables = { token: 'VAULT_TOKEN', secretId: 'VAULT_SECRET_ID' };
   return token === undefined
-    ? { connection, credentials: { secretId: secretId! }, credentialsLabel: 'VAULT_ROLE_ID/VAULT_SECRET_ID' }
-    : { connection, credentials: { token }, credentialsLabel: 'VAULT_TOKEN' };
+    ? { connection, credentials: { secretId: secretId! }, credentialsLabel: 'VAULT_ROLE_ID/VAULT_SECRET_ID', credentialVariables }
+    : { connection, credentials: { token }, credentialsLabel: 'VAULT_TOKEN', credentialVariables };
 }
 
 function awsFromEnvironment(env: Env, layout: Layout): EnvironmentConnection {
-  const region = value(env, 'AWS_REGION') ?? value(env, 'AWS_DEFAULT_REGION');
+  const regionVariable = set(env, 'AWS_REGION') ? 'AWS_REGION' : 'AWS_DEFAULT_REGION';
+  const region = value(env, regionVariable);
   if (region === undefined) throw invalidInput('AWS_REGION is not set. Set it to the region of your secrets, e.g. us-east-1.');
   const accessKeyId = value(env, 'AWS_ACCESS_KEY_ID');
   const secretAccessKey = value(env, 'AWS_SECRET_ACCESS_KEY');
@@ -145,6 +150,7 @@ function awsFromEnvironment(env: Env, layout: Layout): EnvironmentConnection {
       credentials: accessKeyId === undefined ? { source: 'default-chain', ...(set(env, 'AWS_PROFILE') ? { profile: value(env, 'AWS_PROFILE') } : {}) } : { source: 'access-keys' },
     },
     'the AWS settings (AWS_*)',
+    { variables: { region: regionVariable, endpoint: 'AWS_SECRETS_MANAGER_ENDPOINT', prefix: 'HANDSFREE_AWS_SECRETS_PREFIX', 'credentials.profile': 'AWS_PROFILE' } },
   );
   if (accessKeyId === undefined) {
     return { connection, credentialsLabel: set(env, 'AWS_PROFILE') ? `AWS_PROFILE (${value(env, 'AWS_PROFILE')})` : 'the standard AWS credential chain' };
@@ -153,6 +159,7 @@ function awsFromEnvironment(env: Env, layout: Layout): EnvironmentConnection {
     connection,
     credentials: { accessKeyId, secretAccessKey: secretAccessKey!, ...(sessionToken === undefined ? {} : { sessionToken }) },
     credentialsLabel: sessionToken === undefined ? 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN',
+    credentialVariables: { accessKeyId: 'AWS_ACCESS_KEY_ID', secretAccessKey: 'AWS_SECRET_ACCESS_KEY', sessionToken: 'AWS_SESSION_TOKEN' },
   };
 }
 
@@ -171,6 +178,7 @@ function gcpFromEnvironment(env: Env, layout: Layout): EnvironmentConnection {
       credentials: keyFile === undefined ? { source: 'adc' } : { source: 'key-file', path: keyFile },
     },
     'the Google settings (GCP_PROJECT_ID, GCP_SECRET_MANAGER_ENDPOINT, HANDSFREE_GCP_SECRETS_PREFIX)',
+    { variables: { projectId: 'GCP_PROJECT_ID', endpoint: 'GCP_SECRET_MANAGER_ENDPOINT', prefix: 'HANDSFREE_GCP_SECRETS_PREFIX', 'credentials.path': 'GOOGLE_APPLICATION_CREDENTIALS' } },
   );
   return { connection, credentialsLabel: keyFile === undefined ? 'Application Default Credentials' : 'GOOGLE_APPLICATION_CREDENTIALS' };
 }
@@ -198,8 +206,18 @@ function azureFromEnvironment(env: Env): EnvironmentConnection {
       credentials: clientSecret === undefined ? { source: 'default' } : { source: 'client-secret', tenantId, clientId },
     },
     'the Azure settings (AZURE_*)',
+    {
+      variables: {
+        vaultUrl: 'AZURE_KEYVAULT_URL',
+        vaultName: 'AZURE_KEYVAULT_NAME',
+        dnsSuffix: 'AZURE_KEYVAULT_DNS_SUFFIX',
+        authorityHost: 'AZURE_AUTHORITY_HOST',
+        'credentials.tenantId': 'AZURE_TENANT_ID',
+        'credentials.clientId': 'AZURE_CLIENT_ID',
+      },
+    },
   );
   return clientSecret === undefined
     ? { connection, credentialsLabel: 'the default Azure credential chain (environment, managed identity, Azure CLI)' }
-    : { connection, credentials: { clientSecret }, credentialsLabel: 'AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET' };
+    : { connection, credentials: { clientSecret }, credentialsLabel: 'AZURE_TENANT_ID/AZURE_CLIENT_ID/AZURE_CLIENT_SECRET', credentialVariables: { clientSecret: 'AZURE_CLIENT_SECRET' } };
 }

@@ -1,6 +1,7 @@
 import { invalidInput } from '../../errors';
 import type { Connection, ConnectionCredentials } from './connection-schema';
 import { credentialsSchemaFor } from './connection-schema';
+import { fieldOf, ruleOf } from './issue-rule';
 
 /**
  * Which credentials a connection's settings ask Latchkey to keep for it, and whether a given set of
@@ -40,8 +41,10 @@ export function parseCredentialsFor(connection: Connection, input: unknown, name
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue === undefined || issue.path.length === 0 ? 'the credentials' : issue.path.map(String).join('.');
-    throw invalidInput(`The credentials for connection "${name}" are not valid at ${field}. It needs ${need.fields.map((field) => field.replace('?', ' (optional)')).join(', ')}.`);
+    const field = fieldOf(issue);
+    const needs = `It needs ${need.fields.map((wanted) => wanted.replace('?', ' (optional)')).join(', ')}.`;
+    if (field === undefined) throw invalidInput(`The credentials for connection "${name}" are not valid. ${needs}`);
+    throw invalidInput(`The ${field} for connection "${name}" is not valid: it must be ${ruleOf(issue)}. ${needs}`, { field: `credentials.${field}` });
   }
   const missing = need.fields.filter((field) => !field.endsWith('?') && (parsed.data as Record<string, unknown>)[field] === undefined);
   if (missing.length > 0) throw invalidInput(`The credentials for connection "${name}" lack ${missing.join(', ')}.`);

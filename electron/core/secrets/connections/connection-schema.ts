@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { USER_SECRETS_SERVICE } from '../../keychain-namespace';
 
 /**
  * How a connection to each backend is configured: non-secret settings only. Credentials (a Vault
@@ -19,13 +20,13 @@ const httpUrl = z.url({ protocol: /^https?$/ });
 export const envConnectionSchema = z.strictObject({
   kind: z.literal('env'),
   /** Prefix of variables made from keys; the seed's is HANDSFREE_SECRET_. */
-  prefix: z.string().regex(/^([A-Za-z_][A-Za-z0-9_]*)?$/).default('HANDSFREE_SECRET_'),
+  prefix: z.string().regex(/^([A-Za-z_][A-Za-z0-9_]*)?$/, 'empty or a variable name prefix: letters, digits and _, not starting with a digit').default('HANDSFREE_SECRET_'),
 });
 
 export const keychainConnectionSchema = z.strictObject({
   kind: z.literal('keychain'),
-  /** Service that keys are placed under. */
-  service: z.string().min(1).max(128).default('latchkey-secrets'),
+  /** Service that keys are placed under; never one of Latchkey's own (parseConnection refuses those). */
+  service: z.string().min(1).max(128).default(USER_SECRETS_SERVICE),
 });
 
 export const vaultConnectionSchema = z.strictObject({
@@ -74,7 +75,7 @@ export const gcpConnectionSchema = z.strictObject({
   endpoint: httpUrl.optional(),
   layout: layoutSchema.default('native'),
   /** Prefix of secret ids made from keys (HandsFree: "handsfree"). */
-  prefix: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,100}$/).optional(),
+  prefix: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,100}$/, 'lower-case letters, digits, _ and -, starting with a letter or digit').optional(),
   credentials: z.discriminatedUnion('source', [
     z.strictObject({ source: z.literal('adc') }),
     /** A key file on disk (a path is not a secret; the file is). */
@@ -88,7 +89,7 @@ export const gcpConnectionSchema = z.strictObject({
 export const azureConnectionSchema = z.strictObject({
   kind: z.literal('azure'),
   vaultUrl: httpUrl.optional(),
-  vaultName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]$/).optional(),
+  vaultName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]$/, 'a Key Vault name: 3 to 24 letters, digits and -, starting with a letter').optional(),
   dnsSuffix: z.string().min(3).max(253).default('vault.azure.net'),
   authorityHost: httpUrl.optional(),
   /**
@@ -120,7 +121,8 @@ export type ConnectionInput = z.input<typeof connectionSchema>;
 
 /** The credentials of each kind of connection, as kept in its keychain entry (JSON). */
 export const vaultCredentialsSchema = z.strictObject({ token: z.string().min(1).optional(), secretId: z.string().min(1).optional() });
-export const awsCredentialsSchema = z.strictObject({ accessKeyId: z.string().min(16).max(128), secretAccessKey: z.string().min(1), sessionToken: z.string().min(1).optional() });
+// AWS judges its own keys: LocalStack and moto take "test", so only emptiness is refused here.
+export const awsCredentialsSchema = z.strictObject({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1), sessionToken: z.string().min(1).optional() });
 export const gcpCredentialsSchema = z.strictObject({ keyJson: z.record(z.string(), z.unknown()) });
 export const azureCredentialsSchema = z.strictObject({ clientSecret: z.string().min(1) });
 

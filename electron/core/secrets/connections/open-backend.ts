@@ -16,6 +16,7 @@ import type { VaultBackend } from '../backends/vault/vault-backend';
 import { HANDSFREE_AWS_PREFIX, HANDSFREE_GCP_PREFIX } from '../handsfree-layout';
 import type { RetryPolicy } from '../remote/retry';
 import { readConnectionCredentials } from './connection-credentials';
+import { fieldOf, ruleOf } from './issue-rule';
 import {
   awsCredentialsSchema,
   azureCredentialsSchema,
@@ -55,6 +56,8 @@ export interface OpenConnection {
   credentialsLabel?: string;
   /** The connection's name, for messages. */
   name?: string;
+  /** The environment variable each given credential field came from (the CLI), for messages. */
+  credentialVariables?: Readonly<Record<string, string>>;
 }
 
 export async function openBackend(open: OpenConnection, deps: BackendDependencies): Promise<SecretBackend> {
@@ -84,7 +87,13 @@ type Common = { logger: Logger; retry?: RetryPolicy; credentialsLabel: string };
 async function credentialsOf<T>(open: OpenConnection, schema: z.ZodType<T>, deps: BackendDependencies, name: string): Promise<T | undefined> {
   if (open.credentials !== undefined) {
     const parsed = schema.safeParse(open.credentials);
-    if (!parsed.success) throw invalidInput(`The credentials given for ${name} are not the kind it needs.`);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = fieldOf(issue);
+      const variable = field === undefined ? undefined : open.credentialVariables?.[field];
+      if (variable !== undefined) throw invalidInput(`${variable} is not valid: it must be ${ruleOf(issue)}.`);
+      throw invalidInput(`The credentials given for ${name} are not valid${field === undefined ? '' : ` at ${field}`}: ${field === undefined ? 'they are not the kind it needs' : `it must be ${ruleOf(issue)}`}.`);
+    }
     return parsed.data;
   }
   const account = 'credentialsAccount' in open.connection ? open.connection.credentialsAccount : undefined;

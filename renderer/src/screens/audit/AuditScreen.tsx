@@ -1,12 +1,15 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { auditActions, type AuditAction } from '../../../../shared/audit';
 import type { AuditEntryView } from '../../../../shared/ipc/audit.contract';
 import type { ResultOf } from '../../../../shared/ipc/contract';
 import { api, messageOf } from '../../api';
 import { Icon } from '../../components/Icon';
-import { fullTime, timeAgo } from '../../format';
+import { fullTime, plural, timeAgo } from '../../format';
 import { useProjects } from '../../stores/projects.store';
 import { ErrorBanner } from '../../components/ErrorBanner';
+
+/** Entries read at a time: the newest first, older ones on request. */
+const PAGE = 200;
 
 const PERIODS = [
   { label: 'Last hour', ms: 60 * 60 * 1000 },
@@ -40,6 +43,7 @@ const ACTION_LABELS: Record<AuditAction, string> = {
   'session.create': 'session created',
   'session.extend': 'session extended',
   'session.index': 'sessions indexed',
+  'audit.reset': 'new audit log started',
 };
 
 /**
@@ -52,6 +56,8 @@ export function AuditScreen() {
   const [where, setWhere] = useState('');
   const [period, setPeriod] = useState(1);
   const [entries, setEntries] = useState<AuditEntryView[] | undefined>(undefined);
+  const [total, setTotal] = useState(0);
+  const [paging, setPaging] = useState(false);
   const [verification, setVerification] = useState<ResultOf<'audit', 'verify'> | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [checking, setChecking] = useState(false);
@@ -73,22 +79,44 @@ export function AuditScreen() {
       .catch((caught: unknown) => setError(messageOf(caught)));
   }, []);
 
-  useEffect(() => {
+  // The newest page first; "Show older entries" adds the page before the oldest shown, until all are.
+  const filter = useMemo(() => {
     const [project, environment] = where === '' ? [undefined, undefined] : where.split('/');
-    const since = PERIODS[period]?.ms === 0 ? undefined : new Date(Date.now() - (PERIODS[period]?.ms ?? 0)).toISOString();
-    api.audit.query({
+    return {
       ...(action === '' ? {} : { actions: [action] }),
       ...(project === undefined ? {} : { project }),
       ...(environment === undefined ? {} : { environment }),
-      ...(since === undefined ? {} : { since }),
-      limit: 1000,
-    })
+      periodMs: PERIODS[period]?.ms ?? 0,
+      // A new verification means new entries may be there.
+      verified: verification?.entries,
+    };
+  }, [action, where, period, verification]);
+  /** The request for the filter, with the period counted back from now. */
+  const requestOf = useCallback(({ periodMs, verified: _verified, ...rest }: typeof filter) => ({ ...rest, ...(periodMs === 0 ? {} : { since: new Date(Date.now() - periodMs).toISOString() }) }), []);
+  useEffect(() => {
+    api.audit
+      .query({ ...requestOf(filter), limit: PAGE })
       .then((answer) => {
         setEntries([...answer.entries].reverse());
+        setTotal(answer.total);
         setError(undefined);
       })
       .catch((caught: unknown) => setError(messageOf(caught)));
-  }, [action, where, period, verification]);
+  }, [filter, requestOf]);
+  const showOlder = async () => {
+    const oldest = entries?.at(-1)?.seq;
+    if (oldest === undefined) return;
+    setPaging(true);
+    try {
+      const answer = await api.audit.query({ ...requestOf(filter), beforeSeq: oldest, limit: PAGE });
+      setEntries((shown) => [...(shown ?? []), ...[...answer.entries].reverse()]);
+      setTotal(answer.total);
+    } catch (caught) {
+      setError(messageOf(caught));
+    } finally {
+      setPaging(false);
+    }
+  };
 
   const first = verification?.problems[0];
   return (
@@ -156,7 +184,9 @@ export function AuditScreen() {
           </select>
         </label>
         <span className="spacer" />
-        <span className="muted count">{entries === undefined ? '' : `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`}</span>
+        <span className="muted count" data-testid="audit-count">
+          {entries === undefined ? '' : entries.length === total ? plural(total, 'entry', 'entries') : `Newest ${entries.length.toLocaleString()} of ${plural(total, 'entry', 'entries')}`}
+        </span>
       </div>
       <ErrorBanner error={error} />
       {entries !== undefined && entries.length === 0 ? (
@@ -195,6 +225,14 @@ export function AuditScreen() {
             ))}
           </tbody>
         </table>
+      )}
+      {entries === undefined || entries.length >= total ? null : (
+        <div className="page-more">
+          <button type="button" className="btn" disabled={paging} onClick={() => void showOlder()}>
+            Show {Math.min(PAGE, total - entries.length).toLocaleString()} older entries
+          </button>
+          <span className="muted">{(total - entries.length).toLocaleString()} not shown</span>
+        </div>
       )}
     </section>
   );

@@ -1,11 +1,11 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { ConnectionKind, ConnectionView } from '../../../../shared/ipc/connections.contract';
-import { api, messageOf } from '../../api';
+import { api, fieldOf, messageOf } from '../../api';
 import { confirm } from '../../components/confirm.store';
 import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { useToasts } from '../../stores/toasts.store';
-import { credentialFields, credentialsOf, defaultValues, KIND_LABELS, KIND_ORDER, SETTINGS_FIELDS, settingsOf, valuesOf, type FieldSpec, type FormValues } from './connection-form';
+import { credentialFields, credentialsOf, defaultValues, formFieldOf, KIND_LABELS, KIND_ORDER, SETTINGS_FIELDS, settingsOf, valuesOf, type FieldSpec, type FormValues } from './connection-form';
 import { FormError } from '../../components/FormError';
 import { FormActions } from '../../components/FormActions';
 
@@ -22,10 +22,17 @@ export function ConnectionDialog({ editing, onDone }: { editing?: ConnectionView
   // Typed credentials live here only until the dialog closes.
   const [typed, setTyped] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | undefined>(undefined);
+  // The field main said was wrong: marked, described by the error, and given the focus.
+  const [badField, setBadField] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const toast = useToasts((state) => state.show);
 
   const credentials = credentialFields(kind, values);
+  useEffect(() => {
+    if (badField !== undefined) document.getElementById(`connection-field-${badField}`)?.focus();
+  }, [badField]);
+  const markedProps = (name: string) =>
+    badField === name ? { 'aria-invalid': true, 'aria-describedby': 'connection-error' } : {};
   const nameValid = NAME.test(name);
   const stored = editing !== undefined && editing.kind === kind && editing.credentials === 'stored';
 
@@ -60,6 +67,7 @@ export function ConnectionDialog({ editing, onDone }: { editing?: ConnectionView
       onDone(true);
     } catch (caught) {
       setError(messageOf(caught));
+      setBadField(formFieldOf(fieldOf(caught), credentials.map((credential) => credential.name)));
       setBusy(false);
     }
   };
@@ -89,11 +97,14 @@ export function ConnectionDialog({ editing, onDone }: { editing?: ConnectionView
   const field = (spec: FieldSpec) => {
     if (spec.when !== undefined && !spec.when(values)) return null;
     const value = values[spec.name];
-    const set = (next: string | boolean) => setValues({ ...values, [spec.name]: next });
+    const set = (next: string | boolean) => {
+      setValues({ ...values, [spec.name]: next });
+      if (badField === spec.name) setBadField(undefined);
+    };
     if (spec.kind === 'checkbox') {
       return (
         <label className="checkbox" key={spec.name}>
-          <input type="checkbox" checked={value === true} onChange={(event) => set(event.target.checked)} />
+          <input type="checkbox" id={`connection-field-${spec.name}`} checked={value === true} onChange={(event) => set(event.target.checked)} {...markedProps(spec.name)} />
           <span>{spec.label}</span>
         </label>
       );
@@ -102,7 +113,7 @@ export function ConnectionDialog({ editing, onDone }: { editing?: ConnectionView
       <label className="field" key={spec.name}>
         <span>{spec.label}</span>
         {spec.kind === 'select' ? (
-          <select value={String(value ?? '')} aria-label={spec.label} onChange={(event) => set(event.target.value)}>
+          <select id={`connection-field-${spec.name}`} value={String(value ?? '')} aria-label={spec.label} onChange={(event) => set(event.target.value)} {...markedProps(spec.name)}>
             {spec.options?.map((option) => (
               <option key={option.value} value={option.value}>
                 {option.label}
@@ -111,6 +122,8 @@ export function ConnectionDialog({ editing, onDone }: { editing?: ConnectionView
           </select>
         ) : (
           <input
+            id={`connection-field-${spec.name}`}
+            {...markedProps(spec.name)}
             className={spec.name === 'address' || spec.name.endsWith('Url') || spec.name === 'endpoint' ? 'mono' : undefined}
             type={spec.kind === 'number' ? 'number' : 'text'}
             value={String(value ?? '')}
@@ -131,7 +144,7 @@ export function ConnectionDialog({ editing, onDone }: { editing?: ConnectionView
         <div className="form-row">
           <label className="field">
             <span>Name</span>
-            <input value={name} autoFocus onChange={(event) => setName(event.target.value)} placeholder="staging-vault" spellCheck={false} aria-invalid={name !== '' && !nameValid} />
+            <input value={name} data-autofocus onChange={(event) => setName(event.target.value)} placeholder="staging-vault" spellCheck={false} aria-invalid={name !== '' && !nameValid} />
             {name !== '' && !nameValid ? <small className="field-error">Letters, digits, space, ".", "_" and "-", starting with a letter or digit.</small> : null}
           </label>
           <label className="field">
@@ -147,7 +160,7 @@ export function ConnectionDialog({ editing, onDone }: { editing?: ConnectionView
         </div>
         {SETTINGS_FIELDS[kind].filter((spec) => spec.advanced !== true).map(field)}
         {SETTINGS_FIELDS[kind].some((spec) => spec.advanced === true) ? (
-          <details className="advanced">
+          <details className="advanced" open={SETTINGS_FIELDS[kind].some((spec) => spec.advanced === true && spec.name === badField) ? true : undefined}>
             <summary>Advanced</summary>
             <div className="form">{SETTINGS_FIELDS[kind].filter((spec) => spec.advanced === true).map(field)}</div>
           </details>
@@ -167,15 +180,15 @@ export function ConnectionDialog({ editing, onDone }: { editing?: ConnectionView
               <label className="field" key={credential.name}>
                 <span>{credential.label}</span>
                 {credential.multiline === true ? (
-                  <textarea className="mono concealed" rows={4} value={typed[credential.name] ?? ''} spellCheck={false} autoComplete="off" onChange={(event) => setTyped({ ...typed, [credential.name]: event.target.value })} />
+                  <textarea id={`connection-field-${credential.name}`} {...markedProps(credential.name)} className="mono concealed" rows={4} value={typed[credential.name] ?? ''} spellCheck={false} autoComplete="off" onChange={(event) => setTyped({ ...typed, [credential.name]: event.target.value })} />
                 ) : (
-                  <input type="password" className="mono" value={typed[credential.name] ?? ''} autoComplete="new-password" spellCheck={false} onChange={(event) => setTyped({ ...typed, [credential.name]: event.target.value })} />
+                  <input id={`connection-field-${credential.name}`} {...markedProps(credential.name)} type="password" className="mono" value={typed[credential.name] ?? ''} autoComplete="new-password" spellCheck={false} onChange={(event) => setTyped({ ...typed, [credential.name]: event.target.value })} />
                 )}
               </label>
             ))}
           </fieldset>
         )}
-        <FormError error={error} />
+        <FormError error={error} id="connection-error" />
         <FormActions
           start={
             editing === undefined ? null : (

@@ -38,18 +38,21 @@ export function ConnectionsScreen() {
           <h1>Connections</h1>
           <p className="muted">Vault, AWS, Google, Azure, environment variables or the OS keychain — where environments can keep their secrets. Credentials stay in your OS keychain.</p>
         </div>
-        <button type="button" className="btn btn-primary" onClick={() => setOpen({ mode: 'add' })}>
-          <Icon name="plus" /> Add connection
-        </button>
+        {/* With no connection yet, the empty state below has the one "Add connection". */}
+        {loaded && connections.length === 0 && error === undefined ? null : (
+          <button type="button" className="btn btn-primary" onClick={() => setOpen({ mode: 'add' })}>
+            <Icon name="plus" /> Add connection
+          </button>
+        )}
       </header>
       <ErrorBanner error={error} onRetry={() => void load()} />
-      {loaded && connections.length === 0 && error === undefined ? (
+      {error !== undefined && connections.length === 0 ? null : loaded && connections.length === 0 ? (
         <div className="empty">
           <Icon name="plug" size={32} />
           <h3>No connections yet</h3>
           <p className="muted">Every environment uses the local encrypted store until you add a connection and choose it in the environment’s settings.</p>
           <button type="button" className="btn btn-primary" onClick={() => setOpen({ mode: 'add' })}>
-            <Icon name="plus" /> Add the first connection
+            <Icon name="plus" /> Add connection
           </button>
         </div>
       ) : (
@@ -92,7 +95,7 @@ export function ConnectionsScreen() {
                   )}
                 </td>
                 <td className="cell-actions">
-                  <button type="button" className="btn" onClick={() => setOpen({ mode: 'test', connection })} aria-label={`Test ${connection.name}`}>
+                  <button type="button" className="btn" onClick={() => setOpen({ mode: 'test', connection })} aria-label={`Test connection ${connection.name}`}>
                     Test connection
                   </button>
                   <button type="button" className="icon-btn" aria-label={`Edit ${connection.name}`} title="Edit" onClick={() => setOpen({ mode: 'edit', connection })}>

@@ -264,3 +264,29 @@ export const PREFIX_HINTS: Record<ConnectionKind, { placeholder: string; hint: s
   env: { placeholder: 'APP_', hint: 'Variables are the connection prefix + this + KEY.' },
   keychain: { placeholder: 'app/dev/', hint: 'Accounts of the connection’s service start with this.' },
 };
+
+/** Settings paths (as main names them in an error) that a form field of another name edits. */
+const FIELD_OF_PATH: Record<string, string> = {
+  'auth.roleId': 'roleId',
+  'tls.caFile': 'caFile',
+  'tls.serverName': 'serverName',
+  'tls.insecureSkipVerify': 'insecureSkipVerify',
+  'credentials.profile': 'profile',
+  'credentials.path': 'keyPath',
+  'credentials.tenantId': 'tenantId',
+  'credentials.clientId': 'clientId',
+  'credentials.source': 'credentialSource',
+  'auth.method': 'authMethod',
+};
+
+/**
+ * The form field an error is about, from the settings path main gave with it ("address", "tls.caFile",
+ * "credentials.accessKeyId"), so the form can mark it and move the focus there.
+ */
+export function formFieldOf(path: string | undefined, credentialNames: string[]): string | undefined {
+  if (path === undefined) return undefined;
+  const mapped = FIELD_OF_PATH[path];
+  if (mapped !== undefined) return mapped;
+  if (path.startsWith('credentials.') && credentialNames.includes(path.slice('credentials.'.length))) return path.slice('credentials.'.length);
+  return path.includes('.') ? undefined : path;
+}

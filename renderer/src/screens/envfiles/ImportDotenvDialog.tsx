@@ -4,13 +4,18 @@ import type { DotenvPreview } from '../../../../shared/ipc/envfiles.contract';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
 import { api, messageOf } from '../../api';
 import { Dialog, WriteOnceFooter } from '../../components/Dialog';
+import { plural } from '../../format';
 import { useToasts } from '../../stores/toasts.store';
 import { TypedNameField } from './TypedNameField';
 import { WriteResults } from './WriteResults';
 import { FormError } from '../../components/FormError';
 import { UndoImportButton, useUndoImport } from './UndoImport';
 
-/** A .env import: what it adds and changes (by name), then apply; a protected environment needs its name typed. */
+/**
+ * A .env import: what it adds and changes (by name) — each can be unticked to leave that secret as it is —
+ * what dotenv would otherwise do silently (a name set twice, lines it skips), then apply; a protected
+ * environment needs its name typed.
+ */
 export function ImportDotenvDialog(props: { project: string; environment: EnvironmentView; fileId: string; path: string; onDone(changed: boolean): void }) {
   const { project, environment, fileId } = props;
   const [preview, setPreview] = useState<DotenvPreview | undefined>(undefined);
@@ -18,7 +23,14 @@ export function ImportDotenvDialog(props: { project: string; environment: Enviro
   const [typed, setTyped] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  const [unticked, setUnticked] = useState<ReadonlySet<string>>(new Set());
   const toast = useToasts((state) => state.show);
+  const toggle = (key: string) => {
+    const next = new Set(unticked);
+    if (next.has(key)) next.delete(key);
+    else next.add(key);
+    setUnticked(next);
+  };
   const undo = useUndoImport();
 
   useEffect(() => {
@@ -27,16 +39,24 @@ export function ImportDotenvDialog(props: { project: string; environment: Enviro
       .catch((caught: unknown) => setError(messageOf(caught)));
   }, [project, environment.name, fileId]);
 
-  const writes = preview === undefined ? 0 : preview.added.length + preview.changed.length;
+  const candidates = preview === undefined ? [] : [...preview.added, ...preview.changed];
+  const chosen = candidates.filter((key) => !unticked.has(key));
+  const writes = chosen.length;
   const ready = !busy && writes > 0 && result === undefined && (!environment.protected || typed === environment.name);
   const apply = async () => {
     setBusy(true);
     setError(undefined);
     try {
-      const applied = await api.envfiles.applyImport({ project, environment: environment.name, fileId, typedNames: environment.protected ? [typed] : [] });
+      const applied = await api.envfiles.applyImport({
+        project,
+        environment: environment.name,
+        fileId,
+        typedNames: environment.protected ? [typed] : [],
+        ...(unticked.size === 0 ? {} : { keys: chosen }),
+      });
       setResult(applied);
       const failed = applied.results.filter((item) => !item.ok).length;
-      toast(failed === 0 ? 'success' : 'error', failed === 0 ? `Imported ${applied.results.length} secret(s) into ${environment.name}.` : `${failed} of ${applied.results.length} secret(s) could not be imported.`);
+      toast(failed === 0 ? 'success' : 'error', failed === 0 ? `Imported ${plural(applied.results.length, 'secret')} into ${environment.name}.` : `${failed} of ${plural(applied.results.length, 'secret')} could not be imported.`);
     } catch (caught) {
       setError(messageOf(caught));
     } finally {
@@ -44,7 +64,7 @@ export function ImportDotenvDialog(props: { project: string; environment: Enviro
     }
   };
 
-  const list = (title: string, keys: string[], tone: string) =>
+  const list = (title: string, keys: string[], tone: string, tickable: boolean) =>
     keys.length === 0 ? null : (
       <div className="import-group">
         <h3>
@@ -53,8 +73,28 @@ export function ImportDotenvDialog(props: { project: string; environment: Enviro
         <ul className={`key-list ${tone}`}>
           {keys.map((key) => (
             <li key={key} className="mono">
-              {key}
+              {tickable ? (
+                <label>
+                  <input type="checkbox" checked={!unticked.has(key)} onChange={() => toggle(key)} aria-label={`Import ${key}`} />
+                  {key}
+                </label>
+              ) : (
+                key
+              )}
             </li>
+          ))}
+        </ul>
+      </div>
+    );
+  const notes = (title: string, items: { id: string; text: string }[]) =>
+    items.length === 0 ? null : (
+      <div className="import-group">
+        <h3>
+          {title} <span className="muted">({items.length})</span>
+        </h3>
+        <ul className="key-list">
+          {items.map((item) => (
+            <li key={item.id}>{item.text}</li>
           ))}
         </ul>
       </div>
@@ -79,10 +119,18 @@ export function ImportDotenvDialog(props: { project: string; environment: Enviro
       {preview === undefined && error === undefined ? <p className="muted">Reading the file…</p> : null}
       {preview === undefined || result !== undefined ? null : (
         <>
-          {writes === 0 ? <p>Nothing to import: every variable of this file is already in {environment.name} with the same value.</p> : null}
-          {list('Added', preview.added, 'added')}
-          {list('Changed', preview.changed, 'changed')}
-          {list('Unchanged', preview.unchanged, 'unchanged')}
+          {candidates.length === 0 ? <p>Nothing to import: every variable of this file is already in {environment.name} with the same value.</p> : null}
+          {list('Added', preview.added, 'added', true)}
+          {list('Changed', preview.changed, 'changed', true)}
+          {list('Unchanged', preview.unchanged, 'unchanged', false)}
+          {notes(
+            'Set more than once',
+            preview.duplicates.map((item) => ({ id: item.key, text: `${item.key}: lines ${item.lines.join(', ')} — line ${item.lines.at(-1)} is imported` })),
+          )}
+          {notes(
+            'Skipped lines',
+            preview.ignored.map((item) => ({ id: String(item.line), text: `Line ${item.line}: ${item.reason}` })),
+          )}
           {preview.invalid.length === 0 ? null : (
             <div className="import-group">
               <h3>

@@ -30,7 +30,7 @@ export function IncidentConfirmDialog(props: { title: string; summary: string; p
             {name} is protected. Type <code>{name}</code> to confirm
           </span>
           <input
-            autoFocus={index === 0}
+            data-autofocus={index === 0 ? true : undefined}
             value={typed[name] ?? ''}
             onChange={(event) => setTyped({ ...typed, [name]: event.target.value })}
             aria-label={`Type ${name} to confirm`}

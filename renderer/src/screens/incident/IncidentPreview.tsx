@@ -11,7 +11,9 @@ function HowItRotates({ item }: { item: Preview['items'][number] }) {
   if (item.class === 'service') return <span className="changes-at-service">Changes the credential at {item.service ?? 'its service'}</span>;
   return (
     <span>
-      {item.policy} <span className="pill pill-stored-only">Stored copy only — the old value still works wherever it is checked</span>
+      {item.policy} <span className="pill pill-stored-only">Stored copy only</span>{' '}
+      {/* The warning as text beside its pill: a pill stays on one line, a sentence wraps in a narrow column. */}
+      <span className="stored-only-why">— the old value still works wherever it is checked</span>
     </span>
   );
 }

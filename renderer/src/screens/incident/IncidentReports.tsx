@@ -46,7 +46,8 @@ export function IncidentReports(props: { refreshKey: number; onResume(reportId: 
       <ul className="report-list">
         {(reports ?? []).map((report) => (
           <li key={report.id}>
-            <button type="button" className="report-link" onClick={() => void open(report.id)} aria-label={`Open report ${report.id}`}>
+            <button type="button" className="report-link" onClick={() => void open(report.id)}>
+              <span className="visually-hidden">Open report {report.id}: </span>
               <span className={`pill pill-${report.status}`}>{report.status}</span>
               <span className="report-where">{report.environments.map((environment) => `${environment.project}/${environment.name}`).join(', ')}</span>
               <span className="muted" title={fullTime(report.created_at)}>

@@ -3,6 +3,7 @@ import type { ResultOf } from '../../../../shared/ipc/contract';
 import type { EventPayload } from '../../../../shared/ipc/events';
 import { api, messageOf } from '../../api';
 import { Icon } from '../../components/Icon';
+import { plural } from '../../format';
 import { ProgressBar } from '../../components/ProgressBar';
 import { useOperation } from '../../operations';
 import { useCurrent, useProjects } from '../../stores/projects.store';
@@ -233,7 +234,7 @@ export function IncidentScreen() {
           title={asking.kind === 'run' ? 'Start the incident rotation?' : 'Finish what is left?'}
           summary={
             asking.kind === 'run'
-              ? `${toRotate} secret${toRotate === 1 ? '' : 's'} get new values now${preview?.sessions === undefined ? '' : `, and ${preview.sessions.count} session(s) are revoked`}. Applications using the old values must pick up the new ones.` +
+              ? `${plural(toRotate, 'secret')} ${toRotate === 1 ? 'gets a new value' : 'get new values'} now${preview?.sessions === undefined ? '' : `, and ${plural(preview.sessions.count, 'session')} ${preview.sessions.count === 1 ? 'is' : 'are'} revoked`}. Applications using the old values must pick up the new ones.` +
                 (byHandCount === 0 ? '' : ` ${byHandCount} more ${byHandCount === 1 ? 'is' : 'are'} yours to rotate by hand; Latchkey will not change ${byHandCount === 1 ? 'it' : 'them'}.`)
               : `Only what the report ${asking.reportId} left undone is rotated (failed, cancelled or not started).`
           }

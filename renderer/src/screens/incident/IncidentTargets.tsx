@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react';
 import type { ProjectView } from '../../../../shared/ipc/projects.contract';
 import type { SessionRevocationPlan } from '../../../../shared/rotation';
-import { api } from '../../api';
+import { api, messageOf } from '../../api';
+import { FormError } from '../../components/FormError';
 import { EnvironmentPill } from '../../components/EnvironmentPill';
+import { useUi } from '../../stores/ui.store';
 
 /** What an incident covers: environments of one project or several, and optionally sessions to revoke. */
 export interface SessionChoice {
@@ -31,10 +33,13 @@ export function IncidentTargets(props: {
 }) {
   const { projects, selected, sessions } = props;
   const [connections, setConnections] = useState<string[] | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const go = useUi((state) => state.go);
   useEffect(() => {
-    api.incidents.sessionConnections({})
+    api.incidents
+      .sessionConnections({})
       .then((answer) => setConnections(answer.connections))
-      .catch(() => setConnections([]));
+      .catch((caught: unknown) => setError(`The session servers could not be listed: ${messageOf(caught)}`));
   }, []);
   const change = (patch: Partial<SessionChoice>) => props.onSessions({ ...sessions, ...patch });
 
@@ -46,6 +51,7 @@ export function IncidentTargets(props: {
         {projects.map((project) => (
           <fieldset key={project.name} className="target-project" disabled={props.disabled}>
             <legend>{project.name}</legend>
+            {project.environments.length === 0 ? <span className="muted small">No environments</span> : null}
             {project.environments.map((environment) => {
               const id = targetId(project.name, environment.name);
               return (
@@ -59,8 +65,15 @@ export function IncidentTargets(props: {
         ))}
       </div>
       <h2>2. Sessions to revoke (optional)</h2>
-      {connections !== undefined && connections.length === 0 ? (
-        <p className="muted">No Redis connection for sessions is set up, so this incident rotates secrets only.</p>
+      <FormError error={error} />
+      {error !== undefined ? null : connections !== undefined && connections.length === 0 ? (
+        <p className="muted no-session-server">
+          No session server is set up, so this incident rotates secrets only. To revoke sessions too, add the API server’s Redis under{' '}
+          <button type="button" className="link-btn" onClick={() => go('sessions')}>
+            Sessions → Session servers
+          </button>
+          .
+        </p>
       ) : (
         <fieldset className="sessions-choice" disabled={props.disabled || connections === undefined}>
           <label className="checkbox">
@@ -71,7 +84,7 @@ export function IncidentTargets(props: {
             <div className="sessions-fields">
               <label className="inline-field">
                 <span>On</span>
-                <select value={sessions.connection} onChange={(event) => change({ connection: event.target.value })} aria-label="Redis connection">
+                <select value={sessions.connection} onChange={(event) => change({ connection: event.target.value })} aria-label="Session server">
                   {(connections ?? []).map((name) => (
                     <option key={name} value={name}>
                       {name}

@@ -4,6 +4,7 @@ import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
 import { api, messageOf } from '../../api';
 import { confirm } from '../../components/confirm.store';
 import { Dialog } from '../../components/Dialog';
+import { Icon } from '../../components/Icon';
 import { useConnections } from '../../stores/connections.store';
 import { useProjects } from '../../stores/projects.store';
 import { useToasts } from '../../stores/toasts.store';
@@ -37,12 +38,23 @@ export function EnvironmentDialog({ project, editing, onDone }: { project: strin
   const toast = useToasts((state) => state.show);
   const valid = ENVIRONMENT_NAME.test(name);
 
+  // An empty prefix points the environment at everything on the connection: say so, and ask.
+  const wholeConnection = chosen !== undefined && prefix.trim() === '' && bindingChanged;
+  const confirmWholeConnection = () =>
+    confirm({
+      title: `Use all of ${store}?`,
+      body: `With no prefix, ${name} keeps its secrets at the top of ${store}: it lists every secret there, and deleting in ${name} deletes there. Give a prefix such as ${chosen === undefined ? 'app/staging/' : PREFIX_HINTS[chosen.kind].placeholder} to keep ${name} apart.`,
+      confirmLabel: `Use all of ${store}`,
+      tone: 'danger',
+    });
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!valid) return;
+    if (wholeConnection && !(await confirmWholeConnection())) return;
     try {
       if (editing === undefined) {
-        await api.environments.create({ project, name, colour, protected: isProtected, ...(store === LOCAL ? {} : { binding }) });
+        await api.environments.create({ project, name, colour, protected: isProtected, ...(store === LOCAL ? {} : { binding }), ...(wholeConnection ? { confirmed: true } : {}) });
       } else {
         if (editing.protected) {
           const yes = await confirm({
@@ -58,7 +70,7 @@ export function EnvironmentDialog({ project, editing, onDone }: { project: strin
           project,
           name: editing.name,
           changes: { name, colour, protected: isProtected, ...(bindingChanged ? { binding } : {}) },
-          confirmed: editing.protected ? true : undefined,
+          confirmed: editing.protected || wholeConnection ? true : undefined,
         });
       }
       await load();
@@ -98,7 +110,7 @@ export function EnvironmentDialog({ project, editing, onDone }: { project: strin
       <form className="form" onSubmit={submit}>
         <label className="field">
           <span>Name</span>
-          <input value={name} autoFocus onChange={(event) => setName(event.target.value)} placeholder="staging" spellCheck={false} />
+          <input value={name} data-autofocus onChange={(event) => setName(event.target.value)} placeholder="staging" spellCheck={false} />
           {name !== '' && !valid ? <small className="field-error">Use {nameRules.environment}.</small> : null}
         </label>
         <fieldset className="field">
@@ -134,6 +146,11 @@ export function EnvironmentDialog({ project, editing, onDone }: { project: strin
             <span>Prefix on {chosen.name}</span>
             <input className="mono" value={prefix} onChange={(event) => setPrefix(event.target.value)} placeholder={PREFIX_HINTS[chosen.kind].placeholder} spellCheck={false} aria-label="Prefix" />
             <small className="muted">{PREFIX_HINTS[chosen.kind].hint}</small>
+            {prefix.trim() === '' ? (
+              <small className="hint warn" data-testid="whole-connection">
+                <Icon name="alert" size={14} /> No prefix: {name === '' ? 'this environment' : name} would use all of {chosen.name} — every secret there is listed, and deletes reach them. You will be asked to confirm.
+              </small>
+            ) : null}
           </label>
         )}
         {editing !== undefined && bindingChanged ? <p className="hint warn">Secrets already stored stay where they are; the environment will show what is at the new place.</p> : null}

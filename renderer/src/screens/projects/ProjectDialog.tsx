@@ -63,7 +63,7 @@ export function ProjectDialog({ editing, onDone }: { editing?: string; onDone():
       <form className="form" onSubmit={submit}>
         <label className="field">
           <span>Name</span>
-          <input value={name} autoFocus onChange={(event) => setName(event.target.value)} placeholder="payments-api" spellCheck={false} />
+          <input value={name} data-autofocus onChange={(event) => setName(event.target.value)} placeholder="payments-api" spellCheck={false} />
           {name !== '' && !valid ? <small className="field-error">Use {nameRules.project}.</small> : null}
         </label>
         {editing === undefined ? (

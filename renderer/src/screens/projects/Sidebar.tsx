@@ -28,6 +28,7 @@ export function Sidebar() {
   const select = useProjects((state) => state.select);
   const screen = useUi((state) => state.screen);
   const go = useUi((state) => state.go);
+  const showShortcuts = useUi((state) => state.showShortcuts);
   const [dialog, setDialog] = useState<{ editing?: string } | undefined>(undefined);
   const toast = useToasts((state) => state.show);
   const dueOf = useDueCounts(selectedProject);
@@ -37,6 +38,10 @@ export function Sidebar() {
       <div className="brand">
         <Icon name="shield" size={20} />
         <span>Latchkey</span>
+        <span className="spacer" />
+        <button type="button" className="icon-btn subtle" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" aria-keyshortcuts="?" onClick={() => showShortcuts(true)}>
+          <Icon name="keyboard" />
+        </button>
       </div>
       <div className="sidebar-section">
         <div className="sidebar-heading">
@@ -52,13 +57,14 @@ export function Sidebar() {
                 <button
                   type="button"
                   className="project-name"
+                  title={project.name}
                   onClick={() => {
                     select(project.name);
                     go('secrets');
                   }}
                 >
                   <Icon name="folder" />
-                  <span>{project.name}</span>
+                  <span className="ellipsis">{project.name}</span>
                 </button>
                 <button type="button" className="icon-btn subtle" aria-label={`Settings of project ${project.name}`} onClick={() => setDialog({ editing: project.name })}>
                   <Icon name="more" />

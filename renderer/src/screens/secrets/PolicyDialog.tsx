@@ -124,10 +124,43 @@ export function PolicyDialog(props: { project: string; environment: EnvironmentV
 
   const limits = hasLength(generator) ? GENERATOR_LIMITS[generator] : undefined;
   return (
-    <Dialog title={`Rotation of ${secretKey}`} onClose={() => props.onDone(rotatorChanges > 0)} width="wide">
+    <Dialog
+      title={`Rotation of ${secretKey}`}
+      onClose={() => props.onDone(rotatorChanges > 0)}
+      width="wide"
+      footer={
+        loaded === undefined ? (
+          <button type="button" className="btn" onClick={() => props.onDone(rotatorChanges > 0)}>
+            Close
+          </button>
+        ) : (
+          <>
+            {loaded.text === undefined || !loaded.canStore ? null : (
+              <button type="button" className="btn btn-danger-quiet" disabled={busy} onClick={() => void resetToDefault()}>
+                Use the default
+              </button>
+            )}
+            <span className="spacer" />
+            <button type="button" className="btn" onClick={() => props.onDone(rotatorChanges > 0)}>
+              Cancel
+            </button>
+            {generator === 'manual' ? null : (
+              <button type="button" className="btn" disabled={busy} onClick={() => void saveAndRotate()}>
+                <Icon name="rotate" /> Save and rotate now
+              </button>
+            )}
+            {loaded.canStore ? (
+              <button type="submit" form="policy-form" className="btn btn-primary" disabled={busy}>
+                Save policy
+              </button>
+            ) : null}
+          </>
+        )
+      }
+    >
       {loaded === undefined && error === undefined ? <p className="muted">Loading…</p> : null}
       {loaded === undefined ? null : (
-        <form className="form" onSubmit={save}>
+        <form className="form" id="policy-form" onSubmit={save}>
           <RuleNote rule={loaded.rule} />
           <p className="muted schedule-line">
             {due?.dueAt === undefined ? `Rotated every ${loaded.periodDays} days.` : `Every ${loaded.periodDays} days; next due ${fullTime(due.dueAt)}.`} <DueBadge item={due} />
@@ -180,27 +213,7 @@ export function PolicyDialog(props: { project: string; environment: EnvironmentV
             </p>
           ) : null}
           <FormError error={error} />
-          <div className="form-actions">
-            {loaded.text === undefined || !loaded.canStore ? null : (
-              <button type="button" className="btn btn-danger-quiet" disabled={busy} onClick={() => void resetToDefault()}>
-                Use the default
-              </button>
-            )}
-            <span className="spacer" />
-            <button type="button" className="btn" onClick={() => props.onDone(rotatorChanges > 0)}>
-              Cancel
-            </button>
-            {generator === 'manual' ? null : (
-              <button type="button" className="btn" disabled={busy} onClick={() => void saveAndRotate()}>
-                <Icon name="rotate" /> Save and rotate now
-              </button>
-            )}
-            {loaded.canStore ? (
-              <button type="submit" className="btn btn-primary" disabled={busy}>
-                Save policy
-              </button>
-            ) : null}
-          </div>
+          {/* A setting of the environment, not of this secret: its own section, its own button. */}
           <fieldset className="field env-period">
             <legend>Default period of every secret in {environment.name} without its own</legend>
             <div className="inline-field">

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
 import type { DueItem } from '../../../../shared/ipc/rotation.contract';
 import type { SecretItem } from '../../../../shared/ipc/secrets.contract';
@@ -18,7 +18,13 @@ export interface RowActions {
   onPolicy(item: SecretItem): void;
 }
 
-export function SecretRow({
+/**
+ * One secret of the list. Memoized: a keystroke in the search re-renders only the rows whose item
+ * changed, and the list is virtualized, so only the rows in view exist at all (`index` and `measure`
+ * let the list measure a row whose note or revealed value makes it taller). A revealed value lives
+ * in this row's state, so it is also hidden when its row scrolls far out of view.
+ */
+export const SecretRow = memo(function SecretRow({
   project,
   environment,
   item,
@@ -26,6 +32,8 @@ export function SecretRow({
   due,
   rotator,
   rotating = false,
+  index,
+  measure,
 }: {
   project: string;
   environment: EnvironmentView;
@@ -35,6 +43,8 @@ export function SecretRow({
   /** Its rotator: rotating changes the credential at this service. */
   rotator?: RotatorSummary | undefined;
   rotating?: boolean;
+  index: number;
+  measure(row: HTMLTableRowElement | null): void;
 }) {
   const { value, secondsLeft, reveal, hide } = useReveal(project, environment.name, item.key);
   const toast = useToasts((state) => state.show);
@@ -55,11 +65,11 @@ export function SecretRow({
     }
   };
 
-  if (item.damaged !== undefined) return <DamagedRow item={item} onDelete={() => actions.onDelete(item)} />;
+  if (item.damaged !== undefined) return <DamagedRow item={item} index={index} measure={measure} onDelete={() => actions.onDelete(item)} />;
   const byHand = due?.class === 'by-hand';
 
   return (
-    <tr className="secret-row" data-key={item.key}>
+    <tr className="secret-row" data-key={item.key} data-index={index} aria-rowindex={index + 2} ref={measure}>
       <td className="cell-key">
         <span className="key-line">
           <span className="mono">{item.key}</span>
@@ -76,6 +86,11 @@ export function SecretRow({
           ) : null}
         </span>
         {item.note === '' ? null : <span className="note">{item.note}</span>}
+        {/* Shown instead of the Updated column where the list is narrow. */}
+        <span className="key-updated muted" aria-hidden="true">
+          {timeAgo(item.updatedAt)}
+          {item.version === undefined ? '' : ` · v${item.version}`}
+        </span>
         {error === undefined ? null : (
           <span className="row-error" role="alert">
             {error}
@@ -92,7 +107,7 @@ export function SecretRow({
             <code className="mono value" data-testid="revealed-value">
               {value}
             </code>
-            <span className="countdown" aria-label={`hides in ${secondsLeft} seconds`}>
+            <span className="countdown" role="timer" aria-label={`hides in ${secondsLeft} seconds`}>
               <span className="countdown-bar" style={{ width: `${(secondsLeft / REVEAL_SECONDS) * 100}%` }} />
             </span>
           </span>
@@ -126,7 +141,7 @@ export function SecretRow({
           <Icon name="rotate" />
         </button>
         <button type="button" className="icon-btn" aria-label={`Rotation policy of ${item.key}`} title="Rotation policy and schedule" onClick={() => actions.onPolicy(item)}>
-          <Icon name="clock" />
+          <Icon name="calendar" />
         </button>
         <button type="button" className="icon-btn" aria-label={`Edit ${item.key}`} title="Edit" onClick={() => actions.onEdit(item)}>
           <Icon name="edit" />
@@ -142,12 +157,12 @@ export function SecretRow({
       </td>
     </tr>
   );
-}
+});
 
 /** A secret whose file is damaged: listed with what to do; it can only be deleted (then set again). */
-function DamagedRow({ item, onDelete }: { item: SecretItem; onDelete(): void }) {
+function DamagedRow({ item, index, measure, onDelete }: { item: SecretItem; index: number; measure(row: HTMLTableRowElement | null): void; onDelete(): void }) {
   return (
-    <tr className="secret-row row-damaged" data-key={item.key} data-damaged="true">
+    <tr className="secret-row row-damaged" data-key={item.key} data-damaged="true" data-index={index} aria-rowindex={index + 2} ref={measure}>
       <td className="cell-key">
         <span className="key-line">
           <span className="mono">{item.key}</span>

@@ -4,6 +4,7 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { timeAgo } from '../../format';
 import { BarList } from './charts/BarList';
 import { HourlyChart } from './charts/HourlyChart';
+import { useSessions } from '../../stores/sessions.store';
 import { useLoader } from './useLoader';
 import { ErrorBanner } from '../../components/ErrorBanner';
 
@@ -16,15 +17,20 @@ import { ErrorBanner } from '../../components/ErrorBanner';
  */
 export function AnalyticsPanel({ connection, refreshTick }: { connection: string; refreshTick: number }) {
   const reuse = useRef<'due' | 'now'>('due');
+  // Sessions were revoked, extended or created here: the counts are walked again at once, not reused.
+  const changes = useSessions((state) => state.changes);
+  const walkedFor = useRef(changes);
   const fetchStats = useCallback(
     (operationId: string) => {
-      const request = { operationId, connection, hours: 24, reuse: reuse.current };
+      const fresh = reuse.current === 'now' || walkedFor.current !== changes;
+      const request = { operationId, connection, hours: 24, reuse: fresh ? ('now' as const) : ('due' as const) };
       reuse.current = 'due';
+      walkedFor.current = changes;
       return api.sessions.stats(request);
     },
-    [connection],
+    [connection, changes],
   );
-  const { value: stats, error, busy, progress, cancel, reload } = useLoader(fetchStats, `${connection}#${refreshTick}`);
+  const { value: stats, error, busy, progress, cancel, reload } = useLoader(fetchStats, `${connection}#${refreshTick}#${changes}`);
   const refreshNow = () => {
     reuse.current = 'now';
     reload();

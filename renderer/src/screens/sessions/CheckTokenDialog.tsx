@@ -56,7 +56,7 @@ export function CheckTokenDialog({ connection, onClose, onOpenDevice }: { connec
       <form className="inline-form" onSubmit={check} autoComplete="off">
         <label className="field grow">
           <span>Token</span>
-          <input className="mono concealed" value={token} autoFocus onChange={(event) => setToken(event.target.value)} placeholder="Paste a session token" spellCheck={false} aria-label="Token to check" />
+          <input className="mono concealed" value={token} data-autofocus onChange={(event) => setToken(event.target.value)} placeholder="Paste a session token" spellCheck={false} aria-label="Token to check" />
         </label>
         <button type="submit" className="btn btn-primary" disabled={busy || token.trim() === ''}>
           Check

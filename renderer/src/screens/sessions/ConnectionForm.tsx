@@ -92,27 +92,25 @@ export function ConnectionForm({ editing, onSaved, onCancel }: { editing?: Redis
   };
 
   return (
-    <form className="form connection-form" onSubmit={save} autoComplete="off" aria-label="Redis connection">
-      <div className="form-row">
-        <label className="field">
-          <span>Name</span>
-          <input value={name} onChange={(event) => setName(event.target.value)} placeholder="prod sessions" autoFocus spellCheck={false} />
-        </label>
-        <div className="field">
-          <span>Deployment</span>
-          <div className="segmented" role="radiogroup" aria-label="Deployment">
-            {(
-              [
-                ['standalone', 'Single server'],
-                ['sentinel', 'Sentinel'],
-                ['cluster', 'Cluster'],
-              ] as const
-            ).map(([value, label]) => (
-              <button key={value} type="button" role="radio" aria-checked={mode === value} className={mode === value ? 'active' : undefined} onClick={() => setMode(value)}>
-                {label}
-              </button>
-            ))}
-          </div>
+    <form className="form connection-form" onSubmit={save} autoComplete="off" aria-label="Session server">
+      <label className="field">
+        <span>Name</span>
+        <input value={name} onChange={(event) => setName(event.target.value)} placeholder="prod sessions" data-autofocus spellCheck={false} />
+      </label>
+      <div className="field">
+        <span>Deployment</span>
+        <div className="segmented" role="radiogroup" aria-label="Deployment">
+          {(
+            [
+              ['standalone', 'Single server'],
+              ['sentinel', 'Sentinel'],
+              ['cluster', 'Cluster'],
+            ] as const
+          ).map(([value, label]) => (
+            <button key={value} type="button" role="radio" aria-checked={mode === value} className={mode === value ? 'active' : undefined} onClick={() => setMode(value)}>
+              {label}
+            </button>
+          ))}
         </div>
       </div>
       {mode === 'standalone' ? (
@@ -209,7 +207,7 @@ export function ConnectionForm({ editing, onSaved, onCancel }: { editing?: Redis
           </button>
         }
         onCancel={onCancel}
-        submit={editing === undefined ? 'Add connection' : 'Save'}
+        submit={editing === undefined ? 'Add session server' : 'Save'}
         submitDisabled={busy || name.trim() === ''}
       />
     </form>

@@ -9,7 +9,7 @@ import { useSessions } from '../../stores/sessions.store';
 import { useToasts } from '../../stores/toasts.store';
 import { ConnectionForm } from './ConnectionForm';
 
-/** The Redis connections of the Sessions screen: add, edit, test, remove. */
+/** The session servers (the Redis where the API server keeps its sessions): add, edit, test, remove. */
 export function ConnectionsDialog({ onClose, startWith }: { onClose(): void; startWith?: 'new' }) {
   const { connections, load, select } = useSessions(useShallow((state) => ({ connections: state.connections, load: state.load, select: state.select })));
   const toast = useToasts((state) => state.show);
@@ -17,9 +17,9 @@ export function ConnectionsDialog({ onClose, startWith }: { onClose(): void; sta
 
   const remove = async (connection: RedisConnectionView) => {
     const yes = await confirm({
-      title: `Remove connection ${connection.name}?`,
+      title: `Remove session server ${connection.name}?`,
       body: `Latchkey forgets how to reach ${connection.target}${connection.hasPassword ? ' and removes its password from the keychain' : ''}. The sessions in Redis are not touched.`,
-      confirmLabel: 'Remove connection',
+      confirmLabel: 'Remove session server',
       tone: 'danger',
     });
     if (!yes) return;
@@ -35,19 +35,19 @@ export function ConnectionsDialog({ onClose, startWith }: { onClose(): void; sta
   const saved = async (name: string) => {
     await load();
     select(name);
-    toast('success', `Saved connection ${name}.`);
+    toast('success', `Saved session server ${name}.`);
     // Back to the screen, on the connection just saved.
     onClose();
   };
 
   return (
-    <Dialog title={editing === undefined ? 'Redis connections' : editing === 'new' ? 'New Redis connection' : `Edit ${editing.name}`} onClose={onClose} width="wide">
+    <Dialog title={editing === undefined ? 'Session servers' : editing === 'new' ? 'New session server' : `Edit ${editing.name}`} onClose={onClose} width="wide">
       {editing !== undefined ? (
         <ConnectionForm key={editing === 'new' ? 'new' : editing.name} editing={editing === 'new' ? undefined : editing} onSaved={(name) => void saved(name)} onCancel={() => (startWith === 'new' ? onClose() : setEditing(undefined))} />
       ) : (
         <>
           {connections.length === 0 ? (
-            <p className="muted">No connections yet.</p>
+            <p className="muted">No session server yet.</p>
           ) : (
             <ul className="connection-list">
               {connections.map((connection) => (
@@ -76,7 +76,7 @@ export function ConnectionsDialog({ onClose, startWith }: { onClose(): void; sta
               Close
             </button>
             <button type="button" className="btn btn-primary" onClick={() => setEditing('new')}>
-              <Icon name="plus" /> Add connection
+              <Icon name="plus" /> Add session server
             </button>
           </div>
         </>

@@ -114,7 +114,7 @@ export function CreateSessionDialog(props: { connection: string; prefill?: { use
             <code className="mono value" data-testid="created-token">
               {shown.token}
             </code>
-            <span className="countdown" aria-label={`hides in ${secondsLeft} seconds`}>
+            <span className="countdown" role="timer" aria-label={`hides in ${secondsLeft} seconds`}>
               <span className="countdown-bar" style={{ width: `${(secondsLeft / TOKEN_SECONDS) * 100}%` }} />
             </span>
             <div className="form-actions">
@@ -138,7 +138,7 @@ export function CreateSessionDialog(props: { connection: string; prefill?: { use
         <div className="form-row">
           <label className="field">
             <span>User id</span>
-            <input value={userId} autoFocus={props.prefill?.userId === undefined} onChange={(event) => setUserId(event.target.value)} spellCheck={false} />
+            <input value={userId} data-autofocus={props.prefill?.userId === undefined ? true : undefined} onChange={(event) => setUserId(event.target.value)} spellCheck={false} />
           </label>
           <label className="field">
             <span>Device id</span>

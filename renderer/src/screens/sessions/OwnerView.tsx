@@ -34,6 +34,8 @@ const METADATA_FIELDS: [string, string][] = [
 export function OwnerView(props: OwnerViewProps) {
   const { connection, kind, id, refreshTick } = props;
   const indexOnly = useSessions((state) => state.indexOnly);
+  const changes = useSessions((state) => state.changes);
+  const changed = useSessions((state) => state.changed);
   const toast = useToasts((state) => state.show);
   const revoking = useRevokeAll(connection);
   const [outcome, setOutcome] = useState<RevokeAllOutcome | undefined>(undefined);
@@ -42,7 +44,7 @@ export function OwnerView(props: OwnerViewProps) {
     (operationId: string) => api.sessions.summary({ operationId, connection, kind, id, strategy: strategyOf(indexOnly) }),
     [connection, kind, id, indexOnly],
   );
-  const loading = useLoader(fetchSummary, String(refreshTick));
+  const loading = useLoader(fetchSummary, `${refreshTick}#${changes}`);
   const { value: summary, busy, reload } = loading;
   const error = revokeError ?? loading.error;
 
@@ -58,7 +60,8 @@ export function OwnerView(props: OwnerViewProps) {
     } catch (caught) {
       setRevokeError(messageOf(caught));
     }
-    reload();
+    // Whatever happened, every view of these sessions (this one, the results behind it) reads them again.
+    changed();
   };
 
   const others = kind === 'device' ? summary?.users : summary?.devices;
@@ -77,7 +80,9 @@ export function OwnerView(props: OwnerViewProps) {
           <h2 className="mono">{id}</h2>
           <span className="muted">
             {summary === undefined
-              ? 'Looking up its sessions…'
+              ? error === undefined
+                ? 'Looking up its sessions…'
+                : ''
               : `${plural(summary.count)} live${summary.newestCreatedAt === undefined ? '' : ` · newest ${timeAgo(summary.newestCreatedAt)}`}${summary.problems > 0 ? ` · ${summary.problems} unusable keys` : ''}`}
           </span>
         </div>

@@ -49,6 +49,7 @@ export function SearchPanel(props: SearchPanelProps) {
   const { connection, refreshTick } = props;
   const indexOnly = useSessions((state) => state.indexOnly);
   const setIndexOnly = useSessions((state) => state.setIndexOnly);
+  const changes = useSessions((state) => state.changes);
   const operation = useOperation();
   const { start, finish } = operation;
   const [mode, setMode] = useState<Mode>('device');
@@ -149,6 +150,14 @@ export function SearchPanel(props: SearchPanelProps) {
     // eslint-disable-next-line react-hooks/set-state-in-effect
     if (refreshable && !searching && lastQuery !== undefined) void run(lastQuery);
   }, [refreshTick, refreshable, searching, lastQuery, run]);
+  // Sessions were revoked, extended or created: the rows shown may be wrong now, whatever the search.
+  const seenChanges = useRef(changes);
+  useEffect(() => {
+    if (seenChanges.current === changes || searching) return;
+    seenChanges.current = changes;
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    if (lastQuery !== undefined) void run(lastQuery);
+  }, [changes, searching, lastQuery, run]);
 
   const active = MODES.find((entry) => entry.mode === mode)!;
   const owner = lastQuery?.by === 'device' ? { kind: 'device' as const, id: lastQuery.deviceId } : lastQuery?.by === 'user' ? { kind: 'user' as const, id: lastQuery.userId } : undefined;
@@ -191,14 +200,14 @@ export function SearchPanel(props: SearchPanelProps) {
           <h3>Find a lost device</h3>
           <p className="muted">Search by device id to see its sessions and revoke them all, or by user, a filter (app version, OS, any metadata, when created) or expiry.</p>
         </div>
-      ) : (
+      ) : error !== undefined && result.total === 0 ? null /* nothing is counted under an error that found nothing: the error says why */ : (
         <>
           <div className="results-summary">
             <span data-testid="results-count">
               <strong>{result.total.toLocaleString()}</strong> session{result.total === 1 ? '' : 's'}
               {owner === undefined ? '' : ` of ${owner.kind} `}
               {owner === undefined ? null : <span className="mono">{owner.id}</span>}
-              {result.complete ? '' : ' so far'}
+              {result.complete ? '' : error === undefined ? ' so far' : ' found before the search stopped'}
             </span>
             {result.complete && result.total > 0 ? (
               <span className="muted" data-testid="results-owners">

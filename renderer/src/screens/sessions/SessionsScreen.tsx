@@ -16,9 +16,10 @@ import { SearchPanel } from './SearchPanel';
 import { SessionDialog } from './SessionDialog';
 import type { OwnerKind } from './useRevokeAll';
 import { ErrorBanner } from '../../components/ErrorBanner';
+import { plural } from '../../format';
 
 /**
- * Sessions of the API server's mobile and wearable clients: pick a Redis connection, search, drill into
+ * Sessions of the API server's mobile and wearable clients: pick a session server, search, drill into
  * a device or a user, revoke, extend, create, check a token, and the analytics dashboard. A Redis that
  * is down only affects this screen: each panel shows the message and a Retry.
  */
@@ -31,7 +32,9 @@ export function SessionsScreen() {
   const { connections, loaded, error, selected, autoRefresh } = useSessions(
     useShallow((state) => ({ connections: state.connections, loaded: state.loaded, error: state.error, selected: state.selected, autoRefresh: state.autoRefresh })),
   );
-  const { load, select, setAutoRefresh } = useSessions(useShallow((state) => ({ load: state.load, select: state.select, setAutoRefresh: state.setAutoRefresh })));
+  const { load, select, setAutoRefresh, changed } = useSessions(
+    useShallow((state) => ({ load: state.load, select: state.select, setAutoRefresh: state.setAutoRefresh, changed: state.changed })),
+  );
   const toast = useToasts((state) => state.show);
   const indexing = useOperation();
   const [tab, setTab] = useState<'search' | 'analytics'>('search');
@@ -73,7 +76,8 @@ export function SessionsScreen() {
     setIndexRunning(true);
     try {
       const result = await api.sessions.indexExisting({ operationId: indexing.start(), connection: selected });
-      toast('success', `Indexed ${result.indexed.toLocaleString()} sessions (${result.scannedKeys.toLocaleString()} keys walked${result.problems > 0 ? `, ${result.problems} unusable` : ''}).`);
+      toast('success', `Indexed ${plural(result.indexed, 'session')} (${plural(result.scannedKeys, 'key')} walked${result.problems > 0 ? `, ${result.problems} unusable` : ''}).`);
+      changed();
     } catch (caught) {
       toast('error', messageOf(caught));
     } finally {
@@ -92,14 +96,14 @@ export function SessionsScreen() {
         <div className="sessions-controls">
           {connections.length === 0 ? null : (
             <label className="select-field">
-              <span>Connection</span>
+              <span>Session server</span>
               <select
                 value={selected ?? ''}
                 onChange={(event) => {
                   select(event.target.value);
                   setView({ kind: 'results' });
                 }}
-                aria-label="Connection"
+                aria-label="Session server"
               >
                 {connections.map((candidate) => (
                   <option key={candidate.name} value={candidate.name}>
@@ -110,7 +114,7 @@ export function SessionsScreen() {
             </label>
           )}
           <button type="button" className="btn" onClick={() => setOpen({ kind: 'connections' })}>
-            <Icon name="server" /> Redis connections
+            <Icon name="server" /> Session servers
           </button>
           {selected === undefined ? null : (
             <button type="button" className="btn" aria-pressed={autoRefresh} title={`Refresh the open view every ${REFRESH_SECONDS} s`} onClick={() => setAutoRefresh(!autoRefresh)}>
@@ -125,10 +129,10 @@ export function SessionsScreen() {
       {!loaded ? null : selected === undefined ? (
         <div className="empty">
           <Icon name="server" size={32} />
-          <h3>Connect to the API server's Redis</h3>
-          <p className="muted">A single server, Sentinel or Cluster; TLS and ACL users supported. The password goes to your OS keychain.</p>
+          <h3>Add the API server's session server</h3>
+          <p className="muted">The Redis where the API server keeps its sessions: a single server, Sentinel or Cluster; TLS and ACL users supported. The password goes to your OS keychain.</p>
           <button type="button" className="btn btn-primary" onClick={() => setOpen({ kind: 'connections', startWith: 'new' })}>
-            <Icon name="plus" /> Add a connection
+            <Icon name="plus" /> Add session server
           </button>
         </div>
       ) : (
@@ -146,9 +150,12 @@ export function SessionsScreen() {
             <button type="button" className="btn" onClick={() => setOpen({ kind: 'check' })}>
               <Icon name="check" /> Check a token
             </button>
-            <button type="button" className="btn" onClick={() => setOpen({ kind: 'create' })}>
-              <Icon name="plus" /> New session
-            </button>
+            {/* A drilled-down device or user has its own "New session on this device/for this user". */}
+            {view.kind === 'owner' && tab === 'search' ? null : (
+              <button type="button" className="btn" onClick={() => setOpen({ kind: 'create' })}>
+                <Icon name="plus" /> New session
+              </button>
+            )}
             <button type="button" className="btn" disabled={indexRunning} onClick={() => void indexExisting()}>
               <Icon name="refresh" /> Index existing
             </button>
@@ -180,9 +187,9 @@ export function SessionsScreen() {
         <SessionDialog
           connection={selected}
           id={open.id}
-          onClose={(changed) => {
+          onClose={(didChange) => {
             setOpen(undefined);
-            if (changed) setTick((current) => current + 1);
+            if (didChange) changed();
           }}
         />
       ) : null}
@@ -192,7 +199,7 @@ export function SessionsScreen() {
           prefill={open.prefill}
           onDone={(created) => {
             setOpen(undefined);
-            if (created) setTick((current) => current + 1);
+            if (created) changed();
           }}
         />
       ) : null}

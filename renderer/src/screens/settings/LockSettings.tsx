@@ -15,8 +15,11 @@ export function LockSettings() {
   const toast = useToasts((state) => state.show);
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
+  const [repeated, setRepeated] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
   const hasPassphrase = method === 'passphrase';
+  const tooShort = next !== '' && next.length < MIN_PASSPHRASE_LENGTH;
+  const mismatch = repeated !== '' && repeated !== next;
 
   const run = async (work: () => Promise<unknown>, done: string) => {
     setError(undefined);
@@ -29,6 +32,7 @@ export function LockSettings() {
     } finally {
       setCurrent('');
       setNext('');
+      setRepeated('');
     }
   };
   const savePassphrase = (event: FormEvent) => {
@@ -39,7 +43,7 @@ export function LockSettings() {
   return (
     <div className="card">
       <h2>Lock</h2>
-      <label className="field inline-field">
+      <label className="field">
         <span>Lock after this long without activity (and whenever the screen locks or the computer sleeps)</span>
         <select
           value={idleTimeoutMinutes}
@@ -69,7 +73,19 @@ export function LockSettings() {
         ) : null}
         <label className="field">
           <span>{hasPassphrase ? 'New passphrase' : 'App passphrase'}</span>
-          <input type="password" value={next} autoComplete="new-password" onChange={(event) => setNext(event.target.value)} />
+          <input type="password" value={next} autoComplete="new-password" aria-describedby="passphrase-rule" onChange={(event) => setNext(event.target.value)} />
+          <small id="passphrase-rule" className={tooShort ? 'field-error' : 'muted'}>
+            At least {MIN_PASSPHRASE_LENGTH} characters{tooShort ? ` (${MIN_PASSPHRASE_LENGTH - next.length} more)` : ''}. It cannot be recovered: without it, Latchkey stays locked.
+          </small>
+        </label>
+        <label className="field">
+          <span>Type it again</span>
+          <input type="password" value={repeated} autoComplete="new-password" aria-invalid={mismatch} aria-describedby={mismatch ? 'passphrase-mismatch' : undefined} onChange={(event) => setRepeated(event.target.value)} />
+          {mismatch ? (
+            <small id="passphrase-mismatch" className="field-error">
+              The two passphrases differ.
+            </small>
+          ) : null}
         </label>
         <FormError error={error} />
         <div className="form-actions">
@@ -84,7 +100,7 @@ export function LockSettings() {
             </button>
           ) : null}
           <span className="spacer" />
-          <button type="submit" className="btn btn-primary" disabled={next.length < MIN_PASSPHRASE_LENGTH || (hasPassphrase && current === '')}>
+          <button type="submit" className="btn btn-primary" disabled={next.length < MIN_PASSPHRASE_LENGTH || repeated !== next || (hasPassphrase && current === '')}>
             {hasPassphrase ? 'Change passphrase' : 'Set passphrase'}
           </button>
         </div>

@@ -4,6 +4,7 @@ import type { RestorePreviewView, RestoreResultView, RestoreTargetView } from '.
 import { api, messageOf } from '../../api';
 import { Dialog, WriteOnceFooter } from '../../components/Dialog';
 import { FormError } from '../../components/FormError';
+import { plural } from '../../format';
 import { ProgressBar } from '../../components/ProgressBar';
 import { useOperation } from '../../operations';
 import { useToasts } from '../../stores/toasts.store';
@@ -75,7 +76,7 @@ export function RestoreDialog(props: {
         typedNames: environment.protected ? [typed] : [],
       });
       setResult(done);
-      toast(done.status === 'completed' ? 'success' : 'error', done.status === 'completed' ? `Restored ${environment.name}: ${done.changed.length + done.recreated.length + done.deleted.length} secret(s).` : `The restore of ${environment.name} is ${done.status}; see what is left.`);
+      toast(done.status === 'completed' ? 'success' : 'error', done.status === 'completed' ? `Restored ${environment.name}: ${plural(done.changed.length + done.recreated.length + done.deleted.length, 'secret')}.` : `The restore of ${environment.name} is ${done.status}; see what is left.`);
     } catch (caught) {
       setError(messageOf(caught));
     } finally {

@@ -7,7 +7,7 @@ import { api, messageOf } from '../../api';
 import { Dialog } from '../../components/Dialog';
 import { FormError } from '../../components/FormError';
 import { Icon } from '../../components/Icon';
-import { fullTime, timeAgo } from '../../format';
+import { fullTime, plural, timeAgo } from '../../format';
 import { useToasts } from '../../stores/toasts.store';
 import { RestoreDialog } from './RestoreDialog';
 
@@ -42,7 +42,7 @@ export function SnapshotsDialog(props: { project: string; environment: Environme
     setError(undefined);
     try {
       const taken = await api.snapshots.take({ project, environment: environment.name, ...(note.trim() === '' ? {} : { note: note.trim() }) });
-      toast('success', `Snapshot of ${environment.name} taken: ${taken.keys} secret(s).`);
+      toast('success', `Snapshot of ${environment.name} taken: ${plural(taken.keys, 'secret')}.`);
       setNote('');
       load();
     } catch (caught) {

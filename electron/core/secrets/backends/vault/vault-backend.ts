@@ -107,7 +107,10 @@ export class VaultBackend implements SecretBackend {
   async get(path: string, options?: { version?: string }): Promise<ReadResult> {
     const target = resolveVaultTarget(path, this.layout);
     const version = options?.version === undefined ? undefined : parseVersion(options.version);
-    const read = await this.readData(target, version);
+    return this.resultOf(target, await this.readData(target, version));
+  }
+
+  private resultOf(target: VaultTarget, read: z.infer<typeof readSchema>['data']): ReadResult {
     const value = read.data[target.field];
     if (value === undefined) throw notFound(`${this.target} has ${describeTarget({ ...target, field: DEFAULT_VAULT_FIELD })} but it has no field "${target.field}".`);
     if (typeof value !== 'string') throw invalidInput(`Field "${target.field}" of ${describeTarget(target)} is not text, so Latchkey cannot show it as a secret value.`);
@@ -120,9 +123,10 @@ export class VaultBackend implements SecretBackend {
     // Every write is check-and-set: against the version the caller read, or else the version current
     // now, so a write that lands between that read and ours is a Conflict, never silently lost. The
     // latest version also carries metadata over (it stays with the secret) and other fields' data.
-    const previous = await this.readLatestIfAny(target);
-    const current = previous?.metadata.version ?? (await this.readMetadataIfAny(target))?.current_version ?? 0;
-    const cas = expectedToCas(options.expectedVersion) ?? current;
+    // A write that names its version and metadata and replaces the whole secret carries nothing over: no read.
+    const complete = typeof options.expectedVersion === 'string' && options.metadata !== undefined && target.field === DEFAULT_VAULT_FIELD;
+    const previous = complete ? undefined : await this.readLatestIfAny(target);
+    const cas = expectedToCas(options.expectedVersion) ?? previous?.metadata.version ?? (await this.readMetadataIfAny(target))?.current_version ?? 0;
 
     const data: KvData = target.field === DEFAULT_VAULT_FIELD ? { value } : { ...(previous?.data ?? {}), [target.field]: value };
     const metadata = options.metadata ?? (isMetadata(previous?.data.metadata) ? previous.data.metadata : undefined);
@@ -167,6 +171,16 @@ export class VaultBackend implements SecretBackend {
   }
 
   async describe(path: string): Promise<SecretDescription> {
+    return (await this.describeAndReadLatest(path)).description;
+  }
+
+  async describeWithCurrent(path: string): Promise<{ description: SecretDescription; current: ReadResult }> {
+    const { target, description, latest } = await this.describeAndReadLatest(path);
+    if (latest === undefined) throw notFound(`The latest version of ${describeTarget(target)} is deleted or destroyed.`);
+    return { description, current: this.resultOf(target, latest) };
+  }
+
+  private async describeAndReadLatest(path: string): Promise<{ target: VaultTarget; description: SecretDescription; latest?: z.infer<typeof readSchema>['data'] }> {
     const target = resolveVaultTarget(path, this.layout);
     const metadata = await this.readMetadata(target);
     const versions: SecretVersionInfo[] = Object.entries(metadata.versions)
@@ -180,7 +194,7 @@ export class VaultBackend implements SecretBackend {
     const latest = await this.readLatestIfAny(target);
     const fromData = isMetadata(latest?.data.metadata) ? latest.data.metadata : {};
     const merged = { ...(metadata.custom_metadata ?? {}), ...fromData };
-    return {
+    const description: SecretDescription = {
       path,
       createdAt: metadata.created_time,
       updatedAt: metadata.updated_time,
@@ -188,6 +202,7 @@ export class VaultBackend implements SecretBackend {
       ...(Object.keys(merged).length === 0 ? {} : { metadata: merged }),
       versions,
     };
+    return { target, description, ...(latest === undefined ? {} : { latest }) };
   }
 
   /**
