@@ -17,7 +17,13 @@ type Item = Pick<IncidentItemView, 'ref' | 'project' | 'environment' | 'key' | '
  */
 function WhereChanged({ item }: { item: Item }) {
   if (item.status !== 'rotated') return null;
-  if (item.changed_at === undefined) return <span className="pill pill-stored-only">stored copy only — the old value still works wherever it is checked</span>;
+  if (item.changed_at === undefined) {
+    return (
+      <>
+        <span className="pill pill-stored-only">stored copy only</span> <span className="stored-only-why">— the old value still works wherever it is checked</span>
+      </>
+    );
+  }
   const old = item.old_refused === true ? 'old refused' : typeof item.old_retired === 'string' ? `old retired at ${fullTime(item.old_retired)}` : item.old_retired === true ? 'old retired' : 'old still valid';
   return (
     <span className="changes-at-service">
