@@ -27,7 +27,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          testTimeout: 60_000,
+          testTimeout: 180_000, // CLI suites start many processes; on a busy 2-core machine one takes seconds
           hookTimeout: 60_000,
         },
       },

@@ -19,6 +19,15 @@ export const GENERATOR_LIMITS = {
 export const rotationClasses = ['generate', 'service', 'by-hand'] as const;
 export type RotationClass = (typeof rotationClasses)[number];
 
+/**
+ * The live steps of a rotation at a service, as core reports them and the app shows them: the new value
+ * was created (staged), set at the service, tested there, stored (current); then the old credential was
+ * retired and refused when tried once more, or it stays valid until its grace period ends
+ * (retire-scheduled); undone: a step failed and the change at the service was taken back.
+ */
+export const serviceRotationSteps = ['created', 'set', 'tested', 'stored', 'retired', 'old-refused', 'retire-scheduled', 'undone'] as const;
+export type ServiceRotationStepName = (typeof serviceRotationSteps)[number];
+
 /** Where a secret stands in its rotation schedule (`unreadable`: its metadata could not be read). */
 export const dueStatuses = ['overdue', 'due-soon', 'ok', 'unknown', 'unreadable'] as const;
 

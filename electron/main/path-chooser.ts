@@ -5,7 +5,8 @@ import type { BrowserWindow, Dialog } from 'electron';
  * import" or "where to export", never names a path itself. Tests provide their own chooser.
  */
 export interface PathRequest {
-  purpose: 'export' | 'dotenv' | 'mycelium';
+  /** hook: the executable a command rotator runs (chosen here, so the page can never name a program to run). */
+  purpose: 'export' | 'dotenv' | 'mycelium' | 'hook';
   title: string;
   /** Where the dialog starts (a suggested file name or a full path). */
   defaultPath?: string;
@@ -26,7 +27,9 @@ export function dialogPathChooser(dialog: Pick<Dialog, 'showSaveDialog' | 'showO
     const options = {
       ...base,
       properties: ['openFile', 'showHiddenFiles'] as ('openFile' | 'showHiddenFiles')[],
-      filters: request.purpose === 'mycelium' ? [{ name: 'Mycelium secrets', extensions: ['json'] }] : [{ name: '.env files', extensions: ['env', '*'] }],
+      ...(request.purpose === 'hook'
+        ? {}
+        : { filters: request.purpose === 'mycelium' ? [{ name: 'Mycelium secrets', extensions: ['json'] }] : [{ name: '.env files', extensions: ['env', '*'] }] }),
     };
     const answer = window === undefined ? await dialog.showOpenDialog(options) : await dialog.showOpenDialog(window, options);
     return answer.canceled ? undefined : answer.filePaths[0];

@@ -15,6 +15,7 @@ import { Sidebar } from './screens/projects/Sidebar';
 import { NoEnvironment } from './screens/projects/NoEnvironment';
 import { Welcome } from './screens/projects/Welcome';
 import { ConnectionsScreen } from './screens/connections/ConnectionsScreen';
+import { ServicesScreen } from './screens/services/ServicesScreen';
 import { SecretsScreen } from './screens/secrets/SecretsScreen';
 import { SessionsScreen } from './screens/sessions/SessionsScreen';
 import { SettingsScreen } from './screens/settings/SettingsScreen';
@@ -52,6 +53,7 @@ export function App() {
   else if (screen === 'settings') main = <SettingsScreen />;
   else if (screen === 'sessions') main = <SessionsScreen />;
   else if (screen === 'connections') main = <ConnectionsScreen />;
+  else if (screen === 'services') main = <ServicesScreen />;
   else if (screen === 'incident') main = <IncidentScreen />;
   else if (screen === 'audit') main = <AuditScreen />;
   else if (screen === 'diff' && project !== undefined) main = <DiffScreen key={project.name} project={project} />;

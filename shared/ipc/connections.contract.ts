@@ -37,7 +37,7 @@ function isBoundedJson(value: unknown): boolean {
 }
 
 /** A JSON object of settings or credentials; bounded here, checked field by field in core. */
-const jsonObject = z.custom<Record<string, unknown>>((value) => value !== null && typeof value === 'object' && !Array.isArray(value) && isBoundedJson(value), 'not a JSON object of settings');
+export const jsonObject = z.custom<Record<string, unknown>>((value) => value !== null && typeof value === 'object' && !Array.isArray(value) && isBoundedJson(value), 'not a JSON object of settings');
 
 export const connectionView = z.object({
   name: connectionName,

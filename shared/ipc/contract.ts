@@ -11,8 +11,10 @@ import { operationsContract } from './operations.contract';
 import { lockContract } from './lock.contract';
 import { environmentsContract, projectsContract } from './projects.contract';
 import { rotationContract } from './rotation.contract';
+import { rotatorsContract } from './rotators.contract';
 import { runContract } from './run.contract';
 import { secretsContract } from './secrets.contract';
+import { servicesContract } from './services.contract';
 import { sessionsContract } from './sessions.contract';
 import { snapshotsContract } from './snapshots.contract';
 
@@ -29,6 +31,8 @@ export const contract = {
   lock: lockContract,
   sessions: sessionsContract,
   connections: connectionsContract,
+  services: servicesContract,
+  rotators: rotatorsContract,
   rotation: rotationContract,
   incidents: incidentsContract,
   diff: diffContract,

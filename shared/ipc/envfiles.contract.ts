@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { publicErrorSchema } from '../errors';
 import { call } from './entry';
-import { environmentName, projectName, secretKey } from './fields';
+import { environmentName, fileId, projectName, secretKey } from './fields';
 
 /**
  * .env files and Mycelium secrets files in and out of an environment. Paths are chosen in main (a
@@ -9,7 +9,6 @@ import { environmentName, projectName, secretKey } from './fields';
  * arbitrary path for main to read.
  */
 const where = { project: projectName, environment: environmentName };
-const fileId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'not a chosen file');
 const typedNames = z.array(environmentName).max(1);
 const preview = z.object({
   added: z.array(secretKey),

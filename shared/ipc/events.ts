@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { lockReasons } from '../lock';
+import { serviceRotationSteps } from '../rotation';
 
 /** Notifications from main to the renderer. Payloads never carry a value. */
 export const events = {
@@ -24,6 +25,20 @@ export const events = {
     version: z.string().max(200).optional(),
     /** Why it failed, written for people (never a value). */
     message: z.string().max(1000).optional(),
+    /** The service its rotator changed the credential at; absent on a rotated item: the stored copy only. */
+    changedAt: z.string().max(200).optional(),
+    /** After it was retired, the old credential was tried once more and refused. */
+    oldRefused: z.boolean().optional(),
+  }),
+  /** One step of a rotation at a service (rotation.rotate with an operationId), as it completes. */
+  'rotation.step': z.object({
+    operationId: z.string(),
+    key: z.string().max(200),
+    step: z.enum(serviceRotationSteps),
+    /** The service's name; never a credential. */
+    service: z.string().max(200),
+    /** retire-scheduled: when the old credential is retired. */
+    at: z.string().max(64).optional(),
   }),
   /** The app locked (hide every value, show the lock screen) or was unlocked. */
   'lock.changed': z.object({ locked: z.boolean(), reason: z.enum(lockReasons).optional() }),

@@ -14,3 +14,5 @@ export const timestamp = z.string().max(64);
 export const empty = z.strictObject({});
 /** Chosen by the renderer for a long call, so it can follow its progress events and cancel it. */
 export const operationId = z.string().regex(/^[A-Za-z0-9-]{8,64}$/, 'not a valid operation id');
+/** A file the person chose in main's file dialog, by the opaque id main gave it (never a path from the renderer). */
+export const fileId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'not a chosen file');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { dueStatuses, generatorKinds, rotationClasses } from '../rotation';
 import { call } from './entry';
-import { confirmed, empty, environmentName, projectName, secretKey, timestamp } from './fields';
+import { confirmed, empty, environmentName, operationId, projectName, secretKey, timestamp } from './fields';
 
 const where = { project: projectName, environment: environmentName, key: secretKey };
 const version = z.string().max(128);
@@ -38,7 +38,17 @@ export const rotationRule = z.object({
   urlScheme: z.string().max(40).optional(),
 });
 
-const outcomeWithRule = outcome.extend({ rule: rotationRule.optional() });
+/**
+ * A rotation's outcome, with where it changed the credential: at a service (its name; never a
+ * credential) and what became of the old one — retired (and refused when tried once more), or retired at
+ * the end of its grace period. Absent changedAt: the stored copy only.
+ */
+const rotateOutcome = outcome.extend({
+  rule: rotationRule.optional(),
+  changedAt: z.string().max(200).optional(),
+  oldRetired: z.union([z.boolean(), timestamp]).optional(),
+  oldRefused: z.boolean().optional(),
+});
 
 export const dueItem = z.object({
   environment: environmentName,
@@ -58,8 +68,12 @@ export const dueItem = z.object({
 export const dueCount = z.object({ environment: environmentName, overdue: z.number().int().nonnegative(), dueSoon: z.number().int().nonnegative() });
 
 export const rotationContract = {
-  /** Generates a new value, writes it as a new version, verifies it. The value never crosses IPC. */
-  rotate: call(z.strictObject({ ...where, policy: rotationPolicy.optional(), confirmed }), outcomeWithRule),
+  /**
+   * Generates a new value, writes it as a new version, verifies it. The value never crosses IPC. A
+   * secret with a rotator is changed at its service first; with an operationId, each step is reported
+   * live as a `rotation.step` event.
+   */
+  rotate: call(z.strictObject({ ...where, policy: rotationPolicy.optional(), confirmed, operationId: operationId.optional() }), rotateOutcome),
   /** The previous value becomes current again. */
   rollback: call(z.strictObject({ ...where, confirmed }), outcome),
   /** An older version becomes current again (AWS moves its labels; other backends write its value as a new version). */

@@ -208,6 +208,17 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await closeDialog(page);
     });
 
+    it('services: the list before any service, and the new service dialog', async () => {
+      const { page } = app;
+      await nav(page, 'Services');
+      await expect.poll(() => page.getByRole('button', { name: 'Add service' }).count()).toBeGreaterThan(0);
+      await atBothSizes(app, 'services');
+      await page.getByRole('button', { name: 'Add service' }).first().click();
+      await expect.poll(() => page.getByRole('dialog', { name: 'New service' }).isVisible()).toBe(true);
+      await check(app, 'service-new');
+      await closeDialog(page);
+    });
+
     it('incident: choice, preview and result; compare; audit; settings', async () => {
       const { page } = app;
       await nav(page, 'Incident');

@@ -128,7 +128,8 @@ export function createRotationService(deps: RotationServiceDeps) {
       const { policy: storedPolicy, stored } = policyFromMetadata(description.metadata);
       // The value is read here, in main, only to apply the rule; it goes no further.
       const value = (await view.backend.get(path)).value;
-      const rule = await ruleForSecret({ ref, description, value, origins: await deps.origins.load() });
+      const attached = await deps.services?.rotatorFor(ref, { project, environment, key });
+      const rule = await ruleForSecret({ ref, description, value, origins: await deps.origins.load(), ...(attached === undefined ? {} : { rotator: { service: attached.service } }) });
       const policy = stored ? storedPolicy : (rule.policy ?? MANUAL_POLICY);
       return {
         policy,

@@ -180,6 +180,12 @@ export function createRotators(deps: RotatorsDeps) {
     /** Every rotator as stored (cheap: no backend is opened). */
     stored: async (): Promise<StoredRotator[]> => (await config.read()).rotators,
 
+    /** The rotator `input` would attach, checked as `set` checks it, without attaching it (the app's Test before Save). */
+    async draft(ref: string, input: RotatorInput): Promise<{ secret: LocatedSecret; rotator: StoredRotator }> {
+      const secret = await locate(ref);
+      return { secret, rotator: await validate(secret, input) };
+    },
+
     /** Attaches (or replaces) the rotator of a secret. */
     async set(ref: string, input: RotatorInput): Promise<RotatorView> {
       const secret = await locate(ref);
@@ -206,12 +212,12 @@ export function createRotators(deps: RotatorsDeps) {
 
     async remove(ref: string): Promise<void> {
       const secret = await locate(ref);
-      const removed = await config.update((current) => {
-        const before = current.rotators.length;
-        current.rotators = current.rotators.filter((rotator) => !(rotator.project === secret.project && rotator.environment === secret.environment && rotator.key === secret.key));
-        return before !== current.rotators.length;
+      // Refused inside the update, so a secret without a rotator leaves config.json untouched.
+      await config.update((current) => {
+        const kept = current.rotators.filter((rotator) => !(rotator.project === secret.project && rotator.environment === secret.environment && rotator.key === secret.key));
+        if (kept.length === current.rotators.length) throw notFound(`${ref} has no rotator.`);
+        current.rotators = kept;
       });
-      if (!removed) throw notFound(`${ref} has no rotator.`);
     },
 
     /** The endpoint a rotator works on: its registered service, or for a command its executable. */

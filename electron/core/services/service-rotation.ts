@@ -8,6 +8,7 @@ import type { PreviousValueEscrow } from '../rotation/escrow';
 import { generateValue, isGenerated, policyFromMetadata, type RotationPolicy } from '../rotation/policy';
 import { auditBase, keepPrevious, metadataFor, readCurrent, recordOutcome, writeNewValue, type RotateOptions } from '../rotation/rotate-secret';
 import { reasonOf, type RotationResult } from '../rotation/rotation-result';
+import type { ServiceRotationStepName } from '../../../shared/rotation';
 import type { SecretBackend } from '../secrets/backend';
 import { parseRef, type SecretRef } from '../secrets/reference';
 import type { CheckStep, Credential, RotationPhase, RotationTarget, RotatorSettings, ServiceDriver, ServiceEndpoint } from './driver';
@@ -72,7 +73,7 @@ export interface AttachedRotator {
 export interface ServiceRotationStep {
   ref: string;
   service: string;
-  step: 'created' | 'set' | 'tested' | 'stored' | 'retired' | 'old-refused' | 'retire-scheduled' | 'undone';
+  step: ServiceRotationStepName;
   /** retire-scheduled: when the old credential is retired. */
   at?: string;
 }
@@ -378,8 +379,9 @@ export function createServiceRotation(deps: ServiceRotationDeps) {
      * The dry run of a secret's rotator ("Test"): reach the service, authenticate, confirm that the user
      * exists and may be changed — with the credential the stored value holds. Changes nothing.
      */
-    async check(ref: string, context: SecretContext = {}): Promise<{ ref: string; service: string; steps: CheckStep[] }> {
-      const attached = await this.rotatorFor(ref, context);
+    async check(ref: string, context: SecretContext = {}, draft?: Pick<AttachedRotator, 'secret' | 'rotator'>): Promise<{ ref: string; service: string; steps: CheckStep[] }> {
+      // A draft (rotators.draft) is tested as it would be attached; otherwise the attached rotator.
+      const attached = draft ?? (await this.rotatorFor(ref, context));
       if (attached === undefined) throw notFound(`${ref} has no rotator: rotating it changes the stored copy only (latchkey rotators set attaches one).`);
       const { rotator, secret } = attached;
       const endpoint = await rotators.endpointOf(rotator);

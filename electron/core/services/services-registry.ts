@@ -21,6 +21,8 @@ export interface ServiceSummary {
   kind: ServiceKind;
   /** Where it points (host, port, database, admin user); never a credential. */
   location: string;
+  /** Its settings as its kind's schema reads them (never a credential; empty when they are not valid). */
+  settings: Record<string, unknown>;
   credentials: 'stored' | 'not set';
   /** The secrets that rotate at this service. */
   rotators: { project: string; environment: string; key: string }[];
@@ -80,8 +82,11 @@ export function createServicesRegistry(deps: { config: ConfigFile; keychain: Key
     return Promise.all(
       current.services.map(async (service) => {
         let location: string;
+        let settings: Record<string, unknown> = {};
         try {
-          location = kinds.definition(service.kind).describe(settingsOf(service) as never);
+          const parsed = settingsOf(service);
+          location = kinds.definition(service.kind).describe(parsed as never);
+          settings = parsed as Record<string, unknown>;
         } catch {
           location = 'settings not valid';
         }
@@ -90,6 +95,7 @@ export function createServicesRegistry(deps: { config: ConfigFile; keychain: Key
           name: service.name,
           kind: service.kind,
           location,
+          settings,
           credentials: stored === null ? ('not set' as const) : ('stored' as const),
           rotators: current.rotators.filter((rotator) => rotator.service === service.name).map(({ project, environment, key }) => ({ project, environment, key })),
         };

@@ -24,6 +24,8 @@ function follow(operationId: string, emit: Emit, progress: (update: Progress) =>
         status: item.status,
         ...(item.version === undefined ? {} : { version: item.version }),
         ...(item.error === undefined ? {} : { message: item.error.message }),
+        ...(item.changed_at === undefined ? {} : { changedAt: item.changed_at }),
+        ...(item.old_refused === undefined ? {} : { oldRefused: item.old_refused }),
       });
     }
   };

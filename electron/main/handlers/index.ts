@@ -13,8 +13,10 @@ import { operationsHandlers } from './operations.handlers';
 import { lockHandlers } from './lock.handlers';
 import { environmentsHandlers, projectsHandlers } from './projects.handlers';
 import { rotationHandlers } from './rotation.handlers';
+import { rotatorsHandlers } from './rotators.handlers';
 import { runHandlers } from './run.handlers';
 import { secretsHandlers } from './secrets.handlers';
+import { servicesHandlers } from './services.handlers';
 import { sessionsHandlers } from './sessions.handlers';
 import { snapshotsHandlers } from './snapshots.handlers';
 
@@ -28,7 +30,7 @@ export interface HandlerDeps {
   operations: Operations;
   version: string;
   platform: string;
-  /** Asks the person for a file (.env export and import, Mycelium import); absent: those calls are refused. */
+  /** Asks the person for a file (.env export and import, Mycelium import, a rotation hook); absent: those calls are refused. */
   choosePath?: ChoosePath;
 }
 
@@ -42,6 +44,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     lock: lockHandlers(deps),
     sessions: sessionsHandlers(deps),
     connections: connectionsHandlers(deps),
+    services: servicesHandlers(deps),
+    rotators: rotatorsHandlers(deps),
     rotation: rotationHandlers(deps),
     incidents: incidentsHandlers(deps),
     diff: diffHandlers(deps),

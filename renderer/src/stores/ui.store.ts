@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 
 /** Which screen is open and the colour theme. */
-export type Screen = 'secrets' | 'sessions' | 'connections' | 'incident' | 'diff' | 'audit' | 'settings';
+export type Screen = 'secrets' | 'sessions' | 'connections' | 'services' | 'incident' | 'diff' | 'audit' | 'settings';
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
 interface UiState {

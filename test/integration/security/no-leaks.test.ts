@@ -10,7 +10,7 @@ import { KEYCHAIN_SERVICE } from '../../../electron/core/crypto/data-key';
 import { createLogger } from '../../../electron/core/log';
 import { createClipboardGuard } from '../../../electron/main/clipboard-guard';
 import { createHandlers } from '../../../electron/main/handlers';
-import { createOperations } from '../../../electron/main/operations';
+import { createOperations, type Emit } from '../../../electron/main/operations';
 import { lockGate } from '../../../electron/main/ipc/lock-gate';
 import { createRouter, type Router } from '../../../electron/main/ipc/router';
 import { createSenderPolicy } from '../../../electron/main/ipc/sender-policy';
@@ -112,8 +112,10 @@ async function createWorld(): Promise<World> {
     setTimer: (run) => (clipboard.pendingClear = run),
     clearTimer: () => (clipboard.pendingClear = undefined),
   });
+  // Events main sends the window (progress, incident items, rotation steps) are searched like answers.
+  const emit: Emit = (name, payload) => void places.push({ kind: `event ${name}`, text: JSON.stringify(payload) });
   const router = createRouter({
-    handlers: createHandlers({ core, clipboard: guard, emit: () => undefined, operations: createOperations(() => undefined), version: 'leaks', platform: 'linux' }),
+    handlers: createHandlers({ core, clipboard: guard, emit, operations: createOperations(emit), version: 'leaks', platform: 'linux' }),
     isTrustedSender: createSenderPolicy(APP_URL),
     logger,
     gate: lockGate(core.lock),

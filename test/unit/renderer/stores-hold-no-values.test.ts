@@ -98,9 +98,16 @@ describe('renderer stores hold no values (real preload API, router and core)', (
     await store('useSessions').load!();
     expect(store('useSessions').selected).toBe('sessions-redis');
 
+    // Services: an admin URL typed into the Services form; its password goes to the keychain, and the store lists the service without it.
+    expect(await window.latchkey.services.add({ name: 'pg-store', kind: 'postgres', adminUrl: `postgres://admin:${CANARY}@127.0.0.1:5439/postgres` })).toMatchObject({ ok: true });
+    await store('useServices').load!();
+    await store('useRotators').load!('app');
+    expect(store('useServices').services).toEqual([expect.objectContaining({ name: 'pg-store', credentials: 'stored' })]);
+
     const text = everyStoreAsText();
     expect(text).toContain('API_KEY'); // the stores were really filled
     expect(text).toContain('sessions-redis');
+    expect(text).toContain('pg-store');
     expect(text).not.toContain(CANARY);
     expect(text).not.toContain(PASSPHRASE);
   });

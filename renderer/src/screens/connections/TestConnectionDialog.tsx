@@ -2,11 +2,9 @@ import { useState } from 'react';
 import type { ConnectionTestReportView, ConnectionView } from '../../../../shared/ipc/connections.contract';
 import { api, messageOf } from '../../api';
 import { Dialog } from '../../components/Dialog';
-import { Icon } from '../../components/Icon';
+import { StepRow } from '../../components/StepList';
 import { PREFIX_HINTS } from './connection-form';
 import { FormError } from '../../components/FormError';
-
-type Check = ConnectionTestReportView['reachable'];
 
 const STEPS: { key: 'reachable' | 'authenticated' | 'canList' | 'canWrite'; label: string }[] = [
   { key: 'reachable', label: 'Reachable' },
@@ -14,26 +12,6 @@ const STEPS: { key: 'reachable' | 'authenticated' | 'canList' | 'canWrite'; labe
   { key: 'canList', label: 'Can list' },
   { key: 'canWrite', label: 'Can write' },
 ];
-
-function StepRow({ label, check }: { label: string; check: Check | undefined }) {
-  const outcome = check?.outcome ?? 'pending';
-  return (
-    <li className={`step step-${outcome}`} data-step={label}>
-      <span className="step-mark" aria-hidden="true">
-        {outcome === 'passed' ? <Icon name="check" /> : outcome === 'failed' ? <Icon name="close" /> : <span className="step-dash">–</span>}
-      </span>
-      <span className="step-label">{label}</span>
-      <span className="step-detail">
-        {check === undefined ? <span className="muted">Not run yet</span> : check.detail}
-        {check?.error === undefined ? null : (
-          <span className="step-error" role="alert">
-            {check.error.message}
-          </span>
-        )}
-      </span>
-    </li>
-  );
-}
 
 /**
  * Test connection: reachable, authenticated, can list — and can write only when the person ticks it

@@ -9,7 +9,28 @@ import { fullTime } from '../../format';
 const ORDER: Record<IncidentItemView['status'], number> = { failed: 0, 'by-hand': 1, cancelled: 2, pending: 3, rotated: 4, skipped: 5 };
 const LABELS: Partial<Record<IncidentItemView['status'], string>> = { pending: 'not done', 'by-hand': 'rotate by hand' };
 
-type Item = Pick<IncidentItemView, 'ref' | 'project' | 'environment' | 'key' | 'status' | 'version' | 'reason' | 'error' | 'provider' | 'marked'>;
+type Item = Pick<IncidentItemView, 'ref' | 'project' | 'environment' | 'key' | 'status' | 'version' | 'reason' | 'error' | 'provider' | 'marked' | 'changed_at' | 'old_retired' | 'old_refused'>;
+
+/**
+ * Where a rotated item's credential changed: at a service (and whether the old one was refused when tried
+ * once more), or the stored copy only — a warning, since the old value still works where it is checked.
+ */
+function WhereChanged({ item }: { item: Item }) {
+  if (item.status !== 'rotated') return null;
+  if (item.changed_at === undefined) {
+    return (
+      <>
+        <span className="pill pill-stored-only">stored copy only</span> <span className="stored-only-why">— the old value still works wherever it is checked</span>
+      </>
+    );
+  }
+  const old = item.old_refused === true ? 'old refused' : typeof item.old_retired === 'string' ? `old retired at ${fullTime(item.old_retired)}` : item.old_retired === true ? 'old retired' : 'old still valid';
+  return (
+    <span className="changes-at-service">
+      changed at {item.changed_at}; {old}
+    </span>
+  );
+}
 
 export function IncidentItems({ items, label, onMark }: { items: Item[]; label: string; onMark?: (item: Item) => void }) {
   const sorted = [...items].sort((a, b) => ORDER[a.status] - ORDER[b.status] || a.environment.localeCompare(b.environment) || a.key.localeCompare(b.key));
@@ -34,7 +55,8 @@ export function IncidentItems({ items, label, onMark }: { items: Item[]; label: 
               <span className={`pill pill-${item.status === 'by-hand' && item.marked !== undefined ? 'rotated' : item.status}`}>{item.status === 'by-hand' && item.marked !== undefined ? 'rotated by hand' : (LABELS[item.status] ?? item.status)}</span>
             </td>
             <td className="muted">
-              {item.status === 'by-hand' ? <ByHandDetails item={item} onMark={onMark} /> : (item.error?.message ?? item.reason ?? (item.version === undefined ? '' : `version ${item.version.length > 12 ? `${item.version.slice(0, 8)}…` : item.version}`))}
+              {item.status === 'by-hand' ? <ByHandDetails item={item} onMark={onMark} /> : (item.error?.message ?? item.reason ?? (item.version === undefined ? '' : `version ${item.version.length > 12 ? `${item.version.slice(0, 8)}…` : item.version} `))}
+              <WhereChanged item={item} />
             </td>
           </tr>
         ))}

@@ -167,7 +167,7 @@ export function IncidentScreen() {
           {running === undefined ? null : (
             <>
               <ProgressBar progress={operation.progress} label="Rotating secrets" onCancel={() => void operation.cancel()} />
-              <IncidentItems items={live.map((item) => ({ ref: item.ref, project: item.project, environment: item.environment, key: item.key, status: item.status, version: item.version, error: item.message === undefined ? undefined : { kind: 'Internal', message: item.message } }))} label="Finished so far" />
+              <IncidentItems items={live.map((item) => ({ ref: item.ref, project: item.project, environment: item.environment, key: item.key, status: item.status, version: item.version, changed_at: item.changedAt, old_refused: item.oldRefused, error: item.message === undefined ? undefined : { kind: 'Internal', message: item.message } }))} label="Finished so far" />
             </>
           )}
           {report === undefined ? null : (

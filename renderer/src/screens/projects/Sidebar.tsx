@@ -13,6 +13,7 @@ const NAVIGATION: { screen: Screen; label: string; icon: IconName }[] = [
   { screen: 'secrets', label: 'Secrets', icon: 'key' },
   { screen: 'sessions', label: 'Sessions', icon: 'devices' },
   { screen: 'connections', label: 'Connections', icon: 'plug' },
+  { screen: 'services', label: 'Services', icon: 'server' },
   { screen: 'incident', label: 'Incident', icon: 'alert' },
   { screen: 'diff', label: 'Compare', icon: 'columns' },
   { screen: 'audit', label: 'Audit', icon: 'audit' },

@@ -12,6 +12,7 @@ import { fullTime } from '../../format';
 import { useDueItems } from '../../stores/schedule.store';
 import { useToasts } from '../../stores/toasts.store';
 import { FormError } from '../../components/FormError';
+import { RotatorSection } from './RotatorSection';
 
 const GENERATOR_LABELS: Record<GeneratorKind, string> = {
   password: 'Password (letters, digits, symbols)',
@@ -62,6 +63,8 @@ export function PolicyDialog(props: { project: string; environment: EnvironmentV
   const [environmentPeriod, setEnvironmentPeriod] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  // Attaching or removing a rotator changes the rule that applies: read the policy again.
+  const [rotatorChanges, setRotatorChanges] = useState(0);
 
   useEffect(() => {
     api.rotation.policy({ project, environment: environment.name, key: secretKey })
@@ -75,7 +78,7 @@ export function PolicyDialog(props: { project: string; environment: EnvironmentV
         setEnvironmentPeriod(answer.environmentPeriodDays === undefined ? '' : String(answer.environmentPeriodDays));
       })
       .catch((caught: unknown) => setError(messageOf(caught)));
-  }, [project, environment.name, secretKey]);
+  }, [project, environment.name, secretKey, rotatorChanges]);
 
   const policy = (): RotationPolicy => ({
     generator,
@@ -123,11 +126,11 @@ export function PolicyDialog(props: { project: string; environment: EnvironmentV
   return (
     <Dialog
       title={`Rotation of ${secretKey}`}
-      onClose={() => props.onDone(false)}
+      onClose={() => props.onDone(rotatorChanges > 0)}
       width="wide"
       footer={
         loaded === undefined ? (
-          <button type="button" className="btn" onClick={() => props.onDone(false)}>
+          <button type="button" className="btn" onClick={() => props.onDone(rotatorChanges > 0)}>
             Close
           </button>
         ) : (
@@ -138,7 +141,7 @@ export function PolicyDialog(props: { project: string; environment: EnvironmentV
               </button>
             )}
             <span className="spacer" />
-            <button type="button" className="btn" onClick={() => props.onDone(false)}>
+            <button type="button" className="btn" onClick={() => props.onDone(rotatorChanges > 0)}>
               Cancel
             </button>
             {generator === 'manual' ? null : (
@@ -223,6 +226,7 @@ export function PolicyDialog(props: { project: string; environment: EnvironmentV
           </fieldset>
         </form>
       )}
+      {loaded === undefined ? null : <RotatorSection project={project} environment={environment} secretKey={secretKey} onChanged={() => setRotatorChanges((count) => count + 1)} />}
       {loaded === undefined && error !== undefined ? (
         <p className="form-error" role="alert">
           {error}

@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'react';
 import type { EnvironmentView } from '../../../../shared/ipc/projects.contract';
 import type { DueItem } from '../../../../shared/ipc/rotation.contract';
 import type { SecretItem } from '../../../../shared/ipc/secrets.contract';
+import type { RotatorSummary } from '../../stores/rotators.store';
 import { SecretRow, type RowActions } from './SecretRow';
 
 /**
@@ -18,6 +19,8 @@ export function SecretList(props: {
   items: SecretItem[];
   due: Map<string, DueItem>;
   rotating: string | undefined;
+  /** Rotators by key: a row with one rotates at its service. */
+  rotators: Map<string, RotatorSummary>;
   actions: RowActions;
   /** The search and filter the items are shown for: when it changes, the list starts at the top again. */
   filterKey: string;
@@ -77,6 +80,7 @@ export function SecretList(props: {
                 item={item}
                 actions={props.actions}
                 due={props.due.get(item.key)}
+                rotator={props.rotators.get(item.key)}
                 rotating={props.rotating === item.key}
               />
             );

@@ -6,6 +6,7 @@ import { api, messageOf } from '../../api';
 import { DueBadge } from '../../components/DueBadge';
 import { Icon } from '../../components/Icon';
 import { fullTime, timeAgo } from '../../format';
+import type { RotatorSummary } from '../../stores/rotators.store';
 import { useToasts } from '../../stores/toasts.store';
 import { REVEAL_SECONDS, useReveal } from './useReveal';
 
@@ -29,6 +30,7 @@ export const SecretRow = memo(function SecretRow({
   item,
   actions,
   due,
+  rotator,
   rotating = false,
   index,
   measure,
@@ -38,6 +40,8 @@ export const SecretRow = memo(function SecretRow({
   item: SecretItem;
   actions: RowActions;
   due?: DueItem | undefined;
+  /** Its rotator: rotating changes the credential at this service. */
+  rotator?: RotatorSummary | undefined;
   rotating?: boolean;
   index: number;
   measure(row: HTMLTableRowElement | null): void;
@@ -70,7 +74,12 @@ export const SecretRow = memo(function SecretRow({
         <span className="key-line">
           <span className="mono">{item.key}</span>
           <DueBadge item={due} />
-          {byHand ? (
+          {rotator === undefined ? null : (
+            <span className="pill pill-service" title={`Rotates at ${rotator.where}`} aria-label={`Rotates at ${rotator.name}`}>
+              <Icon name="server" size={12} /> {rotator.name}
+            </span>
+          )}
+          {byHand && rotator === undefined ? (
             <span className="pill pill-by-hand" title={due?.reason}>
               by hand
             </span>
@@ -125,7 +134,7 @@ export const SecretRow = memo(function SecretRow({
           type="button"
           className="icon-btn"
           aria-label={`Rotate ${item.key}`}
-          title={byHand ? 'Rotated by hand: Latchkey will not overwrite it (see its policy)' : 'Rotate now: a new generated value, as a new version (Undo in the notice)'}
+          title={rotator !== undefined ? `Rotate now at ${rotator.where}: set, tested, then the old credential retired` : byHand ? 'Rotated by hand: Latchkey will not overwrite it (see its policy)' : 'Rotate now: a new generated value, as a new version (Undo in the notice)'}
           disabled={rotating}
           onClick={() => actions.onRotate(item)}
         >
