@@ -148,7 +148,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       const { page } = app;
       await page.getByRole('button', { name: 'Connections', exact: true }).click();
       await page.getByRole('button', { name: 'Add connection' }).click();
-      const dialog = await fillConnection(page, { name: 'keyring', kind: 'OS keychain', text: { Service: `latchkey-e2e-${colorScheme}` }, secrets: {} });
+      const dialog = await fillConnection(page, { name: 'keyring', kind: 'OS keychain', text: { Service: `e2e-keyring-${colorScheme}` }, secrets: {} });
       await dialog.getByRole('button', { name: 'Add connection' }).click();
       await expect.poll(() => page.locator('tr.connection-row').count()).toBe(3);
       await expect.poll(() => page.locator('tr[data-connection="staging-vault"]').textContent()).toContain('payments/staging');
@@ -162,7 +162,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await create.getByRole('button', { name: 'Create' }).click();
       // No prefix: the environment takes every account of the connection's service, which is asked first.
       await page.getByRole('dialog', { name: 'Use all of keyring?' }).getByRole('button', { name: 'Use all of keyring' }).click();
-      await expect.poll(() => page.getByTestId('environment-location').textContent()).toBe(`OS keychain (keyring) · service latchkey-e2e-${colorScheme}`);
+      await expect.poll(() => page.getByTestId('environment-location').textContent()).toBe(`OS keychain (keyring) · service e2e-keyring-${colorScheme}`);
 
       await page.getByRole('button', { name: 'New secret' }).click();
       const secret = page.getByRole('dialog', { name: 'New secret in laptop' });

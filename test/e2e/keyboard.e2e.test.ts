@@ -74,7 +74,8 @@ describeWithKeyring('keyboard use, end to end', () => {
     // The tabs control the panel that lists the environment's secrets.
     const panel = page.getByRole('tabpanel');
     expect(await panel.getAttribute('aria-labelledby')).toBe(await page.getByRole('tab', { selected: true }).getAttribute('id'));
-    expect(await panel.locator('tr[data-key="STRIPE_KEY"]').count()).toBe(1);
+    // The list of the environment just opened is read anew: wait for it.
+    await expect.poll(() => panel.locator('tr[data-key="STRIPE_KEY"]').count()).toBe(1);
   });
 
   it('the .env menu opened with Enter takes the focus; arrows move in it; Escape gives it back', async () => {
