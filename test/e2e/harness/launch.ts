@@ -101,8 +101,10 @@ export async function launchApp(options: LaunchOptions): Promise<AppUnderTest> {
     try {
       await page.evaluate(([to, body]) => (window as unknown as { __latchkeyDeliver(c: string, p: unknown): void }).__latchkeyDeliver(to, body), [channel, payload] as const);
     } catch (error) {
-      // An operation still reporting progress while the test closes the page has no one to tell.
-      if (!page.isClosed()) throw error;
+      // An operation still reporting progress while the test closes or reloads the page has no one to
+      // tell: Electron's webContents.send drops a message to a page that is gone or navigating, too.
+      if (page.isClosed() || /Execution context was destroyed|navigation/i.test(error instanceof Error ? error.message : '')) return;
+      throw error;
     }
   };
   const deliver = <E extends EventName>(name: E, payload: EventPayload<E>) => send(eventChannel(name), payload);
