@@ -3,6 +3,13 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import { latchkeyPlugin } from './scripts/eslint/store-selector-rule.mjs';
 
+const IPC_DOOR = { name: 'electron', importNames: ['ipcMain', 'ipcRenderer'], message: 'IPC goes through electron/main/ipc (router, events) and the preload only' };
+/** A file inside a core area (core/<area>/<file>, deeper too), except the area's index. */
+const CORE_AREA_INDEX = {
+  regex: '(^|/)core/[^/]+/(?!index$)[^/]+',
+  message: 'main, the CLI and the preload import a core area through its index (core/<area>); export what is needed from that index',
+};
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**'] },
   js.configs.recommended,
@@ -28,12 +35,30 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', importNames: ['ipcMain', 'ipcRenderer'], message: 'IPC goes through electron/main/ipc (router, events) and the preload only' }] },
+        { paths: [IPC_DOOR] },
       ],
       'no-restricted-syntax': [
         'error',
         { selector: "MemberExpression[property.name='send'][object.property.name='webContents']", message: 'events go to the window through electron/main/ipc/events.ts (payloads parsed against their schemas)' },
       ],
+    },
+  },
+  {
+    // Public surfaces: main, the CLI and the preload use a core area through its index
+    // (electron/core/<area>, or electron/core/<area>/index), never a file inside it, so an area can
+    // change its files without reaching into its users. Top-level core modules that are single files
+    // (core/errors, core/log, core/paths, core/keychain, core/index) are imported as they are.
+    // Flat config replaces a rule's options per file, so the IPC door's paths are repeated here.
+    files: ['electron/main/**/*.ts', 'electron/cli/**/*.ts'],
+    ignores: ['electron/main/ipc/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [IPC_DOOR], patterns: [CORE_AREA_INDEX] }],
+    },
+  },
+  {
+    files: ['electron/main/ipc/**/*.ts', 'electron/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [CORE_AREA_INDEX] }],
     },
   },
   {

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { readBoundedStream, type ReadLimit } from '../core/fs/bounded-read';
+import { readBoundedStream, type ReadLimit } from '../core/fs';
 import { MAX_VALUE_BYTES } from '../core/secrets';
 import { escapeControls } from './terminal-text';
 

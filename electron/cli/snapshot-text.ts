@@ -1,7 +1,4 @@
-import type { RestoreResult } from '../core/snapshots/restore-environment';
-import type { TargetDescription } from '../core/snapshots/restore-target';
-import { SNAPSHOT_REASON_LABELS, type SnapshotSummary } from '../core/snapshots/snapshot-record';
-import type { IncidentUndoPreview, IncidentUndoResult, RestorePreview, SnapshotList } from '../core/snapshots/snapshot-service';
+import { type RestoreResult, type TargetDescription, SNAPSHOT_REASON_LABELS, type SnapshotSummary, type IncidentUndoPreview, type IncidentUndoResult, type RestorePreview, type SnapshotList } from '../core/snapshots';
 import { table } from './context';
 
 /** How `latchkey env snapshot(s)|restore` and `incident undo` read to a person: names and counts, never a value. */

@@ -1,4 +1,4 @@
-import type { AppLock } from '../core/lock/app-lock';
+import type { AppLock } from '../core/lock';
 
 /**
  * What locks the app, seen from main: the OS locking the screen or going to sleep (powerMonitor), and

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { envDiffCommand, envExportCommand, envImportCommand, importMyceliumCommand } from '../output/environments-output';
-import { readDotenvFile } from '../../core/envfiles/read-dotenv-file';
+import { readDotenvFile } from '../../core/envfiles';
 import { askConfirmation, printOutput } from '../output/print-output';
 import { UsageError, type CliContext } from '../context';
 

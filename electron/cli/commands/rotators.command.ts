@@ -1,9 +1,5 @@
 import type { Command } from 'commander';
-import { resolveHookExecutable } from '../../core/services/command/hook-executable';
-import { rotationStrategies, type RotationStrategy } from '../../core/services/driver';
-import type { RotatorInput, RotatorView } from '../../core/services/rotators';
-import type { RecoveryOutcome } from '../../core/services/service-rotation';
-import { valueFormats, type ValueFormat } from '../../core/services/value-codecs';
+import { resolveHookExecutable, rotationStrategies, type RotationStrategy, type RotatorInput, type RotatorView, type RecoveryOutcome, valueFormats, type ValueFormat } from '../../core/services';
 import { table, UsageError, type CliContext } from '../context';
 import { checkText, failOnCheck } from './services.command';
 

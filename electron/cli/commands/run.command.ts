@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readBoundedStream, readBoundedText } from '../../core/fs/read-bounded-text';
+import { readBoundedText, readBoundedTextStream } from '../../core/fs';
 import { UsageError, type CliContext } from '../context';
 
 /**
@@ -114,7 +114,7 @@ export function registerRun(program: Command, context: CliContext): void {
       const concurrency = number('--concurrency', options.concurrency, DEFAULT_CONCURRENCY, { min: 1, max: 64, integer: true });
       const fromStdin = options.in === '-';
       const template = fromStdin
-        ? await readBoundedStream(context.io.stdin, { maxBytes: MAX_TEMPLATE_BYTES, what: 'a template' })
+        ? await readBoundedTextStream(context.io.stdin, { maxBytes: MAX_TEMPLATE_BYTES, what: 'a template' })
         : await readBoundedText(options.in, { maxBytes: MAX_TEMPLATE_BYTES, what: 'a template' });
       const output = options.out === undefined || options.out === '-' ? undefined : options.out;
       const result = await context.core().run.inject({

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { LatchkeyError } from '../../core/errors';
-import type { CheckStep, ServiceKind } from '../../core/services/driver';
-import { registeredServiceKinds } from '../../core/services/service-config';
-import type { ServiceSummary } from '../../core/services/services-registry';
+import { type CheckStep, type ServiceKind, registeredServiceKinds, type ServiceSummary } from '../../core/services';
 import { table, UsageError, type CliContext } from '../context';
 import { readValue } from '../io';
 

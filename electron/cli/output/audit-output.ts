@@ -1,7 +1,5 @@
 import type { CommandOutput } from './command-output';
-import { RESET_ADVICE, type AuditLog, type AuditReset } from '../../core/audit/audit-log';
-import type { AuditEntry } from '../../core/audit/entry';
-import type { AuditVerification } from '../../core/audit/verify';
+import { RESET_ADVICE, type AuditLog, type AuditReset, type AuditEntry, type AuditVerification } from '../../core/audit';
 
 /** `latchkey audit verify` and `latchkey audit tail`, as plain functions returning a CommandOutput. */
 

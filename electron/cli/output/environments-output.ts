@@ -1,7 +1,5 @@
 import { diffEnvironments, type CompareDeps, type Confirmation, type EnvironmentDiff, type EnvironmentView } from '../../core/environments';
-import { exportEnvironment, type ExportDeps } from '../../core/envfiles/export-environment';
-import { applyDotenvImport, previewDotenvImport, type DotenvImportPreview, type DotenvImportResult, type ImportDeps } from '../../core/envfiles/import-dotenv';
-import { importMycelium, type MyceliumImportDeps, type MyceliumImportResult } from '../../core/envfiles/mycelium-import';
+import { exportEnvironment, type ExportDeps, applyDotenvImport, previewDotenvImport, type DotenvImportPreview, type DotenvImportResult, type ImportDeps, importMycelium, type MyceliumImportDeps, type MyceliumImportResult } from '../../core/envfiles';
 import { exitCodeForAll } from '../exit-codes';
 import type { CommandOutput } from './command-output';
 

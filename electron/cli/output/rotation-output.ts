@@ -1,7 +1,7 @@
 import type { PublicError } from '../../../shared/errors';
 import { exitCodeForAll } from '../exit-codes';
 import type { CommandOutput } from './command-output';
-import { runBounded } from '../../core/async/bounded-pool';
+import { runBounded } from '../../core/async';
 import { openRef, pinnedTo, type Confirmation, type EnvironmentView, type ResolveBackend } from '../../core/environments';
 import { countItems, decodePolicy, isDueItem, listDue, markRotatedByHand, resumeIncident, rollbackSecret, rotateSecret, runIncident, type IncidentDeps, type IncidentProgress, type IncidentReport, type RotationClass, type RotationDeps, type RotationResult, type SessionRevocationPlan } from '../../core/rotation';
 

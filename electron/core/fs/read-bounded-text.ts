@@ -37,7 +37,7 @@ export async function readBoundedText(path: string, options: { maxBytes: number;
 }
 
 /** Standard input as text, with the same bound (`-i -`). */
-export async function readBoundedStream(stream: NodeJS.ReadableStream, options: { maxBytes: number; what: string }): Promise<string> {
+export async function readBoundedTextStream(stream: NodeJS.ReadableStream, options: { maxBytes: number; what: string }): Promise<string> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of stream) {

@@ -1,5 +1,5 @@
 import type { Core } from '../../core';
-import { readDotenvFile } from '../../core/envfiles/read-dotenv-file';
+import { readDotenvFile } from '../../core/envfiles';
 import { invalidInput } from '../../core/errors';
 import { createChosenFiles } from '../chosen-files';
 import type { Handlers } from '../ipc/router';

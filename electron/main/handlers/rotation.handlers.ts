@@ -1,6 +1,6 @@
 import type { Core } from '../../core';
 import { throwIfFailed, type RotationResult } from '../../core/rotation';
-import type { ServiceRotationStep } from '../../core/services/service-rotation';
+import type { ServiceRotationStep } from '../../core/services';
 import type { Handlers } from '../ipc/router';
 import type { Emit } from '../operations';
 

@@ -1,7 +1,6 @@
 import type { Core } from '../../core';
 import { confirmationRequired, invalidInput } from '../../core/errors';
-import type { RotatorInput, RotatorView as CoreRotatorView } from '../../core/services/rotators';
-import { endpointName } from '../../core/services/rotators';
+import { type RotatorInput, type RotatorView as CoreRotatorView, endpointName } from '../../core/services';
 import type { RotatorDraft } from '../../../shared/ipc/rotators.contract';
 import { createChosenFiles } from '../chosen-files';
 import type { Handlers } from '../ipc/router';

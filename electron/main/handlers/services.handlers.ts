@@ -1,5 +1,5 @@
 import type { Core } from '../../core';
-import type { ServiceSummary } from '../../core/services/services-registry';
+import type { ServiceSummary } from '../../core/services';
 import { registeredServiceKinds, type RegisteredServiceKind } from '../../../shared/ipc/services.contract';
 import type { Handlers } from '../ipc/router';
 

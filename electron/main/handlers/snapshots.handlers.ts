@@ -1,5 +1,5 @@
 import type { Core } from '../../core';
-import type { RestoreProgress } from '../../core/snapshots/restore-environment';
+import type { RestoreProgress } from '../../core/snapshots';
 import type { Handlers } from '../ipc/router';
 import type { Operations, Progress } from '../operations';
 

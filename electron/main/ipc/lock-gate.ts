@@ -1,6 +1,6 @@
 import type { PublicError } from '../../../shared/errors';
 import { channelOf } from '../../../shared/ipc/contract';
-import type { AppLock } from '../../core/lock/app-lock';
+import type { AppLock } from '../../core/lock';
 import type { CallGate } from './router';
 
 /**

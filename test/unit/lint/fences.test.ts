@@ -51,6 +51,37 @@ describe('lint fences (the repository ESLint configuration)', () => {
     });
   });
 
+  describe('main, the CLI and the preload use a core area through its index', () => {
+    const deep = 'core/<area>';
+    it('refuses a file inside a core area, however deep', async () => {
+      expect(await problems('electron/main/handlers/extra.handlers.ts', "import { endpointName } from '../../core/services/rotators';\nexport const e = endpointName;\n")).toEqual([expect.stringContaining(deep)]);
+      expect(await problems('electron/cli/commands/extra.command.ts', "import { resolveHookExecutable } from '../../core/services/command/hook-executable';\nexport const r = resolveHookExecutable;\n")).toEqual([expect.stringContaining(deep)]);
+      expect(await problems('electron/cli/extra.ts', "import type { RestoreResult } from '../core/snapshots/restore-environment';\nexport type R = RestoreResult;\n")).toEqual([expect.stringContaining(deep)]);
+      expect(await problems('electron/main/ipc/extra.ts', "import type { AppLock } from '../../core/lock/app-lock';\nexport type L = AppLock;\n")).toEqual([expect.stringContaining(deep)]);
+      expect(await problems('electron/preload/extra.ts', "import { readDotenvFile } from '../core/envfiles/read-dotenv-file';\nexport const r = readDotenvFile;\n")).toEqual([expect.stringContaining(deep)]);
+    });
+
+    it('keeps the IPC door in main next to it', async () => {
+      expect(await problems('electron/main/handlers/extra.handlers.ts', "import { ipcMain } from 'electron';\nimport { endpointName } from '../../core/services/rotators';\nexport const e = [ipcMain, endpointName];\n")).toEqual([
+        expect.stringContaining("'ipcMain' import from 'electron' is restricted"),
+        expect.stringContaining(deep),
+      ]);
+    });
+
+    it('allows an area, its index and the top-level core modules', async () => {
+      const imports =
+        "import { endpointName } from '../../core/services';\nimport type { AppLock } from '../../core/lock/index';\nimport { invalidInput } from '../../core/errors';\nimport type { Core } from '../../core';\n" +
+        'export const used = [endpointName, invalidInput];\nexport type Used = [AppLock, Core];\n';
+      expect(await problems('electron/main/handlers/extra.handlers.ts', imports)).toEqual([]);
+      expect(await problems('electron/main/ipc/extra.ts', imports)).toEqual([]);
+      expect(await problems('electron/cli/commands/extra.command.ts', imports)).toEqual([]);
+    });
+
+    it('leaves core free to import its own files', async () => {
+      expect(await problems('electron/core/rotation/extra.ts', "import { endpointName } from '../services/rotators';\nexport const e = endpointName;\n")).toEqual([]);
+    });
+  });
+
   describe('the renderer', () => {
     it('reaches main only through the typed client, never window.latchkey', async () => {
       const raw = "export const pending = window.latchkey.sessions.release({ resultId: 'r' });\n";
