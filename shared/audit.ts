@@ -31,3 +31,8 @@ export type AuditAction = (typeof auditActions)[number];
 /** `started` is written before a change so that a crash in the middle still leaves a trace. */
 export const auditOutcomes = ['started', 'ok', 'failed', 'partial', 'cancelled'] as const;
 export type AuditOutcome = (typeof auditOutcomes)[number];
+
+/** An incident report's id: the UTC time it started, then 8 random hex digits. */
+export const REPORT_ID = /^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$/;
+/** Snapshots of an environment are named like incident reports: the UTC time they were taken, then 8 random hex digits. */
+export const SNAPSHOT_ID = REPORT_ID;

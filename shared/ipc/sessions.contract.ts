@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rowSortSchema as rowSort, sessionDetailSchema as sessionDetail, sessionIdSchema as sessionId, sessionRowSchema as sessionRow } from '../sessions';
 import { call } from './entry';
 import { empty, operationId, timestamp } from './fields';
 
@@ -18,8 +19,6 @@ const ownerId = z
   .max(512, 'is longer than 512 characters')
   // eslint-disable-next-line no-control-regex
   .refine((text) => !/[\x00-\x1f\x7f]/.test(text), 'contains control characters');
-/** A session is named by the hex SHA-256 of its token. */
-const sessionId = z.string().regex(/^[0-9a-f]{64}$/, 'not a session id');
 /** A pasted token: trimmed by core; bounded here. */
 const pastedToken = z.string().min(1).max(512);
 /** What `create` returns: 32 bytes, URL-safe base64 without padding. Copy accepts only this shape. */
@@ -100,20 +99,6 @@ export const sessionQuery = z.discriminatedUnion('by', [
   z.strictObject({ by: z.literal('all') }),
 ]);
 
-export const sessionRow = z.object({
-  id: sessionId,
-  userId: z.string(),
-  deviceId: z.string(),
-  createdAt: timestamp,
-  expiresAt: timestamp,
-  ttlSeconds: z.number().int().nullable(),
-  deviceType: z.string().optional(),
-  os: z.string().optional(),
-  appVersion: z.string().optional(),
-});
-
-export const sessionDetail = sessionRow.extend({ metadata: z.record(z.string(), z.unknown()) });
-
 const resultSummary = z.object({
   resultId: z.string(),
   total: z.number().int().nonnegative(),
@@ -124,8 +109,6 @@ const resultSummary = z.object({
   users: z.number().int().nonnegative(),
   devices: z.number().int().nonnegative(),
 });
-
-export const rowSort = z.strictObject({ by: z.enum(['createdAt', 'expiresAt', 'userId', 'deviceId']), direction: z.enum(['asc', 'desc']) });
 
 const ownerCount = z.object({ id: z.string(), sessions: z.number().int().nonnegative() });
 
@@ -257,9 +240,7 @@ export type RedisConnectionView = z.infer<typeof redisConnectionView>;
 export type ConnectionTestResult = z.infer<typeof connectionTestResult>;
 export type SessionQuery = z.infer<typeof sessionQuery>;
 export type SessionFilterInput = z.infer<typeof sessionFilterInput>;
-export type SessionRowView = z.infer<typeof sessionRow>;
-export type SessionDetail = z.infer<typeof sessionDetail>;
-export type RowSortView = z.infer<typeof rowSort>;
+export type { RowSort, SessionDetail, SessionRow } from '../sessions';
 export type OwnerSummaryView = z.infer<typeof ownerSummary>;
 export type BulkRevocationView = z.infer<typeof bulkRevocation>;
 export type SessionStatsView = z.infer<typeof sessionStats>;

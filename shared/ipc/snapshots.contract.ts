@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REPORT_ID, SNAPSHOT_ID } from '../audit';
 import { publicErrorSchema } from '../errors';
 import { snapshotReasons } from '../snapshots';
 import { call } from './entry';
@@ -9,8 +10,8 @@ import { environmentName, operationId, projectName, secretKey, timestamp } from 
  * incident. Previews and results name keys, versions and counts; no value ever crosses.
  */
 const where = { project: projectName, environment: environmentName };
-const snapshotId = z.string().regex(/^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$/, 'not a snapshot id');
-const reportId = z.string().regex(/^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$/, 'not an incident report id');
+const snapshotId = z.string().regex(SNAPSHOT_ID, 'not a snapshot id');
+const reportId = z.string().regex(REPORT_ID, 'not an incident report id');
 const reason = z.enum(snapshotReasons);
 /** One line, as the core accepts it. */
 const note = z.string().regex(/^[^\p{Cc}]{0,200}$/u, 'a note is one line of at most 200 characters');

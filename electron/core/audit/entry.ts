@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { auditActions, auditOutcomes } from '../../../shared/audit';
+import { auditActions, auditOutcomes, REPORT_ID, SNAPSHOT_ID } from '../../../shared/audit';
 import { errorKinds } from '../../../shared/errors';
 import { ENVIRONMENT_NAME, PROJECT_NAME, VARIABLE_NAME } from '../../../shared/names';
 
@@ -59,9 +59,7 @@ const sessionFilterSchema = z
   })
   .strict();
 
-export const REPORT_ID = /^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$/;
-/** Snapshots of an environment are named like incident reports: the UTC time they were taken, then 8 random hex digits. */
-export const SNAPSHOT_ID = REPORT_ID;
+export { REPORT_ID, SNAPSHOT_ID };
 
 /**
  * One line of the audit trail. The schema is closed (`strict`) and has no free-text field: every string

@@ -1,7 +1,7 @@
 import type { EnvironmentView } from '../environments/environment-view';
 import { invalidInput } from '../errors';
 import { markRotatedByHand, previewIncident, resumeIncident, runIncident, type IncidentDeps, type IncidentPreview, type IncidentRun, type RunOptions } from './incident';
-import type { IncidentReport } from './incident-report';
+import type { IncidentReport } from '../../../shared/incident-report';
 import type { IncidentReportStore } from './incident-store';
 import type { RotationDeps } from './rotate-secret';
 import type { SessionRevocationPlan, SessionRevoker } from './session-revocation';

@@ -3,7 +3,8 @@ import { REPORT_ID } from '../audit/entry';
 import { invalidInput, isLatchkeyError, LatchkeyError } from '../errors';
 import { targetOfTemporary } from '../fs/atomic-write';
 import { PrivateTree } from '../fs/private-files';
-import { incidentReportSchema, renderReportText, reportStatusOf, type IncidentReport, type ReportCounts, type ReportStatus } from './incident-report';
+import { incidentReportSchema, type IncidentReport, type ReportCounts, type ReportStatus } from '../../../shared/incident-report';
+import { renderReportText, reportStatusOf } from './incident-report';
 import { isReportLocked, lockReport, type LockReportOptions, type ReportLock } from './report-lock';
 
 /**

@@ -6,7 +6,7 @@ export { isDueItem, listDue } from './due';
 export { markRotatedByHand, resumeIncident, runIncident } from './incident';
 export type { IncidentDeps, IncidentProgress } from './incident';
 export { countItems } from './incident-report';
-export type { IncidentReport, ItemStatus } from './incident-report';
+export type { IncidentReport, ItemStatus } from '../../../shared/incident-report';
 export { decodePolicy } from './policy';
 export { rollbackSecret } from './rollback-secret';
 export { rotateSecret } from './rotate-secret';

@@ -1,5 +1,6 @@
 import type { OwnerQueryOptions } from './queries';
-import { sessionRow, type SessionRow } from './result-sets';
+import type { SessionRow } from '../../../shared/sessions';
+import { sessionRow } from './result-sets';
 import type { Session } from './scan';
 import type { SessionStore } from './store';
 

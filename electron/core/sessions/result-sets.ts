@@ -1,3 +1,4 @@
+import type { RowSort, SessionDetail, SessionRow } from '../../../shared/sessions';
 import { conflict, invalidInput, notFound } from '../errors';
 import type { SessionOutput } from './export-format';
 import type { SessionFilter } from './filter';
@@ -10,24 +11,6 @@ import type { Session } from './scan';
  * matches cost the renderer a few pages, not one giant message, and the table can show the first rows
  * while the walk is still running. Rows carry ids and metadata only — there is no token to carry.
  */
-export interface SessionRow {
-  id: string;
-  userId: string;
-  deviceId: string;
-  createdAt: string;
-  expiresAt: string;
-  ttlSeconds: number | null;
-  deviceType?: string;
-  os?: string;
-  appVersion?: string;
-}
-
-export type RowSortField = 'createdAt' | 'expiresAt' | 'userId' | 'deviceId';
-export interface RowSort {
-  by: RowSortField;
-  direction: 'asc' | 'desc';
-}
-
 export interface RowPage {
   rows: SessionRow[];
   total: number;
@@ -66,11 +49,6 @@ export function sessionRow(session: Session): SessionRow {
   if (os !== undefined) row.os = os.slice(0, 200);
   if (appVersion !== undefined) row.appVersion = appVersion.slice(0, 200);
   return row;
-}
-
-/** A row plus the whole metadata object: one session's detail. */
-export interface SessionDetail extends SessionRow {
-  metadata: Record<string, unknown>;
 }
 
 export function sessionDetail(session: Session): SessionDetail {

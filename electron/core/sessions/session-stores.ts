@@ -10,7 +10,8 @@ import { testRedisConnection, type ConnectionTestResult } from './connection-tes
 import { ownerSummary, type OwnerSummary } from './owner-summary';
 import type { OwnerQueryOptions } from './queries';
 import { checkSettings, createRedisConnections, type RedisConnectionSettings } from './redis-connections';
-import { createResultSets, type ResultSummary, type RowPage, type RowSort } from './result-sets';
+import type { RowSort } from '../../../shared/sessions';
+import { createResultSets, type ResultSummary, type RowPage } from './result-sets';
 import { csvHeader, csvRow } from './export-format';
 import type { FilterRevocationOptions, FilterRevocationResult } from './filter-revocation';
 import { filterOfQuery, searchSessions, type SearchOptions, type SessionQuery } from './session-search';

@@ -3,7 +3,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { EnvironmentView } from '../environments/environment-view';
 import { readIfPresent } from '../environments/put-secret';
 import { LatchkeyError } from '../errors';
-import type { ReportItem, IncidentReport } from '../rotation/incident-report';
+import type { ReportItem, IncidentReport } from '../../../shared/incident-report';
 import { parseRef } from '../secrets/reference';
 import { readVersion, shortVersion, type KeyTarget, type RestoreTarget } from './restore-target';
 import type { OpenedSnapshot, SnapshotStore } from './snapshot-store';

@@ -3,7 +3,7 @@ import { whyNotUndone } from '../../../electron/core/snapshots/incident-undo';
 import { snapshotsToPrune } from '../../../electron/core/snapshots/pruning';
 import { newJournal, sameRestore } from '../../../electron/core/snapshots/restore-journal';
 import { latchkeyMetadataOf } from '../../../electron/core/snapshots/snapshot-record';
-import type { ReportItem } from '../../../electron/core/rotation/incident-report';
+import type { ReportItem } from '../../../shared/incident-report';
 
 const DAY = 24 * 60 * 60 * 1000;
 const now = new Date('2026-06-01T12:00:00Z');

@@ -1,4 +1,4 @@
-import type { IncidentItemView } from '../../../../shared/ipc/incidents.contract';
+import type { ReportItem } from '../../../../shared/ipc/incidents.contract';
 import { fullTime } from '../../format';
 
 /**
@@ -6,10 +6,10 @@ import { fullTime } from '../../format';
  * secrets to rotate by hand (a warning: Latchkey did not change them), each with "Mark rotated" once the
  * person has rotated it where it was issued.
  */
-const ORDER: Record<IncidentItemView['status'], number> = { failed: 0, 'by-hand': 1, cancelled: 2, pending: 3, rotated: 4, skipped: 5 };
-const LABELS: Partial<Record<IncidentItemView['status'], string>> = { pending: 'not done', 'by-hand': 'rotate by hand' };
+const ORDER: Record<ReportItem['status'], number> = { failed: 0, 'by-hand': 1, cancelled: 2, pending: 3, rotated: 4, skipped: 5 };
+const LABELS: Partial<Record<ReportItem['status'], string>> = { pending: 'not done', 'by-hand': 'rotate by hand' };
 
-type Item = Pick<IncidentItemView, 'ref' | 'project' | 'environment' | 'key' | 'status' | 'version' | 'reason' | 'error' | 'provider' | 'marked' | 'changed_at' | 'old_retired' | 'old_refused'>;
+type Item = Pick<ReportItem, 'ref' | 'project' | 'environment' | 'key' | 'status' | 'version' | 'reason' | 'error' | 'provider' | 'marked' | 'changed_at' | 'old_retired' | 'old_refused'>;
 
 /**
  * Where a rotated item's credential changed: at a service (and whether the old one was refused when tried

@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import type { SessionRowView } from '../../../../shared/ipc/sessions.contract';
+import type { SessionRow } from '../../../../shared/ipc/sessions.contract';
 import { api, messageOf } from '../../api';
 import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
@@ -21,7 +21,7 @@ export interface OwnerViewProps {
   refreshTick: number;
   onBack(): void;
   onOpen(kind: OwnerKind, id: string): void;
-  onOpenSession(row: SessionRowView): void;
+  onOpenSession(row: SessionRow): void;
   onCreate(prefill: { userId?: string; deviceId?: string }): void;
 }
 

@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef } from 'react';
-import type { RowSortView, SessionRowView } from '../../../../shared/ipc/sessions.contract';
+import type { RowSort, SessionRow } from '../../../../shared/ipc/sessions.contract';
 import { fullTime, timeAgo } from '../../format';
 import { useResultRows } from './useResultRows';
 import { ErrorBanner } from '../../components/ErrorBanner';
@@ -12,14 +12,14 @@ import { ErrorBanner } from '../../components/ErrorBanner';
  */
 const ROW_HEIGHT = 40;
 
-type SortField = RowSortView['by'];
+type SortField = RowSort['by'];
 
 export interface ResultsTableProps {
   resultId: string | undefined;
   total: number;
-  sort: RowSortView | undefined;
-  onSort(sort: RowSortView | undefined): void;
-  onOpenSession(row: SessionRowView): void;
+  sort: RowSort | undefined;
+  onSort(sort: RowSort | undefined): void;
+  onOpenSession(row: SessionRow): void;
   onOpenDevice(deviceId: string): void;
   onOpenUser(userId: string): void;
 }
@@ -107,7 +107,7 @@ export function ResultsTable(props: ResultsTableProps) {
   );
 }
 
-function Cells({ row, onOpenDevice, onOpenUser }: { row: SessionRowView; onOpenDevice(id: string): void; onOpenUser(id: string): void }) {
+function Cells({ row, onOpenDevice, onOpenUser }: { row: SessionRow; onOpenDevice(id: string): void; onOpenUser(id: string): void }) {
   const meta = [row.deviceType, row.os, row.appVersion].filter((part) => part !== undefined).join(' · ');
   return (
     <>

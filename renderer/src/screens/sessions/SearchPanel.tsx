@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import type { RowSortView, SessionQuery, SessionRowView } from '../../../../shared/ipc/sessions.contract';
+import type { RowSort, SessionQuery, SessionRow } from '../../../../shared/ipc/sessions.contract';
 import { api, CallError, messageOf } from '../../api';
 import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
@@ -41,7 +41,7 @@ interface Result {
 export interface SearchPanelProps {
   connection: string;
   refreshTick: number;
-  onOpenSession(row: SessionRowView): void;
+  onOpenSession(row: SessionRow): void;
   onOpen(kind: OwnerKind, id: string): void;
 }
 
@@ -56,7 +56,7 @@ export function SearchPanel(props: SearchPanelProps) {
   const [text, setText] = useState('');
   const [filter, setFilter] = useState<FilterDraft>(EMPTY_FILTER);
   const [result, setResult] = useState<Result | undefined>(undefined);
-  const [sort, setSort] = useState<RowSortView | undefined>(undefined);
+  const [sort, setSort] = useState<RowSort | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [searching, setSearching] = useState(false);
   const input = useRef<HTMLInputElement>(null);

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { RowSortView, SessionRowView } from '../../../../shared/ipc/sessions.contract';
+import type { RowSort, SessionRow } from '../../../../shared/ipc/sessions.contract';
 import { api, messageOf } from '../../api';
 
 /**
@@ -11,12 +11,12 @@ export const PAGE_ROWS = 200;
 const MAX_PAGES = 24;
 
 interface CachedPage {
-  rows: SessionRowView[];
+  rows: SessionRow[];
   /** The result's size when the page was fetched: a short page is fetched again once more rows exist. */
   total: number;
 }
 
-export function useResultRows(resultId: string | undefined, total: number, sort: RowSortView | undefined) {
+export function useResultRows(resultId: string | undefined, total: number, sort: RowSort | undefined) {
   const [pages, setPages] = useState<Map<number, CachedPage>>(() => new Map());
   const [error, setError] = useState<string | undefined>(undefined);
   const inFlight = useRef(new Set<number>());
@@ -69,7 +69,7 @@ export function useResultRows(resultId: string | undefined, total: number, sort:
     [resultId, total, sort, pages],
   );
 
-  const rowAt = useCallback((index: number): SessionRowView | undefined => pages.get(Math.floor(index / PAGE_ROWS))?.rows[index % PAGE_ROWS], [pages]);
+  const rowAt = useCallback((index: number): SessionRow | undefined => pages.get(Math.floor(index / PAGE_ROWS))?.rows[index % PAGE_ROWS], [pages]);
 
   return { rowAt, ensure, error };
 }
