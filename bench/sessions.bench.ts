@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../electron/core/log';
-import { openSessionRedis, type RedisConnectionInput, type SessionRedis } from '../electron/core/sessions/connection';
+import { openSessionRedis, type SessionServerInput, type SessionRedis } from '../electron/core/sessions/connection';
 import { SessionStore } from '../electron/core/sessions/store';
 import { formatIsoTimestamp } from '../electron/core/sessions/timestamps';
 import { startRedis, startRedisCluster, type RedisCluster, type RedisServer } from '../test/harness/redis';
@@ -153,7 +153,7 @@ interface Setup {
   close(): Promise<void>;
 }
 
-async function stores(connection: RedisConnectionInput, plain: Redis | Cluster, nodes: Redis[]): Promise<Setup> {
+async function stores(connection: SessionServerInput, plain: Redis | Cluster, nodes: Redis[]): Promise<Setup> {
   const opened: SessionRedis[] = [];
   const open = async () => {
     const redis = await openSessionRedis({ ...connection, commandTimeoutMs: 600_000 }, { logger });

@@ -49,17 +49,27 @@ export const reportItemSchema = z
   .strict();
 export type ReportItem = z.infer<typeof reportItemSchema>;
 
-export const reportSessionsSchema = z
-  .object({
-    plan: sessionRevocationPlanSchema,
-    /** The named Redis connection they are revoked on. */
-    connection: z.string().min(1).max(200).optional(),
-    status: z.enum(['pending', 'revoked', 'failed', 'cancelled']),
-    revoked: z.number().int().nonnegative().optional(),
-    error: publicErrorSchema.optional(),
-    attempts: z.number().int().nonnegative(),
-  })
-  .strict();
+/** Reports saved by earlier versions name the session server `connection`; they are read as `server`. */
+function withServerKey(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || !('connection' in value) || 'server' in value) return value;
+  const { connection, ...rest } = value as Record<string, unknown>;
+  return { ...rest, server: connection };
+}
+
+export const reportSessionsSchema = z.preprocess(
+  withServerKey,
+  z
+    .object({
+      plan: sessionRevocationPlanSchema,
+      /** The named session server they are revoked on. */
+      server: z.string().min(1).max(200).optional(),
+      status: z.enum(['pending', 'revoked', 'failed', 'cancelled']),
+      revoked: z.number().int().nonnegative().optional(),
+      error: publicErrorSchema.optional(),
+      attempts: z.number().int().nonnegative(),
+    })
+    .strict(),
+);
 export type ReportSessions = z.infer<typeof reportSessionsSchema>;
 
 export const reportStatuses = ['running', 'completed', 'partial', 'cancelled'] as const;

@@ -124,7 +124,7 @@ export function createCore(options: CoreOptions) {
   const bind: BindingResolver = createBindingResolver({ config, registry, fileBackend: file });
   const connections = createConnectionsService({ config, keychain: options.keychain, registry, logger });
 
-  // Session administration: Redis connections and one session store per connection, audited.
+  // Session administration: session servers and one session store per server, audited.
   // Files written where the person chose (exports, inject, session exports): never inside Latchkey's own folders.
   const outputFiles = createOutputFiles(options.paths);
   const sessions = createSessionStores({ config, keychain: options.keychain, audit, logger, outputFiles, now });
@@ -192,8 +192,8 @@ export function createCore(options: CoreOptions) {
     rotation: rotation.refDeps,
     reports,
     now,
-    // An incident's sessions are revoked through the store of the chosen Redis connection.
-    sessionsOn: async (connection) => sessionStoreRevoker(await sessions.storeFor(connection)),
+    // An incident's sessions are revoked through the store of the chosen session server.
+    sessionsOn: async (server) => sessionStoreRevoker(await sessions.storeFor(server)),
   });
   // Using secrets: `latchkey run` starts a program with an environment's secrets, `latchkey inject`
   // fills a template; both read through the same bindings and references as everything else.

@@ -9,7 +9,7 @@ import { empty, environmentName, operationId, projectName, timestamp } from './f
 const target = z.strictObject({ project: projectName, environment: environmentName });
 const ref = z.string().min(1).max(1024);
 const reportId = z.string().regex(REPORT_ID, 'not an incident report id');
-const sessions = z.strictObject({ connection: z.string().min(1).max(64), plan: sessionRevocationPlanSchema });
+const sessions = z.strictObject({ server: z.string().min(1).max(64), plan: sessionRevocationPlanSchema });
 const environmentSummary = z.object({ project: projectName, name: environmentName, protected: z.boolean() });
 /** The names typed to confirm (each protected environment's); the UI asks before every run. */
 const typedNames = z.array(environmentName).max(100);
@@ -40,7 +40,7 @@ export const incidentsContract = {
         }),
       ),
       rotatable: z.number().int(),
-      sessions: z.object({ plan: sessionRevocationPlanSchema, count: z.number().int(), connection: z.string().max(64).optional() }).optional(),
+      sessions: z.object({ plan: sessionRevocationPlanSchema, count: z.number().int(), server: z.string().max(64).optional() }).optional(),
       typeToConfirm: z.array(environmentName),
     }),
   ),
@@ -67,8 +67,8 @@ export const incidentsContract = {
   ),
   /** A saved report, as data and as its readable text, with where its files are. */
   open: call(z.strictObject({ reportId }), z.object({ report: incidentReport, text: z.string().max(5_000_000), paths: z.object({ json: z.string(), text: z.string() }) })),
-  /** The Redis connections sessions can be revoked on. */
-  sessionConnections: call(empty, z.object({ connections: z.array(z.string()) })),
+  /** The session servers sessions can be revoked on. */
+  sessionServers: call(empty, z.object({ servers: z.array(z.string()) })),
 };
 
 export type { IncidentReport, ReportItem } from '../incident-report';

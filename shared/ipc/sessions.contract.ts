@@ -4,14 +4,14 @@ import { call } from './entry';
 import { empty, operationId, timestamp } from './fields';
 
 /**
- * Session administration on the API server's Redis (issue 4): connections, search with results paged
+ * Session administration on the API server's Redis (issue 4): session servers, search with results paged
  * for a virtualized table, a device's or user's sessions, revocation, extend, create, check a token,
  * analytics. Only ids, counts and metadata cross — except `create`'s token (once, shown by the
  * renderer from component state) and the tokens the person pastes or copies.
  */
 
-/** Same rule as config-file.ts CONNECTION_NAME (core is not importable here). */
-const connectionName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, 'not a valid connection name');
+/** A session server's name: same rule as config-file.ts CONNECTION_NAME (core is not importable here). */
+const serverName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, 'not a valid session server name');
 /** The server's user and device ids: free text, bounded, no control characters. */
 const ownerId = z
   .string()
@@ -31,8 +31,8 @@ const metadataValue = z.string().min(1).max(200);
 const hostPort = z.strictObject({ host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535) });
 const path = z.string().min(1).max(4096);
 
-/** A connection's settings (its passwords are separate fields, stored in the keychain by main). */
-export const redisSettings = z.strictObject({
+/** A session server's settings (its passwords are separate fields, stored in the keychain by main). */
+export const sessionServerSettings = z.strictObject({
   mode: z.enum(['standalone', 'sentinel', 'cluster']).optional(),
   url: z.string().max(2048).optional(),
   nodes: z.array(hostPort).max(64).optional(),
@@ -46,9 +46,9 @@ export const redisSettings = z.strictObject({
   maxReconnectAttempts: z.number().int().optional(),
 });
 
-export const redisConnectionView = z.object({
+export const sessionServerView = z.object({
   name: z.string(),
-  settings: redisSettings,
+  settings: sessionServerSettings,
   hasPassword: z.boolean(),
   hasSentinelPassword: z.boolean(),
   target: z.string(),
@@ -57,7 +57,7 @@ export const redisConnectionView = z.object({
 /** A new password, null to remove the stored one, absent to keep it. */
 const password = z.string().min(1).max(1024).nullable().optional();
 
-export const connectionTestResult = z.object({
+export const serverTestResult = z.object({
   target: z.string(),
   mode: z.enum(['standalone', 'sentinel', 'cluster']),
   serverVersion: z.string().optional(),
@@ -159,32 +159,32 @@ export const sessionStats = z.object({
   shared: z.boolean(),
 });
 
-const onConnection = { connection: connectionName };
+const onServer = { server: serverName };
 
 export const sessionsContract = {
-  connections: call(empty, z.object({ connections: z.array(redisConnectionView) })),
-  saveConnection: call(
-    z.strictObject({ name: connectionName, previousName: connectionName.optional(), settings: redisSettings, password, sentinelPassword: password }),
-    redisConnectionView,
+  servers: call(empty, z.object({ servers: z.array(sessionServerView) })),
+  saveServer: call(
+    z.strictObject({ name: serverName, previousName: serverName.optional(), settings: sessionServerSettings, password, sentinelPassword: password }),
+    sessionServerView,
   ),
-  removeConnection: call(z.strictObject({ name: connectionName }), empty),
-  /** A saved connection by name, or settings being edited (their passwords used for this test only). */
-  testConnection: call(
+  removeServer: call(z.strictObject({ name: serverName }), empty),
+  /** A saved session server by name, or settings being edited (their passwords used for this test only). */
+  testServer: call(
     z.union([
-      z.strictObject({ name: connectionName }),
+      z.strictObject({ name: serverName }),
       z.strictObject({
-        settings: redisSettings,
+        settings: sessionServerSettings,
         password: z.string().min(1).max(1024).optional(),
         sentinelPassword: z.string().min(1).max(1024).optional(),
-        /** The connection being edited: its stored passwords are used where none is typed. */
-        storedPasswordsOf: connectionName.optional(),
+        /** The server being edited: its stored passwords are used where none is typed. */
+        storedPasswordsOf: serverName.optional(),
       }),
     ]),
-    connectionTestResult,
+    serverTestResult,
   ),
 
   /** Runs a search; its rows are read with `rows` (also while it runs) under resultId = operationId. */
-  search: call(z.strictObject({ operationId, ...onConnection, query: sessionQuery, strategy }), resultSummary),
+  search: call(z.strictObject({ operationId, ...onServer, query: sessionQuery, strategy }), resultSummary),
   rows: call(
     z.strictObject({ resultId: operationId, offset: z.number().int().nonnegative(), limit: z.number().int().min(1).max(500), sort: rowSort.optional() }),
     z.object({ rows: z.array(sessionRow), total: z.number().int().nonnegative(), complete: z.boolean(), truncated: z.boolean() }),
@@ -192,7 +192,7 @@ export const sessionsContract = {
   /** Forgets a search's rows (a new search replaced it). */
   release: call(z.strictObject({ resultId: operationId }), empty),
   /**
-   * Revokes exactly the sessions of a finished search, on its connection; `expected` is the count the
+   * Revokes exactly the sessions of a finished search, on its session server; `expected` is the count the
    * person confirmed (a result holding another number is refused). Audited with the search's filter.
    */
   revokeResult: call(
@@ -205,39 +205,39 @@ export const sessionsContract = {
     z.object({ cancelled: z.boolean(), path: z.string().optional(), count: z.number().int().nonnegative().optional() }),
   ),
 
-  session: call(z.strictObject({ ...onConnection, id: sessionId }), sessionDetail),
+  session: call(z.strictObject({ ...onServer, id: sessionId }), sessionDetail),
   /** A device's (or user's) sessions, users and metadata: the drill-down, and the count a revocation confirms. */
-  summary: call(z.strictObject({ operationId, ...onConnection, kind: z.enum(['user', 'device']), id: ownerId, strategy }), ownerSummary),
+  summary: call(z.strictObject({ operationId, ...onServer, kind: z.enum(['user', 'device']), id: ownerId, strategy }), ownerSummary),
 
-  revoke: call(z.strictObject({ ...onConnection, id: sessionId }), z.object({ revoked: z.boolean() })),
+  revoke: call(z.strictObject({ ...onServer, id: sessionId }), z.object({ revoked: z.boolean() })),
   /** `confirmed` is the person's answer to the confirmation that stated the count and the user. */
-  revokeDevice: call(z.strictObject({ operationId, ...onConnection, deviceId: ownerId, strategy, confirmed: z.literal(true) }), bulkRevocation),
-  revokeUser: call(z.strictObject({ operationId, ...onConnection, userId: ownerId, strategy, confirmed: z.literal(true) }), bulkRevocation),
-  extend: call(z.strictObject({ ...onConnection, id: sessionId, hours }), sessionDetail),
+  revokeDevice: call(z.strictObject({ operationId, ...onServer, deviceId: ownerId, strategy, confirmed: z.literal(true) }), bulkRevocation),
+  revokeUser: call(z.strictObject({ operationId, ...onServer, userId: ownerId, strategy, confirmed: z.literal(true) }), bulkRevocation),
+  extend: call(z.strictObject({ ...onServer, id: sessionId, hours }), sessionDetail),
 
   /** The token is in this result once; the renderer keeps it in component state and hides it after a while. */
   create: call(
-    z.strictObject({ ...onConnection, userId: ownerId, deviceId: ownerId, ttlHours: hours.optional(), metadata: z.record(z.string().min(1).max(128), z.string().max(1024)).optional() }),
+    z.strictObject({ ...onServer, userId: ownerId, deviceId: ownerId, ttlHours: hours.optional(), metadata: z.record(z.string().min(1).max(128), z.string().max(1024)).optional() }),
     z.object({ token: sessionToken, session: sessionDetail }),
   ),
   /** Main writes the token to the clipboard (cleared later) and keeps nothing of it but a keyed digest. */
   copyToken: call(z.strictObject({ token: sessionToken }), z.object({ clearAfterSeconds: z.number().int().positive() })),
   validate: call(
-    z.strictObject({ ...onConnection, token: pastedToken }),
+    z.strictObject({ ...onServer, token: pastedToken }),
     z.discriminatedUnion('valid', [z.object({ valid: z.literal(true), session: sessionDetail }), z.object({ valid: z.literal(false), reason: z.enum(['unknown', 'expired', 'malformed']) })]),
   ),
 
   /** reuse 'due' (the dashboard's timer): the last counts until a refresh is due; 'now' (default): walk, or join the walk running. */
-  stats: call(z.strictObject({ operationId, ...onConnection, hours: z.number().int().min(1).max(168).optional(), reuse: z.enum(['due', 'now']).optional() }), sessionStats),
+  stats: call(z.strictObject({ operationId, ...onServer, hours: z.number().int().min(1).max(168).optional(), reuse: z.enum(['due', 'now']).optional() }), sessionStats),
   indexExisting: call(
-    z.strictObject({ operationId, ...onConnection }),
+    z.strictObject({ operationId, ...onServer }),
     z.object({ indexed: z.number().int().nonnegative(), problems: z.number().int().nonnegative(), scannedKeys: z.number().int().nonnegative() }),
   ),
 };
 
-export type RedisSettings = z.infer<typeof redisSettings>;
-export type RedisConnectionView = z.infer<typeof redisConnectionView>;
-export type ConnectionTestResult = z.infer<typeof connectionTestResult>;
+export type SessionServerSettings = z.infer<typeof sessionServerSettings>;
+export type SessionServerView = z.infer<typeof sessionServerView>;
+export type ServerTestResult = z.infer<typeof serverTestResult>;
 export type SessionQuery = z.infer<typeof sessionQuery>;
 export type SessionFilterInput = z.infer<typeof sessionFilterInput>;
 export type { RowSort, SessionDetail, SessionRow } from '../sessions';

@@ -83,7 +83,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
         colorScheme,
         keychain: realKeychain(),
         fakes: { vault: true },
-        redisConnections: [{ name: 'prod sessions', settings: { url: redis.url, connectTimeoutMs: 1_000, maxReconnectAttempts: 1 } }],
+        sessionServers: [{ name: 'prod sessions', settings: { url: redis.url, connectTimeoutMs: 1_000, maxReconnectAttempts: 1 } }],
       });
       await app.page.setViewportSize(MIN_WINDOW);
     });

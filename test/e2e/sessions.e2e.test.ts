@@ -79,7 +79,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
         colorScheme,
         keychain: realKeychain(),
         clipboardClearMs: 1500,
-        redisConnections: [{ name: 'prod sessions', settings: { url: server.url, connectTimeoutMs: 1_000, maxReconnectAttempts: 1 } }],
+        sessionServers: [{ name: 'prod sessions', settings: { url: server.url, connectTimeoutMs: 1_000, maxReconnectAttempts: 1 } }],
       });
       await app.page.getByRole('button', { name: 'Sessions', exact: true }).click();
       await app.page.getByRole('heading', { name: 'Sessions' }).waitFor();
@@ -186,13 +186,13 @@ describeWithKeyring('sessions, end to end: a Redis that goes down, and 100,000 r
     app = await launchApp({
       colorScheme: 'light',
       keychain: realKeychain(),
-      redisConnections: [{ name: 'prod sessions', settings: { url: server.url, connectTimeoutMs: 1_000, maxReconnectAttempts: 1 } }],
+      sessionServers: [{ name: 'prod sessions', settings: { url: server.url, connectTimeoutMs: 1_000, maxReconnectAttempts: 1 } }],
     });
     await app.page.getByRole('button', { name: 'Sessions', exact: true }).click();
   });
   afterAll(() => app?.close());
 
-  it('adds a connection in the editor: the password goes to the keychain, Test connection says what answered', async () => {
+  it('adds a session server in the editor: the password goes to the keychain, Test connection says what answered', async () => {
     const { page } = app;
     const guarded = await startRedis({ password: EDITOR_PASSWORD, args: ['--requirepass', EDITOR_PASSWORD] });
     try {
@@ -211,7 +211,7 @@ describeWithKeyring('sessions, end to end: a Redis that goes down, and 100,000 r
       await editor.getByRole('button', { name: 'Add session server' }).click();
       await expect.poll(() => page.getByLabel('Session server', { exact: true }).inputValue()).toBe('guarded');
 
-      const stored = (await app.core.config.read()).redisConnections.find((connection) => connection.name === 'guarded')!;
+      const stored = (await app.core.config.read()).sessionServers.find((server) => server.name === 'guarded')!;
       expect(await realKeychain().getPassword(REDIS_PASSWORD_SERVICE, stored.redis.passwordAccount!)).toBe(EDITOR_PASSWORD);
       expect(await readFile(app.core.config.path, 'utf8')).not.toContain(EDITOR_PASSWORD);
       await page.getByRole('tab', { name: 'Analytics' }).click();
@@ -353,7 +353,7 @@ describeWithKeyring('sessions, end to end: find by app version, preview, export,
     app = await launchApp({
       colorScheme: 'light',
       keychain: realKeychain(),
-      redisConnections: [{ name: 'prod sessions', settings: { url: server.url } }],
+      sessionServers: [{ name: 'prod sessions', settings: { url: server.url } }],
       choosePath: async (request) => {
         const path = join(exportDir, request.defaultPath ?? 'export');
         chosen.push(path);

@@ -1,7 +1,7 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
   auditTargetRef,
-  connectionFromUrl,
+  sessionServerFromUrl,
   csvHeader,
   csvRow,
   isEmptyFilter,
@@ -41,9 +41,12 @@ import { oneLine, oneLineStrings } from '../terminal-text';
  * filters). Tokens are read from standard input only; `create` prints the one it made, once.
  * Revocations are audited; Ctrl-C stops one between batches and says how many were revoked.
  */
-interface ConnectionOptions {
+interface ServerOptions {
   redis?: string;
   prefix?: string;
+  /** A session server saved in the app. */
+  server?: string;
+  /** The old name of --server, still accepted (hidden) so that scripts do not break. */
   connection?: string;
   indexOnly?: boolean;
 }
@@ -72,33 +75,42 @@ export function registerSessions(program: Command, context: CliContext): void {
     .addHelpText(
       'after',
       '\nEvery command takes --redis URL (or LATCHKEY_REDIS_URL; a password goes only in that variable, never in an argument, and is used for that run only), ' +
-        '--prefix P (default "session:") or --connection NAME (a connection saved in the app), and --json.\n' +
+        '--prefix P (default "session:") or --server NAME (a session server saved in the app), and --json.\n' +
         'Tokens are read from standard input only (--token-stdin); an admin names a session by its id, the hex SHA-256 of its token.\n',
     );
 
-  const open = async (options: ConnectionOptions): Promise<{ store: SessionStore; close(): Promise<void> }> => {
+  /** The saved session server named by --server, or by the deprecated --connection (which says so). */
+  const savedServer = (options: ServerOptions): string | undefined => {
+    if (options.connection === undefined) return options.server;
+    if (options.server !== undefined) throw new UsageError('--connection is the old name of --server: give only --server.');
+    context.warn('--connection is deprecated and will be removed: use --server <name>.');
+    return options.connection;
+  };
+
+  const open = async (options: ServerOptions): Promise<{ store: SessionStore; close(): Promise<void> }> => {
     const core = context.core();
-    if (options.connection !== undefined) {
+    const server = savedServer(options);
+    if (server !== undefined) {
       if (options.redis !== undefined || options.prefix !== undefined) {
-        throw new UsageError('--connection names a saved connection, which has its own URL and prefix: do not combine it with --redis or --prefix.');
+        throw new UsageError('--server names a saved session server, which has its own URL and prefix: do not combine it with --redis or --prefix.');
       }
       // Closed with the core after the command.
-      return { store: await core.sessions.storeFor(options.connection), close: async () => undefined };
+      return { store: await core.sessions.storeFor(server), close: async () => undefined };
     }
     if (options.redis !== undefined && hasPassword(options.redis)) {
       // SECURITY: arguments are visible to every user of the machine (ps, /proc); the environment is not.
-      throw new UsageError('a password in --redis would show in the process list: put the URL in LATCHKEY_REDIS_URL instead, or use a saved --connection.');
+      throw new UsageError('a password in --redis would show in the process list: put the URL in LATCHKEY_REDIS_URL instead, or use a saved --server.');
     }
     const url = options.redis ?? context.io.env.LATCHKEY_REDIS_URL;
     if (url === undefined || url === '') {
-      throw new UsageError('no Redis to work on: pass --redis redis://host:6379, set LATCHKEY_REDIS_URL, or name a saved connection with --connection.');
+      throw new UsageError('no Redis to work on: pass --redis redis://host:6379, set LATCHKEY_REDIS_URL, or name a saved session server with --server.');
     }
-    const { config } = connectionFromUrl(url, options.prefix === undefined ? {} : { prefix: options.prefix });
+    const { config } = sessionServerFromUrl(url, options.prefix === undefined ? {} : { prefix: options.prefix });
     return openCliSessionStore({ redisUrl: url, prefix: options.prefix, logger: core.logger, onAudit: recordSessionAudit(core.audit, auditTargetRef(config)) });
   };
 
   /** Runs `work` on the store and closes it afterwards, whatever happens. */
-  const withStore = async <T>(options: ConnectionOptions, work: (store: SessionStore) => Promise<T>): Promise<T> => {
+  const withStore = async <T>(options: ServerOptions, work: (store: SessionStore) => Promise<T>): Promise<T> => {
     const opened = await open(options);
     try {
       return await work(opened.store);
@@ -116,7 +128,7 @@ export function registerSessions(program: Command, context: CliContext): void {
     return context.interrupts.cancellable((signal) => work(closed === undefined ? signal : AbortSignal.any([signal, closed])), stopping);
   };
 
-  const strategyOf = (options: ConnectionOptions): LookupStrategy => (options.indexOnly === true ? 'index' : 'both');
+  const strategyOf = (options: ServerOptions): LookupStrategy => (options.indexOnly === true ? 'index' : 'both');
 
   const readToken = async (options: { tokenStdin?: boolean }, usage: string): Promise<string> => {
     if (options.tokenStdin !== true) throw new UsageError(`session tokens are read from standard input only, never from arguments: ${usage}`);
@@ -129,7 +141,8 @@ export function registerSessions(program: Command, context: CliContext): void {
       .description(description)
       .option('--redis <url>', 'Redis URL, redis://[user@]host:port[/db] or rediss:// for TLS (default: LATCHKEY_REDIS_URL, which may also hold the password)')
       .option('--prefix <prefix>', 'session key prefix (default: session:)')
-      .option('--connection <name>', 'a Redis connection saved in the app (password from the OS keychain)')
+      .option('--server <name>', 'a session server saved in the app (password from the OS keychain)')
+      .addOption(new Option('--connection <name>', 'deprecated: the old name of --server').hideHelp())
       .option('--json', 'machine-readable output');
 
   const withFilterOptions = (self: Command) =>
@@ -168,7 +181,7 @@ export function registerSessions(program: Command, context: CliContext): void {
     .requiredOption('--device <device>', 'device id')
     .option('--ttl-hours <hours>', 'lifetime in hours (default 24)', hoursArgument)
     .option('--meta <key=value>', 'metadata, repeatable (device_type, os, app_version…)', collect, [] as string[])
-    .action(async (options: ConnectionOptions & { user: string; device: string; ttlHours?: number; meta: string[] }, self: Command) => {
+    .action(async (options: ServerOptions & { user: string; device: string; ttlHours?: number; meta: string[] }, self: Command) => {
       const created = await withStore(options, (store) => sessionsCreate(store, { user: options.user, device: options.device, ttlHours: options.ttlHours, meta: options.meta }));
       context.print(self, created, (shown) =>
         [`Created session ${shortSessionId(shown.id)} for user ${shown.user_id} on device ${shown.device_id}, expiring ${shown.expires_at}.`, 'Token (shown once, not stored anywhere):', shown.token].join('\n'),
@@ -177,7 +190,7 @@ export function registerSessions(program: Command, context: CliContext): void {
 
   command('validate', "check a token as the API server does; exit 3 when it is invalid or expired")
     .option('--token-stdin', 'read the token from standard input (the only way to pass it)')
-    .action(async (options: ConnectionOptions & { tokenStdin?: boolean }, self: Command) => {
+    .action(async (options: ServerOptions & { tokenStdin?: boolean }, self: Command) => {
       const token = await readToken(options, 'printf %s "$TOKEN" | latchkey sessions validate --token-stdin');
       const session = await withStore(options, (store) => sessionsValidate(store, token));
       context.print(self, session, (shown) => `Valid: ${describe(shown)}.`);
@@ -189,7 +202,7 @@ export function registerSessions(program: Command, context: CliContext): void {
       .option('--device <device>', "only this device's sessions")
       .option('--format <format>', 'text (the default), json (as --json) or csv (ids, user, device, times, metadata; never a token)', formatArgument)
       .option('--index-only', INDEX_ONLY_HELP),
-  ).action(async (options: ConnectionOptions & FilterOptions & { user?: string; device?: string; format?: 'text' | 'json' | 'csv' }, self: Command) => {
+  ).action(async (options: ServerOptions & FilterOptions & { user?: string; device?: string; format?: 'text' | 'json' | 'csv' }, self: Command) => {
     const format = options.format ?? (self.optsWithGlobals().json === true ? 'json' : 'text');
     const filter = filterOf(options);
     const out = context.io.stdout;
@@ -219,7 +232,7 @@ export function registerSessions(program: Command, context: CliContext): void {
     );
   });
 
-  command('show <id>', 'one session by id (the hex SHA-256 of its token)').action(async (id: string, options: ConnectionOptions, self: Command) => {
+  command('show <id>', 'one session by id (the hex SHA-256 of its token)').action(async (id: string, options: ServerOptions, self: Command) => {
     const session = await withStore(options, (store) => sessionsShow(store, id));
     context.print(self, session, (shown) => details(shown));
   });
@@ -230,7 +243,7 @@ export function registerSessions(program: Command, context: CliContext): void {
       .option('--id <id>', 'the session id (hex SHA-256 of the token)')
       .option('--dry-run', 'with a filter: count the matching sessions (and their users and devices), revoke nothing')
       .option('--yes', 'with a filter: revoke without asking (otherwise Latchkey counts first and asks in a terminal)'),
-  ).action(async (options: ConnectionOptions & FilterOptions & { tokenStdin?: boolean; id?: string; dryRun?: boolean; yes?: boolean }, self: Command) => {
+  ).action(async (options: ServerOptions & FilterOptions & { tokenStdin?: boolean; id?: string; dryRun?: boolean; yes?: boolean }, self: Command) => {
     const filter = filterOf(options);
     if (!isEmptyFilter(filter)) {
       if (options.tokenStdin === true || options.id !== undefined) throw new UsageError('revoke either one session (--id, --token-stdin) or the sessions matching a filter (--where, --created-before …), not both.');
@@ -267,14 +280,14 @@ export function registerSessions(program: Command, context: CliContext): void {
 
   command('revoke-user <user>', 'revoke every session of a user')
     .option('--index-only', INDEX_ONLY_HELP)
-    .action(async (user: string, options: ConnectionOptions, self: Command) => {
+    .action(async (user: string, options: ServerOptions, self: Command) => {
       const result = await withStore(options, (store) => cancellable((signal) => sessionsRevokeUser(store, user, { strategy: strategyOf(options), signal })));
       context.print(self, result, (shown) => `Revoked ${plural(shown.revoked)} of user ${oneLine(user)}.`);
     });
 
   command('revoke-device <device>', 'revoke every session of a device (a lost or stolen device)')
     .option('--index-only', INDEX_ONLY_HELP)
-    .action(async (device: string, options: ConnectionOptions, self: Command) => {
+    .action(async (device: string, options: ServerOptions, self: Command) => {
       const result = await withStore(options, (store) => cancellable((signal) => sessionsRevokeDevice(store, device, { strategy: strategyOf(options), signal })));
       context.print(self, result, (shown) => `Revoked ${plural(shown.revoked)} of device ${oneLine(device)}.`);
     });
@@ -283,7 +296,7 @@ export function registerSessions(program: Command, context: CliContext): void {
     .option('--token-stdin', 'read the token from standard input')
     .option('--id <id>', 'the session id, for an admin who has no token')
     .requiredOption('--hours <hours>', 'hours to add to the current expiry', hoursArgument)
-    .action(async (options: ConnectionOptions & { tokenStdin?: boolean; id?: string; hours: number }, self: Command) => {
+    .action(async (options: ServerOptions & { tokenStdin?: boolean; id?: string; hours: number }, self: Command) => {
       if ((options.tokenStdin === true) === (options.id !== undefined)) throw new UsageError('name the session with exactly one of --token-stdin or --id <id>.');
       const token = options.id === undefined ? await readToken(options, 'printf %s "$TOKEN" | latchkey sessions extend --token-stdin --hours 24') : undefined;
       const session = await withStore(options, async (store) => {
@@ -298,7 +311,7 @@ export function registerSessions(program: Command, context: CliContext): void {
   command('stats', 'analytics: active sessions by device type, OS and app version; created and failed validations per hour')
     .option('--hours <hours>', 'hours of history (default 24, at most 168)', (text) => integerArgument(text, 1, 168))
     .option('--max-age <seconds>', 'use the last counts (of any Latchkey on this session server) if they are at most this old, instead of walking the keyspace', (text) => integerArgument(text, 0, 86_400))
-    .action(async (options: ConnectionOptions & { hours?: number; maxAge?: number }, self: Command) => {
+    .action(async (options: ServerOptions & { hours?: number; maxAge?: number }, self: Command) => {
       const stats = await withStore(options, (store) =>
         cancellable(
           (signal) =>
@@ -324,7 +337,7 @@ export function registerSessions(program: Command, context: CliContext): void {
     });
 
   command('index', 'index sessions written by servers that keep no index (a keyspace walk), so --index-only finds them')
-    .action(async (options: ConnectionOptions, self: Command) => {
+    .action(async (options: ServerOptions, self: Command) => {
       const result = await withStore(options, (store) => cancellable((signal) => store.indexExisting({ signal }), 'stopping the indexing walk.'));
       const output = { indexed: result.indexed, scanned_keys: result.scannedKeys, problems: result.problems.length };
       for (const problem of result.problems) context.warn(`${problem.key}: ${problem.problem}`);

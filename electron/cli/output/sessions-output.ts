@@ -2,7 +2,7 @@ import { invalidInput, notFound } from '../../core/errors';
 import type { Keychain } from '../../core/keychain';
 import type { Logger } from '../../core/log';
 import {
-  connectionFromUrl,
+  sessionServerFromUrl,
   DEFAULT_PREFIX,
   matchesFilter,
   missingMessage,
@@ -129,7 +129,7 @@ export async function openCliSessionStore(options: {
   if (options.redisUrl === undefined || options.redisUrl === '') {
     throw invalidInput('No Redis to work on: pass --redis redis://host:6379 or set LATCHKEY_REDIS_URL.');
   }
-  const { config, password } = connectionFromUrl(options.redisUrl, { prefix: options.prefix ?? DEFAULT_PREFIX });
+  const { config, password } = sessionServerFromUrl(options.redisUrl, { prefix: options.prefix ?? DEFAULT_PREFIX });
   const redis = await openSessionRedis(config, { logger: options.logger, keychain: options.keychain, password });
   const store = new SessionStore({ redis, logger: options.logger, onAudit: options.onAudit, defaultStrategy: options.defaultStrategy });
   return { store, close: () => redis.close() };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ENVIRONMENT_NAME, PROJECT_NAME } from '../../../shared/names';
 import { connectionSchema } from '../secrets/connections/connection-schema';
 import { storedRotatorSchema, storedServiceSchema } from '../services/service-config';
-import { redisConnectionSchema } from '../sessions/connection';
+import { sessionServerSchema } from '../sessions/connection';
 import { LatchkeyError } from '../errors';
 import type { FileLocks } from '../fs/locks';
 import type { PrivateTree } from '../fs/private-files';
@@ -30,8 +30,8 @@ export const environmentBindingSchema = z.discriminatedUnion('backend', [
 /** A secret-backend connection (settings only; its credentials live in the keychain). */
 export const storedConnectionSchema = z.strictObject({ name: z.string().regex(CONNECTION_NAME), connection: connectionSchema });
 
-/** A Redis holding the API server's sessions (settings only; its password lives in the keychain). */
-export const storedRedisConnectionSchema = z.strictObject({ name: z.string().regex(CONNECTION_NAME), redis: redisConnectionSchema });
+/** A session server: the Redis holding the API server's sessions (settings only; its password lives in the keychain). */
+export const storedSessionServerSchema = z.strictObject({ name: z.string().regex(CONNECTION_NAME), redis: sessionServerSchema });
 
 export const environmentSchema = z.object({
   id: z.string().regex(/^env-[0-9a-f]{32}$/),
@@ -54,7 +54,7 @@ export const configSchema = z.object({
   version: z.literal(1),
   projects: z.array(projectSchema),
   connections: z.array(storedConnectionSchema).default([]),
-  redisConnections: z.array(storedRedisConnectionSchema).default([]),
+  sessionServers: z.array(storedSessionServerSchema).default([]),
   /** Where credentials are checked (Postgres, Redis ACL…): addresses only, credentials in the keychain. */
   services: z.array(storedServiceSchema).default([]),
   /** Which secret rotates at which service, keyed by project, environment and key. */
@@ -66,9 +66,23 @@ export type ProjectConfig = z.infer<typeof projectSchema>;
 export type LatchkeyConfig = z.infer<typeof configSchema>;
 export type EnvironmentBinding = z.infer<typeof environmentBindingSchema>;
 export type StoredConnection = z.infer<typeof storedConnectionSchema>;
-export type StoredRedisConnection = z.infer<typeof storedRedisConnectionSchema>;
+export type StoredSessionServer = z.infer<typeof storedSessionServerSchema>;
 
 const FILE = 'config.json';
+
+/**
+ * Keys earlier versions wrote under another name: read from the old key, written under the new one by the
+ * next change. Session servers were `redisConnections` (a second meaning of "connection"). Should a file
+ * hold both (edited by hand), the entries of both are kept, the new key's winning a name they share.
+ */
+function withRenamedKeys(json: unknown): unknown {
+  if (typeof json !== 'object' || json === null || Array.isArray(json) || !('redisConnections' in json)) return json;
+  const { redisConnections: legacy, ...rest } = json as Record<string, unknown>;
+  const current = rest.sessionServers;
+  if (!Array.isArray(legacy) || !Array.isArray(current)) return { ...rest, sessionServers: current ?? legacy };
+  const names = new Set(current.map((entry: unknown) => (entry as { name?: unknown } | null)?.name));
+  return { ...rest, sessionServers: [...current, ...legacy.filter((entry: unknown) => !names.has((entry as { name?: unknown } | null)?.name))] };
+}
 
 export function newEnvironmentId(): string {
   return `env-${randomUUID().replaceAll('-', '')}`;
@@ -85,7 +99,7 @@ export class ConfigFile {
   }
 
   async read(): Promise<LatchkeyConfig> {
-    if (!(await this.tree.exists(FILE))) return { version: 1, projects: [], connections: [], redisConnections: [], services: [], rotators: [] };
+    if (!(await this.tree.exists(FILE))) return { version: 1, projects: [], connections: [], sessionServers: [], services: [], rotators: [] };
     const raw = (await this.tree.read([FILE])).toString('utf8');
     let json: unknown;
     try {
@@ -93,7 +107,7 @@ export class ConfigFile {
     } catch {
       throw new LatchkeyError('InvalidInput', `${this.path} is not valid JSON. Fix it by hand or move it away to start with an empty configuration.`);
     }
-    const parsed = configSchema.safeParse(json);
+    const parsed = configSchema.safeParse(withRenamedKeys(json));
     if (!parsed.success) {
       const where = parsed.error.issues[0]?.path.join('.') ?? '';
       throw new LatchkeyError('InvalidInput', `${this.path} is not a valid Latchkey configuration (at "${where}"). Fix that entry or move the file away.`);

@@ -52,7 +52,7 @@ export function renderReportText(report: IncidentReport): string {
   if (report.sessions !== undefined) {
     const { sessions } = report;
     const what = describeSessionPlan(sessions.plan);
-    const on = sessions.connection === undefined ? '' : ` on ${sessions.connection}`;
+    const on = sessions.server === undefined ? '' : ` on ${sessions.server}`;
     lines.push(
       sessions.status === 'revoked'
         ? `Sessions: revoked ${sessions.revoked ?? 0} (${what}${on})`

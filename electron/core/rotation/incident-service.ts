@@ -8,15 +8,15 @@ import type { SessionRevocationPlan, SessionRevoker } from './session-revocation
 
 /**
  * Incident mode as the app and the command line ask for it: environments by project and name, sessions
- * by the name of a Redis connection. The saved reports are listed and opened from here.
+ * by the name of a session server. The saved reports are listed and opened from here.
  */
 export interface IncidentServiceDeps {
   viewEnvironment(project: string, environment: string): Promise<EnvironmentView>;
   rotation: RotationDeps;
   reports: IncidentReportStore;
   now: () => Date;
-  /** The session revoker on a named Redis connection; absent where sessions are not composed. */
-  sessionsOn?: (connection: string) => Promise<SessionRevoker>;
+  /** The session revoker on a named session server; absent where sessions are not composed. */
+  sessionsOn?: (server: string) => Promise<SessionRevoker>;
 }
 
 export interface EnvironmentName {
@@ -26,17 +26,17 @@ export interface EnvironmentName {
 
 export interface IncidentTargets {
   environments: EnvironmentName[];
-  sessions?: { connection: string; plan: SessionRevocationPlan };
+  sessions?: { server: string; plan: SessionRevocationPlan };
   signal?: AbortSignal;
 }
 
 export function createIncidentService(deps: IncidentServiceDeps) {
   const base: IncidentDeps = { ...deps.rotation, reports: deps.reports, now: deps.now, openEnvironment: (project, name) => deps.viewEnvironment(project, name) };
 
-  const withSessions = async (connection: string | undefined): Promise<IncidentDeps> => {
-    if (connection === undefined) return base;
+  const withSessions = async (server: string | undefined): Promise<IncidentDeps> => {
+    if (server === undefined) return base;
     if (deps.sessionsOn === undefined) throw invalidInput('Session revocation is not available here: Latchkey was started without session administration.');
-    return { ...base, sessions: await deps.sessionsOn(connection) };
+    return { ...base, sessions: await deps.sessionsOn(server) };
   };
 
   const open = async (targets: IncidentTargets) => {
@@ -44,10 +44,10 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     const unique = [...new Map(targets.environments.map((target) => [`${target.project}/${target.environment}`, target])).values()];
     const views = await Promise.all(unique.map((target) => deps.viewEnvironment(target.project, target.environment)));
     return {
-      incidentDeps: await withSessions(targets.sessions?.connection),
+      incidentDeps: await withSessions(targets.sessions?.server),
       request: {
         environments: views,
-        ...(targets.sessions === undefined ? {} : { sessions: targets.sessions.plan, sessionConnection: targets.sessions.connection }),
+        ...(targets.sessions === undefined ? {} : { sessions: targets.sessions.plan, sessionServer: targets.sessions.server }),
         ...(targets.signal === undefined ? {} : { signal: targets.signal }),
       },
     };
@@ -69,7 +69,7 @@ export function createIncidentService(deps: IncidentServiceDeps) {
     async resume(reportId: string, options: RunOptions = {}): Promise<IncidentRun> {
       const report = await deps.reports.open(reportId);
       const sessionsLeft = report.sessions !== undefined && report.sessions.status !== 'revoked';
-      return resumeIncident(await withSessions(sessionsLeft ? report.sessions?.connection : undefined), reportId, options);
+      return resumeIncident(await withSessions(sessionsLeft ? report.sessions?.server : undefined), reportId, options);
     },
 
     /** Records that a person rotated these by-hand items where they were issued (audited, saved in the report). */

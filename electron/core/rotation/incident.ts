@@ -55,7 +55,7 @@ export interface IncidentPreview {
     error?: PublicError;
   }[];
   rotatable: number;
-  sessions?: { plan: SessionRevocationPlan; count: number; connection?: string };
+  sessions?: { plan: SessionRevocationPlan; count: number; server?: string };
   /** Names that must be typed to confirm (the protected environments). */
   typeToConfirm: string[];
 }
@@ -63,8 +63,8 @@ export interface IncidentPreview {
 export interface IncidentRequest {
   environments: EnvironmentView[];
   sessions?: SessionRevocationPlan;
-  /** The Redis connection the sessions are revoked on (recorded in the report, for a re-run). */
-  sessionConnection?: string;
+  /** The session server the sessions are revoked on (recorded in the report, for a re-run). */
+  sessionServer?: string;
   signal?: AbortSignal;
 }
 
@@ -104,10 +104,10 @@ export async function previewIncident(deps: IncidentDeps, request: IncidentReque
       : {
           plan: request.sessions,
           count: await deps.sessions.count(request.sessions, request.signal),
-          ...(request.sessionConnection === undefined ? {} : { connection: request.sessionConnection }),
+          ...(request.sessionServer === undefined ? {} : { server: request.sessionServer }),
         };
   if (request.sessions !== undefined && deps.sessions === undefined) {
-    throw new LatchkeyError('InvalidInput', 'Session revocation is not available here: no Redis connection is configured.');
+    throw new LatchkeyError('InvalidInput', 'Session revocation is not available here: no session server is configured.');
   }
   return {
     environments: request.environments.map((environment) => ({ project: environment.project, name: environment.name, protected: environment.protected })),
@@ -148,7 +148,7 @@ export async function runIncident(deps: IncidentDeps, request: IncidentRequest, 
     concurrency: clampConcurrency(options.concurrency),
     ...(preview.sessions === undefined
       ? {}
-      : { sessions: { plan: preview.sessions.plan, ...(preview.sessions.connection === undefined ? {} : { connection: preview.sessions.connection }), status: 'pending' as const, attempts: 0 } }),
+      : { sessions: { plan: preview.sessions.plan, ...(preview.sessions.server === undefined ? {} : { server: preview.sessions.server }), status: 'pending' as const, attempts: 0 } }),
     items,
     runs: [],
     counts: countItems(items),
@@ -291,7 +291,7 @@ async function execute(deps: IncidentDeps, report: IncidentReport, backendOf: (i
     sessions.attempts += 1;
     const revocationScope = { scope: sessions.plan.scope, ...('user_id' in sessions.plan ? { user_id: sessions.plan.user_id } : {}), ...('device_id' in sessions.plan ? { device_id: sessions.plan.device_id } : {}) };
     try {
-      if (deps.sessions === undefined) throw new LatchkeyError('InvalidInput', 'Session revocation is not available here: no Redis connection is configured.');
+      if (deps.sessions === undefined) throw new LatchkeyError('InvalidInput', 'Session revocation is not available here: no session server is configured.');
       // On record before anything is deleted, as every session revocation is: a run killed mid-way still left a trace.
       await deps.audit.append({ action: 'session.revoke', outcome: 'started', ...context(), sessions: revocationScope });
       const { revoked } = await deps.sessions.revoke(sessions.plan, options.signal);

@@ -3,7 +3,7 @@ import type { AuditSink as AuditLogSink } from '../audit/audit-log';
 import { auditRef } from '../audit/audited';
 import type { AuditEvent } from '../audit/entry';
 import type { AuditSink, SessionAuditEvent } from './audit';
-import type { RedisConnectionConfig } from './connection';
+import type { SessionServerConfig } from './connection';
 import type { SessionFilter } from './filter';
 
 /**
@@ -28,7 +28,7 @@ export function auditIdentifier(id: string): string {
 }
 
 /** Which Redis, as a reference-shaped string for the entry's `ref` (never a password: configs hold none). */
-export function auditTargetRef(config: RedisConnectionConfig): string {
+export function auditTargetRef(config: SessionServerConfig): string {
   if (config.mode === 'cluster') {
     const first = config.nodes?.[0];
     return auditRef(`rediscluster://${first === undefined ? 'unknown' : `${first.host}:${first.port}`}`);

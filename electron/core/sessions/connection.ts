@@ -11,13 +11,16 @@ import { redisFailure } from './redis-errors';
 import { withScripts } from './scripts';
 
 /**
- * A Redis connection for session administration: one server (optionally TLS, ACL user, database),
- * a Sentinel-managed master, or a Redis Cluster. The config holds no password: it names a keychain
- * account (service `latchkey-redis`) whose password is read when connecting.
+ * A session server (the Redis holding the API server's sessions) and the ioredis connection to it: one
+ * server (optionally TLS, ACL user, database), a Sentinel-managed master, or a Redis Cluster. The config
+ * holds no password: it names a keychain account (service `latchkey-redis`) whose password is read when
+ * connecting.
  *
  * Connecting never hangs and never retries forever: a bounded connect timeout, a few reconnect attempts,
  * then a typed error. A connection that gave up is rebuilt by the next operation (the app's "Retry").
  */
+// The keychain service keeps its older name, `latchkey-redis`, though these are called session servers
+// now: renaming it would orphan every password already stored under it.
 export const REDIS_PASSWORD_SERVICE = ownKeychainService('redis');
 const QUIT_WAIT_MS = 1_000;
 
@@ -35,7 +38,7 @@ const redisUrl = z
     }
   }, 'must be a valid URL without a password (keep the password in the keychain and name its account)');
 
-export const redisConnectionSchema = z
+export const sessionServerSchema = z
   .object({
     mode: z.enum(['standalone', 'sentinel', 'cluster']).default('standalone'),
     /** standalone: `redis[s]://[user@]host:port[/db]`. */
@@ -74,14 +77,14 @@ export const redisConnectionSchema = z
     if (config.tls?.certFile !== undefined && config.tls.keyFile === undefined) ctx.addIssue({ code: 'custom', path: ['tls', 'keyFile'], message: 'is required with certFile' });
   });
 
-export type RedisConnectionInput = z.input<typeof redisConnectionSchema>;
-export type RedisConnectionConfig = z.output<typeof redisConnectionSchema>;
+export type SessionServerInput = z.input<typeof sessionServerSchema>;
+export type SessionServerConfig = z.output<typeof sessionServerSchema>;
 
-export function parseRedisConnection(input: unknown): RedisConnectionConfig {
-  const result = redisConnectionSchema.safeParse(input);
+export function parseSessionServer(input: unknown): SessionServerConfig {
+  const result = sessionServerSchema.safeParse(input);
   if (!result.success) {
-    const where = result.error.issues.map((issue) => `${issue.path.join('.') || 'connection'} ${issue.message}`).join('; ');
-    throw invalidInput(`The Redis connection settings are not valid: ${where}.`);
+    const where = result.error.issues.map((issue) => `${issue.path.join('.') || 'server'} ${issue.message}`).join('; ');
+    throw invalidInput(`The session server settings are not valid: ${where}.`);
   }
   return result.data;
 }
@@ -90,7 +93,7 @@ export function parseRedisConnection(input: unknown): RedisConnectionConfig {
  * The settings for `--redis URL` / LATCHKEY_REDIS_URL. A password in the URL (common in runbooks that
  * take it from an environment variable) is split off and returned apart, so it never lands in a config.
  */
-export function connectionFromUrl(url: string, extra: Partial<RedisConnectionInput> = {}): { config: RedisConnectionConfig; password: string | undefined } {
+export function sessionServerFromUrl(url: string, extra: Partial<SessionServerInput> = {}): { config: SessionServerConfig; password: string | undefined } {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -99,7 +102,7 @@ export function connectionFromUrl(url: string, extra: Partial<RedisConnectionInp
   }
   const password = parsed.password === '' ? undefined : decodeUrlPart(parsed.password, 'password');
   parsed.password = '';
-  return { config: parseRedisConnection({ ...extra, mode: 'standalone', url: parsed.toString() }), password };
+  return { config: parseSessionServer({ ...extra, mode: 'standalone', url: parsed.toString() }), password };
 }
 
 /**
@@ -141,8 +144,8 @@ export interface SessionRedisDeps {
   sentinelPassword?: string;
 }
 
-export async function openSessionRedis(input: RedisConnectionInput | RedisConnectionConfig, deps: SessionRedisDeps): Promise<SessionRedis> {
-  const config = parseRedisConnection(input);
+export async function openSessionRedis(input: SessionServerInput | SessionServerConfig, deps: SessionRedisDeps): Promise<SessionRedis> {
+  const config = parseSessionServer(input);
   const target = describeTarget(config);
   const password = deps.password ?? (await keychainPassword(config.passwordAccount, deps.keychain, target));
   const sentinelPassword = deps.sentinelPassword ?? (await keychainPassword(config.sentinel?.passwordAccount, deps.keychain, target));
@@ -271,7 +274,7 @@ export async function openSessionRedis(input: RedisConnectionInput | RedisConnec
 }
 
 /** host:port, the cluster's seed nodes or the Sentinel master name: how messages name a connection. */
-export function describeTarget(config: RedisConnectionConfig): string {
+export function describeTarget(config: SessionServerConfig): string {
   if (config.mode === 'cluster') return `cluster ${config.nodes!.map((n) => `${n.host}:${n.port}`).join(',')}`;
   if (config.mode === 'sentinel') return `sentinel master "${config.sentinel!.masterName}"`;
   const url = new URL(config.url!);
@@ -297,7 +300,7 @@ async function keychainPassword(account: string | undefined, keychain: Keychain 
   return stored;
 }
 
-async function tlsOptions(config: RedisConnectionConfig): Promise<TlsOptions | undefined> {
+async function tlsOptions(config: SessionServerConfig): Promise<TlsOptions | undefined> {
   const wantsTls = config.tls !== undefined || (config.url?.startsWith('rediss://') ?? false);
   if (!wantsTls) return undefined;
   const read = async (path: string | undefined, what: string) => {

@@ -4,8 +4,8 @@
  */
 export { SessionStore, createSessionStore, DEFAULT_TTL_HOURS, missingMessage } from './store';
 export type { SessionStoreOptions, CreatedSession, ValidationResult, InvalidReason, RevokeResult, ExtendResult } from './store';
-export { openSessionRedis, parseRedisConnection, connectionFromUrl, redisConnectionSchema, REDIS_PASSWORD_SERVICE } from './connection';
-export type { SessionRedis, SessionRedisDeps, RedisConnectionConfig, RedisConnectionInput } from './connection';
+export { openSessionRedis, parseSessionServer, sessionServerFromUrl, sessionServerSchema, REDIS_PASSWORD_SERVICE } from './connection';
+export type { SessionRedis, SessionRedisDeps, SessionServerConfig, SessionServerInput } from './connection';
 export type { LookupStrategy, BulkRevocationOptions, BulkRevocationProgress, BulkRevocationResult } from './bulk-revocation';
 export { METADATA_FILTER_FIELDS } from './queries';
 export type { SessionList, SessionPage, StreamBatch, OwnerQueryOptions, MetadataFilterField } from './queries';
@@ -29,8 +29,8 @@ export { createSessionSchema, userIdSchema, deviceIdSchema, hoursSchema, metadat
 export type { CreateSessionInput, SessionSelector } from './session-input';
 export { createSessionStores } from './session-stores';
 export type { SessionStores, SessionStoresDeps } from './session-stores';
-export type { RedisConnectionSettings, RedisConnectionView, SaveRedisConnection } from './redis-connections';
-export type { ConnectionTestResult } from './connection-test';
+export type { SessionServerSettings, SessionServerView, SaveSessionServer } from './session-servers';
+export type { ServerTestResult } from './server-test';
 export type { SessionQuery, SearchProgress, SearchOptions } from './session-search';
 export type { RowPage, ResultSummary } from './result-sets';
 export type { SessionRow, SessionDetail, RowSort, RowSortField } from '../../../shared/sessions';

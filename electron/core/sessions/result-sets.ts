@@ -57,7 +57,7 @@ export function sessionDetail(session: Session): SessionDetail {
 
 /**
  * One search's rows, in the order they were found; sessions are keyed by id (SCAN may repeat keys).
- * It remembers where it came from (the connection and the search's filter), for a revocation of these
+ * It remembers where it came from (the session server and the search's filter), for a revocation of these
  * sessions and its audit entry, and each row's whole metadata, for an export.
  */
 export class ResultSet {
@@ -74,7 +74,7 @@ export class ResultSet {
   constructor(
     readonly id: string,
     private readonly maxRows: number,
-    readonly origin: { connection: string; filter: SessionFilter },
+    readonly origin: { server: string; filter: SessionFilter },
   ) {}
 
   /** Adds sessions not seen before; false once the row limit is reached (the search should stop). */

@@ -5,11 +5,11 @@ import { conflict, isLatchkeyError } from '../errors';
 import type { Keychain } from '../keychain';
 import type { Logger } from '../log';
 import { auditTargetRef, recordSessionAudit } from './audit-trail';
-import { openSessionRedis, parseRedisConnection, type SessionRedis } from './connection';
-import { testRedisConnection, type ConnectionTestResult } from './connection-test';
+import { openSessionRedis, parseSessionServer, type SessionRedis } from './connection';
+import { testSessionServer, type ServerTestResult } from './server-test';
 import { ownerSummary, type OwnerSummary } from './owner-summary';
 import type { OwnerQueryOptions } from './queries';
-import { checkSettings, createRedisConnections, type RedisConnectionSettings } from './redis-connections';
+import { checkSettings, createSessionServers, type SessionServerSettings } from './session-servers';
 import type { RowSort } from '../../../shared/sessions';
 import { createResultSets, type ResultSummary, type RowPage } from './result-sets';
 import { csvHeader, csvRow } from './export-format';
@@ -19,11 +19,10 @@ import type { SharedStats, SharedStatsOptions } from './shared-stats';
 import { SessionStore } from './store';
 
 /**
- * `core.sessions`: the Redis connections of session administration and one SessionStore per
- * connection. A store is opened on first use and kept; it is rebuilt when its connection's settings
- * change (here or in the config file by another process), after it failed to open, and after Redis
- * refused its credentials (so a password fixed in the keychain is read again). Every event a store
- * reports goes into the audit log.
+ * `core.sessions`: the session servers of session administration and one SessionStore per server. A
+ * store is opened on first use and kept; it is rebuilt when its server's settings change (here or in the
+ * config file by another process), after it failed to open, and after Redis refused its credentials (so
+ * a password fixed in the keychain is read again). Every event a store reports goes into the audit log.
  */
 export interface SessionStoresDeps {
   config: ConfigFile;
@@ -42,7 +41,7 @@ interface OpenStore {
 
 export function createSessionStores(deps: SessionStoresDeps) {
   const logger = deps.logger.child({ component: 'sessions.stores' });
-  const connections = createRedisConnections({ config: deps.config, keychain: deps.keychain });
+  const servers = createSessionServers({ config: deps.config, keychain: deps.keychain });
   const results = createResultSets();
   const open = new Map<string, OpenStore>();
 
@@ -54,9 +53,9 @@ export function createSessionStores(deps: SessionStoresDeps) {
     await opened?.redis.close().catch((error: unknown) => logger.debug('closing a session connection failed', { error }));
   };
 
-  /** The store of a saved connection: opened once, rebuilt after a change or after it gave up. */
+  /** The store of a saved session server: opened once, rebuilt after a change or after it gave up. */
   const storeFor = async (name: string): Promise<SessionStore> => {
-    const stored = await connections.find(name);
+    const stored = await servers.find(name);
     const fingerprint = JSON.stringify(stored.redis);
     const entry = open.get(name);
     if (entry !== undefined && entry.fingerprint === fingerprint) return (await entry.opening).store;
@@ -77,7 +76,7 @@ export function createSessionStores(deps: SessionStoresDeps) {
     return (await opening).store;
   };
 
-  /** Runs `work` on a connection's store; after refused credentials the next call opens it afresh. */
+  /** Runs `work` on a session server's store; after refused credentials the next call opens it afresh. */
   const withStore = async <T>(name: string, work: (store: SessionStore) => Promise<T>): Promise<T> => {
     try {
       return await work(await storeFor(name));
@@ -88,49 +87,49 @@ export function createSessionStores(deps: SessionStoresDeps) {
   };
 
   return {
-    /** Saved connections, without passwords (only whether one is stored). */
-    list: () => connections.views(),
-    save: async (input: Parameters<typeof connections.save>[0]) => {
-      const saved = await connections.save(input);
+    /** Saved session servers, without passwords (only whether one is stored). */
+    list: () => servers.views(),
+    save: async (input: Parameters<typeof servers.save>[0]) => {
+      const saved = await servers.save(input);
       await Promise.all([drop(input.name), input.previousName === undefined ? undefined : drop(input.previousName)]);
       return saved;
     },
     remove: async (name: string) => {
-      await connections.remove(name);
+      await servers.remove(name);
       await drop(name);
     },
-    /** Connects with a saved connection's settings (a fresh connection, not the cached one). */
-    test: async (name: string): Promise<ConnectionTestResult> => {
-      const stored = await connections.find(name);
-      return testRedisConnection(stored.redis, { logger: deps.logger, keychain: deps.keychain });
+    /** Connects with a saved session server's settings (a fresh connection, not the cached one). */
+    test: async (name: string): Promise<ServerTestResult> => {
+      const stored = await servers.find(name);
+      return testSessionServer(stored.redis, { logger: deps.logger, keychain: deps.keychain });
     },
     /**
      * Connects with settings not saved yet. Passwords given here are used for this test only; without
-     * them, `storedPasswordsOf` (the connection being edited) lends its stored passwords.
+     * them, `storedPasswordsOf` (the server being edited) lends its stored passwords.
      */
     testSettings: async (
-      settings: RedisConnectionSettings,
+      settings: SessionServerSettings,
       options: { password?: string; sentinelPassword?: string; storedPasswordsOf?: string } = {},
-    ): Promise<ConnectionTestResult> => {
+    ): Promise<ServerTestResult> => {
       checkSettings(settings);
-      const stored = options.storedPasswordsOf === undefined ? undefined : (await connections.find(options.storedPasswordsOf)).redis;
+      const stored = options.storedPasswordsOf === undefined ? undefined : (await servers.find(options.storedPasswordsOf)).redis;
       const account = options.password === undefined ? stored?.passwordAccount : undefined;
       const sentinelAccount = options.sentinelPassword === undefined ? stored?.sentinel?.passwordAccount : undefined;
-      const config = parseRedisConnection({
+      const config = parseSessionServer({
         ...settings,
         ...(account === undefined ? {} : { passwordAccount: account }),
         ...(settings.sentinel === undefined ? {} : { sentinel: { ...settings.sentinel, ...(sentinelAccount === undefined ? {} : { passwordAccount: sentinelAccount }) } }),
       });
-      return testRedisConnection(config, { logger: deps.logger, keychain: deps.keychain, password: options.password, sentinelPassword: options.sentinelPassword });
+      return testSessionServer(config, { logger: deps.logger, keychain: deps.keychain, password: options.password, sentinelPassword: options.sentinelPassword });
     },
     storeFor,
     withStore,
 
     /** Runs a search into the result set `resultId` (readable with `rows` while it runs). */
     search: (name: string, query: SessionQuery, options: SearchOptions & { resultId: string }): Promise<ResultSummary> =>
-      withStore(name, (store) => searchSessions(store, query, results.open(options.resultId, { connection: name, filter: filterOfQuery(query) }), options)),
+      withStore(name, (store) => searchSessions(store, query, results.open(options.resultId, { server: name, filter: filterOfQuery(query) }), options)),
     /**
-     * Revokes exactly the sessions of a finished search (on the connection it ran on), recorded with the
+     * Revokes exactly the sessions of a finished search (on the session server it ran on), recorded with the
      * search's filter; `expected` is the count the person confirmed, and a result set that holds another
      * number is refused.
      */
@@ -138,7 +137,7 @@ export function createSessionStores(deps: SessionStoresDeps) {
       const set = results.get(resultId);
       const ids = set.finishedIds();
       if (ids.length !== expected) throw conflict(`The search result holds ${ids.length} sessions, not the ${expected} that were confirmed. Look at the result again and confirm its count.`);
-      return withStore(set.origin.connection, (store) => store.revokeIds(ids, set.origin.filter, options));
+      return withStore(set.origin.server, (store) => store.revokeIds(ids, set.origin.filter, options));
     },
     /** Writes a search result to `path` (created 0600): CSV or JSON, ids, owners, times and metadata — never a token. */
     exportResult: async (resultId: string, format: 'csv' | 'json', path: string): Promise<{ count: number }> => {

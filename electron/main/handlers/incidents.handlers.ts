@@ -47,6 +47,6 @@ export function incidentsHandlers(deps: { core: Core; emit: Emit; operations: Op
     markRotated: async ({ reportId, refs }) => ({ report: await incidents.markRotated(reportId, refs) }),
     list: async () => ({ reports: await incidents.list() }),
     open: async ({ reportId }) => ({ report: await incidents.open(reportId), text: await incidents.openText(reportId), paths: incidents.pathsOf(reportId) }),
-    sessionConnections: async () => ({ connections: (await deps.core.config.read()).redisConnections.map((connection) => connection.name) }),
+    sessionServers: async () => ({ servers: (await deps.core.config.read()).sessionServers.map((server) => server.name) }),
   };
 }

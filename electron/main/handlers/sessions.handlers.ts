@@ -15,18 +15,18 @@ export function sessionsHandlers(deps: { core: Core; clipboard: ClipboardGuard; 
   const queryOf = (query: QueryView): SessionQuery => (query.by === 'filter' ? { by: 'filter', filter: filterFromCriteria(query.filter) } : query);
 
   return {
-    connections: async () => ({ connections: await sessions.list() }),
-    saveConnection: ({ name, previousName, settings, password, sentinelPassword }) => sessions.save({ name, previousName, settings, password, sentinelPassword }),
-    removeConnection: async ({ name }) => {
+    servers: async () => ({ servers: await sessions.list() }),
+    saveServer: ({ name, previousName, settings, password, sentinelPassword }) => sessions.save({ name, previousName, settings, password, sentinelPassword }),
+    removeServer: async ({ name }) => {
       await sessions.remove(name);
       return {};
     },
-    testConnection: (request) =>
+    testServer: (request) =>
       'name' in request
         ? sessions.test(request.name)
         : sessions.testSettings(request.settings, { password: request.password, sentinelPassword: request.sentinelPassword, storedPasswordsOf: request.storedPasswordsOf }),
 
-    search: ({ operationId, connection, query, strategy }) =>
+    search: ({ operationId, server, query, strategy }) =>
       deps.operations.run(operationId, async (signal, progress) => {
         // The table sizes itself from `sessions.results`; the progress bar follows the keys scanned.
         const updates = throttle((update: Parameters<typeof searchUpdate>[0]) => {
@@ -35,7 +35,7 @@ export function sessionsHandlers(deps: { core: Core; clipboard: ClipboardGuard; 
         });
         let summary: Awaited<ReturnType<typeof sessions.search>>;
         try {
-          summary = await sessions.search(connection, queryOf(query), { resultId: operationId, strategy, signal, onProgress: updates.report });
+          summary = await sessions.search(server, queryOf(query), { resultId: operationId, strategy, signal, onProgress: updates.report });
         } finally {
           updates.flush();
         }
@@ -62,33 +62,33 @@ export function sessionsHandlers(deps: { core: Core; clipboard: ClipboardGuard; 
       return { cancelled: false, path, count: written.count };
     },
 
-    session: ({ connection, id }) => sessions.withStore(connection, async (store) => sessionDetail(await store.get(id))),
-    summary: ({ operationId, connection, kind, id, strategy }) =>
+    session: ({ server, id }) => sessions.withStore(server, async (store) => sessionDetail(await store.get(id))),
+    summary: ({ operationId, server, kind, id, strategy }) =>
       deps.operations.run(operationId, (signal, progress) => {
         const updates = throttle((update: Parameters<typeof scanUpdate>[0]) => progress(scanUpdate(update)));
-        return sessions.summary(connection, kind, id, { strategy, signal, onProgress: updates.report });
+        return sessions.summary(server, kind, id, { strategy, signal, onProgress: updates.report });
       }),
 
-    revoke: ({ connection, id }) => sessions.withStore(connection, async (store) => ({ revoked: (await store.revoke({ id })).revoked })),
-    revokeDevice: ({ operationId, connection, deviceId, strategy }) =>
+    revoke: ({ server, id }) => sessions.withStore(server, async (store) => ({ revoked: (await store.revoke({ id })).revoked })),
+    revokeDevice: ({ operationId, server, deviceId, strategy }) =>
       deps.operations.run(operationId, (signal, progress) => {
         const updates = throttle((update: Parameters<typeof revocationUpdate>[0]) => progress(revocationUpdate(update)));
-        return sessions.withStore(connection, async (store) => bulk(await store.revokeDevice(deviceId, { strategy, signal, onProgress: updates.report })));
+        return sessions.withStore(server, async (store) => bulk(await store.revokeDevice(deviceId, { strategy, signal, onProgress: updates.report })));
       }),
-    revokeUser: ({ operationId, connection, userId, strategy }) =>
+    revokeUser: ({ operationId, server, userId, strategy }) =>
       deps.operations.run(operationId, (signal, progress) => {
         const updates = throttle((update: Parameters<typeof revocationUpdate>[0]) => progress(revocationUpdate(update)));
-        return sessions.withStore(connection, async (store) => bulk(await store.revokeUser(userId, { strategy, signal, onProgress: updates.report })));
+        return sessions.withStore(server, async (store) => bulk(await store.revokeUser(userId, { strategy, signal, onProgress: updates.report })));
       }),
-    extend: ({ connection, id, hours }) =>
-      sessions.withStore(connection, async (store) => {
+    extend: ({ server, id, hours }) =>
+      sessions.withStore(server, async (store) => {
         const result = await store.extend({ id }, hours);
         if (!result.extended) throw notFound(`The session cannot be extended. ${missingMessage(result.reason)}`);
         return sessionDetail(result.session);
       }),
 
-    create: ({ connection, userId, deviceId, ttlHours, metadata }) =>
-      sessions.withStore(connection, async (store) => {
+    create: ({ server, userId, deviceId, ttlHours, metadata }) =>
+      sessions.withStore(server, async (store) => {
         const { token, ...session } = await store.create({ userId, deviceId, ttlHours, metadata });
         return { token, session: sessionDetail(session) };
       }),
@@ -96,16 +96,16 @@ export function sessionsHandlers(deps: { core: Core; clipboard: ClipboardGuard; 
       await deps.clipboard.copy(token);
       return { clearAfterSeconds: deps.clipboard.clearAfterSeconds };
     },
-    validate: ({ connection, token }) =>
-      sessions.withStore(connection, async (store) => {
+    validate: ({ server, token }) =>
+      sessions.withStore(server, async (store) => {
         const result = await store.validate(token);
         return result.valid ? { valid: true as const, session: sessionDetail(result.session) } : result;
       }),
 
-    stats: ({ operationId, connection, hours, reuse }) =>
+    stats: ({ operationId, server, hours, reuse }) =>
       deps.operations.run(operationId, (signal, progress) => {
         const updates = throttle((update: Parameters<typeof scanUpdate>[0]) => progress(scanUpdate(update)));
-        return sessions.dashboard(connection, {
+        return sessions.dashboard(server, {
           hours,
           reuse: reuse ?? 'now',
           signal,
@@ -113,10 +113,10 @@ export function sessionsHandlers(deps: { core: Core; clipboard: ClipboardGuard; 
           onWaiting: () => progress({ done: 0, message: 'Another Latchkey is counting these sessions; waiting for its result' }),
         });
       }),
-    indexExisting: ({ operationId, connection }) =>
+    indexExisting: ({ operationId, server }) =>
       deps.operations.run(operationId, (signal, progress) => {
         const updates = throttle((update: Parameters<typeof scanUpdate>[0]) => progress(scanUpdate(update)));
-        return sessions.withStore(connection, async (store) => {
+        return sessions.withStore(server, async (store) => {
           const result = await store.indexExisting({ signal, onProgress: updates.report });
           return { indexed: result.indexed, problems: result.problems.length, scannedKeys: result.scannedKeys };
         });

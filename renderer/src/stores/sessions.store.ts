@@ -1,14 +1,14 @@
 import { create } from 'zustand';
-import type { RedisConnectionView } from '../../../shared/ipc/sessions.contract';
+import type { SessionServerView } from '../../../shared/ipc/sessions.contract';
 import { api, messageOf } from '../api';
 
 /**
- * The Sessions screen's settings: the Redis connections (names and settings, never a password), the
+ * The Sessions screen's settings: the session servers (names and settings, never a password), the
  * one in use, and the person's choices (index-only lookups, auto-refresh). Never a session token: a
  * created token lives in its dialog's component state only.
  */
 interface SessionsState {
-  connections: RedisConnectionView[];
+  servers: SessionServerView[];
   loaded: boolean;
   error: string | undefined;
   selected: string | undefined;
@@ -29,7 +29,7 @@ interface SessionsState {
 }
 
 export const useSessions = create<SessionsState>((set, get) => ({
-  connections: [],
+  servers: [],
   loaded: false,
   error: undefined,
   selected: undefined,
@@ -39,10 +39,10 @@ export const useSessions = create<SessionsState>((set, get) => ({
   changed: () => set({ changes: get().changes + 1 }),
   async load() {
     try {
-      const { connections } = await api.sessions.connections({});
+      const { servers } = await api.sessions.servers({});
       const selected = get().selected;
-      const stillThere = connections.some((connection) => connection.name === selected);
-      set({ connections, loaded: true, error: undefined, selected: stillThere ? selected : connections[0]?.name });
+      const stillThere = servers.some((server) => server.name === selected);
+      set({ servers, loaded: true, error: undefined, selected: stillThere ? selected : servers[0]?.name });
     } catch (error) {
       set({ loaded: true, error: messageOf(error) });
     }

@@ -7,7 +7,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { createCore, type Core } from '../../../electron/core';
 import type { Keychain } from '../../../electron/core/keychain';
 import { createLogger } from '../../../electron/core/log';
-import type { RedisConnectionSettings } from '../../../electron/core/sessions';
+import type { SessionServerSettings } from '../../../electron/core/sessions';
 import { createClipboardGuard } from '../../../electron/main/clipboard-guard';
 import { createHandlers } from '../../../electron/main/handlers';
 import { lockGate } from '../../../electron/main/ipc/lock-gate';
@@ -68,8 +68,8 @@ export interface LaunchOptions {
   colorScheme: 'light' | 'dark';
   keychain: Keychain;
   clipboardClearMs?: number;
-  /** Redis connections saved before the page opens (the Sessions screen's); start the servers per test file. */
-  redisConnections?: { name: string; settings: RedisConnectionSettings }[];
+  /** Session servers saved before the page opens (the Sessions screen's); start the servers per test file. */
+  sessionServers?: { name: string; settings: SessionServerSettings }[];
   /** Start wire-level fakes of these services on loopback (the app connects to them as to real ones). */
   fakes?: { vault?: boolean; aws?: boolean };
   /** Stands in for the OS file dialog (.env export and import, Mycelium import). */
@@ -89,7 +89,7 @@ export async function launchApp(options: LaunchOptions): Promise<AppUnderTest> {
   let clockOffset = 0;
   const core = createCore({ paths: xdg.paths, keychain: options.keychain, logger, now: () => new Date(Date.now() + clockOffset) });
   await core.lock.start();
-  for (const connection of options.redisConnections ?? []) await core.sessions.save(connection);
+  for (const server of options.sessionServers ?? []) await core.sessions.save(server);
   const server = await serveRenderer(`${root}out/renderer`);
   const clipboard = { text: '' };
 

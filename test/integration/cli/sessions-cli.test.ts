@@ -202,7 +202,7 @@ describe('latchkey sessions (the built CLI on a real redis-server)', () => {
   });
 });
 
-describeWithKeyring('latchkey sessions --connection (a connection saved in the app, password in the real keyring)', () => {
+describeWithKeyring('latchkey sessions --server (a session server saved in the app, password in the real keyring)', () => {
   let server: RedisServer;
   let xdg: TempXdg;
   beforeAll(async () => {
@@ -221,14 +221,27 @@ describeWithKeyring('latchkey sessions --connection (a connection saved in the a
     await server?.stop();
   });
 
-  it('works on the saved connection, and refuses --connection together with --redis or --prefix', async () => {
+  it('works on the saved session server, and refuses --server together with --redis or --prefix', async () => {
     const run = (args: string[]) => runLatchkey(['sessions', ...args], { env: xdg.env });
-    const created = await run(['create', '--connection', 'prod-sessions', '--user', 'u', '--device', 'd', '--json']);
+    const created = await run(['create', '--server', 'prod-sessions', '--user', 'u', '--device', 'd', '--json']);
     expect(created.code).toBe(0);
+    expect(created.stderr).toBe('');
     expect(json(created.stdout)).toMatchObject({ user_id: 'u' });
-    expect(JSON.parse((await run(['list', '--connection', 'prod-sessions', '--json'])).stdout)).toHaveLength(1);
-    expect(await run(['list', '--connection', 'prod-sessions', '--prefix', 'x:'])).toMatchObject({ code: 2 });
-    expect(await run(['list', '--connection', 'nope'])).toMatchObject({ code: 3 });
+    expect(JSON.parse((await run(['list', '--server', 'prod-sessions', '--json'])).stdout)).toHaveLength(1);
+    expect(await run(['list', '--server', 'prod-sessions', '--prefix', 'x:'])).toMatchObject({ code: 2 });
+    expect(await run(['list', '--server', 'nope'])).toMatchObject({ code: 3, stderr: expect.stringContaining('no session server named "nope"') });
+  });
+
+  it('still takes the old --connection, hidden from help, with one line on stderr saying to use --server', async () => {
+    const run = (args: string[]) => runLatchkey(['sessions', ...args], { env: xdg.env });
+    const listed = await run(['list', '--connection', 'prod-sessions', '--json']);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toHaveLength(1);
+    expect(listed.stderr.trim().split('\n')).toEqual([expect.stringMatching(/--connection is deprecated.*use --server <name>/)]);
+    expect(await run(['list', '--connection', 'prod-sessions', '--server', 'prod-sessions'])).toMatchObject({ code: 2, stderr: expect.stringContaining('give only --server') });
+    const help = await run(['list', '--help']);
+    expect(help.stdout).toContain('--server <name>');
+    expect(help.stdout).not.toContain('--connection');
   });
 
   const json = (text: string): unknown => JSON.parse(text);

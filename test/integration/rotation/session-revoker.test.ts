@@ -63,11 +63,11 @@ describe('session revocation of an incident (real Redis, real SessionStore)', ()
       const audit = createAuditLog({ stateDir: xdg.paths.stateDir, locks: new FileLocks(), user: 'oncall' });
       const { report } = await runIncident(
         { resolveBackend: () => backend, audit, reports: createIncidentReportStore(xdg.paths.stateDir), sessions: sessionStoreRevoker(suite.t.store) },
-        { environments: [environmentOverBackend({ project: 'app', name: 'prod', backend, prefix: 'app/prod/' })], sessions: { scope: 'device', device_id: 'watch-9' }, sessionConnection: 'sessions-prod' },
+        { environments: [environmentOverBackend({ project: 'app', name: 'prod', backend, prefix: 'app/prod/' })], sessions: { scope: 'device', device_id: 'watch-9' }, sessionServer: 'sessions-prod' },
         { confirmation: { assumeYes: true } },
       );
       expect(report.status).toBe('completed');
-      expect(report.sessions).toMatchObject({ status: 'revoked', revoked: 2, connection: 'sessions-prod' });
+      expect(report.sessions).toMatchObject({ status: 'revoked', revoked: 2, server: 'sessions-prod' });
       for (const token of tokens) expect(await seedValidateSession(suite.t.raw, token)).toBeUndefined();
       expect(await seedValidateSession(suite.t.raw, kept[0] as string)).toBeDefined();
       expect((await audit.query({ actions: ['session.revoke'] })).map((entry) => [entry.outcome, entry.sessions?.device_id, entry.counts?.revoked])).toEqual([
@@ -79,7 +79,7 @@ describe('session revocation of an incident (real Redis, real SessionStore)', ()
     }
   });
 
-  it('through createCore: an incident revokes the sessions of a device on a saved Redis connection, and a re-run does not need them again', async () => {
+  it('through createCore: an incident revokes the sessions of a device on a saved session server, and a re-run does not need them again', async () => {
     const xdg = await createTempXdg();
     const core = createCore({ paths: xdg.paths, keychain: createMemoryKeychain(), logger: captureLogger().logger, env: xdg.env });
     try {
@@ -89,13 +89,13 @@ describe('session revocation of an incident (real Redis, real SessionStore)', ()
       await core.secrets.create('app', 'dev', 'API_KEY', 'old-value');
       const lost = await sessionsOf([['owner', 'lost-watch'], ['owner', 'lost-watch']], true);
       const kept = await sessionsOf([['owner', 'phone']], true);
-      const targets = { environments: [{ project: 'app', environment: 'dev' }], sessions: { connection: 'sessions-prod', plan: { scope: 'device' as const, device_id: 'lost-watch' } } };
-      expect((await core.incidents.preview(targets)).sessions).toEqual({ plan: targets.sessions.plan, count: 2, connection: 'sessions-prod' });
+      const targets = { environments: [{ project: 'app', environment: 'dev' }], sessions: { server: 'sessions-prod', plan: { scope: 'device' as const, device_id: 'lost-watch' } } };
+      expect((await core.incidents.preview(targets)).sessions).toEqual({ plan: targets.sessions.plan, count: 2, server: 'sessions-prod' });
       const { report } = await core.incidents.run(targets, { confirmation: { assumeYes: true } });
-      expect(report).toMatchObject({ status: 'completed', sessions: { status: 'revoked', revoked: 2, connection: 'sessions-prod' } });
+      expect(report).toMatchObject({ status: 'completed', sessions: { status: 'revoked', revoked: 2, server: 'sessions-prod' } });
       for (const token of lost) expect(await seedValidateSession(suite.t.raw, token)).toBeUndefined();
       expect(await seedValidateSession(suite.t.raw, kept[0] as string)).toBeDefined();
-      await expect(core.incidents.preview({ ...targets, sessions: { ...targets.sessions, connection: 'nowhere' } })).rejects.toMatchObject({ kind: 'NotFound' });
+      await expect(core.incidents.preview({ ...targets, sessions: { ...targets.sessions, server: 'nowhere' } })).rejects.toMatchObject({ kind: 'NotFound' });
     } finally {
       await core.close();
       await xdg.cleanup();

@@ -38,7 +38,7 @@ describeWithKeyring("Latchkey's own keychain services through keychain:// (built
     core = createCore({ paths: xdg.paths, keychain, env: {}, logger: captureLogger().logger });
     // A session server saved as the app saves it: the password goes to the keychain, the config names its account.
     await core.sessions.save({ name: 'prod sessions', settings: { url: 'redis://127.0.0.1:6399' }, password: CANARY });
-    account = (await core.config.read()).redisConnections.find((stored) => stored.name === 'prod sessions')!.redis.passwordAccount!;
+    account = (await core.config.read()).sessionServers.find((stored) => stored.name === 'prod sessions')!.redis.passwordAccount!;
     expect(account).toBeDefined();
     await passwordIsIntact();
   });

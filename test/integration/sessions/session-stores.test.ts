@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../electron/core';
@@ -11,7 +11,7 @@ import { createTempXdg, type TempXdg } from '../../harness/temp-xdg';
 
 const PASSWORD = 'canary-redis-password-3c1d';
 
-/** core.sessions: connections in config with passwords in the keychain, cached stores, search, audit. */
+/** core.sessions: session servers in config with passwords in the keychain, cached stores, search, audit. */
 describe('core.sessions on a real redis-server (password-protected)', () => {
   let server: RedisServer;
   let raw: Redis;
@@ -47,12 +47,12 @@ describe('core.sessions on a real redis-server (password-protected)', () => {
     expect(saved).toMatchObject({ name: 'prod sessions', hasPassword: true, target: `127.0.0.1:${server.port}` });
     const configText = await readFile(core.config.path, 'utf8');
     expect(configText).not.toContain(PASSWORD);
-    const account = (await core.config.read()).redisConnections[0]!.redis.passwordAccount!;
+    const account = (await core.config.read()).sessionServers[0]!.redis.passwordAccount!;
     expect(await keychain.getPassword(REDIS_PASSWORD_SERVICE, account)).toBe(PASSWORD);
     expect(JSON.stringify(await core.sessions.list())).not.toContain(PASSWORD);
     expect(JSON.stringify(await core.sessions.list())).not.toContain(account);
 
-    // A rename keeps the password; removing the connection removes it from the keychain.
+    // A rename keeps the password; removing the server removes it from the keychain.
     await core.sessions.save({ name: 'sessions', previousName: 'prod sessions', settings: { url: url() } });
     expect((await core.sessions.test('sessions')).masters).toBe(1);
     await core.sessions.remove('sessions');
@@ -61,25 +61,56 @@ describe('core.sessions on a real redis-server (password-protected)', () => {
     expect(logLines.join('\n')).not.toContain(PASSWORD);
   });
 
-  it('refuses bad settings, duplicate names and unknown connections with typed errors, storing nothing', async () => {
+  it('reads a config file of an earlier version (session servers under "redisConnections") and rewrites it under "sessionServers" at the next change, losing nothing', async () => {
+    await core.projects.createProject('shop');
+    await core.sessions.save({ name: 'old sessions', settings: { url: url(), prefix: 'session:', connectTimeoutMs: 2_000 }, password: PASSWORD });
+    const { sessionServers, ...others } = JSON.parse(await readFile(core.config.path, 'utf8')) as Record<string, unknown>;
+    // As earlier versions wrote it: the same entries, under the old key.
+    await writeFile(core.config.path, `${JSON.stringify({ ...others, redisConnections: sessionServers }, null, 2)}\n`);
+
+    expect(await core.sessions.list()).toEqual([expect.objectContaining({ name: 'old sessions', hasPassword: true, settings: expect.objectContaining({ connectTimeoutMs: 2_000 }) })]);
+    // Its password is still found in the keychain under the account the old entry names.
+    expect((await core.sessions.test('old sessions')).masters).toBe(1);
+
+    await core.sessions.save({ name: 'new sessions', settings: { url: url() } });
+    const rewritten = JSON.parse(await readFile(core.config.path, 'utf8')) as Record<string, unknown>;
+    expect(rewritten).not.toHaveProperty('redisConnections');
+    expect(rewritten.sessionServers).toEqual([...(sessionServers as unknown[]), expect.objectContaining({ name: 'new sessions' })]);
+    expect(rewritten.projects).toEqual(others.projects);
+    expect((await core.sessions.test('old sessions')).masters).toBe(1);
+  });
+
+  it('keeps the entries of both keys when a file holds the old and the new one', async () => {
+    await core.sessions.save({ name: 'a', settings: { url: url() } });
+    await core.sessions.save({ name: 'b', settings: { url: url(), prefix: 'b:' } });
+    const config = JSON.parse(await readFile(core.config.path, 'utf8')) as { sessionServers: { name: string }[] };
+    const [a, b] = config.sessionServers;
+    await writeFile(core.config.path, JSON.stringify({ ...config, sessionServers: [a], redisConnections: [{ ...a, redis: { url: 'redis://old.example:6379' } }, b] }));
+    expect((await core.sessions.list()).map((view) => [view.name, view.target])).toEqual([
+      ['a', `127.0.0.1:${server.port}`],
+      ['b', `127.0.0.1:${server.port}`],
+    ]);
+  });
+
+  it('refuses bad settings, duplicate names and unknown session servers with typed errors, storing nothing', async () => {
     await expect(core.sessions.save({ name: 'x', settings: { url: `redis://:${PASSWORD}@127.0.0.1:1` } })).rejects.toMatchObject({ kind: 'InvalidInput' });
     await expect(core.sessions.save({ name: 'x', settings: { url: url(), prefix: 'latch' } })).rejects.toMatchObject({ kind: 'InvalidInput' });
     await expect(core.sessions.save({ name: '../x', settings: { url: url() } })).rejects.toMatchObject({ kind: 'InvalidInput' });
     await core.sessions.save({ name: 'a', settings: { url: url() } });
     await expect(core.sessions.save({ name: 'a', settings: { url: url() } })).rejects.toMatchObject({ kind: 'Conflict' });
     await expect(core.sessions.storeFor('nope')).rejects.toMatchObject({ kind: 'NotFound' });
-    expect((await core.config.read()).redisConnections.map((stored) => stored.name)).toEqual(['a']);
+    expect((await core.config.read()).sessionServers.map((stored) => stored.name)).toEqual(['a']);
     expect(keychain.entries.size).toBe(0);
   });
 
-  it('tests a connection: version and keys, or the refused password, for saved and unsaved settings', async () => {
+  it('tests a session server: version and keys, or the refused password, for saved and unsaved settings', async () => {
     await seedCreateSession(raw, { userId: 'u', deviceId: 'd' });
     await core.sessions.save({ name: 'ok', settings: { url: url() }, password: PASSWORD });
     expect(await core.sessions.test('ok')).toMatchObject({ mode: 'standalone', masters: 1, keys: 1, sampleSessions: 1, serverVersion: expect.stringMatching(/^\d+\./) });
     await expect(core.sessions.testSettings({ url: url() }, { password: 'wrong-canary' })).rejects.toMatchObject({ kind: 'Unauthenticated' });
     await expect(core.sessions.testSettings({ url: url() })).rejects.toMatchObject({ kind: 'Unauthenticated', message: expect.stringContaining('requires a password') });
     expect(await core.sessions.testSettings({ url: url() }, { password: PASSWORD })).toMatchObject({ keys: 1 });
-    // Editing a saved connection: its stored password is lent to the test unless another one is typed.
+    // Editing a saved session server: its stored password is lent to the test unless another one is typed.
     expect(await core.sessions.testSettings({ url: url(), db: 1 }, { storedPasswordsOf: 'ok' })).toMatchObject({ keys: 0 });
     await expect(core.sessions.testSettings({ url: url() }, { storedPasswordsOf: 'ok', password: 'typed-wrong' })).rejects.toMatchObject({ kind: 'Unauthenticated' });
   });
@@ -88,7 +119,7 @@ describe('core.sessions on a real redis-server (password-protected)', () => {
     await core.sessions.save({ name: 'main', settings: { url: url() }, password: 'wrong-password' });
     await expect(core.sessions.withStore('main', (store) => store.stats())).rejects.toMatchObject({ kind: 'Unauthenticated' });
     // Fixed behind Latchkey's back (another process), as the keychain allows: the next call reads it again.
-    const account = (await core.config.read()).redisConnections[0]!.redis.passwordAccount!;
+    const account = (await core.config.read()).sessionServers[0]!.redis.passwordAccount!;
     await keychain.setPassword(REDIS_PASSWORD_SERVICE, account, PASSWORD);
     const first = await core.sessions.storeFor('main');
     expect((await first.stats()).activeSessions).toBe(0);
@@ -101,7 +132,7 @@ describe('core.sessions on a real redis-server (password-protected)', () => {
 
     // A change made in the config file by another process (the CLI) is picked up too.
     await core.config.update((config) => {
-      config.redisConnections[0]!.redis.prefix = 'third:';
+      config.sessionServers[0]!.redis.prefix = 'third:';
     });
     expect((await core.sessions.storeFor('main')).prefix).toBe('third:');
   });

@@ -55,7 +55,7 @@ describe('sessions over IPC (real router, real core, real redis-server)', () => 
       isTrustedSender: createSenderPolicy(APP_URL),
       logger: captured.logger,
     });
-    await invoke('saveConnection', { name: 'main', settings: { url: server.url } });
+    await invoke('saveServer', { name: 'main', settings: { url: server.url } });
   });
   afterAll(async () => {
     await core?.close();
@@ -64,12 +64,12 @@ describe('sessions over IPC (real router, real core, real redis-server)', () => 
     await xdg?.cleanup();
   });
 
-  it('lists connections and tests one', async () => {
-    expect(await invoke('connections', {})).toEqual({
-      connections: [expect.objectContaining({ name: 'main', hasPassword: false, target: `127.0.0.1:${server.port}`, settings: expect.objectContaining({ prefix: 'session:' }) })],
+  it('lists session servers and tests one', async () => {
+    expect(await invoke('servers', {})).toEqual({
+      servers: [expect.objectContaining({ name: 'main', hasPassword: false, target: `127.0.0.1:${server.port}`, settings: expect.objectContaining({ prefix: 'session:' }) })],
     });
-    expect(await invoke('testConnection', { name: 'main' })).toMatchObject({ mode: 'standalone', masters: 1 });
-    await expect(invoke('testConnection', { settings: { url: 'redis://127.0.0.1:1', connectTimeoutMs: 200, maxReconnectAttempts: 0 } })).rejects.toMatchObject({ kind: 'BackendUnavailable' });
+    expect(await invoke('testServer', { name: 'main' })).toMatchObject({ mode: 'standalone', masters: 1 });
+    await expect(invoke('testServer', { settings: { url: 'redis://127.0.0.1:1', connectTimeoutMs: 200, maxReconnectAttempts: 0 } })).rejects.toMatchObject({ kind: 'BackendUnavailable' });
   });
 
   it('searches with progress and a growing row count, then serves the rows page by page', async () => {
@@ -83,7 +83,7 @@ describe('sessions over IPC (real router, real core, real redis-server)', () => 
     }
     await pipeline.exec();
     const operationId = 'search-00000001';
-    const summary = await invoke<{ total: number; complete: boolean }>('search', { operationId, connection: 'main', query: { by: 'all' } });
+    const summary = await invoke<{ total: number; complete: boolean }>('search', { operationId, server: 'main', query: { by: 'all' } });
     expect(summary).toMatchObject({ resultId: operationId, total: 1_200, complete: true, truncated: false });
     const found = eventsOf('sessions.results').filter((event) => event.resultId === operationId);
     expect(found.at(-1)).toEqual({ resultId: operationId, found: 1_200, complete: true });
@@ -106,10 +106,10 @@ describe('sessions over IPC (real router, real core, real redis-server)', () => 
     const one = await seedCreateSession(raw, { userId: 'alice', deviceId: 'watch-9', metadata: { device_type: 'wearable', os: 'wearOS' } });
     const two = await seedCreateSession(raw, { userId: 'alice', deviceId: 'watch-9' });
     const other = await seedCreateSession(raw, { userId: 'alice', deviceId: 'phone-1' });
-    const summary = await invoke<{ count: number; users: unknown[] }>('summary', { operationId: 'summary-0000001', connection: 'main', kind: 'device', id: 'watch-9' });
+    const summary = await invoke<{ count: number; users: unknown[] }>('summary', { operationId: 'summary-0000001', server: 'main', kind: 'device', id: 'watch-9' });
     expect(summary).toMatchObject({ count: 2, users: [{ id: 'alice', sessions: 2 }] });
-    await expect(invoke('revokeDevice', { operationId: 'revoke-00000001', connection: 'main', deviceId: 'watch-9' })).rejects.toMatchObject({ kind: 'InvalidInput' });
-    expect(await invoke('revokeDevice', { operationId: 'revoke-00000002', connection: 'main', deviceId: 'watch-9', confirmed: true })).toEqual({
+    await expect(invoke('revokeDevice', { operationId: 'revoke-00000001', server: 'main', deviceId: 'watch-9' })).rejects.toMatchObject({ kind: 'InvalidInput' });
+    expect(await invoke('revokeDevice', { operationId: 'revoke-00000002', server: 'main', deviceId: 'watch-9', confirmed: true })).toEqual({
       revoked: 2,
       viaIndex: 0,
       viaScan: 2,
@@ -125,7 +125,7 @@ describe('sessions over IPC (real router, real core, real redis-server)', () => 
 
   it('creates a session whose token the server accepts; copy goes through the clipboard guard; nothing logs the token', async () => {
     const created = await invoke<{ token: string; session: { id: string; metadata: unknown } }>('create', {
-      connection: 'main',
+      server: 'main',
       userId: 'bob',
       deviceId: 'tablet-2',
       ttlHours: 2,
@@ -138,16 +138,16 @@ describe('sessions over IPC (real router, real core, real redis-server)', () => 
     expect(clipboard.text).toBe(created.token);
     await expect(invoke('copyToken', { token: 'not a token, any text' })).rejects.toMatchObject({ kind: 'InvalidInput' });
 
-    expect(await invoke('validate', { connection: 'main', token: `  ${created.token}\n` })).toMatchObject({ valid: true, session: { id: created.session.id, userId: 'bob' } });
-    expect(await invoke('validate', { connection: 'main', token: 'bogus-token' })).toEqual({ valid: false, reason: 'unknown' });
-    const extended = await invoke<{ expiresAt: string }>('extend', { connection: 'main', id: created.session.id, hours: 1 });
+    expect(await invoke('validate', { server: 'main', token: `  ${created.token}\n` })).toMatchObject({ valid: true, session: { id: created.session.id, userId: 'bob' } });
+    expect(await invoke('validate', { server: 'main', token: 'bogus-token' })).toEqual({ valid: false, reason: 'unknown' });
+    const extended = await invoke<{ expiresAt: string }>('extend', { server: 'main', id: created.session.id, hours: 1 });
     expect(Date.parse(extended.expiresAt) - Date.now()).toBeGreaterThan(2.9 * 3_600_000);
-    expect(await invoke('revoke', { connection: 'main', id: created.session.id })).toEqual({ revoked: true });
-    expect(await invoke('revoke', { connection: 'main', id: created.session.id })).toEqual({ revoked: false });
-    await expect(invoke('extend', { connection: 'main', id: created.session.id, hours: 1 })).rejects.toMatchObject({ kind: 'NotFound' });
-    await expect(invoke('session', { connection: 'main', id: created.session.id })).rejects.toMatchObject({ kind: 'NotFound' });
+    expect(await invoke('revoke', { server: 'main', id: created.session.id })).toEqual({ revoked: true });
+    expect(await invoke('revoke', { server: 'main', id: created.session.id })).toEqual({ revoked: false });
+    await expect(invoke('extend', { server: 'main', id: created.session.id, hours: 1 })).rejects.toMatchObject({ kind: 'NotFound' });
+    await expect(invoke('session', { server: 'main', id: created.session.id })).rejects.toMatchObject({ kind: 'NotFound' });
 
-    const stats = await invoke<{ failedValidationsPerHour: { count: number }[] }>('stats', { operationId: 'stats-000000001', connection: 'main', hours: 3 });
+    const stats = await invoke<{ failedValidationsPerHour: { count: number }[] }>('stats', { operationId: 'stats-000000001', server: 'main', hours: 3 });
     expect(stats.failedValidationsPerHour.at(-1)?.count).toBe(1);
     expect(logLines.join('\n')).not.toContain(created.token);
     expect(JSON.stringify(events)).not.toContain(created.token);
@@ -155,14 +155,14 @@ describe('sessions over IPC (real router, real core, real redis-server)', () => 
   });
 
   it('answers a Redis that is down with BackendUnavailable, and works again after it restarts', async () => {
-    await invoke('saveConnection', { name: 'fragile', settings: { url: server.url, connectTimeoutMs: 300, maxReconnectAttempts: 0 } });
-    expect(await invoke('stats', { operationId: 'stats-000000002', connection: 'fragile' })).toMatchObject({ activeSessions: expect.any(Number) });
+    await invoke('saveServer', { name: 'fragile', settings: { url: server.url, connectTimeoutMs: 300, maxReconnectAttempts: 0 } });
+    expect(await invoke('stats', { operationId: 'stats-000000002', server: 'fragile' })).toMatchObject({ activeSessions: expect.any(Number) });
     await server.kill();
-    await expect(invoke('stats', { operationId: 'stats-000000003', connection: 'fragile' })).rejects.toMatchObject({ kind: 'BackendUnavailable', message: expect.stringContaining('not reachable') });
+    await expect(invoke('stats', { operationId: 'stats-000000003', server: 'fragile' })).rejects.toMatchObject({ kind: 'BackendUnavailable', message: expect.stringContaining('not reachable') });
     // Other areas keep answering.
     expect((await router.handle('latchkey:projects.list', own, {})) as IpcResult<unknown>).toMatchObject({ ok: true });
     await server.start();
-    expect(await invoke('stats', { operationId: 'stats-000000004', connection: 'fragile' })).toMatchObject({ activeSessions: 0 });
+    expect(await invoke('stats', { operationId: 'stats-000000004', server: 'fragile' })).toMatchObject({ activeSessions: 0 });
     raw.disconnect();
     raw = new Redis(server.url);
   });

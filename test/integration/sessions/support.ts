@@ -2,7 +2,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { Redis } from 'ioredis';
 import { createLogger, type Logger } from '../../../electron/core/log';
 import type { SessionAuditEvent } from '../../../electron/core/sessions/audit';
-import { openSessionRedis, type RedisConnectionInput, type SessionRedis } from '../../../electron/core/sessions/connection';
+import { openSessionRedis, type SessionServerInput, type SessionRedis } from '../../../electron/core/sessions/connection';
 import { createSessionStore, type SessionStore, type SessionStoreOptions } from '../../../electron/core/sessions/store';
 import { startRedis, type RedisServer } from '../../harness/redis';
 
@@ -17,14 +17,14 @@ export interface TestStore {
   close(): Promise<void>;
 }
 
-export async function openTestStore(connection: RedisConnectionInput, options: Partial<SessionStoreOptions> = {}, password?: string): Promise<TestStore> {
+export async function openTestStore(server: SessionServerInput, options: Partial<SessionStoreOptions> = {}, password?: string): Promise<TestStore> {
   const logs: string[] = [];
   const audit: SessionAuditEvent[] = [];
   const logger = createLogger({ sink: (line) => logs.push(line), level: 'debug' });
-  const redis = await openSessionRedis(connection, { logger, password });
+  const redis = await openSessionRedis(server, { logger, password });
   const store = createSessionStore({ redis, logger, onAudit: (event) => void audit.push(event), ...options });
   // A plain client for looking behind the store's back (not for TLS or cluster set-ups).
-  const raw = connection.url?.startsWith('redis://') === true ? new Redis(connection.url, { lazyConnect: true }) : undefined;
+  const raw = server.url?.startsWith('redis://') === true ? new Redis(server.url, { lazyConnect: true }) : undefined;
   raw?.on('error', () => undefined);
   return {
     store,

@@ -15,11 +15,11 @@ async function withGuardedRedis(context: LeakContext, label: string, work: (serv
   const password = context.canary(`${label}-redis-password`);
   const server = await startRedis({ password, args: ['--requirepass', password] });
   try {
-    expect(await context.call('sessions.saveConnection', { name: 'leaks', settings: { url: `redis://127.0.0.1:${server.port}` }, password })).toMatchObject({ ok: true });
+    expect(await context.call('sessions.saveServer', { name: 'leaks', settings: { url: `redis://127.0.0.1:${server.port}` }, password })).toMatchObject({ ok: true });
     await work(server, password);
   } finally {
     // The throwaway keyring outlives the world: removing the connection removes its password entry.
-    await context.call('sessions.removeConnection', { name: 'leaks' });
+    await context.call('sessions.removeServer', { name: 'leaks' });
     await server.stop();
   }
 }
@@ -43,20 +43,20 @@ async function serverSession(server: RedisServer, password: string, token: strin
 
 export const operations: LeakOperation[] = [
   {
-    name: 'Redis connection with a password: save, test, list, search, stats; a wrong password refused',
+    name: 'session server with a password: save, test, list, search, stats; a wrong password refused',
     async run(context) {
       await withGuardedRedis(context, 'connection', async (server, password) => {
-        expect(await context.call('sessions.testConnection', { name: 'leaks' })).toMatchObject({ ok: true });
-        expect(await context.call('sessions.connections', {})).toMatchObject({ ok: true, value: { connections: [{ name: 'leaks', hasPassword: true }] } });
-        expect(await context.call('sessions.search', { operationId: 'leaks-search-1', connection: 'leaks', query: { by: 'all' } })).toMatchObject({ ok: true });
-        expect(await context.call('sessions.stats', { operationId: 'leaks-stats-01', connection: 'leaks' })).toMatchObject({ ok: true });
+        expect(await context.call('sessions.testServer', { name: 'leaks' })).toMatchObject({ ok: true });
+        expect(await context.call('sessions.servers', {})).toMatchObject({ ok: true, value: { servers: [{ name: 'leaks', hasPassword: true }] } });
+        expect(await context.call('sessions.search', { operationId: 'leaks-search-1', server: 'leaks', query: { by: 'all' } })).toMatchObject({ ok: true });
+        expect(await context.call('sessions.stats', { operationId: 'leaks-stats-01', server: 'leaks' })).toMatchObject({ ok: true });
         const wrong = context.canary('wrong-redis-password');
-        expect(await context.call('sessions.testConnection', { settings: { url: `redis://127.0.0.1:${server.port}` }, password: wrong })).toMatchObject({
+        expect(await context.call('sessions.testServer', { settings: { url: `redis://127.0.0.1:${server.port}` }, password: wrong })).toMatchObject({
           ok: false,
           error: { kind: 'Unauthenticated' },
         });
         await context.failing(() => context.core.sessions.testSettings({ url: `redis://:${password}@127.0.0.1:${server.port}` }));
-        expect(await context.cli(['sessions', 'stats', '--connection', 'leaks', '--json'])).toMatchObject({ code: 0 });
+        expect(await context.cli(['sessions', 'stats', '--server', 'leaks', '--json'])).toMatchObject({ code: 0 });
       });
     },
   },
@@ -66,24 +66,24 @@ export const operations: LeakOperation[] = [
       await withGuardedRedis(context, 'token', async (server, password) => {
         const token = context.canary('session-token');
         const id = await serverSession(server, password, token, 'alice');
-        expect(await context.call('sessions.validate', { connection: 'leaks', token })).toMatchObject({ ok: true, value: { valid: true, session: { id } } });
-        expect(await context.call('sessions.extend', { connection: 'leaks', id, hours: 2 })).toMatchObject({ ok: true });
-        expect(await context.cli(['sessions', 'validate', '--token-stdin', '--connection', 'leaks', '--json'], { input: token })).toMatchObject({ code: 0 });
-        expect(await context.cli(['sessions', 'extend', '--token-stdin', '--hours', '1', '--connection', 'leaks'], { input: token })).toMatchObject({ code: 0 });
-        expect(await context.cli(['sessions', 'revoke', '--token-stdin', '--connection', 'leaks', '--json'], { input: token })).toMatchObject({ code: 0 });
+        expect(await context.call('sessions.validate', { server: 'leaks', token })).toMatchObject({ ok: true, value: { valid: true, session: { id } } });
+        expect(await context.call('sessions.extend', { server: 'leaks', id, hours: 2 })).toMatchObject({ ok: true });
+        expect(await context.cli(['sessions', 'validate', '--token-stdin', '--server', 'leaks', '--json'], { input: token })).toMatchObject({ code: 0 });
+        expect(await context.cli(['sessions', 'extend', '--token-stdin', '--hours', '1', '--server', 'leaks'], { input: token })).toMatchObject({ code: 0 });
+        expect(await context.cli(['sessions', 'revoke', '--token-stdin', '--server', 'leaks', '--json'], { input: token })).toMatchObject({ code: 0 });
         // Gone now: every way of asking says so without repeating the token.
-        expect(await context.call('sessions.validate', { connection: 'leaks', token })).toMatchObject({ ok: true, value: { valid: false, reason: 'unknown' } });
-        expect(await context.cli(['sessions', 'validate', '--token-stdin', '--connection', 'leaks'], { input: token })).toMatchObject({ code: 3 });
-        expect(await context.cli(['sessions', 'validate', token, '--connection', 'leaks'], { argumentsCarryValue: true })).toMatchObject({ code: 2 });
+        expect(await context.call('sessions.validate', { server: 'leaks', token })).toMatchObject({ ok: true, value: { valid: false, reason: 'unknown' } });
+        expect(await context.cli(['sessions', 'validate', '--token-stdin', '--server', 'leaks'], { input: token })).toMatchObject({ code: 3 });
+        expect(await context.cli(['sessions', 'validate', token, '--server', 'leaks'], { argumentsCarryValue: true })).toMatchObject({ code: 2 });
 
         // A created token is in create's answer only; copy puts it on the clipboard, which then clears.
-        const created = await context.call('sessions.create', { connection: 'leaks', userId: 'bob', deviceId: 'watch-2' }, { carriesValue: true });
+        const created = await context.call('sessions.create', { server: 'leaks', userId: 'bob', deviceId: 'watch-2' }, { carriesValue: true });
         const createdToken = (created.value as { token: string }).token;
         expect(await context.call('sessions.copyToken', { token: createdToken })).toMatchObject({ ok: true });
         expect(context.clipboard()).toBe(createdToken);
         await context.clearClipboardNow();
         expect(context.clipboard()).toBe('');
-        expect(await context.call('sessions.revokeDevice', { operationId: 'leaks-revoke-1', connection: 'leaks', deviceId: 'watch-2', confirmed: true })).toMatchObject({
+        expect(await context.call('sessions.revokeDevice', { operationId: 'leaks-revoke-1', server: 'leaks', deviceId: 'watch-2', confirmed: true })).toMatchObject({
           ok: true,
           value: { revoked: 1 },
         });
@@ -98,7 +98,7 @@ export const operations: LeakOperation[] = [
         const tokens = [context.canary('filter-token-1'), context.canary('filter-token-2'), context.canary('filter-token-3')];
         for (const [i, token] of tokens.entries()) await serverSession(server, password, token, `user-${i}`, '{"app_version": "4.2.0"}');
         const query = { by: 'filter', filter: { where: [{ field: 'app_version', value: '4.2.0' }] } };
-        expect(await context.call('sessions.search', { operationId: 'leaks-filter-1', connection: 'leaks', query })).toMatchObject({ ok: true, value: { total: 3, users: 3 } });
+        expect(await context.call('sessions.search', { operationId: 'leaks-filter-1', server: 'leaks', query })).toMatchObject({ ok: true, value: { total: 3, users: 3 } });
         // The export goes where the person chose (here: next to the app's folders); it holds no token or password.
         const home = join(context.stateDir, '..', '..', 'home');
         await mkdir(home, { recursive: true });
@@ -106,15 +106,15 @@ export const operations: LeakOperation[] = [
         await context.core.sessions.exportResult('leaks-filter-1', 'csv', exported);
         context.observe('exported sessions', await readFile(exported, 'utf8'));
         expect(await context.call('sessions.revokeResult', { operationId: 'leaks-filter-2', resultId: 'leaks-filter-1', expected: 3, confirmed: true })).toMatchObject({ ok: true, value: { revoked: 3 } });
-        expect(await context.call('sessions.stats', { operationId: 'leaks-stats-02', connection: 'leaks', reuse: 'now' })).toMatchObject({ ok: true });
+        expect(await context.call('sessions.stats', { operationId: 'leaks-stats-02', server: 'leaks', reuse: 'now' })).toMatchObject({ ok: true });
         // What the dashboard shares with other Latchkeys through Redis.
         const raw = new Redis({ port: server.port, host: '127.0.0.1', password });
         context.observe('shared dashboard counts in Redis', (await raw.get('latchkey:session:stats:last')) ?? '');
         await serverSession(server, password, context.canary('filter-token-4'), 'user-9', '{"app_version": "4.2.0"}');
         raw.disconnect();
-        expect(await context.cli(['sessions', 'list', '--where', 'app_version=4.2.0', '--format', 'csv', '--connection', 'leaks'])).toMatchObject({ code: 0 });
-        expect(await context.cli(['sessions', 'revoke', '--where', 'app_version=4.2.0', '--yes', '--connection', 'leaks', '--json'])).toMatchObject({ code: 0, stdout: expect.stringContaining('"revoked": 1') });
-        expect(await context.cli(['sessions', 'stats', '--connection', 'leaks', '--max-age', '60'])).toMatchObject({ code: 0 });
+        expect(await context.cli(['sessions', 'list', '--where', 'app_version=4.2.0', '--format', 'csv', '--server', 'leaks'])).toMatchObject({ code: 0 });
+        expect(await context.cli(['sessions', 'revoke', '--where', 'app_version=4.2.0', '--yes', '--server', 'leaks', '--json'])).toMatchObject({ code: 0, stdout: expect.stringContaining('"revoked": 1') });
+        expect(await context.cli(['sessions', 'stats', '--server', 'leaks', '--max-age', '60'])).toMatchObject({ code: 0 });
         context.observe('audit log entries', JSON.stringify(await context.core.audit.query()));
       });
     },

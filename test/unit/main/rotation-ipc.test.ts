@@ -133,8 +133,8 @@ describe('rotation, incidents, diff, .env and audit over IPC', () => {
     expect((await call<{ reports: { id: string }[] }>('incidents.list', {})).reports.map((report) => report.id)).toEqual([run.report.id]);
     const opened = await call<{ text: string; report: { id: string } }>('incidents.open', { reportId: run.report.id });
     expect(opened.text).toContain('COMPLETED');
-    expect(await call('incidents.sessionConnections', {})).toEqual({ connections: [] });
-    await expect(call('incidents.preview', { environments: [{ project: 'shop', environment: 'dev' }], sessions: { connection: 'redis-prod', plan: { scope: 'all' } } })).rejects.toMatchObject({
+    expect(await call('incidents.sessionServers', {})).toEqual({ servers: [] });
+    await expect(call('incidents.preview', { environments: [{ project: 'shop', environment: 'dev' }], sessions: { server: 'redis-prod', plan: { scope: 'all' } } })).rejects.toMatchObject({
       kind: 'NotFound',
       message: expect.stringContaining('redis-prod'),
     });

@@ -93,8 +93,8 @@ describe('renderer stores hold no values (real preload API, router and core)', (
     await store('useSecrets').load!('app', 'dev');
     expect(store('useSecrets').items).toEqual([expect.objectContaining({ key: 'API_KEY' })]);
 
-    // Sessions: a Redis connection saved with a password (to the keychain); the store lists it without it.
-    expect(await window.latchkey.sessions.saveConnection({ name: 'sessions-redis', settings: { url: 'redis://127.0.0.1:6399' }, password: CANARY })).toMatchObject({ ok: true });
+    // Sessions: a session server saved with a password (to the keychain); the store lists it without it.
+    expect(await window.latchkey.sessions.saveServer({ name: 'sessions-redis', settings: { url: 'redis://127.0.0.1:6399' }, password: CANARY })).toMatchObject({ ok: true });
     await store('useSessions').load!();
     expect(store('useSessions').selected).toBe('sessions-redis');
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { auditEventSchema } from '../../../electron/core/audit/entry';
 import type { SessionAuditEvent } from '../../../electron/core/sessions/audit';
 import { auditIdentifier, auditTargetRef, sessionAuditEntry } from '../../../electron/core/sessions/audit-trail';
-import { parseRedisConnection } from '../../../electron/core/sessions/connection';
+import { parseSessionServer } from '../../../electron/core/sessions/connection';
 
 const ID = 'a'.repeat(64);
 const base: Omit<SessionAuditEvent, 'kind' | 'count' | 'outcome'> = {
@@ -56,9 +56,9 @@ describe('session events in the audit trail', () => {
 
   it('names the Redis in a form the audit schema accepts, for every mode', () => {
     const refs = [
-      auditTargetRef(parseRedisConnection({ url: 'rediss://user@cache.internal:6380/2' })),
-      auditTargetRef(parseRedisConnection({ mode: 'cluster', nodes: [{ host: '10.0.0.1', port: 7000 }] })),
-      auditTargetRef(parseRedisConnection({ mode: 'sentinel', sentinel: { masterName: 'main sessions', sentinels: [{ host: 'h', port: 26379 }] } })),
+      auditTargetRef(parseSessionServer({ url: 'rediss://user@cache.internal:6380/2' })),
+      auditTargetRef(parseSessionServer({ mode: 'cluster', nodes: [{ host: '10.0.0.1', port: 7000 }] })),
+      auditTargetRef(parseSessionServer({ mode: 'sentinel', sentinel: { masterName: 'main sessions', sentinels: [{ host: 'h', port: 26379 }] } })),
     ];
     expect(refs).toEqual(['rediss://cache.internal:6380/2', 'rediscluster://10.0.0.1:7000', 'redissentinel://main%20sessions']);
     for (const ref of refs) expect(auditEventSchema.safeParse({ action: 'session.revoke', outcome: 'ok', ref }).success).toBe(true);

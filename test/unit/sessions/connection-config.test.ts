@@ -1,34 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { connectionFromUrl, parseRedisConnection } from '../../../electron/core/sessions/connection';
+import { sessionServerFromUrl, parseSessionServer } from '../../../electron/core/sessions/connection';
 import { redisFailure } from '../../../electron/core/sessions/redis-errors';
 
 describe('Redis connection settings', () => {
   it('fills in bounded defaults', () => {
-    expect(parseRedisConnection({ url: 'redis://127.0.0.1:6379' })).toMatchObject({ mode: 'standalone', prefix: 'session:', connectTimeoutMs: 5000, maxReconnectAttempts: 2 });
+    expect(parseSessionServer({ url: 'redis://127.0.0.1:6379' })).toMatchObject({ mode: 'standalone', prefix: 'session:', connectTimeoutMs: 5000, maxReconnectAttempts: 2 });
   });
 
   it('refuses a password in a stored URL and says where it belongs', () => {
-    expect(() => parseRedisConnection({ url: 'redis://:hunter2@host:6379' })).toThrow(/keychain/);
+    expect(() => parseSessionServer({ url: 'redis://:hunter2@host:6379' })).toThrow(/keychain/);
     try {
-      parseRedisConnection({ url: 'redis://:hunter2@host:6379' });
+      parseSessionServer({ url: 'redis://:hunter2@host:6379' });
     } catch (error) {
       expect((error as Error).message).not.toContain('hunter2');
     }
   });
 
   it('splits the password off a --redis URL', () => {
-    const { config, password } = connectionFromUrl('rediss://ops:p%40ss@redis.example:6380/2', { prefix: 'hf:' });
+    const { config, password } = sessionServerFromUrl('rediss://ops:p%40ss@redis.example:6380/2', { prefix: 'hf:' });
     expect(password).toBe('p@ss');
     expect(config.url).toBe('rediss://ops@redis.example:6380/2');
     expect(config.prefix).toBe('hf:');
   });
 
   it('requires what each mode needs', () => {
-    expect(() => parseRedisConnection({ mode: 'cluster' })).toThrow(/nodes is required/);
-    expect(() => parseRedisConnection({ mode: 'sentinel' })).toThrow(/sentinel is required/);
-    expect(() => parseRedisConnection({ url: 'http://x' })).toThrow(/redis:\/\//);
-    expect(() => parseRedisConnection({ url: 'redis://x', connectTimeoutMs: 0 })).toThrow(/connectTimeoutMs/);
-    expect(() => parseRedisConnection({ url: 'redis://x', tls: { certFile: '/c' } })).toThrow(/keyFile/);
+    expect(() => parseSessionServer({ mode: 'cluster' })).toThrow(/nodes is required/);
+    expect(() => parseSessionServer({ mode: 'sentinel' })).toThrow(/sentinel is required/);
+    expect(() => parseSessionServer({ url: 'http://x' })).toThrow(/redis:\/\//);
+    expect(() => parseSessionServer({ url: 'redis://x', connectTimeoutMs: 0 })).toThrow(/connectTimeoutMs/);
+    expect(() => parseSessionServer({ url: 'redis://x', tls: { certFile: '/c' } })).toThrow(/keyFile/);
   });
 });
 

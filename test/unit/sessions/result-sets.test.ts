@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createResultSets, ResultSet, sessionRow } from '../../../electron/core/sessions/result-sets';
 
-const ORIGIN = { connection: 'prod', filter: {} };
+const ORIGIN = { server: 'prod', filter: {} };
 import type { Session } from '../../../electron/core/sessions/scan';
 
 function session(n: number, extra: Partial<Session> = {}): Session {

@@ -34,7 +34,7 @@ export function IncidentPreview({ preview, excluded, onToggle }: { preview: Prev
       </h2>
       {preview.sessions === undefined ? null : (
         <p>
-          {preview.sessions.count} session{preview.sessions.count === 1 ? '' : 's'} will be revoked on {preview.sessions.connection}.
+          {preview.sessions.count} session{preview.sessions.count === 1 ? '' : 's'} will be revoked on {preview.sessions.server}.
         </p>
       )}
       {byHand.length === 0 ? null : (

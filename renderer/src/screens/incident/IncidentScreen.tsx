@@ -32,7 +32,7 @@ export function IncidentScreen() {
   const toast = useToasts((state) => state.show);
   const operation = useOperation();
   const [selected, setSelected] = useState<Set<string>>(() => new Set(current?.environments.filter((environment) => environment.protected).map((environment) => targetId(current.name, environment.name)) ?? []));
-  const [sessions, setSessions] = useState<SessionChoice>({ enabled: false, connection: '', scope: 'device', id: '' });
+  const [sessions, setSessions] = useState<SessionChoice>({ enabled: false, server: '', scope: 'device', id: '' });
   const [preview, setPreview] = useState<Preview | undefined>(undefined);
   const [excluded, setExcluded] = useState<Set<string>>(new Set());
   const [asking, setAsking] = useState<Asking>(undefined);
@@ -193,7 +193,7 @@ export function IncidentScreen() {
               {report.status === 'partial' ? <p className="result-note">Some secrets were not rotated. Each failure below says which value is current; the ones that failed kept their old value unless it says otherwise.</p> : null}
               {report.sessions === undefined ? null : (
                 <p>
-                  Sessions on {report.sessions.connection ?? 'Redis'}: {report.sessions.status === 'revoked' ? `${report.sessions.revoked ?? 0} revoked` : `${report.sessions.status}${report.sessions.error === undefined ? '' : ` — ${report.sessions.error.message}`}`}
+                  Sessions on {report.sessions.server ?? 'Redis'}: {report.sessions.status === 'revoked' ? `${report.sessions.revoked ?? 0} revoked` : `${report.sessions.status}${report.sessions.error === undefined ? '' : ` — ${report.sessions.error.message}`}`}
                 </p>
               )}
               {result?.warnings.map((warning) => (

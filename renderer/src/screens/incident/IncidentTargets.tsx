@@ -9,18 +9,18 @@ import { useUi } from '../../stores/ui.store';
 /** What an incident covers: environments of one project or several, and optionally sessions to revoke. */
 export interface SessionChoice {
   enabled: boolean;
-  connection: string;
+  server: string;
   scope: SessionRevocationPlan['scope'];
   id: string;
 }
 
 export const targetId = (project: string, environment: string) => `${project}/${environment}`;
 
-export function sessionPlanOf(choice: SessionChoice): { connection: string; plan: SessionRevocationPlan } | undefined {
-  if (!choice.enabled || choice.connection === '') return undefined;
-  if (choice.scope === 'all') return { connection: choice.connection, plan: { scope: 'all' } };
+export function sessionPlanOf(choice: SessionChoice): { server: string; plan: SessionRevocationPlan } | undefined {
+  if (!choice.enabled || choice.server === '') return undefined;
+  if (choice.scope === 'all') return { server: choice.server, plan: { scope: 'all' } };
   if (choice.id.trim() === '') return undefined;
-  return { connection: choice.connection, plan: choice.scope === 'user' ? { scope: 'user', user_id: choice.id.trim() } : { scope: 'device', device_id: choice.id.trim() } };
+  return { server: choice.server, plan: choice.scope === 'user' ? { scope: 'user', user_id: choice.id.trim() } : { scope: 'device', device_id: choice.id.trim() } };
 }
 
 export function IncidentTargets(props: {
@@ -32,13 +32,13 @@ export function IncidentTargets(props: {
   disabled: boolean;
 }) {
   const { projects, selected, sessions } = props;
-  const [connections, setConnections] = useState<string[] | undefined>(undefined);
+  const [servers, setServers] = useState<string[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const go = useUi((state) => state.go);
   useEffect(() => {
     api.incidents
-      .sessionConnections({})
-      .then((answer) => setConnections(answer.connections))
+      .sessionServers({})
+      .then((answer) => setServers(answer.servers))
       .catch((caught: unknown) => setError(`The session servers could not be listed: ${messageOf(caught)}`));
   }, []);
   const change = (patch: Partial<SessionChoice>) => props.onSessions({ ...sessions, ...patch });
@@ -66,7 +66,7 @@ export function IncidentTargets(props: {
       </div>
       <h2>2. Sessions to revoke (optional)</h2>
       <FormError error={error} />
-      {error !== undefined ? null : connections !== undefined && connections.length === 0 ? (
+      {error !== undefined ? null : servers !== undefined && servers.length === 0 ? (
         <p className="muted no-session-server">
           No session server is set up, so this incident rotates secrets only. To revoke sessions too, add the API server’s Redis under{' '}
           <button type="button" className="link-btn" onClick={() => go('sessions')}>
@@ -75,17 +75,17 @@ export function IncidentTargets(props: {
           .
         </p>
       ) : (
-        <fieldset className="sessions-choice" disabled={props.disabled || connections === undefined}>
+        <fieldset className="sessions-choice" disabled={props.disabled || servers === undefined}>
           <label className="checkbox">
-            <input type="checkbox" checked={sessions.enabled} onChange={(event) => change({ enabled: event.target.checked, connection: sessions.connection === '' ? (connections?.[0] ?? '') : sessions.connection })} />
+            <input type="checkbox" checked={sessions.enabled} onChange={(event) => change({ enabled: event.target.checked, server: sessions.server === '' ? (servers?.[0] ?? '') : sessions.server })} />
             <span>Also revoke sessions</span>
           </label>
           {sessions.enabled ? (
             <div className="sessions-fields">
               <label className="inline-field">
                 <span>On</span>
-                <select value={sessions.connection} onChange={(event) => change({ connection: event.target.value })} aria-label="Session server">
-                  {(connections ?? []).map((name) => (
+                <select value={sessions.server} onChange={(event) => change({ server: event.target.value })} aria-label="Session server">
+                  {(servers ?? []).map((name) => (
                     <option key={name} value={name}>
                       {name}
                     </option>

@@ -15,7 +15,7 @@ import { ErrorBanner } from '../../components/ErrorBanner';
  * every window, app and CLI, and on the screen's timer the counts are walked again only once they are
  * due — after 20 times as long as the last walk took. "Refresh now" walks at once.
  */
-export function AnalyticsPanel({ connection, refreshTick }: { connection: string; refreshTick: number }) {
+export function AnalyticsPanel({ server, refreshTick }: { server: string; refreshTick: number }) {
   const reuse = useRef<'due' | 'now'>('due');
   // Sessions were revoked, extended or created here: the counts are walked again at once, not reused.
   const changes = useSessions((state) => state.changes);
@@ -23,14 +23,14 @@ export function AnalyticsPanel({ connection, refreshTick }: { connection: string
   const fetchStats = useCallback(
     (operationId: string) => {
       const fresh = reuse.current === 'now' || walkedFor.current !== changes;
-      const request = { operationId, connection, hours: 24, reuse: fresh ? ('now' as const) : ('due' as const) };
+      const request = { operationId, server, hours: 24, reuse: fresh ? ('now' as const) : ('due' as const) };
       reuse.current = 'due';
       walkedFor.current = changes;
       return api.sessions.stats(request);
     },
-    [connection, changes],
+    [server, changes],
   );
-  const { value: stats, error, busy, progress, cancel, reload } = useLoader(fetchStats, `${connection}#${refreshTick}#${changes}`);
+  const { value: stats, error, busy, progress, cancel, reload } = useLoader(fetchStats, `${server}#${refreshTick}#${changes}`);
   const refreshNow = () => {
     reuse.current = 'now';
     reload();

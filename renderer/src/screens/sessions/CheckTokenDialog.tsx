@@ -19,7 +19,7 @@ const REASONS = {
 
 type Answer = { valid: true; session: SessionDetail } | { valid: false; reason: keyof typeof REASONS };
 
-export function CheckTokenDialog({ connection, onClose, onOpenDevice }: { connection: string; onClose(): void; onOpenDevice(deviceId: string): void }) {
+export function CheckTokenDialog({ server, onClose, onOpenDevice }: { server: string; onClose(): void; onOpenDevice(deviceId: string): void }) {
   const [token, setToken] = useState('');
   const [answer, setAnswer] = useState<Answer | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
@@ -33,7 +33,7 @@ export function CheckTokenDialog({ connection, onClose, onOpenDevice }: { connec
     setBusy(true);
     setError(undefined);
     try {
-      setAnswer(await api.sessions.validate({ connection, token: pasted }));
+      setAnswer(await api.sessions.validate({ server, token: pasted }));
     } catch (caught) {
       setAnswer(undefined);
       setError(messageOf(caught));

@@ -14,7 +14,7 @@ import { FormError } from '../../components/FormError';
  */
 export const TOKEN_SECONDS = 60;
 
-export function CreateSessionDialog(props: { connection: string; prefill?: { userId?: string; deviceId?: string }; onDone(created: boolean): void }) {
+export function CreateSessionDialog(props: { server: string; prefill?: { userId?: string; deviceId?: string }; onDone(created: boolean): void }) {
   const toast = useToasts((state) => state.show);
   const [userId, setUserId] = useState(props.prefill?.userId ?? '');
   const [deviceId, setDeviceId] = useState(props.prefill?.deviceId ?? '');
@@ -61,7 +61,7 @@ export function CreateSessionDialog(props: { connection: string; prefill?: { use
       ].filter(([, value]) => value!.trim() !== ''),
     ) as Record<string, string>;
     try {
-      const answer = await api.sessions.create({ connection: props.connection, userId: userId.trim(), deviceId: deviceId.trim(), ttlHours: ttl, metadata });
+      const answer = await api.sessions.create({ server: props.server, userId: userId.trim(), deviceId: deviceId.trim(), ttlHours: ttl, metadata });
       const start = Date.now();
       setNow(start);
       setShown({ token: answer.token, until: start + TOKEN_SECONDS * 1000 });

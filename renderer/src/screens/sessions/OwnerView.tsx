@@ -15,7 +15,7 @@ import { ErrorBanner } from '../../components/ErrorBanner';
  * — the lost-device flow ends here, with the result stated on the page.
  */
 export interface OwnerViewProps {
-  connection: string;
+  server: string;
   kind: OwnerKind;
   id: string;
   refreshTick: number;
@@ -32,17 +32,17 @@ const METADATA_FIELDS: [string, string][] = [
 ];
 
 export function OwnerView(props: OwnerViewProps) {
-  const { connection, kind, id, refreshTick } = props;
+  const { server, kind, id, refreshTick } = props;
   const indexOnly = useSessions((state) => state.indexOnly);
   const changes = useSessions((state) => state.changes);
   const changed = useSessions((state) => state.changed);
   const toast = useToasts((state) => state.show);
-  const revoking = useRevokeAll(connection);
+  const revoking = useRevokeAll(server);
   const [outcome, setOutcome] = useState<RevokeAllOutcome | undefined>(undefined);
   const [revokeError, setRevokeError] = useState<string | undefined>(undefined);
   const fetchSummary = useCallback(
-    (operationId: string) => api.sessions.summary({ operationId, connection, kind, id, strategy: strategyOf(indexOnly) }),
-    [connection, kind, id, indexOnly],
+    (operationId: string) => api.sessions.summary({ operationId, server, kind, id, strategy: strategyOf(indexOnly) }),
+    [server, kind, id, indexOnly],
   );
   const loading = useLoader(fetchSummary, `${refreshTick}#${changes}`);
   const { value: summary, busy, reload } = loading;

@@ -39,14 +39,14 @@ interface Result {
 }
 
 export interface SearchPanelProps {
-  connection: string;
+  server: string;
   refreshTick: number;
   onOpenSession(row: SessionRow): void;
   onOpen(kind: OwnerKind, id: string): void;
 }
 
 export function SearchPanel(props: SearchPanelProps) {
-  const { connection, refreshTick } = props;
+  const { server, refreshTick } = props;
   const indexOnly = useSessions((state) => state.indexOnly);
   const setIndexOnly = useSessions((state) => state.setIndexOnly);
   const changes = useSessions((state) => state.changes);
@@ -96,7 +96,7 @@ export function SearchPanel(props: SearchPanelProps) {
       setError(undefined);
       setSearching(true);
       try {
-        const summary = await api.sessions.search({ operationId, connection, query, strategy: strategyOf(indexOnly) });
+        const summary = await api.sessions.search({ operationId, server, query, strategy: strategyOf(indexOnly) });
         if (current.current === operationId) setResult({ ...summary, query });
       } catch (caught) {
         if (current.current !== operationId) return;
@@ -110,7 +110,7 @@ export function SearchPanel(props: SearchPanelProps) {
         }
       }
     },
-    [connection, indexOnly, start, finish],
+    [server, indexOnly, start, finish],
   );
 
   const queryOf = (): SessionQuery | undefined => {

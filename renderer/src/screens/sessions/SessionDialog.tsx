@@ -9,7 +9,7 @@ import { useToasts } from '../../stores/toasts.store';
 import { FormError } from '../../components/FormError';
 
 /** One session: its owner, times and metadata; extend it or revoke it. */
-export function SessionDialog({ connection, id, onClose }: { connection: string; id: string; onClose(changed: boolean): void }) {
+export function SessionDialog({ server, id, onClose }: { server: string; id: string; onClose(changed: boolean): void }) {
   const toast = useToasts((state) => state.show);
   const [session, setSession] = useState<SessionDetail | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
@@ -19,13 +19,13 @@ export function SessionDialog({ connection, id, onClose }: { connection: string;
 
   useEffect(() => {
     let current = true;
-    api.sessions.session({ connection, id })
+    api.sessions.session({ server, id })
       .then((found) => current && setSession(found))
       .catch((caught: unknown) => current && setError(messageOf(caught)));
     return () => {
       current = false;
     };
-  }, [connection, id]);
+  }, [server, id]);
 
   const extend = async (event: FormEvent) => {
     event.preventDefault();
@@ -33,7 +33,7 @@ export function SessionDialog({ connection, id, onClose }: { connection: string;
     if (!Number.isFinite(added) || added <= 0) return;
     setBusy(true);
     try {
-      const extended = await api.sessions.extend({ connection, id, hours: added });
+      const extended = await api.sessions.extend({ server, id, hours: added });
       setSession(extended);
       setChanged(true);
       setError(undefined);
@@ -55,7 +55,7 @@ export function SessionDialog({ connection, id, onClose }: { connection: string;
     if (!yes) return;
     setBusy(true);
     try {
-      const { revoked } = await api.sessions.revoke({ connection, id });
+      const { revoked } = await api.sessions.revoke({ server, id });
       toast(revoked ? 'success' : 'info', revoked ? `Revoked session ${id.slice(0, 12)}.` : 'The session was already gone.');
       onClose(true);
     } catch (caught) {

@@ -9,7 +9,7 @@ import { useSessions } from '../../stores/sessions.store';
 import { useToasts } from '../../stores/toasts.store';
 import { AnalyticsPanel } from './AnalyticsPanel';
 import { CheckTokenDialog } from './CheckTokenDialog';
-import { ConnectionsDialog } from './ConnectionsDialog';
+import { ServersDialog } from './ServersDialog';
 import { CreateSessionDialog } from './CreateSessionDialog';
 import { OwnerView } from './OwnerView';
 import { SearchPanel } from './SearchPanel';
@@ -26,11 +26,11 @@ import { plural } from '../../format';
 export const REFRESH_SECONDS = 30;
 
 type View = { kind: 'results' } | { kind: 'owner'; owner: OwnerKind; id: string };
-type Open = { kind: 'connections'; startWith?: 'new' } | { kind: 'session'; id: string } | { kind: 'create'; prefill?: { userId?: string; deviceId?: string } } | { kind: 'check' } | undefined;
+type Open = { kind: 'servers'; startWith?: 'new' } | { kind: 'session'; id: string } | { kind: 'create'; prefill?: { userId?: string; deviceId?: string } } | { kind: 'check' } | undefined;
 
 export function SessionsScreen() {
-  const { connections, loaded, error, selected, autoRefresh } = useSessions(
-    useShallow((state) => ({ connections: state.connections, loaded: state.loaded, error: state.error, selected: state.selected, autoRefresh: state.autoRefresh })),
+  const { servers, loaded, error, selected, autoRefresh } = useSessions(
+    useShallow((state) => ({ servers: state.servers, loaded: state.loaded, error: state.error, selected: state.selected, autoRefresh: state.autoRefresh })),
   );
   const { load, select, setAutoRefresh, changed } = useSessions(
     useShallow((state) => ({ load: state.load, select: state.select, setAutoRefresh: state.setAutoRefresh, changed: state.changed })),
@@ -57,7 +57,7 @@ export function SessionsScreen() {
     return () => clearInterval(timer);
   }, [autoRefresh, selected]);
 
-  const connection = connections.find((candidate) => candidate.name === selected);
+  const server = servers.find((candidate) => candidate.name === selected);
   const openOwner = (owner: OwnerKind, id: string) => {
     setOpen(undefined);
     setTab('search');
@@ -75,7 +75,7 @@ export function SessionsScreen() {
     if (!yes) return;
     setIndexRunning(true);
     try {
-      const result = await api.sessions.indexExisting({ operationId: indexing.start(), connection: selected });
+      const result = await api.sessions.indexExisting({ operationId: indexing.start(), server: selected });
       toast('success', `Indexed ${plural(result.indexed, 'session')} (${plural(result.scannedKeys, 'key')} walked${result.problems > 0 ? `, ${result.problems} unusable` : ''}).`);
       changed();
     } catch (caught) {
@@ -91,10 +91,10 @@ export function SessionsScreen() {
       <header className="sessions-header">
         <div className="env-bar-title">
           <h1>Sessions</h1>
-          <span className="muted">{connection === undefined ? 'Redis sessions of mobile and wearable clients' : `${connection.target} · prefix ${connection.settings.prefix ?? 'session:'}`}</span>
+          <span className="muted">{server === undefined ? 'Redis sessions of mobile and wearable clients' : `${server.target} · prefix ${server.settings.prefix ?? 'session:'}`}</span>
         </div>
         <div className="sessions-controls">
-          {connections.length === 0 ? null : (
+          {servers.length === 0 ? null : (
             <label className="select-field">
               <span>Session server</span>
               <select
@@ -105,7 +105,7 @@ export function SessionsScreen() {
                 }}
                 aria-label="Session server"
               >
-                {connections.map((candidate) => (
+                {servers.map((candidate) => (
                   <option key={candidate.name} value={candidate.name}>
                     {candidate.name}
                   </option>
@@ -113,7 +113,7 @@ export function SessionsScreen() {
               </select>
             </label>
           )}
-          <button type="button" className="btn" onClick={() => setOpen({ kind: 'connections' })}>
+          <button type="button" className="btn" onClick={() => setOpen({ kind: 'servers' })}>
             <Icon name="server" /> Session servers
           </button>
           {selected === undefined ? null : (
@@ -131,7 +131,7 @@ export function SessionsScreen() {
           <Icon name="server" size={32} />
           <h3>Add the API server's session server</h3>
           <p className="muted">The Redis where the API server keeps its sessions: a single server, Sentinel or Cluster; TLS and ACL users supported. The password goes to your OS keychain.</p>
-          <button type="button" className="btn btn-primary" onClick={() => setOpen({ kind: 'connections', startWith: 'new' })}>
+          <button type="button" className="btn btn-primary" onClick={() => setOpen({ kind: 'servers', startWith: 'new' })}>
             <Icon name="plus" /> Add session server
           </button>
         </div>
@@ -163,12 +163,12 @@ export function SessionsScreen() {
           {indexRunning ? <ProgressBar label="Indexing existing sessions" progress={indexing.progress} onCancel={() => void indexing.cancel()} /> : null}
 
           <div hidden={tab !== 'search' || view.kind !== 'results'}>
-            <SearchPanel key={selected} connection={selected} refreshTick={tab === 'search' && view.kind === 'results' ? tick : 0} onOpen={openOwner} onOpenSession={(row) => setOpen({ kind: 'session', id: row.id })} />
+            <SearchPanel key={selected} server={selected} refreshTick={tab === 'search' && view.kind === 'results' ? tick : 0} onOpen={openOwner} onOpenSession={(row) => setOpen({ kind: 'session', id: row.id })} />
           </div>
           {tab === 'search' && view.kind === 'owner' ? (
             <OwnerView
               key={`${selected}/${view.owner}/${view.id}`}
-              connection={selected}
+              server={selected}
               kind={view.owner}
               id={view.id}
               refreshTick={tick}
@@ -178,14 +178,14 @@ export function SessionsScreen() {
               onCreate={(prefill) => setOpen({ kind: 'create', prefill })}
             />
           ) : null}
-          {tab === 'analytics' ? <AnalyticsPanel key={selected} connection={selected} refreshTick={tick} /> : null}
+          {tab === 'analytics' ? <AnalyticsPanel key={selected} server={selected} refreshTick={tick} /> : null}
         </>
       )}
 
-      {open?.kind === 'connections' ? <ConnectionsDialog startWith={open.startWith} onClose={() => setOpen(undefined)} /> : null}
+      {open?.kind === 'servers' ? <ServersDialog startWith={open.startWith} onClose={() => setOpen(undefined)} /> : null}
       {open?.kind === 'session' && selected !== undefined ? (
         <SessionDialog
-          connection={selected}
+          server={selected}
           id={open.id}
           onClose={(didChange) => {
             setOpen(undefined);
@@ -195,7 +195,7 @@ export function SessionsScreen() {
       ) : null}
       {open?.kind === 'create' && selected !== undefined ? (
         <CreateSessionDialog
-          connection={selected}
+          server={selected}
           prefill={open.prefill}
           onDone={(created) => {
             setOpen(undefined);
@@ -203,7 +203,7 @@ export function SessionsScreen() {
           }}
         />
       ) : null}
-      {open?.kind === 'check' && selected !== undefined ? <CheckTokenDialog connection={selected} onClose={() => setOpen(undefined)} onOpenDevice={(id) => openOwner('device', id)} /> : null}
+      {open?.kind === 'check' && selected !== undefined ? <CheckTokenDialog server={selected} onClose={() => setOpen(undefined)} onOpenDevice={(id) => openOwner('device', id)} /> : null}
     </section>
   );
 }

@@ -17,7 +17,7 @@ export interface RevokeAllOutcome {
   result: BulkRevocationView;
 }
 
-export function useRevokeAll(connection: string) {
+export function useRevokeAll(server: string) {
   const indexOnly = useSessions((state) => state.indexOnly);
   const operation = useOperation();
   const [phase, setPhase] = useState<'idle' | 'counting' | 'revoking'>('idle');
@@ -27,7 +27,7 @@ export function useRevokeAll(connection: string) {
     setPhase('counting');
     let summary: OwnerSummaryView;
     try {
-      summary = await api.sessions.summary({ operationId: operation.start(), connection, kind, id, strategy });
+      summary = await api.sessions.summary({ operationId: operation.start(), server, kind, id, strategy });
     } finally {
       operation.finish();
       setPhase('idle');
@@ -40,7 +40,7 @@ export function useRevokeAll(connection: string) {
     setPhase('revoking');
     try {
       const operationId = operation.start();
-      const request = { operationId, connection, strategy, confirmed: true as const };
+      const request = { operationId, server, strategy, confirmed: true as const };
       const result = kind === 'device' ? await api.sessions.revokeDevice({ ...request, deviceId: id }) : await api.sessions.revokeUser({ ...request, userId: id });
       return { kind, id, result };
     } finally {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Keychain } from '../keychain';
 import type { Logger } from '../log';
-import { openSessionRedis, type RedisConnectionConfig } from './connection';
+import { openSessionRedis, type SessionServerConfig } from './connection';
 import { SessionKeys } from './keys';
 
 /**
@@ -10,9 +10,9 @@ import { SessionKeys } from './keys';
  * can act on (not reachable, refused password, untrusted certificate…). Always a fresh connection,
  * closed afterwards, so a test never disturbs the stores in use.
  */
-export interface ConnectionTestResult {
+export interface ServerTestResult {
   target: string;
-  mode: RedisConnectionConfig['mode'];
+  mode: SessionServerConfig['mode'];
   serverVersion?: string;
   masters: number;
   /** Keys in the databases (DBSIZE summed over masters): not only sessions. */
@@ -21,10 +21,10 @@ export interface ConnectionTestResult {
   sampleSessions: number;
 }
 
-export async function testRedisConnection(
-  config: RedisConnectionConfig,
+export async function testSessionServer(
+  config: SessionServerConfig,
   deps: { logger: Logger; keychain?: Keychain; password?: string; sentinelPassword?: string },
-): Promise<ConnectionTestResult> {
+): Promise<ServerTestResult> {
   const keys = new SessionKeys(config.prefix);
   const redis = await openSessionRedis(config, deps);
   try {

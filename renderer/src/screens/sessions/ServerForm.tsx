@@ -1,18 +1,18 @@
 import { useState, type FormEvent } from 'react';
-import type { ConnectionTestResult, RedisConnectionView, RedisSettings } from '../../../../shared/ipc/sessions.contract';
+import type { ServerTestResult, SessionServerView, SessionServerSettings } from '../../../../shared/ipc/sessions.contract';
 import { api, messageOf } from '../../api';
 import { Icon } from '../../components/Icon';
 import { FormError } from '../../components/FormError';
 import { FormActions } from '../../components/FormActions';
 
 /**
- * A Redis connection's settings: a single server by URL, a Sentinel-managed master, or a Cluster's seed
+ * A session server's settings: a single server by URL, a Sentinel-managed master, or a Cluster's seed
  * nodes; database, key prefix, ACL user, TLS files. Passwords are sent to main once, to go into the OS
  * keychain; they are never loaded back (the form only says whether one is stored).
  */
-type Mode = NonNullable<RedisSettings['mode']>;
+type Mode = NonNullable<SessionServerSettings['mode']>;
 
-export function ConnectionForm({ editing, onSaved, onCancel }: { editing?: RedisConnectionView; onSaved(name: string): void; onCancel(): void }) {
+export function ServerForm({ editing, onSaved, onCancel }: { editing?: SessionServerView; onSaved(name: string): void; onCancel(): void }) {
   const initial = editing?.settings;
   const [name, setName] = useState(editing?.name ?? '');
   const [mode, setMode] = useState<Mode>(initial?.mode ?? 'standalone');
@@ -30,12 +30,12 @@ export function ConnectionForm({ editing, onSaved, onCancel }: { editing?: Redis
   const [useTls, setUseTls] = useState(initial?.tls !== undefined);
   const [tls, setTls] = useState({ caFile: initial?.tls?.caFile ?? '', certFile: initial?.tls?.certFile ?? '', keyFile: initial?.tls?.keyFile ?? '', serverName: initial?.tls?.serverName ?? '' });
   const [error, setError] = useState<string | undefined>(undefined);
-  const [tested, setTested] = useState<ConnectionTestResult | undefined>(undefined);
+  const [tested, setTested] = useState<ServerTestResult | undefined>(undefined);
   const [busy, setBusy] = useState(false);
 
-  const settings = (): RedisSettings => {
+  const settings = (): SessionServerSettings => {
     // Fields this form does not show (timeouts) are kept as they were.
-    const base: RedisSettings = { ...(initial?.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: initial.connectTimeoutMs }), ...(initial?.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: initial.commandTimeoutMs }), ...(initial?.maxReconnectAttempts === undefined ? {} : { maxReconnectAttempts: initial.maxReconnectAttempts }) };
+    const base: SessionServerSettings = { ...(initial?.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: initial.connectTimeoutMs }), ...(initial?.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: initial.commandTimeoutMs }), ...(initial?.maxReconnectAttempts === undefined ? {} : { maxReconnectAttempts: initial.maxReconnectAttempts }) };
     const tlsFields = Object.fromEntries(Object.entries(tls).filter(([, value]) => value.trim() !== '').map(([key, value]) => [key, value.trim()]));
     return {
       ...base,
@@ -56,7 +56,7 @@ export function ConnectionForm({ editing, onSaved, onCancel }: { editing?: Redis
     setTested(undefined);
     try {
       setTested(
-        await api.sessions.testConnection({
+        await api.sessions.testServer({
           settings: settings(),
           ...(password === '' ? {} : { password }),
           ...(sentinelPassword === '' ? {} : { sentinelPassword }),
@@ -75,7 +75,7 @@ export function ConnectionForm({ editing, onSaved, onCancel }: { editing?: Redis
     setBusy(true);
     setError(undefined);
     try {
-      const saved = await api.sessions.saveConnection({
+      const saved = await api.sessions.saveServer({
         name: name.trim(),
         ...(editing === undefined ? {} : { previousName: editing.name }),
         settings: settings(),
