@@ -273,7 +273,7 @@ export async function openSessionRedis(input: SessionServerInput | SessionServer
   };
 }
 
-/** host:port, the cluster's seed nodes or the Sentinel master name: how messages name a connection. */
+/** host:port, the cluster's seed nodes or the Sentinel master name: how messages name a session server. */
 export function describeTarget(config: SessionServerConfig): string {
   if (config.mode === 'cluster') return `cluster ${config.nodes!.map((n) => `${n.host}:${n.port}`).join(',')}`;
   if (config.mode === 'sentinel') return `sentinel master "${config.sentinel!.masterName}"`;
@@ -295,7 +295,7 @@ async function keychainPassword(account: string | undefined, keychain: Keychain 
   }
   const stored = await keychain.getPassword(REDIS_PASSWORD_SERVICE, account);
   if (stored === null) {
-    throw notFound(`No Redis password is stored in the keychain under "${account}" (service ${REDIS_PASSWORD_SERVICE}). Save it in the connection settings, then try again.`);
+    throw notFound(`No Redis password is stored in the keychain under "${account}" (service ${REDIS_PASSWORD_SERVICE}). Save it in the session server's settings, then try again.`);
   }
   return stored;
 }
@@ -308,7 +308,7 @@ async function tlsOptions(config: SessionServerConfig): Promise<TlsOptions | und
     try {
       return await readFile(path);
     } catch (error) {
-      throw notFound(`The ${what} file ${path} cannot be read. Check the path in the connection's TLS settings.`, { cause: error });
+      throw notFound(`The ${what} file ${path} cannot be read. Check the path in the session server's TLS settings.`, { cause: error });
     }
   };
   const options: TlsOptions = {};

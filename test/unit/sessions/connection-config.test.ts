@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sessionServerFromUrl, parseSessionServer } from '../../../electron/core/sessions/connection';
 import { redisFailure } from '../../../electron/core/sessions/redis-errors';
 
-describe('Redis connection settings', () => {
+describe('session server settings', () => {
   it('fills in bounded defaults', () => {
     expect(parseSessionServer({ url: 'redis://127.0.0.1:6379' })).toMatchObject({ mode: 'standalone', prefix: 'session:', connectTimeoutMs: 5000, maxReconnectAttempts: 2 });
   });
