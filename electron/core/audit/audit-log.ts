@@ -6,7 +6,8 @@ import type { Logger } from '../log';
 import { auditEntrySchema, auditEventSchema, entryHash, entryLine, GENESIS_HASH, type AuditAction, type AuditEntry, type AuditEvent, type AuditOutcome } from './entry';
 import { currentOsUser } from './os-user';
 import { readLogTail, type LogTail } from './log-tail';
-import { parseAuditLines, verifyAuditText, type AuditHead, type AuditProblem, type AuditVerification } from './verify';
+import { readAuditPage, type AuditPage, type AuditPageQuery } from './audit-page';
+import { verifyAuditText, type AuditHead, type AuditProblem, type AuditVerification } from './verify';
 
 /**
  * The audit trail: `audit.jsonl` (0o600) in the state folder, one hash-chained entry per line, and its
@@ -58,8 +59,10 @@ export interface AuditLog extends AuditSink {
   verify(): Promise<AuditVerification>;
   /** The last `count` valid entries, oldest first. */
   tail(count: number): Promise<AuditEntry[]>;
-  /** Matching valid entries, oldest first. */
+  /** The newest `limit` (default 500) matching valid entries, oldest first. */
   query(filter?: AuditQuery): Promise<AuditEntry[]>;
+  /** One page of the matching entries and how many match in all, reading the log as a stream (audit-page.ts). */
+  page(query: AuditPageQuery): Promise<AuditPage>;
   /**
    * Keeps the current log aside (renamed `audit.<time>.jsonl`, never deleted) and starts a new one whose
    * first entry records that: the way out after tampering or damage, which `verify` and refused appends
@@ -209,8 +212,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
 
   const readText = async (): Promise<string> => ((await tree.exists(AUDIT_FILE)) ? (await tree.read([AUDIT_FILE])).toString('utf8') : '');
 
-  const validEntries = async (): Promise<AuditEntry[]> =>
-    parseAuditLines(await readText()).flatMap((item) => (item.entry === undefined ? [] : [item.entry]));
+  const page = async (query: AuditPageQuery): Promise<AuditPage> => ((await tree.exists(AUDIT_FILE)) ? readAuditPage(tree.lines([AUDIT_FILE]), query) : { entries: [], total: 0 });
 
   return {
     path,
@@ -246,19 +248,9 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       }
     },
     async query(filter = {}) {
-      const limit = filter.limit ?? 500;
-      const matches = (await validEntries()).filter((entry) => {
-        if (filter.actions !== undefined && !filter.actions.includes(entry.action)) return false;
-        if (filter.outcomes !== undefined && !filter.outcomes.includes(entry.outcome)) return false;
-        if (filter.project !== undefined && entry.project !== filter.project) return false;
-        if (filter.environment !== undefined && entry.environment !== filter.environment) return false;
-        const time = Date.parse(entry.time);
-        if (filter.since !== undefined && time < filter.since.getTime()) return false;
-        if (filter.until !== undefined && time > filter.until.getTime()) return false;
-        return true;
-      });
-      return limit <= 0 ? [] : matches.slice(-limit);
+      return (await page({ ...filter, limit: filter.limit ?? 500 })).entries;
     },
+    page,
     async reset() {
       await tree.ensureDir();
       return options.locks.withLock(path, async () => {

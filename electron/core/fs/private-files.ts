@@ -1,6 +1,8 @@
 import { constants } from 'node:fs';
+import { once } from 'node:events';
 import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { createInterface } from 'node:readline';
 import { invalidInput, notFound, permissionDenied } from '../errors';
 import { fsyncFolder, writeFileAtomically } from './atomic-write';
 
@@ -180,6 +182,33 @@ export class PrivateTree {
     } catch (error) {
       if (isMissing(error)) throw notFound(`${path} does not exist.`);
       throw error;
+    }
+  }
+
+  /**
+   * The lines of a private text file, read as a stream (a long log never sits in memory whole), without
+   * their line ends; a last line without one is given too. NotFound when it does not exist.
+   */
+  async *lines(parts: string[]): AsyncGenerator<string> {
+    const path = this.resolve(...parts);
+    let handle;
+    try {
+      await this.checkDir(...parts.slice(0, -1));
+      await assertPrivate(path, 'file');
+      handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    } catch (error) {
+      if (isMissing(error)) throw notFound(`${path} does not exist.`);
+      throw error;
+    }
+    // The stream closes the file when it ends or is destroyed (a reader that stops early).
+    const stream = handle.createReadStream({ encoding: 'utf8' });
+    const reader = createInterface({ input: stream, crlfDelay: Infinity });
+    try {
+      yield* reader;
+    } finally {
+      reader.close();
+      stream.destroy();
+      if (!stream.closed) await once(stream, 'close');
     }
   }
 

@@ -14,9 +14,9 @@ export function auditHandlers(deps: { core: Core }): Handlers['audit'] {
   const { audit } = deps.core;
   return {
     query: async ({ actions, project, environment, since, until, beforeSeq, limit = 500 }) => {
-      const matching = await audit.query({ actions, project, environment, since: dateOf(since, 'since'), until: dateOf(until, 'until'), limit: Number.MAX_SAFE_INTEGER });
-      const older = beforeSeq === undefined ? matching : matching.filter((entry) => entry.seq < beforeSeq);
-      return { entries: older.slice(-limit).map(({ v: _v, prev: _prev, hash: _hash, ...entry }) => entry), total: matching.length };
+      // Core reads the log as a stream and keeps only this page: the screen pages back with beforeSeq.
+      const page = await audit.page({ actions, project, environment, since: dateOf(since, 'since'), until: dateOf(until, 'until'), beforeSeq, limit });
+      return { entries: page.entries.map(({ v: _v, prev: _prev, hash: _hash, ...entry }) => entry), total: page.total };
     },
     verify: async () => {
       const { intact, entries, lines, problems } = await audit.verify();

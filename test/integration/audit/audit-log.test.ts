@@ -191,6 +191,28 @@ describe('audit trail on real files', () => {
     expect((await audit.query({ since: third, until: fourth })).map((entry) => entry.seq)).toEqual([3, 4]);
   });
 
+  it('pages through a real log of 3,000 entries, read as a stream: each page right, the total of all matches', async () => {
+    await Promise.all(
+      Array.from({ length: 3000 }, (_, index) => audit.append({ action: index % 3 === 0 ? 'secret.rotate' : 'secret.reveal', outcome: 'ok', ref: `file://demo/prod/KEY_${index + 1}`, project: 'demo', environment: 'prod' })),
+    );
+    expect((await lines()).length).toBe(3000);
+    const seen: number[] = [];
+    let beforeSeq: number | undefined;
+    for (;;) {
+      const page = await audit.page({ limit: 700, ...(beforeSeq === undefined ? {} : { beforeSeq }) });
+      expect(page.total).toBe(3000);
+      expect(page.entries.length).toBeLessThanOrEqual(700);
+      if (page.entries.length === 0) break;
+      seen.unshift(...page.entries.map((entry) => entry.seq));
+      beforeSeq = page.entries[0]!.seq;
+    }
+    expect(seen).toEqual(Array.from({ length: 3000 }, (_, index) => index + 1));
+    const rotations = await audit.page({ limit: 10, actions: ['secret.rotate'] });
+    expect(rotations.total).toBe(1000);
+    expect(rotations.entries.map((entry) => entry.ref)).toEqual(Array.from({ length: 10 }, (_, index) => `file://demo/prod/KEY_${2971 + index * 3}`));
+    expect(await audit.verify()).toMatchObject({ intact: true, entries: 3000 });
+  });
+
   it('keeps one unbroken chain when appends race inside this process and from two other processes (2 × 200)', async () => {
     const worker = join(__dirname, 'append-worker.ts');
     const jiti = join(process.cwd(), 'node_modules', 'jiti', 'lib', 'jiti-cli.mjs');
