@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PrivateTree } from '../../../electron/core/fs/private-files';
 import { createTempXdg, type TempXdg } from '../../harness/temp-xdg';
 
-describe('PrivateTree.append / readTail / write without fsync (real files)', () => {
+describe('PrivateTree.append / readTail / lines / write without fsync (real files)', () => {
   let xdg: TempXdg;
   let tree: PrivateTree;
   beforeEach(async () => {
@@ -37,6 +37,30 @@ describe('PrivateTree.append / readTail / write without fsync (real files)', () 
     await symlink(outside, join(tree.root, 'link'));
     await expect(tree.append(['link'], 'y\n')).rejects.toMatchObject({ kind: 'PermissionDenied', message: expect.stringContaining('symbolic link') });
     expect(await readFile(outside, 'utf8')).toBe('untouched');
+  });
+
+  it('streams the lines of a file (the last one without a line end too), stops early, and refuses what read refuses', async () => {
+    const collect = async (source: AsyncIterable<string>, stopAfter = Infinity) => {
+      const got: string[] = [];
+      for await (const line of source) {
+        got.push(line);
+        if (got.length >= stopAfter) break;
+      }
+      return got;
+    };
+    await tree.append(['log'], `${Array.from({ length: 5000 }, (_, index) => `line ${index}`).join('\n')}\nunfinished`);
+    const all = await collect(tree.lines(['log']));
+    expect(all).toHaveLength(5001);
+    expect(all.slice(0, 2)).toEqual(['line 0', 'line 1']);
+    expect(all.at(-1)).toBe('unfinished');
+    expect(await collect(tree.lines(['log']), 3)).toEqual(['line 0', 'line 1', 'line 2']);
+    await expect(collect(tree.lines(['missing']))).rejects.toMatchObject({ kind: 'NotFound' });
+    await chmod(join(tree.root, 'log'), 0o644);
+    await expect(collect(tree.lines(['log']))).rejects.toMatchObject({ kind: 'PermissionDenied' });
+    const outside = join(xdg.root, 'outside-lines');
+    await writeFile(outside, 'not ours\n');
+    await symlink(outside, join(tree.root, 'link'));
+    await expect(collect(tree.lines(['link']))).rejects.toMatchObject({ kind: 'PermissionDenied' });
   });
 
   it('write with fsync: false is still atomic and private', async () => {
