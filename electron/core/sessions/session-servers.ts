@@ -66,7 +66,7 @@ export function createSessionServers(deps: { config: ConfigFile; keychain: Keych
 
   const find = async (name: string): Promise<StoredSessionServer> => {
     const stored = (await list()).find((candidate) => candidate.name === name);
-    if (stored === undefined) throw notFound(`There is no session server named "${name}". Add it in the Sessions screen's session servers, or pick another one.`);
+    if (stored === undefined) throw notFound(`There is no session server named "${name}". Add it under Sessions → Session servers, or pick another one.`);
     return stored;
   };
 
