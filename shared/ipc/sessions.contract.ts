@@ -45,6 +45,8 @@ export const redisSettings = z.strictObject({
   connectTimeoutMs: z.number().int().optional(),
   commandTimeoutMs: z.number().int().optional(),
   maxReconnectAttempts: z.number().int().optional(),
+  /** Above this many keys the dashboard shows a sampled estimate first (default 2,000,000). */
+  sampleAboveKeys: z.number().int().min(0).max(1e12).optional(),
 });
 
 export const redisConnectionView = z.object({

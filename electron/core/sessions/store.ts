@@ -21,7 +21,8 @@ import {
 } from './queries';
 import { parseSessionHash, sessionHashFields, type SessionRecord } from './record';
 import { createSharedStats, type SharedStats, type SharedStatsOptions } from './shared-stats';
-import { readSessions, type ScanOptions, type Session } from './scan';
+import { DEFAULT_SAMPLE_ABOVE_KEYS, estimateSessionStats, type EstimateOptions, type SampledStats } from './sampled-stats';
+import { readSessions, sumDbSize, type ScanOptions, type Session } from './scan';
 import { createSessionSchema, hoursSchema, parseInput, selectedId, type CreateSessionInput, type SessionSelector } from './session-input';
 import { formatIsoTimestamp } from './timestamps';
 import { generateToken, sessionIdOf } from './tokens';
@@ -52,6 +53,8 @@ export interface SessionStoreOptions {
   defaultStrategy?: LookupStrategy;
   /** 'server' (the default) walks with scripts on Redis where it allows them; 'client' reads every key. */
   walk?: WalkMode;
+  /** Above this many keys (DBSIZE over all masters) the dashboard shows a sampled estimate first. */
+  sampleAboveKeys?: number;
 }
 
 export interface CreatedSession extends Session {
@@ -75,11 +78,13 @@ export class SessionStore {
   private readonly ctx: SessionContext;
   private readonly defaultTtlHours: number;
   private readonly shared: ReturnType<typeof createSharedStats>;
+  private readonly sampleAboveKeys: number;
 
   constructor(options: SessionStoreOptions) {
     this.ctx = createSessionContext(options);
     this.defaultTtlHours = options.defaultTtlHours ?? DEFAULT_TTL_HOURS;
     this.shared = createSharedStats(this.ctx);
+    this.sampleAboveKeys = options.sampleAboveKeys ?? DEFAULT_SAMPLE_ABOVE_KEYS;
   }
 
   /** The key prefix and Redis this store works on. */
@@ -264,6 +269,21 @@ export class SessionStore {
    */
   dashboard(options?: SharedStatsOptions): Promise<SharedStats> {
     return this.shared(options);
+  }
+
+  /**
+   * The dashboard's numbers estimated from a random sample of keys, with 95 % intervals (sampled-stats.ts).
+   * With `onlyWhenLarge`, undefined unless the keyspace holds more than `sampleAboveKeys` keys (the
+   * dashboard then walks it exactly).
+   */
+  async estimate(options: EstimateOptions & { onlyWhenLarge?: boolean } = {}): Promise<SampledStats | undefined> {
+    if (options.onlyWhenLarge === true) {
+      const nodes = await this.ctx.redis.masters().catch((error: unknown) => {
+        throw this.ctx.redis.failure(error);
+      });
+      if ((await sumDbSize(this.ctx, nodes)) <= this.sampleAboveKeys) return undefined;
+    }
+    return estimateSessionStats(this.ctx, options);
   }
 
   /** Indexes sessions written by servers that keep no index (a keyspace walk, with progress). */
