@@ -1,0 +1,49 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithKeyring, realKeychain } from '../harness/keyring';
+import { startRedis, type RedisServer } from '../harness/redis';
+import { seedCreateSession } from '../harness/seed-session-server';
+import { launchApp, type AppUnderTest } from './harness/launch';
+
+/**
+ * The dashboard of a very large keyspace, end to end: a session server whose threshold is lowered to 100
+ * keys (instead of 2,000,000) so a few hundred keys count as "very large". The estimate is shown first,
+ * with its ± and the sample size; *Exact count* replaces it with the walked counts.
+ */
+describeWithKeyring('sessions, end to end: the sampled estimate of a very large keyspace', () => {
+  let server: RedisServer;
+  let raw: Redis;
+  let app: AppUnderTest;
+  beforeAll(async () => {
+    server = await startRedis();
+    raw = new Redis(server.url);
+    await Promise.all(Array.from({ length: 300 }, (_, i) => seedCreateSession(raw, { userId: `user-${i % 40}`, deviceId: `device-${i}`, metadata: { device_type: i % 3 === 0 ? 'tablet' : 'phone' } })));
+    await Promise.all(Array.from({ length: 100 }, (_, i) => raw.set(`other-app:${i}`, 'x')));
+    app = await launchApp({ colorScheme: 'light', keychain: realKeychain(), redisConnections: [{ name: 'big sessions', settings: { url: server.url, sampleAboveKeys: 100 } }] });
+    await app.page.getByRole('button', { name: 'Sessions', exact: true }).click();
+    await app.page.getByRole('heading', { name: 'Sessions' }).waitFor();
+  });
+  afterAll(async () => {
+    await app?.close();
+    raw?.disconnect();
+    await server?.stop();
+  });
+
+  it('shows the estimate with its ± first, and Exact count replaces it with the walked counts', async () => {
+    const { page } = app;
+    await page.getByRole('tab', { name: 'Analytics' }).click();
+    const analytics = page.getByLabel('Session analytics');
+    const summary = page.getByTestId('estimate-summary');
+    await expect.poll(() => summary.textContent()).toMatch(/^≈ \d+ ± [\d.]+ % active sessions, from a sample of 20,000 keys, \d+(\.\d)? (ms|s)/);
+    expect(await analytics.locator('.stat-card').first().textContent()).toMatch(/^≈ [\d,]+Active sessions \(estimated\) · ± [\d.]+ %$/);
+    expect(await analytics.getByRole('region', { name: 'Sessions created per hour' }).textContent()).toContain('Not available from a sample');
+    expect(await page.getByTestId('stats-freshness').count()).toBe(0);
+    await app.screenshot('sessions-analytics-estimate');
+
+    await analytics.getByRole('button', { name: 'Exact count' }).click();
+    await expect.poll(() => page.getByLabel('Session analytics').locator('.stat-card').first().textContent()).toBe('300Active sessions');
+    await expect.poll(() => page.getByTestId('stats-freshness').textContent()).toMatch(/300 keys walked/);
+    expect(await page.getByTestId('estimate-summary').count()).toBe(0);
+    expect(app.consoleErrors).toEqual([]);
+  });
+});
