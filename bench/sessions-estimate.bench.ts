@@ -52,13 +52,17 @@ describe(`a dashboard refresh at ${SESSIONS.toLocaleString('en')} sessions: exac
     for (let run = 0; run < SAMPLED_RUNS; run += 1) sampled.push(await measure(async () => (await store.estimate({ sample: SAMPLE }))!));
     const cpu = median(sampled.map((run) => run.cpuMs));
     const wall = median(sampled.map((run) => run.wallMs));
-    const errors = sampled.map((run) => (run.value.activeSessions.value - SESSIONS) / SESSIONS);
-    const halfWidths = sampled.map((run) => (run.value.activeSessions.high - run.value.activeSessions.low) / 2 / SESSIONS);
-    // The true count within the interval widened ×2 (see test/integration/sessions/sampled-stats.test.ts).
+    // Every key is a session, so the active count is estimated as exactly DBSIZE; a device type (a third
+    // of the sessions, bench/support/session-load.ts) is where the sampling error shows.
+    const wearables = exact.value.byDeviceType.wearable!;
+    const errors = sampled.map((run) => (run.value.byDeviceType.wearable!.value - wearables) / wearables);
+    const halfWidths = sampled.map((run) => (run.value.byDeviceType.wearable!.high - run.value.byDeviceType.wearable!.low) / 2 / wearables);
+    // The true counts within the interval widened ×2 (see test/integration/sessions/sampled-stats.test.ts).
     for (const run of sampled) {
-      const { low, high, value } = run.value.activeSessions;
-      expect(SESSIONS).toBeGreaterThanOrEqual(low - (value - low));
-      expect(SESSIONS).toBeLessThanOrEqual(high + (high - value));
+      for (const [estimate, truth] of [[run.value.activeSessions, SESSIONS], [run.value.byDeviceType.wearable!, wearables]] as const) {
+        expect(truth).toBeGreaterThanOrEqual(estimate.low - (estimate.value - estimate.low));
+        expect(truth).toBeLessThanOrEqual(estimate.high + (estimate.high - estimate.value));
+      }
     }
 
     const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
@@ -67,6 +71,6 @@ describe(`a dashboard refresh at ${SESSIONS.toLocaleString('en')} sessions: exac
     console.info('[bench] |---|---|---|---|');
     console.info(`[bench] | exact (server-side walk) | ${fmt(exact.cpuMs)} | ${fmt(exact.wallMs)} | 1 |`);
     console.info(`[bench] | sampled | ${fmt(cpu)} | ${fmt(wall)} | 1/${Math.round(exact.cpuMs / Math.max(cpu, 0.001))} |`);
-    console.info(`[bench] estimate of the active sessions, error per run: ${errors.map(pct).join(', ')}; the interval's half-width: ${halfWidths.map(pct).join(', ')}`);
+    console.info(`[bench] estimate of the wearable sessions (${wearables.toLocaleString('en')}), error per run: ${errors.map(pct).join(', ')}; the interval's half-width: ${halfWidths.map(pct).join(', ')}`);
   });
 });
