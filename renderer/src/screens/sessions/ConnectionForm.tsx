@@ -169,7 +169,7 @@ export function ConnectionForm({ editing, onSaved, onCancel }: { editing?: Redis
           <input className="concealed" value={password} onChange={(event) => setPassword(event.target.value)} placeholder={editing?.hasPassword ? 'Leave empty to keep' : ''} aria-label="Password" disabled={forgetPassword} />
         </label>
       </div>
-      <label className="field narrow-field">
+      <label className="field">
         <span>Dashboard: estimate above (keys)</span>
         <input type="number" min="0" step="1" value={sampleAbove} onChange={(event) => setSampleAbove(event.target.value)} placeholder="2000000" aria-describedby="sample-above-help" />
         <small id="sample-above-help" className="muted">Above this many keys the dashboard shows a sampled estimate first.</small>
