@@ -22,7 +22,9 @@ import { formatIsoTimestamp } from './timestamps';
  * interval, which collapses to a width of zero for a bucket seen 0 times and undercovers for rare
  * ones), computed on the pooled fraction of all draws and scaled by the keys of all masters. With draws
  * allocated in proportion to each node's keys, the pooled fraction is the stratified estimator, whose
- * variance is at most that of one simple sample of the same size: the interval errs wide, never narrow.
+ * variance is at most that of one simple sample of the same size, so that part errs wide. Measured on the
+ * population of test/integration/sessions/sampled-stats.test.ts (Redis 7.0, 60 samples of 20,000 keys,
+ * 7 counts each), 397 of 420 intervals held the true count: 94.5 % for a nominal 95 %.
  *
  * How random RANDOMKEY is (Redis 7, db.c dbRandomKey → dict.c dictGetFairRandomKey): Redis does not
  * draw a key uniformly. It takes a run of up to 15 entries from consecutive buckets starting at a
