@@ -44,6 +44,8 @@ export const sessionServerSettings = z.strictObject({
   connectTimeoutMs: z.number().int().optional(),
   commandTimeoutMs: z.number().int().optional(),
   maxReconnectAttempts: z.number().int().optional(),
+  /** Above this many keys the dashboard shows a sampled estimate first (default 2,000,000). */
+  sampleAboveKeys: z.number().int().min(0).max(1e12).optional(),
 });
 
 export const sessionServerView = z.object({
@@ -159,6 +161,29 @@ export const sessionStats = z.object({
   shared: z.boolean(),
 });
 
+/** A count estimated from a sample: the estimate and its 95 % interval. */
+const estimate = z.object({ value: z.number().int().nonnegative(), low: z.number().int().nonnegative(), high: z.number().int().nonnegative() });
+const estimates = z.record(z.string(), estimate);
+
+/** The dashboard's numbers estimated from random keys (very large keyspaces); no created-per-hour series. */
+export const sampledSessionStats = z.object({
+  generatedAt: timestamp,
+  /** Keys drawn over all masters; of them, keys under the prefix; the live keys the estimate scales to. */
+  sampled: z.number().int().nonnegative(),
+  sampledSessionKeys: z.number().int().nonnegative(),
+  keyspaceKeys: z.number().int().nonnegative(),
+  activeSessions: estimate,
+  expiringWithinHour: estimate,
+  problems: estimate,
+  byDeviceType: estimates,
+  byOs: estimates,
+  byAppVersion: estimates,
+  /** Latchkey's own counters: exact. */
+  failedValidationsPerHour: z.array(hourCount),
+  tookMs: z.number().nonnegative(),
+  countedOn: z.enum(['server', 'client']),
+});
+
 const onServer = { server: serverName };
 
 export const sessionsContract = {
@@ -229,6 +254,14 @@ export const sessionsContract = {
 
   /** reuse 'due' (the dashboard's timer): the last counts until a refresh is due; 'now' (default): walk, or join the walk running. */
   stats: call(z.strictObject({ operationId, ...onServer, hours: z.number().int().min(1).max(168).optional(), reuse: z.enum(['due', 'now']).optional() }), sessionStats),
+  /**
+   * The numbers estimated from `sample` random keys. With onlyWhenLarge (the dashboard), `stats` is null
+   * unless the keyspace holds more keys than the session server's `sampleAboveKeys`: then walk (`stats`).
+   */
+  estimate: call(
+    z.strictObject({ operationId, ...onServer, sample: z.number().int().min(100).max(1_000_000).optional(), onlyWhenLarge: z.boolean().optional() }),
+    z.object({ stats: sampledSessionStats.nullable() }),
+  ),
   indexExisting: call(
     z.strictObject({ operationId, ...onServer }),
     z.object({ indexed: z.number().int().nonnegative(), problems: z.number().int().nonnegative(), scannedKeys: z.number().int().nonnegative() }),
@@ -244,4 +277,5 @@ export type { RowSort, SessionDetail, SessionRow } from '../sessions';
 export type OwnerSummaryView = z.infer<typeof ownerSummary>;
 export type BulkRevocationView = z.infer<typeof bulkRevocation>;
 export type SessionStatsView = z.infer<typeof sessionStats>;
+export type SampledSessionStatsView = z.infer<typeof sampledSessionStats>;
 export type LookupStrategy = NonNullable<z.infer<typeof strategy>>;

@@ -26,10 +26,13 @@ import {
   sessionsRevokeDevice,
   sessionsRevokeMatching,
   sessionsRevokeUser,
+  sessionsEstimate,
   sessionsShow,
   sessionsStats,
   sessionsValidate,
 } from '../output/sessions-output';
+import { approximateCount, estimateError, estimateText } from '../../../shared/estimate-format';
+import { DEFAULT_SAMPLE, MAX_SAMPLE, MIN_SAMPLE } from '../../core/sessions';
 import { notFound } from '../../core/errors';
 import { table, UsageError, type CliContext } from '../context';
 import { readLine, readValue, STDIN_LIMITS } from '../io';
@@ -311,7 +314,30 @@ export function registerSessions(program: Command, context: CliContext): void {
   command('stats', 'analytics: active sessions by device type, OS and app version; created and failed validations per hour')
     .option('--hours <hours>', 'hours of history (default 24, at most 168)', (text) => integerArgument(text, 1, 168))
     .option('--max-age <seconds>', 'use the last counts (of any Latchkey on this session server) if they are at most this old, instead of walking the keyspace', (text) => integerArgument(text, 0, 86_400))
-    .action(async (options: ServerOptions & { hours?: number; maxAge?: number }, self: Command) => {
+    .option(
+      '--sample [keys]',
+      `estimate from a random sample of keys (RANDOMKEY on each master; default ${DEFAULT_SAMPLE.toLocaleString('en-US')}) instead of walking the keyspace: for very large keyspaces; prints each count with its 95 % interval`,
+      (text) => integerArgument(text, MIN_SAMPLE, MAX_SAMPLE),
+    )
+    .action(async (options: ServerOptions & { hours?: number; maxAge?: number; sample?: number | true }, self: Command) => {
+      if (options.sample !== undefined) {
+        if (options.maxAge !== undefined) throw new UsageError('--sample estimates now; --max-age reuses an exact count. Use one of them.');
+        const sample = options.sample === true ? undefined : options.sample;
+        const estimate = await withStore(options, (store) =>
+          cancellable((signal) => sessionsEstimate(store, { signal, ...(sample === undefined ? {} : { sample }), ...(options.hours === undefined ? {} : { hours: options.hours }) }), 'stopping the sampling.'),
+        );
+        context.print(self, estimate, (shown) =>
+          [
+            `${estimateText(shown.active_sessions)} active sessions, from a sample of ${count(shown.sampled)} keys, ${seconds(shown.took_ms)} (95 % intervals; ${count(shown.sampled_session_keys)} drawn keys were under the prefix)`,
+            `  interval ${count(shown.active_sessions.low)} to ${count(shown.active_sessions.high)}; expiring within the hour ${estimateText(shown.expiring_within_hour)}; unusable keys ${estimateText(shown.problems)}`,
+            `By device type:  ${estimates(shown.by_device_type)}`,
+            `By OS:           ${estimates(shown.by_os)}`,
+            `By app version:  ${estimates(shown.by_app_version)}`,
+            `Created per hour: not available from a sample (run without --sample for the exact count); failed validations in the last ${shown.failed_validations_per_hour.length} h: ${sum(shown.failed_validations_per_hour)} (exact).`,
+          ].join('\n'),
+        );
+        return;
+      }
       const stats = await withStore(options, (store) =>
         cancellable(
           (signal) =>
@@ -378,6 +404,11 @@ const count = (n: number) => n.toLocaleString('en-US');
 const seconds = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 const plural = (n: number) => `${count(n)} session${n === 1 ? '' : 's'}`;
 const sum = (hours: { count: number }[]) => hours.reduce((total, hour) => total + hour.count, 0);
+const estimates = (record: Record<string, { value: number; low: number; high: number }>) =>
+  Object.entries(record)
+    .sort((a, b) => b[1].value - a[1].value)
+    .map(([name, estimate]) => `${oneLine(name)} ≈ ${approximateCount(estimate.value)} ${estimateError(estimate)}`)
+    .join(', ') || '—';
 const counts = (record: Record<string, number>) =>
   Object.entries(record)
     .sort((a, b) => b[1] - a[1])

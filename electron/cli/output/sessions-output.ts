@@ -18,6 +18,7 @@ import {
   type SessionFilter,
   type SessionOutput,
   type SessionProblem,
+  type SampledStats,
   type SharedStats,
 } from '../../core/sessions';
 
@@ -266,5 +267,60 @@ export function statsOutput(stats: SharedStats): StatsOutput {
     failed_validations_per_hour: stats.failedValidationsPerHour,
     expiring_within_hour: stats.expiringWithinHour,
     scanned_keys: stats.scannedKeys,
+  };
+}
+
+export interface EstimateOutput {
+  value: number;
+  /** The 95 % interval. */
+  low: number;
+  high: number;
+}
+
+/** `latchkey sessions stats --sample [N]`: the dashboard's numbers estimated from N random keys. */
+export interface SampledStatsOutput {
+  generated_at: string;
+  took_ms: number;
+  counted_on: 'server' | 'client';
+  /** Keys drawn (RANDOMKEY, over all masters), of them under the prefix, and the live keys the estimate scales to. */
+  sampled: number;
+  sampled_session_keys: number;
+  keyspace_keys: number;
+  confidence: 0.95;
+  active_sessions: EstimateOutput;
+  expiring_within_hour: EstimateOutput;
+  problems: EstimateOutput;
+  by_device_type: Record<string, EstimateOutput>;
+  by_os: Record<string, EstimateOutput>;
+  by_app_version: Record<string, EstimateOutput>;
+  /** Not estimated (too few draws per hour to say anything honest): always null here; use the exact count. */
+  created_per_hour: null;
+  /** Latchkey's own counters: exact. */
+  failed_validations_per_hour: { hour: string; count: number }[];
+}
+
+export async function sessionsEstimate(store: SessionStore, args: { sample?: number; hours?: number; signal?: AbortSignal } = {}): Promise<SampledStatsOutput> {
+  const stats = await store.estimate(args);
+  // Without onlyWhenLarge the store always samples.
+  return sampledStatsOutput(stats!);
+}
+
+export function sampledStatsOutput(stats: SampledStats): SampledStatsOutput {
+  return {
+    generated_at: stats.generatedAt,
+    took_ms: stats.tookMs,
+    counted_on: stats.countedOn,
+    sampled: stats.sampled,
+    sampled_session_keys: stats.sampledSessionKeys,
+    keyspace_keys: stats.keyspaceKeys,
+    confidence: 0.95,
+    active_sessions: stats.activeSessions,
+    expiring_within_hour: stats.expiringWithinHour,
+    problems: stats.problems,
+    by_device_type: stats.byDeviceType,
+    by_os: stats.byOs,
+    by_app_version: stats.byAppVersion,
+    created_per_hour: null,
+    failed_validations_per_hour: stats.failedValidationsPerHour,
   };
 }

@@ -69,6 +69,8 @@ export const sessionServerSchema = z
     connectTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),
     commandTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
     maxReconnectAttempts: z.number().int().min(0).max(20).default(2),
+    /** Above this many keys the dashboard shows a sampled estimate first (sampled-stats.ts; default 2,000,000). */
+    sampleAboveKeys: z.number().int().min(0).max(1e12).optional(),
   })
   .superRefine((config, ctx) => {
     if (config.mode === 'standalone' && config.url === undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: 'is required for a single server' });

@@ -32,7 +32,7 @@ export interface SessionContext {
   client(): Promise<ReturnType<typeof withScripts>>;
   /**
    * The client when it is connected, without waiting (undefined otherwise: use client()). Validate sends
-   * its HGETALL in the same tick as the caller asked, so that concurrent validations share one
+   * its read in the same tick as the caller asked, so that concurrent validations share one
    * auto-pipelined write as concurrent raw commands would.
    */
   connectedClient(): ReturnType<typeof withScripts> | undefined;

@@ -17,6 +17,8 @@ export type { Session, SessionProblem, ScanProgress, ScanOptions } from './scan'
 export type { SessionRecord, SessionMetadata } from './record';
 export type { SessionStats } from './analytics';
 export type { SharedStats, SharedStatsOptions } from './shared-stats';
+export type { SampledStats, Estimate, EstimateOptions } from './sampled-stats';
+export { DEFAULT_SAMPLE, MIN_SAMPLE, MAX_SAMPLE, DEFAULT_SAMPLE_ABOVE_KEYS } from './sampled-stats';
 export { refreshIntervalMs, REFRESH_FACTOR } from './shared-stats';
 export type { HourCount } from './failed-validations';
 export type { IndexingResult } from './indexes';

@@ -21,6 +21,9 @@ export interface SessionRecord {
   metadata: SessionMetadata;
 }
 
+/** The five fields of a session hash, in the server's order. */
+export const SESSION_FIELDS = ['user_id', 'device_id', 'created_at', 'expires_at', 'metadata'] as const;
+
 export type ParsedRecord = { ok: true; record: SessionRecord } | { ok: false; problem: string };
 
 /**
@@ -39,7 +42,7 @@ const METADATA_LIMIT = 65_536;
 /** What formatIsoTimestamp writes: a timestamp already in this form is kept as it is. */
 const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/;
 
-/** `hash` is what HGETALL returned; an empty hash means the key does not exist. */
+/** `hash` is the session's fields as read (HGETALL or HMGET of SESSION_FIELDS); the caller tells a missing key apart. */
 export function parseSessionHash(id: string, hash: Record<string, string>): ParsedRecord {
   const problems: string[] = [];
   // Name the fields and what is wrong with them; never echo the stored values.

@@ -90,6 +90,13 @@ function classify({ message, code }: Described, target: string, cause: unknown):
       { cause, retryAfterMs: RETRY_AFTER_MS },
     );
   }
+  if (/^Too many Cluster redirections/i.test(message)) {
+    // ioredis gives up after following MOVED/ASK/TRYAGAIN 16 times: slots are moving or a master is failing over.
+    return backendUnavailable(`The Redis Cluster at ${target} kept redirecting the command (slots moving between nodes, or a master failing over). Try again in a moment.`, {
+      cause,
+      retryAfterMs: RETRY_AFTER_MS,
+    });
+  }
   if (/^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN)/.test(message)) {
     const redisCode = message.split(' ', 1)[0];
     return backendUnavailable(`Redis at ${target} is not ready (${redisCode}). Try again in a moment.`, { cause, retryAfterMs: RETRY_AFTER_MS });

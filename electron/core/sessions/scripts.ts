@@ -1,4 +1,5 @@
 import type { RedisClient } from './connection';
+import { SAMPLE_STATS_LUA } from './sample-scripts';
 import { DELETE_UNCHANGED_LUA, WALK_LUA, WALK_STATS_LUA } from './walk-scripts';
 
 /**
@@ -89,6 +90,8 @@ return out`,
   latchkeyWalk: { numberOfKeys: 0, lua: WALK_LUA },
   latchkeyWalkStats: { numberOfKeys: 0, lua: WALK_STATS_LUA },
   latchkeyDeleteUnchanged: { numberOfKeys: 0, lua: DELETE_UNCHANGED_LUA },
+  /** The sampled estimate's draws (sample-scripts.ts): sent to one master at a time, with no declared keys. */
+  latchkeySampleStats: { numberOfKeys: 0, lua: SAMPLE_STATS_LUA },
 } as const;
 
 type RevokeReply = null | ['ok', string, string] | ['wrongtype', string] | ['mismatch'];
@@ -104,6 +107,7 @@ interface ScriptCommands {
   latchkeyWalkStats(...args: [cursor: string, pattern: string, count: string, prefix: string, nowMs: string, firstHourMs: string, hours: string, nowText: string, hourLaterText: string, hourNames: string]): Promise<WalkStatsReply>;
   /** Called as (key, digest, key, digest, …). */
   latchkeyDeleteUnchanged(...keysAndDigests: string[]): Promise<[string, string, string][]>;
+  latchkeySampleStats(...args: [draws: string, prefix: string, nowMs: string, nowText: string, hourLaterText: string]): Promise<unknown>;
 }
 
 /** {next cursor, keys scanned, entries…}: an entry is [key, 'w'] or [key, 'h', pttl, user_id, device_id, created_at, expires_at, metadata, digest?]. */

@@ -66,7 +66,13 @@ export function createSessionStores(deps: SessionStoresDeps) {
     }
     const opening = (async () => {
       const redis = await openSessionRedis(stored.redis, { logger: deps.logger, keychain: deps.keychain });
-      const store = new SessionStore({ redis, logger: deps.logger, now: deps.now, onAudit: recordSessionAudit(deps.audit, auditTargetRef(stored.redis)) });
+      const store = new SessionStore({
+        redis,
+        logger: deps.logger,
+        now: deps.now,
+        onAudit: recordSessionAudit(deps.audit, auditTargetRef(stored.redis)),
+        ...(stored.redis.sampleAboveKeys === undefined ? {} : { sampleAboveKeys: stored.redis.sampleAboveKeys }),
+      });
       return { redis, store };
     })();
     open.set(name, { fingerprint, opening });

@@ -73,7 +73,7 @@ end
 `;
 
 /** The five session fields, read with HMGET, and a digest of them as read (for compare-and-delete). */
-const FIELDS = `
+export const FIELDS = `
 local FIELDS = {'user_id', 'device_id', 'created_at', 'expires_at', 'metadata'}
 local function read_fields(key)
   return redis.pcall('HMGET', key, FIELDS[1], FIELDS[2], FIELDS[3], FIELDS[4], FIELDS[5])
@@ -256,38 +256,15 @@ return out
 `;
 
 /**
- * One walk step of the analytics: counts, never hashes. Mirrors what the client-side aggregation
- * counts (analytics.ts): a live session has a key of the prefix and 64 hex digits, both ids (1 to 512
- * UTF-16 units), readable timestamps, metadata that is a JSON object, and expires_at in the future.
- *   ARGV: cursor, pattern, count, prefix, now (ms), first hour (ms), hours, now and now + 1 h as the
- *     server writes timestamps (…ffffff+00:00), the UTC hours of the window as YYYY-MM-DDTHH, joined by ','
- *   reply: {next cursor, keys SCAN returned, live, unusable, expiring within the hour,
- *     {live sessions created per hour…}, {device_type, n, …}, {os, n, …}, {app_version, n, …}}
- * Metadata values are grouped as text: strings as they are, booleans as true/false, whole numbers in
- * digits; other numbers, objects and arrays as Redis' cjson writes them (which can differ from
- * JavaScript's JSON.stringify, e.g. for 0.1 + 0.2).
- *
- * Cheap for Redis where it can be: a timestamp in the server's own form (…ffffff+00:00) is compared as
- * text (that form sorts by time) and put in its hour by its first 13 characters; a metadata text is
- * decoded once per call however many sessions share it.
+ * What a session key holds, judged as the client judges it (record.ts, scan.ts judgeRecord): shared by
+ * the walk's counts (WALK_STATS_LUA) and the sampled estimate (sample-scripts.ts). Expects PARSE_ISO_LUA
+ * and the locals `prefix`, `now_ms`, `now_text`, `hour_later_text` (as WALK_STATS_LUA's ARGV) and
+ * `HOUR_MS` before it. `judge_session(key, v)` takes the five fields as read and returns 'unusable',
+ * 'expired' (expires_at has passed: not active, and not a problem while a TTL will reclaim it), or
+ * 'live' with the three group names, whether it expires within the hour, and created_at as read_time
+ * gave it.
  */
-export const WALK_STATS_LUA = `#!lua flags=no-writes,allow-cross-slot-keys
-${PARSE_ISO_LUA}
-${FIELDS}
-local prefix, now_ms, first_hour, hours = ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-local now_text, hour_later_text = ARGV[8], ARGV[9]
-local HOUR_MS = 3600000
-local created = {}
-local bucket_of_hour = {}
-do
-  local h = 0
-  for name in string.gmatch(ARGV[10], '[^,]+') do
-    h = h + 1
-    bucket_of_hour[name] = h
-    created[h] = 0
-  end
-end
-local groups = {{}, {}, {}}
+export const JUDGE_SESSION_LUA = `
 local GROUP_FIELDS = {'device_type', 'os', 'app_version'}
 local NONE = '(none)'
 local CANONICAL = '^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%d%.%d%d%d%d%d%d%+00:00$'
@@ -351,6 +328,63 @@ local function groups_of(raw)
   return answer
 end
 
+local function judge_session(key, v)
+  local id = string.sub(key, #prefix + 1)
+  local created_at = v[3] and #v[3] <= 64 and read_time(v[3])
+  local expires_at = v[4] and #v[4] <= 64 and read_time(v[4])
+  local names = created_at and expires_at and #id == 64 and not string.find(id, '[^0-9a-f]') and id_ok(v[1]) and id_ok(v[2]) and groups_of(v[5])
+  if not names then return 'unusable' end
+  local expired, within_hour
+  if expires_at == 'canonical' then
+    expired = v[4] <= now_text
+    within_hour = v[4] <= hour_later_text
+  else
+    expired = expires_at <= now_ms * 1000
+    within_hour = expires_at / 1000 - now_ms <= HOUR_MS
+  end
+  if expired then
+    if redis.call('PTTL', key) == -1 then return 'unusable' end
+    return 'expired'
+  end
+  return 'live', names, within_hour, created_at
+end
+`;
+
+/**
+ * One walk step of the analytics: counts, never hashes. Mirrors what the client-side aggregation
+ * counts (analytics.ts): a live session has a key of the prefix and 64 hex digits, both ids (1 to 512
+ * UTF-16 units), readable timestamps, metadata that is a JSON object, and expires_at in the future.
+ *   ARGV: cursor, pattern, count, prefix, now (ms), first hour (ms), hours, now and now + 1 h as the
+ *     server writes timestamps (…ffffff+00:00), the UTC hours of the window as YYYY-MM-DDTHH, joined by ','
+ *   reply: {next cursor, keys SCAN returned, live, unusable, expiring within the hour,
+ *     {live sessions created per hour…}, {device_type, n, …}, {os, n, …}, {app_version, n, …}}
+ * Metadata values are grouped as text: strings as they are, booleans as true/false, whole numbers in
+ * digits; other numbers, objects and arrays as Redis' cjson writes them (which can differ from
+ * JavaScript's JSON.stringify, e.g. for 0.1 + 0.2).
+ *
+ * Cheap for Redis where it can be: a timestamp in the server's own form (…ffffff+00:00) is compared as
+ * text (that form sorts by time) and put in its hour by its first 13 characters; a metadata text is
+ * decoded once per call however many sessions share it.
+ */
+export const WALK_STATS_LUA = `#!lua flags=no-writes,allow-cross-slot-keys
+${PARSE_ISO_LUA}
+${FIELDS}
+local prefix, now_ms, first_hour, hours = ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local now_text, hour_later_text = ARGV[8], ARGV[9]
+local HOUR_MS = 3600000
+local created = {}
+local bucket_of_hour = {}
+do
+  local h = 0
+  for name in string.gmatch(ARGV[10], '[^,]+') do
+    h = h + 1
+    bucket_of_hour[name] = h
+    created[h] = 0
+  end
+end
+local groups = {{}, {}, {}}
+${JUDGE_SESSION_LUA}
+
 local step = redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3])
 local live, unusable, expiring = 0, 0, 0
 for _, key in ipairs(step[2]) do
@@ -358,39 +392,24 @@ for _, key in ipairs(step[2]) do
   if v.err then
     unusable = unusable + 1
   elseif v[1] or v[2] or v[3] or v[4] or v[5] or redis.call('EXISTS', key) == 1 then
-    local id = string.sub(key, #prefix + 1)
-    local created_at = v[3] and #v[3] <= 64 and read_time(v[3])
-    local expires_at = v[4] and #v[4] <= 64 and read_time(v[4])
-    local names = created_at and expires_at and #id == 64 and not string.find(id, '[^0-9a-f]') and id_ok(v[1]) and id_ok(v[2]) and groups_of(v[5])
-    if not names then
+    local verdict, names, within_hour, created_at = judge_session(key, v)
+    if verdict == 'unusable' then
       unusable = unusable + 1
-    else
-      local expired, within_hour
-      if expires_at == 'canonical' then
-        expired = v[4] <= now_text
-        within_hour = v[4] <= hour_later_text
-      else
-        expired = expires_at <= now_ms * 1000
-        within_hour = expires_at / 1000 - now_ms <= HOUR_MS
+    elseif verdict == 'live' then
+      live = live + 1
+      for g = 1, 3 do
+        local group, name = groups[g], names[g]
+        group[name] = (group[name] or 0) + 1
       end
-      if expired then
-        if redis.call('PTTL', key) == -1 then unusable = unusable + 1 end
+      local bucket
+      if created_at == 'canonical' then
+        bucket = bucket_of_hour[string.sub(v[3], 1, 13)]
       else
-        live = live + 1
-        for g = 1, 3 do
-          local group, name = groups[g], names[g]
-          group[name] = (group[name] or 0) + 1
-        end
-        local bucket
-        if created_at == 'canonical' then
-          bucket = bucket_of_hour[string.sub(v[3], 1, 13)]
-        else
-          local index = math.floor((math.floor(created_at / 1000) - first_hour) / HOUR_MS)
-          if index >= 0 and index < hours then bucket = index + 1 end
-        end
-        if bucket then created[bucket] = created[bucket] + 1 end
-        if within_hour then expiring = expiring + 1 end
+        local index = math.floor((math.floor(created_at / 1000) - first_hour) / HOUR_MS)
+        if index >= 0 and index < hours then bucket = index + 1 end
       end
+      if bucket then created[bucket] = created[bucket] + 1 end
+      if within_hour then expiring = expiring + 1 end
     end
   end
 end

@@ -3,6 +3,7 @@ import { untilAborted } from '../async/until-aborted';
 import type { SessionContext } from './context';
 import { isEmptyFilter, matchesFilter, type SessionFilter } from './filter';
 import { nodeName, parseResume, readSessions, sumDbSize, judgeRecord, type ScanOptions, type ScanProgress, type Session, type SessionProblem } from './scan';
+import { SESSION_FIELDS } from './record';
 import { withScripts, type WalkEntry, type WalkReply } from './scripts';
 
 /**
@@ -127,8 +128,6 @@ async function step(ctx: SessionContext, node: Redis, cursor: string, pattern: s
   }
 }
 
-const FIELD_NAMES = ['user_id', 'device_id', 'created_at', 'expires_at', 'metadata'] as const;
-
 /** The script's candidates, judged by the same rules as every other read (judgeRecord, matchesFilter). */
 function judgeWalkReply(ctx: SessionContext, reply: WalkReply, filter: SessionFilter): Omit<Step, 'callMs'> {
   const [cursor, scanned, ...entries] = reply;
@@ -142,7 +141,7 @@ function judgeWalkReply(ctx: SessionContext, reply: WalkReply, filter: SessionFi
     } else {
       // No prototype: the hash is built from Redis data.
       const hash = Object.create(null) as Record<string, string>;
-      FIELD_NAMES.forEach((field, i) => {
+      SESSION_FIELDS.forEach((field, i) => {
         const value = entry[3 + i];
         if (typeof value === 'string') hash[field] = value;
       });

@@ -113,6 +113,18 @@ export function sessionsHandlers(deps: { core: Core; clipboard: ClipboardGuard; 
           onWaiting: () => progress({ done: 0, message: 'Another Latchkey is counting these sessions; waiting for its result' }),
         });
       }),
+    estimate: ({ operationId, server, sample, onlyWhenLarge }) =>
+      deps.operations.run(operationId, (signal, progress) =>
+        sessions.withStore(server, async (store) => {
+          const stats = await store.estimate({
+            ...(sample === undefined ? {} : { sample }),
+            onlyWhenLarge: onlyWhenLarge ?? false,
+            signal,
+            onProgress: ({ sampled, target }) => progress({ done: sampled, total: target, message: `Sampled ${sampled.toLocaleString('en-US')} of ${target.toLocaleString('en-US')} keys` }),
+          });
+          return { stats: stats ?? null };
+        }),
+      ),
     indexExisting: ({ operationId, server }) =>
       deps.operations.run(operationId, (signal, progress) => {
         const updates = throttle((update: Parameters<typeof scanUpdate>[0]) => progress(scanUpdate(update)));

@@ -180,6 +180,32 @@ describe('latchkey sessions (the built CLI on a real redis-server)', () => {
     expect(stats.failed_validations_per_hour.at(-1)?.count).toBeGreaterThanOrEqual(1);
   });
 
+  it('stats --sample estimates from random keys with 95 % intervals (JSON and text), and says what it cannot estimate', async () => {
+    for (let i = 0; i < 40; i += 1) await seedCreateSession(raw, { userId: 'sampled', deviceId: `s${i}`, metadata: { device_type: 'phone' } });
+    for (let i = 0; i < 20; i += 1) await raw.set(`other-app:${i}`, 'x');
+    const exact = json<{ active_sessions: number }>((await run(['stats', '--json'])).stdout);
+    expect(exact.active_sessions).toBe(40);
+    const sampled = json<{ sampled: number; active_sessions: { value: number; low: number; high: number }; created_per_hour: unknown; failed_validations_per_hour: unknown[] }>(
+      (await run(['stats', '--sample', '2000', '--json'])).stdout,
+    );
+    expect(sampled).toMatchObject({ sampled: 2000, confidence: 0.95, counted_on: 'server', created_per_hour: null });
+    expect(sampled.failed_validations_per_hour).toHaveLength(24);
+    const { value, low, high } = sampled.active_sessions;
+    // A keyspace of a few dozen keys sampled 2,000 times: the interval is tight and holds the exact count
+    // (widened ×2 so that a correct estimator fails about once in 10,000 runs; see sampled-stats.test.ts).
+    expect(low).toBeLessThanOrEqual(value);
+    expect(high).toBeGreaterThanOrEqual(value);
+    expect(exact.active_sessions).toBeGreaterThanOrEqual(low - (value - low));
+    expect(exact.active_sessions).toBeLessThanOrEqual(high + (high - value));
+
+    const text = await run(['stats', '--sample']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^≈ \S+ ± [\d.]+ % active sessions, from a sample of 20,000 keys/);
+    expect(text.stdout).toContain('Created per hour: not available from a sample');
+    expect(await run(['stats', '--sample', '5'])).toMatchObject({ code: 2, stderr: expect.stringContaining('a whole number from 100') });
+    expect(await run(['stats', '--sample', '--max-age', '60'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--sample') });
+  });
+
   it('refuses a password in --redis (process arguments are public) and says clearly when Redis refuses or is down', async () => {
     const refused = await run(['list', '--redis', server.url]);
     expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('LATCHKEY_REDIS_URL') });

@@ -13,6 +13,13 @@ describe('keys of the wrong type and malformed fields under the prefix (real red
     return { token, id: createHash('sha256').update(token).digest('hex') };
   };
 
+  it('a hash under a session key name that holds none of the five fields is malformed, not unknown; a missing key is unknown', async () => {
+    const other = tokenAndId();
+    await suite.t.raw.hset(`session:${other.id}`, 'owner', 'another app');
+    expect(await suite.t.store.validate(other.token)).toEqual({ valid: false, reason: 'malformed' });
+    expect(await suite.t.store.validate(tokenAndId().token)).toEqual({ valid: false, reason: 'unknown' });
+  });
+
   it('a string, list or set under a session key name is invalid, reported, and never deleted', async () => {
     const asString = tokenAndId();
     const asList = tokenAndId();

@@ -107,6 +107,7 @@ export const operations: LeakOperation[] = [
         context.observe('exported sessions', await readFile(exported, 'utf8'));
         expect(await context.call('sessions.revokeResult', { operationId: 'leaks-filter-2', resultId: 'leaks-filter-1', expected: 3, confirmed: true })).toMatchObject({ ok: true, value: { revoked: 3 } });
         expect(await context.call('sessions.stats', { operationId: 'leaks-stats-02', server: 'leaks', reuse: 'now' })).toMatchObject({ ok: true });
+        expect(await context.call('sessions.estimate', { operationId: 'leaks-estimate-01', server: 'leaks', sample: 500 })).toMatchObject({ ok: true });
         // What the dashboard shares with other Latchkeys through Redis.
         const raw = new Redis({ port: server.port, host: '127.0.0.1', password });
         context.observe('shared dashboard counts in Redis', (await raw.get('latchkey:session:stats:last')) ?? '');
@@ -115,6 +116,7 @@ export const operations: LeakOperation[] = [
         expect(await context.cli(['sessions', 'list', '--where', 'app_version=4.2.0', '--format', 'csv', '--server', 'leaks'])).toMatchObject({ code: 0 });
         expect(await context.cli(['sessions', 'revoke', '--where', 'app_version=4.2.0', '--yes', '--server', 'leaks', '--json'])).toMatchObject({ code: 0, stdout: expect.stringContaining('"revoked": 1') });
         expect(await context.cli(['sessions', 'stats', '--server', 'leaks', '--max-age', '60'])).toMatchObject({ code: 0 });
+        expect(await context.cli(['sessions', 'stats', '--server', 'leaks', '--sample', '500', '--json'])).toMatchObject({ code: 0 });
         context.observe('audit log entries', JSON.stringify(await context.core.audit.query()));
       });
     },

@@ -41,6 +41,8 @@ describe('Redis failures become typed errors', () => {
     [Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:6379'), { code: 'ECONNREFUSED' }), 'BackendUnavailable', /not reachable \(ECONNREFUSED\)/],
     [new Error('LOADING Redis is loading the dataset in memory'), 'BackendUnavailable', /not ready \(LOADING\)/],
     [Object.assign(new Error('self-signed certificate'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }), 'BackendUnavailable', /TLS connection .* failed \(SELF_SIGNED_CERT_IN_CHAIN\)/],
+    [new Error('CLUSTERDOWN The cluster is down'), 'BackendUnavailable', /not ready \(CLUSTERDOWN\)/],
+    [new Error('Too many Cluster redirections. Last error: TRYAGAIN Multiple keys request during rehashing of slot'), 'BackendUnavailable', /kept redirecting/],
     [new Error('ERR something odd'), 'Internal', /unexpected error/],
   ];
   it.each(cases)('%s', (error, kind, message) => {

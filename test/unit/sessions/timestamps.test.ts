@@ -33,4 +33,18 @@ describe('Python isoformat timestamps', () => {
       }),
     );
   });
+  it("reads the server's own form (the fast path) exactly as the same time written otherwise", () => {
+    const same = (canonical: string) => expect(parseIsoTimestamp(canonical)).toBe(parseIsoTimestamp(canonical.replace('+00:00', 'Z')));
+    for (const text of ['2024-02-29T23:59:59.999999+00:00', '2000-02-29T00:00:00.000001+00:00', '2026-02-29T00:00:00.000000+00:00', '2100-02-29T00:00:00.000000+00:00', '2026-04-31T00:00:00.000000+00:00', '2026-13-01T00:00:00.000000+00:00', '2026-00-10T00:00:00.000000+00:00', '2026-01-00T00:00:00.000000+00:00', '2026-01-01T24:00:00.000000+00:00', '2026-01-01T00:60:00.000000+00:00', '2026-01-01T00:00:60.000000+00:00', '2026-01-0aT00:00:00.000000+00:00', '0099-01-01T00:00:00.000000+00:00']) {
+      same(text);
+    }
+    expect(parseIsoTimestamp('2026-02-29T00:00:00.000000+00:00')).toBeUndefined();
+    expect(parseIsoTimestamp('2024-02-29T00:00:00.000000+00:00')).toBe(Date.UTC(2024, 1, 29) * 1000);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 999999 }), (year, month, day, hour, micros) => {
+        const pad = (n: number, width: number) => String(n).padStart(width, '0');
+        same(`${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:30:15.${pad(micros, 6)}+00:00`);
+      }),
+    );
+  });
 });

@@ -23,6 +23,7 @@ export function ServerForm({ editing, onSaved, onCancel }: { editing?: SessionSe
   const [sentinelUser, setSentinelUser] = useState(initial?.sentinel?.username ?? '');
   const [db, setDb] = useState(initial?.db === undefined ? '' : String(initial.db));
   const [prefix, setPrefix] = useState(initial?.prefix ?? 'session:');
+  const [sampleAbove, setSampleAbove] = useState(initial?.sampleAboveKeys === undefined ? '' : String(initial.sampleAboveKeys));
   const [username, setUsername] = useState(initial?.username ?? '');
   const [password, setPassword] = useState('');
   const [forgetPassword, setForgetPassword] = useState(false);
@@ -45,6 +46,7 @@ export function ServerForm({ editing, onSaved, onCancel }: { editing?: SessionSe
       ...(mode === 'sentinel' ? { sentinel: { masterName: masterName.trim(), sentinels: parseNodes(sentinels), ...(sentinelUser.trim() === '' ? {} : { username: sentinelUser.trim() }) } } : {}),
       ...(db.trim() === '' || mode === 'cluster' ? {} : { db: Number(db) }),
       prefix,
+      ...(sampleAbove.trim() === '' ? {} : { sampleAboveKeys: Number(sampleAbove.trim()) }),
       ...(username.trim() === '' ? {} : { username: username.trim() }),
       ...(useTls ? { tls: tlsFields } : {}),
     };
@@ -167,6 +169,11 @@ export function ServerForm({ editing, onSaved, onCancel }: { editing?: SessionSe
           <input className="concealed" value={password} onChange={(event) => setPassword(event.target.value)} placeholder={editing?.hasPassword ? 'Leave empty to keep' : ''} aria-label="Password" disabled={forgetPassword} />
         </label>
       </div>
+      <label className="field">
+        <span>Dashboard: estimate above (keys)</span>
+        <input type="number" min="0" step="1" value={sampleAbove} onChange={(event) => setSampleAbove(event.target.value)} placeholder="2000000" aria-describedby="sample-above-help" />
+        <small id="sample-above-help" className="muted">Above this many keys the dashboard shows a sampled estimate first.</small>
+      </label>
       {editing?.hasPassword ? (
         <label className="checkbox">
           <input type="checkbox" checked={forgetPassword} onChange={(event) => setForgetPassword(event.target.checked)} /> Remove the stored password

@@ -7,7 +7,7 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { useOperation } from '../../operations';
 import { useSessions } from '../../stores/sessions.store';
 import { useToasts } from '../../stores/toasts.store';
-import { AnalyticsPanel } from './AnalyticsPanel';
+import { SessionDashboard } from './SessionDashboard';
 import { CheckTokenDialog } from './CheckTokenDialog';
 import { ServersDialog } from './ServersDialog';
 import { CreateSessionDialog } from './CreateSessionDialog';
@@ -178,7 +178,7 @@ export function SessionsScreen() {
               onCreate={(prefill) => setOpen({ kind: 'create', prefill })}
             />
           ) : null}
-          {tab === 'analytics' ? <AnalyticsPanel key={selected} server={selected} refreshTick={tick} /> : null}
+          {tab === 'analytics' ? <SessionDashboard key={selected} server={selected} refreshTick={tick} /> : null}
         </>
       )}
 
