@@ -11,6 +11,11 @@ export const note = z.string().max(2000, 'note too long');
 export const colour = z.string().regex(/^#[0-9a-f]{6}$/, 'colour must be #rrggbb');
 export const confirmed = z.boolean().optional();
 export const timestamp = z.string().max(64);
+/**
+ * A version id the renderer sends back (one a backend listed): printable ASCII without spaces, at most
+ * 128 characters — what Vault, AWS, GCP, Azure and the local stores use — so a message may name it.
+ */
+export const versionId = z.string().regex(/^[\x21-\x7e]{1,128}$/, 'not a version id');
 export const empty = z.strictObject({});
 /** Chosen by the renderer for a long call, so it can follow its progress events and cancel it. */
 export const operationId = z.string().regex(/^[A-Za-z0-9-]{8,64}$/, 'not a valid operation id');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { dueStatuses, generatorKinds, rotationClasses } from '../rotation';
 import { call } from './entry';
-import { confirmed, empty, environmentName, operationId, projectName, secretKey, timestamp } from './fields';
+import { confirmed, empty, environmentName, operationId, projectName, secretKey, timestamp, versionId } from './fields';
 
 const where = { project: projectName, environment: environmentName, key: secretKey };
 const version = z.string().max(128);
@@ -77,7 +77,7 @@ export const rotationContract = {
   /** The previous value becomes current again. */
   rollback: call(z.strictObject({ ...where, confirmed }), outcome),
   /** An older version becomes current again (AWS moves its labels; other backends write its value as a new version). */
-  restore: call(z.strictObject({ ...where, version, confirmed }), outcome),
+  restore: call(z.strictObject({ ...where, version: versionId, confirmed }), outcome),
   policy: call(
     z.strictObject(where),
     z.object({
