@@ -1,5 +1,5 @@
 import type { AuditQuery } from './audit-log';
-import { auditEntrySchema, type AuditEntry } from './entry';
+import { parseEntryLine, type AuditEntry } from './entry';
 
 /**
  * One page of the audit log's matching entries, read as a stream: the newest `limit` matches older than
@@ -40,20 +40,6 @@ export function matchesQuery(entry: AuditEntry, query: AuditQuery): boolean {
   if (query.since !== undefined && time < query.since.getTime()) return false;
   if (query.until !== undefined && time > query.until.getTime()) return false;
   return true;
-}
-
-/** A valid entry, or undefined for a line that is not one (`verify` is what reports those). */
-function parseEntryLine(line: string): AuditEntry | undefined {
-  if (line === '') return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(line);
-  } catch {
-    // JSON.parse's message quotes the input: never passed on.
-    return undefined;
-  }
-  const parsed = auditEntrySchema.safeParse(json);
-  return parsed.success ? parsed.data : undefined;
 }
 
 /** The last `capacity` items added, in the order they were added, in a fixed ring. */

@@ -148,3 +148,17 @@ export function entryHash(entry: Omit<AuditEntry, 'hash'> | AuditEntry): string 
 export function entryLine(entry: AuditEntry): string {
   return `${canonicalJson(entry)}\n`;
 }
+
+/** A valid entry, or undefined for a line that is not one (`verify` is what reports those). */
+export function parseEntryLine(line: string): AuditEntry | undefined {
+  if (line === '') return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    // JSON.parse's message quotes the input: never passed on.
+    return undefined;
+  }
+  const parsed = auditEntrySchema.safeParse(json);
+  return parsed.success ? parsed.data : undefined;
+}

@@ -1,5 +1,5 @@
 import type { PrivateTree } from '../fs/private-files';
-import { auditEntrySchema, type AuditEntry } from './entry';
+import { parseEntryLine, type AuditEntry } from './entry';
 
 /**
  * The end of the audit log, read backwards in growing windows: what an append needs to check before it
@@ -43,7 +43,7 @@ export async function readLogTail(tree: PrivateTree, parts: string[], options: {
       const newline = pos >= 2 ? data.lastIndexOf(NEWLINE, pos - 2) : -1;
       // Without the whole file in view, the first line of the window may be the end of a longer one.
       if (newline < 0 && !covered) break;
-      const entry = parseEntry(data.subarray(newline + 1, pos - 1).toString('utf8'));
+      const entry = parseEntryLine(data.subarray(newline + 1, pos - 1).toString('utf8'));
       pos = newline + 1;
       if (entry === undefined) {
         // Before any entry: lines added after the last one. Between entries: the chain is broken there.
@@ -60,14 +60,3 @@ export async function readLogTail(tree: PrivateTree, parts: string[], options: {
   }
 }
 
-function parseEntry(line: string): AuditEntry | undefined {
-  if (line === '') return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  const parsed = auditEntrySchema.safeParse(json);
-  return parsed.success ? parsed.data : undefined;
-}

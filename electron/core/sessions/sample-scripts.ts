@@ -22,7 +22,6 @@ ${FIELDS}
 local draws, prefix, now_ms = math.min(tonumber(ARGV[1]) or 0, ${MAX_DRAWS_PER_CALL}), ARGV[2], tonumber(ARGV[3])
 local now_text, hour_later_text = ARGV[4], ARGV[5]
 local HOUR_MS = 3600000
-local groups = {{}, {}, {}}
 ${JUDGE_SESSION_LUA}
 
 local before = redis.call('DBSIZE')
@@ -41,21 +40,9 @@ for _ = 1, draws do
     elseif verdict == 'live' then
       live = live + 1
       if within_hour then expiring = expiring + 1 end
-      for g = 1, 3 do
-        local group, name = groups[g], names[g]
-        group[name] = (group[name] or 0) + 1
-      end
+      count_groups(names)
     end
   end
 end
-local out = {before, redis.call('DBSIZE'), drawn, under_prefix, live, unusable, expiring}
-for g = 1, 3 do
-  local flat = {}
-  for name, n in pairs(groups[g]) do
-    flat[#flat + 1] = name
-    flat[#flat + 1] = n
-  end
-  out[#out + 1] = flat
-end
-return out
+return append_groups({before, redis.call('DBSIZE'), drawn, under_prefix, live, unusable, expiring})
 `;

@@ -270,10 +270,31 @@ return out
  * `HOUR_MS` before it. `judge_session(key, v)` takes the five fields as read and returns 'unusable',
  * 'expired' (expires_at has passed: not active, and not a problem while a TTL will reclaim it), or
  * 'live' with the three group names, whether it expires within the hour, and created_at as read_time
- * gave it.
+ * gave it. `count_groups(names)` tallies a live session's group names; `append_groups(out)` adds the
+ * tallies to the reply.
  */
 export const JUDGE_SESSION_LUA = `
 local GROUP_FIELDS = {'device_type', 'os', 'app_version'}
+-- Live sessions per group name, one table per GROUP_FIELDS entry; append_groups adds them to a reply
+-- as flat {name, n, …} lists.
+local groups = {{}, {}, {}}
+local function count_groups(names)
+  for g = 1, 3 do
+    local group, name = groups[g], names[g]
+    group[name] = (group[name] or 0) + 1
+  end
+end
+local function append_groups(out)
+  for g = 1, 3 do
+    local flat = {}
+    for name, n in pairs(groups[g]) do
+      flat[#flat + 1] = name
+      flat[#flat + 1] = n
+    end
+    out[#out + 1] = flat
+  end
+  return out
+end
 local NONE = '(none)'
 local CANONICAL = '^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%d%.%d%d%d%d%d%d%+00:00$'
 
@@ -390,7 +411,6 @@ do
     created[h] = 0
   end
 end
-local groups = {{}, {}, {}}
 ${JUDGE_SESSION_LUA}
 
 local step = redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3])
@@ -405,10 +425,7 @@ for _, key in ipairs(step[2]) do
       unusable = unusable + 1
     elseif verdict == 'live' then
       live = live + 1
-      for g = 1, 3 do
-        local group, name = groups[g], names[g]
-        group[name] = (group[name] or 0) + 1
-      end
+      count_groups(names)
       local bucket
       if created_at == 'canonical' then
         bucket = bucket_of_hour[string.sub(v[3], 1, 13)]
@@ -421,14 +438,5 @@ for _, key in ipairs(step[2]) do
     end
   end
 end
-local out = {step[1], #step[2], live, unusable, expiring, created}
-for g = 1, 3 do
-  local flat = {}
-  for name, n in pairs(groups[g]) do
-    flat[#flat + 1] = name
-    flat[#flat + 1] = n
-  end
-  out[#out + 1] = flat
-end
-return out
+return append_groups({step[1], #step[2], live, unusable, expiring, created})
 `;
