@@ -34,7 +34,7 @@ export interface DueCounts {
 }
 
 export async function listDue(deps: InspectDeps, environments: EnvironmentView[], signal?: AbortSignal): Promise<DueItem[]> {
-  const targets = await inspectEnvironments(deps, environments, signal);
+  const targets = await inspectEnvironments(deps, environments, { ...(signal === undefined ? {} : { signal }) });
   return targets.map((target) => ({
     ref: target.ref,
     project: target.project,

@@ -9,7 +9,7 @@ import { describeError } from '../log';
 import type { IncidentReport, ReportItem } from '../../../shared/incident-report';
 import { countItems, reportStatusOf } from './incident-report';
 import type { IncidentReportStore } from './incident-store';
-import { inspectEnvironments, type InspectDeps, type TargetInfo } from './inspect-targets';
+import { inspectEnvironments, type InspectDeps, type InspectedRead, type TargetInfo } from './inspect-targets';
 import { rotateSecret, type RotationDeps } from './rotate-secret';
 import type { RotationClass } from './rotation-rule';
 import type { SessionRevocationPlan, SessionRevoker } from './session-revocation';
@@ -97,7 +97,7 @@ export interface IncidentRun {
 }
 
 export async function previewIncident(deps: IncidentDeps, request: IncidentRequest, inspected?: TargetInfo[]): Promise<IncidentPreview> {
-  const targets = inspected ?? (await inspectEnvironments(deps, request.environments, request.signal));
+  const targets = inspected ?? (await inspectEnvironments(deps, request.environments, request.signal === undefined ? {} : { signal: request.signal }));
   const sessions =
     request.sessions === undefined || deps.sessions === undefined
       ? undefined
@@ -132,7 +132,11 @@ export async function previewIncident(deps: IncidentDeps, request: IncidentReque
 
 export async function runIncident(deps: IncidentDeps, request: IncidentRequest, options: RunOptions = {}): Promise<IncidentRun> {
   requireConfirmation(request.environments, options.confirmation, 'rotating every rotatable secret');
-  const targets = await inspectEnvironments(deps, request.environments, request.signal);
+  const concurrency = clampConcurrency(options.concurrency);
+  // Inspected at the run's own concurrency (requests in flight at the backend); the reads are kept for
+  // rotations on check-and-set backends, which write against the version read instead of reading it again.
+  const reads = new Map<string, InspectedRead>();
+  const targets = await inspectEnvironments(deps, request.environments, { ...(request.signal === undefined ? {} : { signal: request.signal }), concurrency, reads });
   const preview = await previewIncident(deps, request, targets);
   const now = deps.now ?? (() => new Date());
   const excluded = new Set(options.exclude ?? []);
@@ -145,7 +149,7 @@ export async function runIncident(deps: IncidentDeps, request: IncidentRequest, 
     updated_at: created.toISOString(),
     status: 'running',
     environments: preview.environments,
-    concurrency: clampConcurrency(options.concurrency),
+    concurrency,
     ...(preview.sessions === undefined
       ? {}
       : { sessions: { plan: preview.sessions.plan, ...(preview.sessions.server === undefined ? {} : { server: preview.sessions.server }), status: 'pending' as const, attempts: 0 } }),
@@ -154,7 +158,7 @@ export async function runIncident(deps: IncidentDeps, request: IncidentRequest, 
     counts: countItems(items),
   };
   const before = await deps.snapshots?.before(request.environments, 'incident', { reportId: report.id });
-  const run = await holding(deps, report.id, options, (signal) => execute(deps, report, resolverOf(deps, request.environments), { ...options, signal }));
+  const run = await holding(deps, report.id, options, (signal) => execute(deps, report, resolverOf(deps, request.environments), { ...options, signal }, reads));
   return { ...run, warnings: [...(before?.warnings ?? []), ...run.warnings] };
 }
 
@@ -252,7 +256,14 @@ function resolverOf(deps: IncidentDeps, environments: EnvironmentView[]): (item:
   };
 }
 
-async function execute(deps: IncidentDeps, report: IncidentReport, backendOf: (item: ReportItem) => ResolveBackend, options: RunOptions): Promise<IncidentRun> {
+/** `reads`: what the inspection just read, by reference; each is handed to its rotation once and dropped. */
+async function execute(
+  deps: IncidentDeps,
+  report: IncidentReport,
+  backendOf: (item: ReportItem) => ResolveBackend,
+  options: RunOptions,
+  reads: Map<string, InspectedRead> = new Map(),
+): Promise<IncidentRun> {
   const now = deps.now ?? (() => new Date());
   const warnings: string[] = [];
   const saver = coalescingSaver(async () => {
@@ -323,7 +334,16 @@ async function execute(deps: IncidentDeps, report: IncidentReport, backendOf: (i
     report.concurrency,
     async (item) => {
       item.attempts += 1;
-      const result = await rotateSecret({ ...deps, resolveBackend: backendOf(item) }, item.ref, { project: item.project, environment: item.environment, key: item.key, reportId: report.id, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+      const read = reads.get(item.ref);
+      reads.delete(item.ref);
+      const result = await rotateSecret({ ...deps, resolveBackend: backendOf(item) }, item.ref, {
+        project: item.project,
+        environment: item.environment,
+        key: item.key,
+        reportId: report.id,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        ...(read === undefined ? {} : { read }),
+      });
       const cancelledBeforeStart = !result.ok && result.error?.kind === 'Cancelled';
       if (result.rule !== undefined) item.class = result.rule.class;
       if (!result.ok && result.rule?.class === 'by-hand') {
@@ -363,6 +383,7 @@ async function execute(deps: IncidentDeps, report: IncidentReport, backendOf: (i
     options.signal,
   );
 
+  reads.clear();
   const cancelled = options.signal?.aborted === true;
   for (const item of work) if (item.status === 'pending') item.status = 'cancelled';
   if (cancelled && sessions !== undefined && sessions.status === 'pending') sessions.status = 'cancelled';

@@ -1,6 +1,6 @@
 import type { AuditSink } from '../audit/audit-log';
 import type { AuditEvent } from '../audit/entry';
-import { invalidInput, LatchkeyError, notFound } from '../errors';
+import { invalidInput, isLatchkeyError, LatchkeyError, notFound } from '../errors';
 import type { Logger } from '../log';
 import { describeError } from '../log';
 import type { PublicError } from '../../../shared/errors';
@@ -8,6 +8,7 @@ import type { ReadResult, SecretBackend, SecretDescription, SecretMetadata } fro
 import type { SnapshotsBeforeChange } from '../snapshots/before-change';
 import { openRef, type ResolveBackend } from '../environments/resolve-backend';
 import type { PreviousValueEscrow } from './escrow';
+import { canReuseRead, type InspectedRead } from './inspect-targets';
 import type { OriginRecords } from './origin-records';
 import { ORIGIN_METADATA_KEY } from './origin-records';
 import { generateValue, withPolicy, type RotationPolicy } from './policy';
@@ -60,6 +61,12 @@ export interface RotateOptions extends RotationContext {
   connection?: string;
   /** Each step of a rotation at a service as it happens (the app shows them live). */
   onStep?: (step: ServiceRotationStep) => void;
+  /**
+   * The secret as an incident's inspection just read it. Used instead of reading again only where the
+   * write is check-and-set on its version (inspect-targets.ts `canReuseRead`): if the secret changed
+   * since, the write is refused and the rotation reads it again and judges it anew.
+   */
+  read?: InspectedRead;
 }
 
 export async function rotateSecret(deps: RotationDeps, ref: string, options: RotateOptions = {}): Promise<RotationResult> {
@@ -85,11 +92,33 @@ export async function rotateSecret(deps: RotationDeps, ref: string, options: Rot
     return { ref, ok: false, state: 'unchanged', error: failureMessage('Rotation', ref, 'unchanged', auditUnavailable(error)) };
   }
 
+  const given = options.read !== undefined && canReuseRead(backend) ? options.read : undefined;
+  let attempt = await rotateStored(deps, backend, path, ref, options, given);
+  // The secret changed since it was inspected (the check-and-set refused the write): judge it again as it is now.
+  if (attempt.stale) attempt = await rotateStored(deps, backend, path, ref, options, undefined);
+  const { result } = attempt;
+  await recordOutcome(deps, base, result);
+  return result;
+}
+
+/**
+ * One attempt: the rule on the value read (or `given`, read moments before on a check-and-set backend),
+ * then generate, keep the previous value, write and verify. `stale`: the write was refused because the
+ * secret changed since `given` was read, so nothing changed and the caller reads it again.
+ */
+async function rotateStored(
+  deps: RotationDeps,
+  backend: SecretBackend,
+  path: string,
+  ref: string,
+  options: RotateOptions,
+  given: InspectedRead | undefined,
+): Promise<{ result: RotationResult; stale: boolean }> {
   let previousVersion: string | undefined;
   let rule: RotationRule | undefined;
   let result: RotationResult;
   try {
-    const { description, current: read } = await describeForRotation(backend, path, ref);
+    const { description, current: read } = given ?? (await describeForRotation(backend, path, ref));
     // Without versions the old value is about to be persisted in the escrow: read it twice to be sure of it.
     const current = read ?? (await readCurrent(backend, path, ref, !backend.capabilities.versions));
     previousVersion = current.version;
@@ -109,6 +138,7 @@ export async function rotateSecret(deps: RotationDeps, ref: string, options: Rot
       const origin = carriesMetadata && deps.origins !== undefined ? await deps.origins.recordFor(description.metadata, next) : undefined;
       const settled = await writeNewValue(backend, path, current, next, metadataFor(backend, description, options.policy, origin));
       result = { ...toResult(ref, settled, previousVersion), rule: summaryOf(rule) };
+      if (given !== undefined && settled.state === 'unchanged' && isLatchkeyError(settled.error) && settled.error.kind === 'Conflict') return { result, stale: true };
       if (settled.state === 'changed' && origin === undefined && deps.origins !== undefined) {
         // No metadata went with the value: its origin record goes to the state file.
         await deps.origins.remember(ref, next).catch((error: unknown) => {
@@ -129,8 +159,7 @@ export async function rotateSecret(deps: RotationDeps, ref: string, options: Rot
     };
     deps.logger?.warn('rotation failed before writing', { ref, error: describeError(error) });
   }
-  await recordOutcome(deps, base, result);
-  return result;
+  return { result, stale: false };
 }
 
 /** Backends with staging labels write the new value without its metadata (AWS: tags are per secret). */

@@ -6,7 +6,7 @@ import { AUDIT_FILE, createAuditLog, type AuditLog } from '../../../electron/cor
 import { environmentOverBackend, type EnvironmentView } from '../../../electron/core/environments/environment-view';
 import { pinnedTo } from '../../../electron/core/environments/resolve-backend';
 import { FileLocks } from '../../../electron/core/fs/locks';
-import { resumeIncident, runIncident, type IncidentDeps } from '../../../electron/core/rotation/incident';
+import { resumeIncident, runIncident, type IncidentDeps, type IncidentProgress } from '../../../electron/core/rotation/incident';
 import { createIncidentReportStore } from '../../../electron/core/rotation/incident-store';
 import { restoreVersion, rollbackSecret } from '../../../electron/core/rotation/rollback-secret';
 import { rotateSecret, type RotationDeps } from '../../../electron/core/rotation/rotate-secret';
@@ -178,6 +178,43 @@ describe('rotation on Vault KV v2 (node-vault against the wire-level fake)', () 
     inject: (match) => fake.inject({ kind: 'permission-denied', times: Infinity, match }),
     clearFaults: () => fake.server.clearFaults(),
   }));
+
+  it('an incident writes against the version its inspection read (4 requests a secret); one changed after inspection is judged again, never overwritten blind', async () => {
+    const backend = new VaultBackend({ address: fake.url, auth: { method: 'token', token: fake.createToken() }, logger: logs.logger, retry: FAST_RETRY });
+    const prefix = `reuse-${randomBytes(3).toString('hex')}/prod/`;
+    const keys = ['KEY_00', 'KEY_01', 'KEY_02', 'KEY_03'];
+    for (const [index, key] of keys.entries()) await backend.set(`${prefix}${key}`, `${CANARY}-${index}`, { metadata: { [ROTATION_METADATA_KEY]: 'password-32' } });
+    const prod = environmentOverBackend({ project: 'shop', name: 'prod', backend, prefix });
+    const deps: IncidentDeps = { resolveBackend: pinnedTo(backend), audit, logger: logs.logger, reports: createIncidentReportStore(xdg.paths.stateDir), user: 'oncall' };
+    const requestsOf = (key: string) => fake.server.countRequests((request) => request.url.endsWith(`/prod/${key}`));
+    const before = new Map(keys.map((key) => [key, requestsOf(key)]));
+
+    // After the inspection, before any rotation: another writer stores a new generated-policy value in
+    // KEY_01 and makes KEY_02 a by-hand secret.
+    const others = { generated: `${CANARY}-other-writer`, typed: `${CANARY}-typed-by-a-person` };
+    const onProgress = (progress: IncidentProgress) => {
+      if (progress.phase !== 'sessions') return;
+      fake.seed(`${prefix}KEY_01`, { value: others.generated, metadata: { [ROTATION_METADATA_KEY]: 'password-32' } });
+      fake.seed(`${prefix}KEY_02`, { value: others.typed, metadata: { [ROTATION_METADATA_KEY]: 'manual' } });
+    };
+    const { report } = await runIncident(deps, { environments: [prod] }, { confirmation: { assumeYes: true }, concurrency: 1, onProgress });
+
+    const item = (key: string) => report.items.find((candidate) => candidate.key === key);
+    const get = (key: string, version?: string) => backend.get(`${prefix}${key}`, version === undefined ? undefined : { version });
+    // Unchanged secrets: metadata + data read once (inspection), the check-and-set write, the read back.
+    for (const key of ['KEY_00', 'KEY_03']) {
+      expect(item(key)).toMatchObject({ status: 'rotated', previous_version: '1', version: '2' });
+      expect(requestsOf(key) - (before.get(key) ?? 0)).toBe(4);
+    }
+    // KEY_01: the write against version 1 was refused; read again (version 2, the other writer's) and rotated over it.
+    expect(item('KEY_01')).toMatchObject({ status: 'rotated', previous_version: '2', version: '3' });
+    expect((await get('KEY_01', '2')).value).toBe(others.generated);
+    expect((await get('KEY_01')).value).not.toBe(others.generated);
+    // KEY_02: judged again as it is now (by hand): the person's value is left in place.
+    expect(item('KEY_02')).toMatchObject({ status: 'by-hand' });
+    expect(await get('KEY_02')).toMatchObject({ value: others.typed, version: '2' });
+    await noValuesWritten();
+  });
 });
 
 describe('rotation on AWS Secrets Manager with staging labels (@aws-sdk against the wire-level fake)', () => {
