@@ -9,6 +9,7 @@ import { describeError } from '../log';
 import type { IncidentReport, ReportItem } from '../../../shared/incident-report';
 import { countItems, reportStatusOf } from './incident-report';
 import type { IncidentReportStore } from './incident-store';
+import { coalescingSaver } from './report-saver';
 import { inspectEnvironments, type InspectDeps, type InspectedRead, type TargetInfo } from './inspect-targets';
 import { rotateSecret, type RotationDeps } from './rotate-secret';
 import type { RotationClass } from './rotation-rule';
@@ -415,39 +416,4 @@ function clampConcurrency(requested: number | undefined): number {
 
 function saveWarning(error: unknown): string {
   return `The incident report could not be saved (${toPublicError(error).message}); the results above are complete, but a re-run needs the saved report.`;
-}
-
-/**
- * Saves the report at most once at a time: a request while a save runs marks it dirty, and one more save
- * follows with the newest state. Many item completions thus cost a few writes, not one each.
- */
-function coalescingSaver(save: () => Promise<void>): { request(): void; now(): Promise<void> } {
-  let running: Promise<void> | undefined;
-  let dirty = false;
-  const loop = async (): Promise<void> => {
-    do {
-      dirty = false;
-      await save();
-    } while (dirty);
-  };
-  const start = (): Promise<void> => {
-    if (running !== undefined) {
-      dirty = true;
-      return running;
-    }
-    running = loop().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  return {
-    request() {
-      // Errors of intermediate saves are not fatal; the final save reports its own.
-      start().catch(() => undefined);
-    },
-    async now() {
-      if (running !== undefined) await running.catch(() => undefined);
-      await start();
-    },
-  };
 }
