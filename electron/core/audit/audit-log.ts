@@ -107,8 +107,14 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     return (await parse(anchorTree, AUDIT_ANCHOR_FILE)) ?? (await parse(tree, LEGACY_HEAD_FILE)) ?? { state: 'none' };
   };
 
+  // The anchor's folder is made (and checked level by level) by the first batch; each write still checks
+  // every level. A folder removed later is not made again: its anchor is gone, which the next append
+  // reports as it reports any removed anchor. Each step of a batch is awaited under the lock, so a step
+  // saved here shortens every rotation's wait for its entries when the event loop is busy.
+  let anchorDirReady = false;
   const writeAnchor = async (head: AuditHead): Promise<FileStamp | undefined> => {
-    await anchorTree.ensureDir();
+    if (!anchorDirReady) await anchorTree.ensureDir();
+    anchorDirReady = true;
     // Lagging after a crash is allowed (the log is fsynced first, so the anchor is never ahead): no fsync.
     await anchorTree.write([AUDIT_ANCHOR_FILE], `${JSON.stringify(head)}\n`, { fsync: false });
     return anchorTree.stamp([AUDIT_ANCHOR_FILE]);

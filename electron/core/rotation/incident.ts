@@ -1,4 +1,5 @@
 import { runBounded } from '../async/bounded-pool';
+import { Slots } from '../async/slots';
 import { currentOsUser } from '../audit/os-user';
 import { requireConfirmation, type Confirmation } from '../environments/confirmation';
 import type { EnvironmentView } from '../environments/environment-view';
@@ -330,9 +331,12 @@ async function execute(
 
   progress.phase = 'secrets';
   emit();
+  // `concurrency` rotations talk to backends at once; as many more may be waiting for their audit
+  // entries meanwhile, which hold no backend slot (see rotate-secret.ts `backendSlots`).
+  const backendSlots = new Slots(report.concurrency);
   await runBounded(
     work,
-    report.concurrency,
+    report.concurrency * 2,
     async (item) => {
       item.attempts += 1;
       const read = reads.get(item.ref);
@@ -344,6 +348,7 @@ async function execute(
         reportId: report.id,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         ...(read === undefined ? {} : { read }),
+        backendSlots,
       });
       const cancelledBeforeStart = !result.ok && result.error?.kind === 'Cancelled';
       if (result.rule !== undefined) item.class = result.rule.class;

@@ -1,3 +1,4 @@
+import type { Slots } from '../async/slots';
 import type { AuditSink } from '../audit/audit-log';
 import type { AuditEvent } from '../audit/entry';
 import { invalidInput, isLatchkeyError, LatchkeyError, notFound } from '../errors';
@@ -67,6 +68,11 @@ export interface RotateOptions extends RotationContext {
    * since, the write is refused and the rotation reads it again and judges it anew.
    */
   read?: InspectedRead;
+  /**
+   * Bounds the rotations reading and writing backends at once (an incident's concurrency). The audit
+   * entries before and after are written outside the slot, so waiting for the log never holds one.
+   */
+  backendSlots?: Slots;
 }
 
 export async function rotateSecret(deps: RotationDeps, ref: string, options: RotateOptions = {}): Promise<RotationResult> {
@@ -83,7 +89,15 @@ export async function rotateSecret(deps: RotationDeps, ref: string, options: Rot
     return { ref, ok: false, state: 'unchanged', error: failureMessage('Rotation', ref, 'unchanged', error) };
   }
   // A secret with a rotator is changed where it is checked first (create → set → test → finish).
-  if (attached !== undefined && deps.services !== undefined) return deps.services.rotate({ ref, backend, path, attached, options });
+  if (attached !== undefined && deps.services !== undefined) {
+    const { services } = deps;
+    const release = await options.backendSlots?.acquire();
+    try {
+      return await services.rotate({ ref, backend, path, attached, options });
+    } finally {
+      release?.();
+    }
+  }
   const base = auditBase('secret.rotate', ref, options);
   try {
     await deps.audit.append({ ...base, outcome: 'started' });
@@ -92,11 +106,23 @@ export async function rotateSecret(deps: RotationDeps, ref: string, options: Rot
     return { ref, ok: false, state: 'unchanged', error: failureMessage('Rotation', ref, 'unchanged', auditUnavailable(error)) };
   }
 
-  const given = options.read !== undefined && canReuseRead(backend) ? options.read : undefined;
-  let attempt = await rotateStored(deps, backend, path, ref, options, given);
-  // The secret changed since it was inspected (the check-and-set refused the write): judge it again as it is now.
-  if (attempt.stale) attempt = await rotateStored(deps, backend, path, ref, options, undefined);
-  const { result } = attempt;
+  // The backend slot is held only while the backend is read and written, not while the audit log is.
+  const release = await options.backendSlots?.acquire();
+  let result: RotationResult;
+  try {
+    // Cancelled while it waited for a slot: nothing was read or written yet.
+    if (isAborted(options.signal)) {
+      result = { ref, ok: false, state: 'unchanged', error: failureMessage('Rotation', ref, 'unchanged', new LatchkeyError('Cancelled', 'it was cancelled before it started')) };
+    } else {
+      const given = options.read !== undefined && canReuseRead(backend) ? options.read : undefined;
+      let attempt = await rotateStored(deps, backend, path, ref, options, given);
+      // The secret changed since it was inspected (the check-and-set refused the write): judge it again as it is now.
+      if (attempt.stale) attempt = await rotateStored(deps, backend, path, ref, options, undefined);
+      result = attempt.result;
+    }
+  } finally {
+    release?.();
+  }
   await recordOutcome(deps, base, result);
   return result;
 }
@@ -160,6 +186,10 @@ async function rotateStored(
     deps.logger?.warn('rotation failed before writing', { ref, error: describeError(error) });
   }
   return { result, stale: false };
+}
+
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
 }
 
 /** Backends with staging labels write the new value without its metadata (AWS: tags are per secret). */

@@ -10,6 +10,7 @@ import { renderReportText } from '../../../electron/core/rotation/incident-repor
 import { createIncidentReportStore, INCIDENTS_DIR } from '../../../electron/core/rotation/incident-store';
 import { ROTATION_METADATA_KEY } from '../../../electron/core/rotation/policy';
 import { FaultyBackend } from '../../doubles/faulty-backend';
+import { LatencyBackend } from '../../doubles/latency-backend';
 import { RecordingSessionRevoker } from '../../doubles/recording-session-revoker';
 import { VersionedMemoryBackend } from '../../doubles/versioned-memory-backend';
 import { createTempXdg, type TempXdg } from '../../harness/temp-xdg';
@@ -188,6 +189,48 @@ describe('incident mode (versioned backend double, real audit log and report fil
     expect(again.report.status).toBe('completed');
     expect(again.report.sessions).toMatchObject({ status: 'revoked', revoked: 12, attempts: 2 });
     expect(revoker.revoked).toEqual([{ scope: 'device', device_id: 'watch-42' }]);
+  });
+
+  it('concurrency bounds the rotations at the backend, not those waiting for the audit log: a slow log holds no backend slot', async () => {
+    // Every backend call takes 5 ms and every audit append 15 ms more than it would.
+    const slow = new LatencyBackend(backend, 5);
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const counted = new Proxy(slow, {
+      get(target, property) {
+        const member: unknown = Reflect.get(target, property, target);
+        if (typeof member !== 'function') return member;
+        return async (...args: unknown[]) => {
+          inFlight += 1;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          try {
+            return await (member as (...callArgs: unknown[]) => Promise<unknown>).apply(target, args);
+          } finally {
+            inFlight -= 1;
+          }
+        };
+      },
+    });
+    let open = 0;
+    let maxOpen = 0;
+    const slowAudit: IncidentDeps['audit'] = {
+      append: async (event) => {
+        await new Promise((resolve) => setTimeout(resolve, 15));
+        const entry = await audit.append(event);
+        if (event.action === 'secret.rotate') {
+          open += event.outcome === 'started' ? 1 : -1;
+          maxOpen = Math.max(maxOpen, open);
+        }
+        return entry;
+      },
+    };
+    const staging = environmentOverBackend({ project: 'shop', name: 'staging', backend: counted, prefix: 'shop/staging/' });
+    const { report } = await runIncident({ ...deps, audit: slowAudit, resolveBackend: () => counted }, { environments: [staging] }, { confirmation: { assumeYes: true }, concurrency: 3 });
+    expect(report.counts).toMatchObject({ rotated: 79, failed: 0, by_hand: 1 });
+    expect(maxInFlight).toBe(3);
+    // More rotations were under way than the concurrency: the ones waiting for their audit entries.
+    expect(maxOpen).toBeGreaterThan(3);
+    expect(maxOpen).toBeLessThanOrEqual(6);
   });
 
   it('one run per report: a second run of the same report is refused with who holds it; a dead holder\'s lock is taken over', async () => {
