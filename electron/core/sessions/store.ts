@@ -19,7 +19,7 @@ import {
   type SessionPage,
   type StreamBatch,
 } from './queries';
-import { parseSessionHash, SESSION_FIELDS, sessionHashFields, type SessionRecord } from './record';
+import { parseSessionFields, SESSION_FIELDS, sessionHashFields, type SessionRecord } from './record';
 import { createSharedStats, type SharedStats, type SharedStatsOptions } from './shared-stats';
 import { DEFAULT_SAMPLE_ABOVE_KEYS, estimateSessionStats, type EstimateOptions, type SampledStats } from './sampled-stats';
 import { readSessions, sumDbSize, type ScanOptions, type Session } from './scan';
@@ -304,27 +304,21 @@ export class SessionStore {
       if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return { valid: false, reason: 'malformed' };
       throw this.ctx.redis.failure(error);
     }
-    // No prototype: the fields are Redis data.
-    const hash = Object.create(null) as Record<string, string>;
-    let present = false;
-    SESSION_FIELDS.forEach((field, i) => {
+    const field = (i: number): string | undefined => {
       const value = values[i];
-      if (typeof value === 'string') {
-        hash[field] = value;
-        present = true;
-      }
-    });
+      return typeof value === 'string' ? value : undefined;
+    };
     // None of the five: no session, or (rarely) a hash holding only other fields, which is malformed.
-    if (!present) return { valid: false, reason: (await this.keyExists(client, key)) ? 'malformed' : 'unknown' };
-    const parsed = parseSessionHash(id, hash);
+    if (values.every((value) => typeof value !== 'string')) return { valid: false, reason: (await this.keyExists(client, key)) ? 'malformed' : 'unknown' };
+    const parsed = parseSessionFields(id, field(0), field(1), field(2), field(3), field(4));
     if (!parsed.ok) return { valid: false, reason: 'malformed' };
     const leftMicros = parsed.record.expiresAtMicros - this.ctx.now().getTime() * 1000;
     if (leftMicros <= 0) return { valid: false, reason: 'expired' };
     // The key's TTL is seconds until expires_at (the server sets it so); no second round trip for it.
-    // parseSessionHash made this record for this call: the TTL is added in place, not in a copy (hot path).
+    // parseSessionFields made this record for this call: the TTL is added in place, not in a copy (hot path).
     const session = parsed.record as Session;
     session.ttlSeconds = Math.floor(leftMicros / 1_000_000);
-    return { valid: true, session, rawExpiresAt: hash.expires_at! };
+    return { valid: true, session, rawExpiresAt: field(3)! };
   }
 
   private async keyExists(client: RedisClient, key: string): Promise<boolean> {

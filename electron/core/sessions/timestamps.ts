@@ -43,7 +43,7 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * by digit without a regular expression or a Date: validate reads two timestamps per call and is the
  * hot path. Anything else (or an impossible date) returns undefined and goes through the general parser.
  */
-function parseCanonical(text: string): EpochMicros | undefined {
+export function parseCanonical(text: string): EpochMicros | undefined {
   if (text.length !== CANONICAL_LENGTH) return undefined;
   for (const [at, code] of CANONICAL_SEPARATORS) if (text.charCodeAt(at) !== code) return undefined;
   const digits = (from: number, to: number): number => {

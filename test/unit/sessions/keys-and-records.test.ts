@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseIndexMember, indexMember } from '../../../electron/core/sessions/indexes';
 import { SessionKeys } from '../../../electron/core/sessions/keys';
-import { parseSessionHash, sessionHashFields } from '../../../electron/core/sessions/record';
+import { checkSessionFields, parseSessionFields, parseSessionHash, sessionHashFields } from '../../../electron/core/sessions/record';
 import { generateToken, isSessionId, sessionIdOf } from '../../../electron/core/sessions/tokens';
 
 const ID = 'a'.repeat(64);
@@ -50,6 +51,43 @@ describe('index members', () => {
 });
 
 describe('session records', () => {
+  it('the one-pass read (validate) answers exactly as the full checks, whatever the five fields hold', () => {
+    const id = 'a'.repeat(64);
+    const canonical = (days: number) =>
+      fc
+        .tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: days }), fc.integer({ min: 0, max: 999999 }))
+        .map(([y, m, d, us]) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}T12:30:15.${String(us).padStart(6, '0')}+00:00`);
+    const valid = canonical(28).filter((text) => !/-(00|13)-|-00T/.test(text));
+    // Mostly records as the server writes them (where the one-pass read answers), with every kind of fault mixed in.
+    const time = fc.oneof(
+      { arbitrary: valid, weight: 8 },
+      { arbitrary: canonical(32), weight: 1 },
+      { arbitrary: valid.map((text) => text.replace('+00:00', 'Z')), weight: 1 },
+      { arbitrary: valid.map((text) => text.slice(0, 19)), weight: 1 },
+      { arbitrary: fc.string({ maxLength: 70 }), weight: 1 },
+    );
+    const ident = fc.oneof({ arbitrary: fc.string({ minLength: 1, maxLength: 6 }), weight: 6 }, fc.constant(''), fc.string({ minLength: 510, maxLength: 514 }));
+    const metadata = fc.oneof(
+      { arbitrary: fc.constant('{"os":"android"}'), weight: 4 },
+      fc.constant(''),
+      fc.constant('[1]'),
+      fc.constant('null'),
+      fc.json(),
+      fc.string({ maxLength: 8 }),
+      fc.constant(`{"x":"${'y'.repeat(65_530)}"}`),
+      fc.constant(`{"x":"${'y'.repeat(65_540)}"}`),
+    );
+    const field = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined, freq: 8 });
+    fc.assert(
+      fc.property(field(ident), field(ident), field(time), field(time), field(metadata), (userId, deviceId, created, expires, meta) => {
+        expect(parseSessionFields(id, userId, deviceId, created, expires, meta)).toEqual(
+          checkSessionFields(id, { user_id: userId, device_id: deviceId, created_at: created, expires_at: expires, metadata: meta }),
+        );
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
   const hash = { user_id: 'u', device_id: 'd', created_at: '2026-11-23T15:04:05.123456+00:00', expires_at: '2026-11-24T15:04:05+00:00', metadata: '{"os": "iOS"}' };
 
   it('parses the seed schema and writes it back in the server’s field order', () => {
