@@ -7,6 +7,7 @@ import { openSessionRedis, type SessionServerInput, type SessionRedis } from '..
 import { SessionStore } from '../electron/core/sessions/store';
 import { startRedis, startRedisCluster, type RedisCluster, type RedisServer } from '../test/harness/redis';
 import { seedCreateSession, seedRevokeOwner } from '../test/harness/seed-session-server';
+import { floorWalk } from './baselines/floor-walk';
 import { pipelinedRevokeOwner, seedRevokeWhere } from './baselines/pipelined-walk';
 import { load, redisCpuMs } from './support/session-load';
 
@@ -20,6 +21,8 @@ import { load, redisCpuMs } from './support/session-load';
  *     a field check per batch + per-key revoke) vs the client-side walk (what an ACL user without
  *     +@scripting gets) vs the seed server's algorithm (SCAN without COUNT, HGETALL and DEL per key);
  *     the longest single Redis call of each (Redis' own SLOWLOG, and as the client saw it);
+ *   - the floor: a walk that only SCANs and reads one field per key (bench/baselines/floor-walk.ts), and
+ *     so the most any walk that reads each session could beat the seed by on this machine;
  *   - the lost-device flow through Latchkey's index;
  *   - validate throughput against a raw HGETALL loop on the same client, at 1 and 64 in flight;
  *   - the Redis CPU time one dashboard refresh costs (INFO cpu before and after), counted on the
@@ -207,7 +210,20 @@ describe(`session administration at ${SESSIONS.toLocaleString('en')} index-less 
   });
 
   it('revoke-device and revoke by filter: server-side walk vs the walk before vs the client-side walk vs the seed', async () => {
-    printRevocations(`revocation at ${SESSIONS.toLocaleString('en')} index-less sessions, one redis-server`, await revocations(setup, { seed: true }));
+    const rows = await revocations(setup, { seed: true });
+    printRevocations(`revocation at ${SESSIONS.toLocaleString('en')} index-less sessions, one redis-server`, rows);
+    // What no walk that reads each session can beat here: SCAN and one HGET per key, nothing else.
+    const floor: number[] = [];
+    for (let run = 0; run < SERVER_RUNS; run += 1) {
+      const started = performance.now();
+      await floorWalk(setup.plain as Redis);
+      floor.push(performance.now() - started);
+    }
+    const seed = rows.find((row) => row.what.startsWith('revoke-device') && row.what.endsWith("the seed's algorithm"))!;
+    console.info(
+      `[bench] the floor on this machine: SCAN and one HGET per key, one script per step and nothing else, ${fmt(median(floor))} (median of ${SERVER_RUNS}); ` +
+        `no walk that reads each session can be more than ${ratio(seed.time, median(floor))} faster than the seed's revoke-device here`,
+    );
   });
 
   it('the lost-device flow (confirm → done): index-less through the server-side walk, and indexed', async () => {
