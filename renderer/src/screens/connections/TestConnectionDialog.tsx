@@ -1,10 +1,9 @@
 import { useState } from 'react';
 import type { ConnectionTestReportView, ConnectionView } from '../../../../shared/ipc/connections.contract';
-import { api, messageOf } from '../../api';
-import { Dialog } from '../../components/Dialog';
+import { api } from '../../api';
 import { StepRow } from '../../components/StepList';
+import { TestDialog, useTestRun } from '../../components/TestDialog';
 import { PREFIX_HINTS } from './connection-form';
-import { FormError } from '../../components/FormError';
 
 const STEPS: { key: 'reachable' | 'authenticated' | 'canList' | 'canWrite'; label: string }[] = [
   { key: 'reachable', label: 'Reachable' },
@@ -20,41 +19,12 @@ const STEPS: { key: 'reachable' | 'authenticated' | 'canList' | 'canWrite'; labe
 export function TestConnectionDialog({ connection, onClose }: { connection: ConnectionView; onClose(): void }) {
   const [write, setWrite] = useState(false);
   const [prefix, setPrefix] = useState(connection.environments[0]?.prefix ?? '');
-  const [report, setReport] = useState<ConnectionTestReportView | undefined>(undefined);
-  const [running, setRunning] = useState(false);
-  const [error, setError] = useState<string | undefined>(undefined);
-
-  const run = async () => {
-    setRunning(true);
-    setError(undefined);
-    setReport(undefined);
-    try {
-      const result = await api.connections.test({ name: connection.name, write, ...(prefix === '' ? {} : { prefix }) });
-      setReport(result.report);
-    } catch (caught) {
-      setError(messageOf(caught));
-    } finally {
-      setRunning(false);
-    }
-  };
+  const test = useTestRun(async () => (await api.connections.test({ name: connection.name, write, ...(prefix === '' ? {} : { prefix }) })).report);
+  const report: ConnectionTestReportView | undefined = test.result;
 
   const hint = PREFIX_HINTS[connection.kind];
   return (
-    <Dialog
-      title={`Test ${connection.name}`}
-      onClose={onClose}
-      width="wide"
-      footer={
-        <>
-          <button type="button" className="btn" onClick={onClose}>
-            Close
-          </button>
-          <button type="button" className="btn btn-primary" disabled={running} onClick={() => void run()}>
-            {running ? 'Testing…' : report === undefined ? 'Run test' : 'Run again'}
-          </button>
-        </>
-      }
-    >
+    <TestDialog title={`Test ${connection.name}`} onClose={onClose} running={test.running} ran={report !== undefined} error={test.error} onRun={() => void test.run()}>
       <p className="muted">{report?.location ?? connection.location}</p>
       <label className="field">
         <span>Where to look (optional prefix)</span>
@@ -64,12 +34,11 @@ export function TestConnectionDialog({ connection, onClose }: { connection: Conn
         <input type="checkbox" checked={write} onChange={(event) => setWrite(event.target.checked)} />
         <span>Also test writing: a probe secret is written there, read back and deleted</span>
       </label>
-      <ol className="steps" aria-label="Test steps" aria-busy={running}>
+      <ol className="steps" aria-label="Test steps" aria-busy={test.running}>
         {STEPS.map((step) => (
           <StepRow key={step.key} label={step.label} check={report?.[step.key]} />
         ))}
       </ol>
-      <FormError error={error} />
-    </Dialog>
+    </TestDialog>
   );
 }
