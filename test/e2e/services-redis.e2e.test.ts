@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithKeyring, realKeychain } from '../harness/keyring';
+import { describeWithKeyring } from '../harness/keyring';
 import { startRedis, type RedisServer } from '../harness/redis';
-import { launchApp, type AppUnderTest } from './harness/launch';
+import type { AppUnderTest } from './harness/launch';
+import { launchWithSecret, removeServicesAndClose } from './harness/services-app';
 
 // A Redis ACL rotator from the app, against a real redis-server started here on a free loopback port:
 // the service added on the Services screen, the rotator attached in the policy dialog, one click on
@@ -38,17 +39,10 @@ describeWithKeyring('a Redis ACL rotator in the app, at a real Redis (light)', (
     await setup.call('ACL', 'SETUSER', 'admin', 'on', `#${sha256(admin)}`, '~*', '&*', '+@all');
     await setup.call('ACL', 'SETUSER', 'shop', 'on', `#${sha256(old)}`, '~*', '+@all');
     setup.disconnect();
-    app = await launchApp({ colorScheme: 'light', keychain: realKeychain() });
-    await app.core.projects.createProject('shop');
-    await app.core.projects.createEnvironment('shop', 'dev');
-    await app.core.secrets.create('shop', 'dev', KEY, old);
-    await app.page.setViewportSize({ width: 960, height: 600 });
-    await app.page.reload();
+    app = await launchWithSecret(KEY, old);
   });
   afterAll(async () => {
-    for (const rotator of await app.core.services.rotators.list()) await app.core.services.rotators.remove(rotator.ref);
-    for (const service of await app.core.services.registry.list()) await app.core.services.registry.remove(service.name, { confirmed: true });
-    await app.close();
+    await removeServicesAndClose(app);
     await server.stop();
   });
 

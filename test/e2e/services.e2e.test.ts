@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { realKeychain } from '../harness/keyring';
 import { describeWithPostgres, startPostgres, type PostgresServer } from '../harness/postgres';
-import { launchApp, type AppUnderTest } from './harness/launch';
+import type { AppUnderTest } from './harness/launch';
+import { launchWithSecret, removeServicesAndClose } from './harness/services-app';
 
 // Rotation at the source from the app, against a real Postgres (Debian's postgresql 15, started here on
 // a free loopback port): a service added on the Services screen (its admin password to the real
@@ -20,19 +20,11 @@ describeWithPostgres('services and rotators in the app, at a real Postgres (ligh
   beforeAll(async () => {
     server = await startPostgres();
     await server.sqlUnlogged(`CREATE ROLE ${ROLE} LOGIN PASSWORD '${old}'`);
-    app = await launchApp({ colorScheme: 'light', keychain: realKeychain() });
-    await app.core.projects.createProject('shop');
-    await app.core.projects.createEnvironment('shop', 'dev');
-    await app.core.secrets.create('shop', 'dev', KEY, old);
-    // The app's minimum window size (electron/main/main-window.ts): everything below must fit it.
-    await app.page.setViewportSize({ width: 960, height: 600 });
-    await app.page.reload();
+    // At the app's minimum window size: everything below must fit it.
+    app = await launchWithSecret(KEY, old);
   });
   afterAll(async () => {
-    // The admin credential lives in the real keyring: the registry deletes it with the service.
-    for (const rotator of await app.core.services.rotators.list()) await app.core.services.rotators.remove(rotator.ref);
-    for (const service of await app.core.services.registry.list()) await app.core.services.registry.remove(service.name, { confirmed: true });
-    await app.close();
+    await removeServicesAndClose(app);
     await server.destroy();
   });
 
