@@ -87,7 +87,7 @@ export function registerRotation(program: Command, context: CliContext): void {
     .requiredOption('--project <name>', 'the project')
     .requiredOption('--env <name>', 'an environment (repeat for several)', collect)
     .option('--yes', 'confirm without being asked (for runbooks)')
-    .option('--concurrency <n>', 'rotations at once (default 8)')
+    .option('--concurrency <n>', 'secrets read and rotated at the backend at once (default 8)')
     .option('--json', 'machine-readable output')
     .action(async (options: { project: string; env: string[]; yes?: boolean; concurrency?: string }, command: Command) => {
       const core = context.core();
@@ -121,7 +121,7 @@ export function registerRotation(program: Command, context: CliContext): void {
     .command('resume <report-id>')
     .description('finish what a saved incident left undone (failed, cancelled or not started)')
     .option('--yes', 'confirm without being asked')
-    .option('--concurrency <n>', 'rotations at once (default: as the first run)')
+    .option('--concurrency <n>', 'secrets rotated at the backend at once (default: as the first run)')
     .option('--json', 'machine-readable output')
     .action(async (reportId: string, options: { yes?: boolean; concurrency?: string }, command: Command) => {
       const core = context.core();
