@@ -78,9 +78,7 @@ export interface RotateOptions extends RotationContext {
 export async function rotateSecret(deps: RotationDeps, ref: string, options: RotateOptions = {}): Promise<RotationResult> {
   let path: string;
   let backend: SecretBackend;
-  if (options.signal?.aborted === true) {
-    return { ref, ok: false, state: 'unchanged', error: failureMessage('Rotation', ref, 'unchanged', new LatchkeyError('Cancelled', 'it was cancelled before it started')) };
-  }
+  if (isAborted(options.signal)) return notStarted(ref);
   let attached: AttachedRotator | undefined;
   try {
     ({ backend, path } = await openRef(deps.resolveBackend, ref));
@@ -112,7 +110,7 @@ export async function rotateSecret(deps: RotationDeps, ref: string, options: Rot
   try {
     // Cancelled while it waited for a slot: nothing was read or written yet.
     if (isAborted(options.signal)) {
-      result = { ref, ok: false, state: 'unchanged', error: failureMessage('Rotation', ref, 'unchanged', new LatchkeyError('Cancelled', 'it was cancelled before it started')) };
+      result = notStarted(ref);
     } else {
       const given = options.read !== undefined && canReuseRead(backend) ? options.read : undefined;
       let attempt = await rotateStored(deps, backend, path, ref, options, given);
@@ -190,6 +188,11 @@ async function rotateStored(
 
 function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
+}
+
+/** Cancelled before anything was read or written. */
+function notStarted(ref: string): RotationResult {
+  return { ref, ok: false, state: 'unchanged', error: failureMessage('Rotation', ref, 'unchanged', new LatchkeyError('Cancelled', 'it was cancelled before it started')) };
 }
 
 /** Backends with staging labels write the new value without its metadata (AWS: tags are per secret). */
