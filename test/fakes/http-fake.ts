@@ -66,12 +66,15 @@ export class FakeServer {
   readonly requests: { method: string; url: string; headers: IncomingHttpHeaders }[] = [];
   private faults: ActiveFault[] = [];
   private readonly sockets = new Set<Socket>();
+  /** TCP (or TLS) connections accepted so far: how many a client opened. */
+  connections = 0;
   private constructor(
     private readonly server: Server,
     readonly url: string,
     readonly port: number,
   ) {
     server.on('connection', (socket: Socket) => {
+      this.connections += 1;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });

@@ -104,6 +104,11 @@ export class VaultBackend implements SecretBackend {
     return key;
   }
 
+  /** Closes the connections kept alive to the server (a new request opens one again). */
+  async close(): Promise<void> {
+    this.http.close();
+  }
+
   async get(path: string, options?: { version?: string }): Promise<ReadResult> {
     const target = resolveVaultTarget(path, this.layout);
     const version = options?.version === undefined ? undefined : parseVersion(options.version);
@@ -139,14 +144,14 @@ export class VaultBackend implements SecretBackend {
     const target = this.wholeSecret(path, 'delete');
     const metadata = await this.readMetadata(target);
     if (options.force === true) {
-      await this.call(target, (token, context) => this.http.send({ method: 'DELETE', path: this.kv(target, 'metadata'), token, timeoutMs: context.timeoutMs }));
+      await this.call(target, (token, context) => this.http.send({ method: 'DELETE', path: this.kv(target, 'metadata'), token, timeoutMs: context.timeoutMs, signal: context.signal }));
       return;
     }
     const latest = metadata.versions[String(metadata.current_version)];
     if (latest === undefined || latest.destroyed || latest.deletion_time !== '') {
       throw notFound(`The latest version of ${describeTarget(target)} is already deleted; there is nothing more to delete without force.`);
     }
-    await this.call(target, (token, context) => this.http.send({ method: 'DELETE', path: this.kv(target, 'data'), token, timeoutMs: context.timeoutMs }));
+    await this.call(target, (token, context) => this.http.send({ method: 'DELETE', path: this.kv(target, 'data'), token, timeoutMs: context.timeoutMs, signal: context.signal }));
   }
 
   async restore(path: string): Promise<void> {
@@ -251,7 +256,7 @@ export class VaultBackend implements SecretBackend {
       const answer = await this.call(
         { ...target, path: dir === '' ? '(top level)' : dir },
         (token, context) =>
-          this.http.send({ method: 'GET', path: `${encodeSegments(this.layout.mount)}/metadata/${encodeSegments(dir)}?list=true`, token, timeoutMs: context.timeoutMs }),
+          this.http.send({ method: 'GET', path: `${encodeSegments(this.layout.mount)}/metadata/${encodeSegments(dir)}?list=true`, token, timeoutMs: context.timeoutMs, signal: context.signal }),
         signal,
       );
       const parsed = listSchema.safeParse(answer);
@@ -278,7 +283,7 @@ export class VaultBackend implements SecretBackend {
 
   private async readData(target: VaultTarget, version?: number): Promise<z.infer<typeof readSchema>['data']> {
     const answer = await this.call(target, (token, context) =>
-      this.http.send({ method: 'GET', path: `${this.kv(target, 'data')}${version === undefined ? '' : `?version=${version}`}`, token, timeoutMs: context.timeoutMs }),
+      this.http.send({ method: 'GET', path: `${this.kv(target, 'data')}${version === undefined ? '' : `?version=${version}`}`, token, timeoutMs: context.timeoutMs, signal: context.signal }),
     );
     const parsed = readSchema.safeParse(answer);
     if (!parsed.success) throw this.unexpected(describeTarget(target));
@@ -295,7 +300,7 @@ export class VaultBackend implements SecretBackend {
   }
 
   private async readMetadata(target: VaultTarget): Promise<KvMetadata> {
-    const answer = await this.call(target, (token, context) => this.http.send({ method: 'GET', path: this.kv(target, 'metadata'), token, timeoutMs: context.timeoutMs }));
+    const answer = await this.call(target, (token, context) => this.http.send({ method: 'GET', path: this.kv(target, 'metadata'), token, timeoutMs: context.timeoutMs, signal: context.signal }));
     const parsed = metadataSchema.safeParse(answer);
     if (!parsed.success) throw this.unexpected(describeTarget(target));
     return parsed.data.data;
@@ -314,7 +319,7 @@ export class VaultBackend implements SecretBackend {
     let sent = false;
     const answer = await this.call(target, async (token, context) => {
       try {
-        return await this.http.send({ method: 'POST', path: this.kv(target, 'data'), token, body: { data, options: { cas } }, timeoutMs: context.timeoutMs });
+        return await this.http.send({ method: 'POST', path: this.kv(target, 'data'), token, body: { data, options: { cas } }, timeoutMs: context.timeoutMs, signal: context.signal });
       } catch (error) {
         // An earlier attempt timed out after Vault applied it: the "mismatch" is our own write.
         if (sent && vaultReplyOf(error)?.errors.some((line) => line.includes(CAS_MISMATCH)) === true) {
@@ -334,7 +339,7 @@ export class VaultBackend implements SecretBackend {
   private async changeVersions(target: VaultTarget, operation: 'delete' | 'undelete' | 'destroy', version: number): Promise<void> {
     const metadata = await this.readMetadata(target);
     if (metadata.versions[String(version)] === undefined) throw notFound(`${describeTarget(target)} has no version ${version}.`);
-    await this.call(target, (token, context) => this.http.send({ method: 'POST', path: this.kv(target, operation), token, body: { versions: [version] }, timeoutMs: context.timeoutMs }));
+    await this.call(target, (token, context) => this.http.send({ method: 'POST', path: this.kv(target, operation), token, body: { versions: [version] }, timeoutMs: context.timeoutMs, signal: context.signal }));
   }
 
   /** One Vault request with retries, a per-attempt timeout, and one re-login when the token is refused. */

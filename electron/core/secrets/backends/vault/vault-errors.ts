@@ -1,6 +1,7 @@
 import { backendUnavailable, conflict, invalidInput, LatchkeyError, notFound, permissionDenied, unauthenticated } from '../../../errors';
 import { TransientBackendError } from '../../remote/retry';
 import { isNetworkFailure, isUnknownHost, safeCause } from '../../remote/safe-cause';
+import { MAX_RESPONSE_BYTES, VaultTransportError } from './vault-transport';
 
 /** What Vault answered with, when it answered: node-vault's ApiResponseError carries status and body. */
 export interface VaultReply {
@@ -38,6 +39,12 @@ export function mapVaultError(error: unknown, context: VaultErrorContext): Latch
   const cause = safeCause(error);
   const reply = vaultReplyOf(error);
   const { target, what } = context;
+  if (error instanceof VaultTransportError && error.code === 'VAULT_RESPONSE_TOO_LARGE') {
+    return backendUnavailable(`${target} answered the request for ${what} with more than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB, far more than any answer of Vault's KV API. Check the address of the connection.`, { cause });
+  }
+  if (error instanceof VaultTransportError && error.code === 'VAULT_REDIRECT_REFUSED') {
+    return backendUnavailable(`${target} redirected the request for ${what} elsewhere (${error.message}), which Latchkey does not follow, so the token was not sent there. Set the connection's address to the active node's https address.`, { cause });
+  }
   if (reply === undefined) {
     const code = (error as { code?: unknown } | null)?.code;
     if (typeof code === 'string' && TLS_CODES.test(code)) {

@@ -1,10 +1,13 @@
 import nodeVault from 'node-vault';
+import { createVaultTransport, type VaultTransport } from './vault-transport';
 
 /**
  * node-vault, configured so that nothing leaks in from or out to the process: it reads VAULT_TOKEN,
  * VAULT_NAMESPACE, VAULT_PREFIX and VAULT_SKIP_VERIFY from process.env by default, which would mix a
  * shell's credentials into a connection configured in the app; and its debug output (DEBUG=node-vault)
- * prints request bodies, which hold values. The token travels per request in X-Vault-Token.
+ * prints request bodies, which hold values. The token travels per request in X-Vault-Token. Requests go
+ * through Latchkey's transport (vault-transport.ts: node:http(s), kept-alive connections, no proxy from
+ * the environment), not node-vault's default axios.
  */
 export interface VaultTlsOptions {
   /** PEM of the CA that signed the server's certificate (a private CA). */
@@ -21,26 +24,32 @@ export interface VaultRequest {
   path: string;
   token?: string;
   body?: unknown;
+  /** The whole exchange's limit, when there is no signal (the retry layer's attempt signal carries its own). */
   timeoutMs: number;
+  /** Abandons the request when aborted: the attempt timed out or the caller gave up. */
+  signal?: AbortSignal;
 }
 
 export class VaultHttp {
   private readonly client: ReturnType<typeof nodeVault>;
+  private readonly transport: VaultTransport;
 
   constructor(address: string, namespace: string | undefined, tls: VaultTlsOptions = {}) {
-    const requestOptions: Record<string, unknown> = {};
-    if (tls.ca !== undefined) requestOptions.ca = tls.ca;
-    if (tls.serverName !== undefined) requestOptions.agentOptions = { servername: tls.serverName };
+    this.transport = createVaultTransport({
+      rejectUnauthorized: tls.insecureSkipVerify !== true,
+      ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+      ...(tls.serverName === undefined ? {} : { servername: tls.serverName }),
+    });
     this.client = nodeVault({
       endpoint: address,
       apiVersion: 'v1',
       noCustomHTTPVerbs: true,
       debug: () => undefined,
-      requestOptions: { ...requestOptions, strictSSL: tls.insecureSkipVerify !== true },
+      'request-promise': this.transport.requestPromise,
       ...(namespace === undefined ? {} : { namespace }),
     });
-    // Constructor defaults come from process.env (VAULT_SKIP_VERIFY is overridden by strictSSL above);
-    // a connection has only its own settings.
+    // Constructor defaults come from process.env (VAULT_SKIP_VERIFY does not matter: the transport has
+    // its own TLS settings); a connection has only its own settings.
     const client = this.client as unknown as { token: string; namespace: string | undefined; pathPrefix: string };
     client.token = '';
     client.namespace = namespace;
@@ -54,8 +63,13 @@ export class VaultHttp {
       method: request.method,
       path: `/${request.path}`,
       headers,
-      timeout: request.timeoutMs,
+      ...(request.signal === undefined ? { timeout: request.timeoutMs } : { signal: request.signal }),
       ...(request.body === undefined ? {} : { json: request.body }),
     }) as Promise<unknown>;
+  }
+
+  /** Closes the connections kept alive for this server. */
+  close(): void {
+    this.transport.close();
   }
 }
