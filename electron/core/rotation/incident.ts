@@ -132,6 +132,15 @@ export async function previewIncident(deps: IncidentDeps, request: IncidentReque
   };
 }
 
+/**
+ * Rotations under way per backend slot: one at the backend, up to three waiting for the audit log. Each
+ * rotation waits for two entries (started, then its outcome), each behind the batch being written; with
+ * two per slot, the waits idled backend slots (bench/incident-rotation.bench.ts: the rotation part of a
+ * run at concurrency 16 took a fifth longer). A crash loses nothing more: every rotation that reached
+ * the backend has its started entry on disk first.
+ */
+const ROTATIONS_PER_BACKEND_SLOT = 4;
+
 export async function runIncident(deps: IncidentDeps, request: IncidentRequest, options: RunOptions = {}): Promise<IncidentRun> {
   requireConfirmation(request.environments, options.confirmation, 'rotating every rotatable secret');
   const concurrency = clampConcurrency(options.concurrency);
@@ -331,12 +340,12 @@ async function execute(
 
   progress.phase = 'secrets';
   emit();
-  // `concurrency` rotations talk to backends at once; as many more may be waiting for their audit
-  // entries meanwhile, which hold no backend slot (see rotate-secret.ts `backendSlots`).
+  // `concurrency` rotations talk to backends at once; more may be waiting for their audit entries
+  // meanwhile, which hold no backend slot (see rotate-secret.ts `backendSlots`).
   const backendSlots = new Slots(report.concurrency);
   await runBounded(
     work,
-    report.concurrency * 2,
+    report.concurrency * ROTATIONS_PER_BACKEND_SLOT,
     async (item) => {
       item.attempts += 1;
       const read = reads.get(item.ref);
