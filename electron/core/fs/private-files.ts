@@ -48,6 +48,28 @@ async function assertPrivate(path: string, expect: 'dir' | 'file'): Promise<void
 }
 
 /**
+ * Checks the private directories `levels` (top down, Latchkey's own folder first) and the private files
+ * `files` in them, all at once: each check is one lstat that does not depend on another. The failure
+ * reported is the one the checks made one after the other would have met first: the topmost folder's,
+ * then the files'. A missing folder is NotFound; a missing file is no failure: false in the result.
+ */
+async function checkLevels(levels: string[], files: string[]): Promise<boolean[]> {
+  const results = await Promise.allSettled([...levels.map((level) => assertPrivate(level, 'dir')), ...files.map((file) => assertPrivate(file, 'file'))]);
+  levels.forEach((level, index) => {
+    const result = results[index]!;
+    if (result.status === 'fulfilled') return;
+    if (isMissing(result.reason)) throw notFound(`${level} does not exist.`);
+    throw result.reason;
+  });
+  return files.map((_, index) => {
+    const result = results[levels.length + index]!;
+    if (result.status === 'fulfilled') return true;
+    if (isMissing(result.reason)) return false;
+    throw result.reason;
+  });
+}
+
+/**
  * What the kernel says about a file's content: its inode, size and change time. Any write, truncate,
  * rename over it or mode change gives a new stamp (to the file system clock's tick, a few ms at most),
  * and the change time cannot be set back by the file's owner, so an unchanged stamp means the content is
@@ -128,15 +150,19 @@ export class PrivateTree {
   /** Checks the directories from Latchkey's own folder down to `parts`; NotFound when one is missing. */
   async checkDir(...parts: string[]): Promise<string> {
     const path = this.resolve(...parts);
-    for (const level of this.levels(path)) {
-      try {
-        await assertPrivate(level, 'dir');
-      } catch (error) {
-        if (isMissing(error)) throw notFound(`${level} does not exist.`);
-        throw error;
-      }
-    }
+    await checkLevels(this.levels(path), []);
     return path;
+  }
+
+  /**
+   * Checks the directories down to the file `parts` and the file itself; whether the file exists (a
+   * missing file is no error: the caller creates it). What checkDir and assertPrivate do one after the
+   * other, at once.
+   */
+  private async checkFile(parts: string[]): Promise<{ path: string; exists: boolean }> {
+    const path = this.resolve(...parts);
+    const [exists] = await checkLevels(this.levels(dirname(path)), [path]);
+    return { path, exists: exists ?? false };
   }
 
   async exists(...parts: string[]): Promise<boolean> {
@@ -155,14 +181,8 @@ export class PrivateTree {
    */
   async write(parts: string[], data: string | Buffer, options: { fsync?: boolean } = {}): Promise<void> {
     const durable = options.fsync ?? true;
-    const path = this.resolve(...parts);
-    await this.checkDir(...parts.slice(0, -1));
-    try {
-      await assertPrivate(path, 'file');
-    } catch (error) {
-      // A missing file is the normal case of a create; anything else (symlink, wrong mode) stops the write.
-      if (!isMissing(error)) throw error;
-    }
+    // A missing file is the normal case of a create; anything else (symlink, wrong mode) stops the write.
+    const { path } = await this.checkFile(parts);
     await writeFileAtomically(path, data, { fsync: durable });
   }
 
@@ -228,15 +248,8 @@ export class PrivateTree {
    * whole lines in order hold a FileLocks lock around it.
    */
   async append(parts: string[], data: string | Buffer): Promise<FileStamp> {
-    const path = this.resolve(...parts);
-    await this.checkDir(...parts.slice(0, -1));
-    let created = false;
-    try {
-      await assertPrivate(path, 'file');
-    } catch (error) {
-      if (!isMissing(error)) throw error;
-      created = true;
-    }
+    const { path, exists } = await this.checkFile(parts);
+    const created = !exists;
     const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
     const handle = await open(path, flags, PRIVATE_FILE_MODE);
     let stamp: FileStamp;

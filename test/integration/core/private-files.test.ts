@@ -50,6 +50,24 @@ describe('PrivateTree on real files', () => {
     expect(await readFile(outside, 'utf8')).toBe('untouched');
   });
 
+  it('write and append check every folder and the file at once, and report the topmost problem, as checks in order would', async () => {
+    await tree.ensureDir('p', 'q');
+    const outside = join(xdg.root, 'outside.txt');
+    await writeFile(outside, 'untouched');
+    await symlink(outside, join(tree.root, 'p', 'q', 'K.log'));
+    // Only the file is wrong: the file is named.
+    await expect(tree.append(['p', 'q', 'K.log'], 'line\n')).rejects.toMatchObject({ kind: 'PermissionDenied', message: expect.stringContaining(`${join(tree.root, 'p', 'q', 'K.log')}: it is a symbolic link`) });
+    // A loosened folder above it as well: the folder is named, for write and append alike.
+    await chmod(join(tree.root, 'p'), 0o755);
+    for (const attempt of [() => tree.append(['p', 'q', 'K.log'], 'line\n'), () => tree.write(['p', 'q', 'K.log'], 'new')]) {
+      await expect(attempt()).rejects.toMatchObject({ kind: 'PermissionDenied', message: expect.stringContaining(`${join(tree.root, 'p')}: it is accessible by group or others`) });
+    }
+    // A missing folder is NotFound naming the topmost missing level.
+    await chmod(join(tree.root, 'p'), 0o700);
+    await expect(tree.append(['p', 'gone', 'deeper', 'K.log'], 'line\n')).rejects.toMatchObject({ kind: 'NotFound', message: `${join(tree.root, 'p', 'gone')} does not exist.` });
+    expect(await readFile(outside, 'utf8')).toBe('untouched');
+  });
+
   it('refuses a symlinked store directory', async () => {
     const real = join(xdg.root, 'elsewhere');
     await mkdir(real, { mode: 0o700 });
