@@ -69,7 +69,7 @@ async function measure(concurrency: number, roundTripMs: number, options: { file
 /** The run with the median time of `rounds` (the machine is shared: one run measures mostly what else ran). */
 const median = (runs: Measured[]) => [...runs].sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)]!;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 it(`incident rotation of ${SECRETS} secrets through the Vault fake: concurrency 16 against concurrency 1`, async () => {
   const rate = (result: { ms: number; rotated: number }) => ((result.rotated / result.ms) * 1000).toFixed(1);
