@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VaultBackend, type VaultBackendOptions } from '../../../electron/core/secrets/backends/vault/vault-backend';
+import { createVaultTransport } from '../../../electron/core/secrets/backends/vault/vault-transport';
 import { FAST_RETRY } from '../../fakes/fast-retry';
 import { VaultFake } from '../../fakes/vault-fake';
 import { captureLogger } from '../../harness/log-capture';
@@ -66,6 +67,25 @@ describe('Vault transport: connections, redirects, answers (node-vault over node
     await backend.close();
     expect((await backend.get('kept')).value).toBe('v20');
     expect(fake.server.connections - before).toBe(1);
+  });
+
+  it('closes a connection left idle (one a firewall dropped is never reused), while a slow answer on a busy one still arrives', async () => {
+    const slow = await listen((req, res) => {
+      req.resume();
+      setTimeout(() => res.end(JSON.stringify({ data: { ok: true } })), 300);
+    });
+    servers.push(slow.server);
+    const transport = createVaultTransport({ rejectUnauthorized: true }, { idleMs: 100 });
+    try {
+      const get = () => transport.send({ method: 'GET', uri: `${slow.url}/v1/sys/x`, timeout: 5_000 });
+      expect(await get()).toMatchObject({ statusCode: 200, body: { data: { ok: true } } });
+      expect(slow.connections()).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      await get();
+      expect(slow.connections()).toBe(2);
+    } finally {
+      transport.close();
+    }
   });
 
   it("follows a standby node's 307 to the active node with the method, the body and the token", async () => {

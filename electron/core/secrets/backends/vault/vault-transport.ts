@@ -71,10 +71,18 @@ export interface VaultTransport {
   close(): void;
 }
 
-export function createVaultTransport(tls: VaultTransportTls): VaultTransport {
-  const httpAgent = new HttpAgent({ keepAlive: true });
+/**
+ * How long a connection may stay idle before it is closed, as Node's own global agent does: one that a
+ * NAT or a firewall dropped silently while idle is then never reused (a request on it would wait out the
+ * whole timeout before its retry).
+ */
+export const IDLE_CONNECTION_MS = 5_000;
+
+export function createVaultTransport(tls: VaultTransportTls, options: { idleMs?: number } = {}): VaultTransport {
+  const idle = { keepAlive: true, timeout: options.idleMs ?? IDLE_CONNECTION_MS };
+  const httpAgent = new HttpAgent(idle);
   const httpsAgent = new HttpsAgent({
-    keepAlive: true,
+    ...idle,
     rejectUnauthorized: tls.rejectUnauthorized,
     ...(tls.ca === undefined ? {} : { ca: tls.ca }),
     ...(tls.servername === undefined ? {} : { servername: tls.servername }),
