@@ -119,15 +119,21 @@ export function createVaultTransport(tls: VaultTransportTls, options: { idleMs?:
         agent: https ? httpsAgent : httpAgent,
         ...(request.signal === undefined ? {} : { signal: request.signal }),
       });
+      // Why the transport gave up on this exchange, whichever error the connection then reports first.
+      let abandoned: VaultTransportError | undefined;
+      const abandon = (reason: VaultTransportError) => {
+        abandoned ??= reason;
+        outgoing.destroy(reason);
+      };
       let timer: NodeJS.Timeout | undefined;
       if (deadline !== undefined) {
-        timer = setTimeout(() => outgoing.destroy(new VaultTransportError('ETIMEDOUT', 'no complete answer within the timeout')), Math.max(0, deadline - Date.now()));
+        timer = setTimeout(() => abandon(new VaultTransportError('ETIMEDOUT', 'no complete answer within the timeout')), Math.max(0, deadline - Date.now()));
       }
       let settled = false;
       const fail = (error: Error) => {
         clearTimeout(timer);
         settled = true;
-        reject(error);
+        reject(abandoned ?? error);
       };
       outgoing.on('error', fail);
       outgoing.on('response', (response: IncomingMessage) => {
@@ -136,7 +142,7 @@ export function createVaultTransport(tls: VaultTransportTls, options: { idleMs?:
         response.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > MAX_RESPONSE_BYTES) {
-            outgoing.destroy(new VaultTransportError('VAULT_RESPONSE_TOO_LARGE', `an answer larger than ${MAX_RESPONSE_BYTES} bytes`));
+            abandon(new VaultTransportError('VAULT_RESPONSE_TOO_LARGE', `an answer larger than ${MAX_RESPONSE_BYTES} bytes`));
             return;
           }
           chunks.push(chunk);
