@@ -172,13 +172,15 @@ for (const colorScheme of ['light', 'dark'] as const) {
       expect(await byHand.evaluate((element) => getComputedStyle(element).borderLeftColor)).not.toBe(await previewCard.evaluate((element) => getComputedStyle(element).borderLeftColor));
       await app.screenshot('incident-before');
 
-      // Hold eight prod secrets (as another Latchkey process would): the eight workers wait on them.
+      // Hold the ten PROD_ secrets (as another Latchkey process would). Eight rotations wait on them in
+      // the eight backend slots, whatever order they reach them in, so at least two more wait for a slot:
+      // Cancel leaves those undone.
       const prodId = (await app.core.projects.find('payments', 'prod')).environment.id;
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
       const holders = new FileLocks();
       const held: Promise<void>[] = [];
-      for (let index = 0; index < 8; index += 1) {
+      for (let index = 0; index < 10; index += 1) {
         held.push(holders.withLock(join(app.xdg.paths.stateDir, 'store', prodId, `PROD_${index}.secret`), () => gate));
       }
 
@@ -187,7 +189,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await confirmation.getByLabel('Type prod to confirm').fill('prod');
       await confirmation.getByRole('button', { name: 'Rotate now' }).click();
       const progress = page.getByRole('progressbar', { name: 'Rotating secrets' });
-      await expect.poll(() => page.getByRole('table', { name: 'Finished so far' }).locator('tbody tr').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(8);
+      // The staging secrets and API_KEY are not held; they come first, so they finish while the others wait.
+      await expect.poll(() => page.getByRole('table', { name: 'Finished so far' }).locator('tbody tr').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
       expect(await progress.getAttribute('aria-valuenow')).not.toBeNull();
       await app.screenshot('incident-during');
       await progress.getByRole('button', { name: 'Cancel' }).click();
@@ -196,7 +199,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
 
       const result = page.getByRole('region', { name: 'Incident result' });
       await expect.poll(() => result.locator('.pill').first().textContent(), { timeout: 20_000 }).toBe('cancelled');
-      expect(await result.locator('tr[data-status="cancelled"]').count()).toBeGreaterThan(0);
+      expect(await result.locator('tr[data-status="cancelled"]').count()).toBeGreaterThanOrEqual(2);
       await app.screenshot('incident-partial');
       await result.getByRole('button', { name: 'Finish what is left' }).click();
       const again = page.getByRole('dialog', { name: 'Finish what is left?' });
