@@ -20,7 +20,7 @@ import { compareCodeUnits, decodeCursor, encodeCursor, pageSizeOf } from '../../
 import { withRetry, type AttemptContext, type RetryOptions, retryOptionsFor, type RemoteBackendOptions } from '../../remote/retry';
 import { assertValueFits } from '../../value-limits';
 import { CAS_MISMATCH, mapVaultError, vaultReplyOf } from './vault-errors';
-import { VaultHttp, type VaultTlsOptions } from './vault-http';
+import { VaultHttp, type VaultRequest, type VaultTlsOptions } from './vault-http';
 import { checkField, checkMount, checkSecretPath, DEFAULT_VAULT_FIELD, describeTarget, encodeSegments, referencePathOf, resolveVaultTarget, type VaultLayoutOptions, type VaultTarget } from './vault-paths';
 import { VaultSession, type VaultAuth } from './vault-session';
 
@@ -144,14 +144,14 @@ export class VaultBackend implements SecretBackend {
     const target = this.wholeSecret(path, 'delete');
     const metadata = await this.readMetadata(target);
     if (options.force === true) {
-      await this.call(target, (token, context) => this.http.send({ method: 'DELETE', path: this.kv(target, 'metadata'), token, timeoutMs: context.timeoutMs, signal: context.signal }));
+      await this.call(target, (token, context) => this.send(context, { method: 'DELETE', path: this.kv(target, 'metadata'), token }));
       return;
     }
     const latest = metadata.versions[String(metadata.current_version)];
     if (latest === undefined || latest.destroyed || latest.deletion_time !== '') {
       throw notFound(`The latest version of ${describeTarget(target)} is already deleted; there is nothing more to delete without force.`);
     }
-    await this.call(target, (token, context) => this.http.send({ method: 'DELETE', path: this.kv(target, 'data'), token, timeoutMs: context.timeoutMs, signal: context.signal }));
+    await this.call(target, (token, context) => this.send(context, { method: 'DELETE', path: this.kv(target, 'data'), token }));
   }
 
   async restore(path: string): Promise<void> {
@@ -256,7 +256,7 @@ export class VaultBackend implements SecretBackend {
       const answer = await this.call(
         { ...target, path: dir === '' ? '(top level)' : dir },
         (token, context) =>
-          this.http.send({ method: 'GET', path: `${encodeSegments(this.layout.mount)}/metadata/${encodeSegments(dir)}?list=true`, token, timeoutMs: context.timeoutMs, signal: context.signal }),
+          this.send(context, { method: 'GET', path: `${encodeSegments(this.layout.mount)}/metadata/${encodeSegments(dir)}?list=true`, token }),
         signal,
       );
       const parsed = listSchema.safeParse(answer);
@@ -283,7 +283,7 @@ export class VaultBackend implements SecretBackend {
 
   private async readData(target: VaultTarget, version?: number): Promise<z.infer<typeof readSchema>['data']> {
     const answer = await this.call(target, (token, context) =>
-      this.http.send({ method: 'GET', path: `${this.kv(target, 'data')}${version === undefined ? '' : `?version=${version}`}`, token, timeoutMs: context.timeoutMs, signal: context.signal }),
+      this.send(context, { method: 'GET', path: `${this.kv(target, 'data')}${version === undefined ? '' : `?version=${version}`}`, token }),
     );
     const parsed = readSchema.safeParse(answer);
     if (!parsed.success) throw this.unexpected(describeTarget(target));
@@ -300,7 +300,7 @@ export class VaultBackend implements SecretBackend {
   }
 
   private async readMetadata(target: VaultTarget): Promise<KvMetadata> {
-    const answer = await this.call(target, (token, context) => this.http.send({ method: 'GET', path: this.kv(target, 'metadata'), token, timeoutMs: context.timeoutMs, signal: context.signal }));
+    const answer = await this.call(target, (token, context) => this.send(context, { method: 'GET', path: this.kv(target, 'metadata'), token }));
     const parsed = metadataSchema.safeParse(answer);
     if (!parsed.success) throw this.unexpected(describeTarget(target));
     return parsed.data.data;
@@ -319,7 +319,7 @@ export class VaultBackend implements SecretBackend {
     let sent = false;
     const answer = await this.call(target, async (token, context) => {
       try {
-        return await this.http.send({ method: 'POST', path: this.kv(target, 'data'), token, body: { data, options: { cas } }, timeoutMs: context.timeoutMs, signal: context.signal });
+        return await this.send(context, { method: 'POST', path: this.kv(target, 'data'), token, body: { data, options: { cas } } });
       } catch (error) {
         // An earlier attempt timed out after Vault applied it: the "mismatch" is our own write.
         if (sent && vaultReplyOf(error)?.errors.some((line) => line.includes(CAS_MISMATCH)) === true) {
@@ -339,7 +339,12 @@ export class VaultBackend implements SecretBackend {
   private async changeVersions(target: VaultTarget, operation: 'delete' | 'undelete' | 'destroy', version: number): Promise<void> {
     const metadata = await this.readMetadata(target);
     if (metadata.versions[String(version)] === undefined) throw notFound(`${describeTarget(target)} has no version ${version}.`);
-    await this.call(target, (token, context) => this.http.send({ method: 'POST', path: this.kv(target, operation), token, body: { versions: [version] }, timeoutMs: context.timeoutMs, signal: context.signal }));
+    await this.call(target, (token, context) => this.send(context, { method: 'POST', path: this.kv(target, operation), token, body: { versions: [version] } }));
+  }
+
+  /** One request of an attempt: the attempt's signal abandons it when the attempt times out or is cancelled. */
+  private send(context: AttemptContext, request: Omit<VaultRequest, 'timeoutMs' | 'signal'>): Promise<unknown> {
+    return this.http.send({ ...request, timeoutMs: context.timeoutMs, signal: context.signal });
   }
 
   /** One Vault request with retries, a per-attempt timeout, and one re-login when the token is refused. */

@@ -24,7 +24,7 @@ export interface VaultRequest {
   path: string;
   token?: string;
   body?: unknown;
-  /** The whole exchange's limit, when there is no signal (the retry layer's attempt signal carries its own). */
+  /** The whole exchange's limit; with a signal, the signal's (the retry layer's attempt signal carries the same limit). */
   timeoutMs: number;
   /** Abandons the request when aborted: the attempt timed out or the caller gave up. */
   signal?: AbortSignal;
@@ -63,7 +63,8 @@ export class VaultHttp {
       method: request.method,
       path: `/${request.path}`,
       headers,
-      ...(request.signal === undefined ? { timeout: request.timeoutMs } : { signal: request.signal }),
+      timeout: request.timeoutMs,
+      ...(request.signal === undefined ? {} : { signal: request.signal }),
       ...(request.body === undefined ? {} : { json: request.body }),
     }) as Promise<unknown>;
   }
